@@ -1,0 +1,98 @@
+// Password hashes in the forms OpenLDAP writes: {SSHA}, {SSHA512},
+// {PBKDF2-SHA512} (contrib/slapd-modules/passwd/pbkdf2), plus {SHA} and
+// {SHA512} for verification of imported data. Cleartext values verify only
+// when the server allows it.
+import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+
+const pbkdf2Async = promisify(pbkdf2);
+
+export type Scheme = 'SSHA' | 'SSHA512' | 'PBKDF2-SHA512';
+export const SCHEMES: readonly Scheme[] = ['SSHA', 'SSHA512', 'PBKDF2-SHA512'];
+const PBKDF2_ITERATIONS = 10_000;
+const PBKDF2_SALT = 16;
+const PBKDF2_DKLEN = 64;
+
+// OpenLDAP's pbkdf2 module uses "adapted base64": '.' for '+', no padding.
+function ab64Encode(b: Buffer): string {
+  return b.toString('base64').replace(/\+/g, '.').replace(/=+$/, '');
+}
+function ab64Decode(s: string): Buffer {
+  return Buffer.from(s.replace(/\./g, '+'), 'base64');
+}
+
+function saltedDigest(alg: 'sha1' | 'sha512', password: Buffer, salt: Buffer): Buffer {
+  return createHash(alg).update(password).update(salt).digest();
+}
+
+export async function hashPassword(password: string | Buffer, scheme: Scheme = 'SSHA'): Promise<string> {
+  const pw = Buffer.isBuffer(password) ? password : Buffer.from(password, 'utf8');
+  switch (scheme) {
+    case 'SSHA': {
+      const salt = randomBytes(8);
+      return '{SSHA}' + Buffer.concat([saltedDigest('sha1', pw, salt), salt]).toString('base64');
+    }
+    case 'SSHA512': {
+      const salt = randomBytes(8);
+      return '{SSHA512}' + Buffer.concat([saltedDigest('sha512', pw, salt), salt]).toString('base64');
+    }
+    case 'PBKDF2-SHA512': {
+      const salt = randomBytes(PBKDF2_SALT);
+      const dk = await pbkdf2Async(pw, salt, PBKDF2_ITERATIONS, PBKDF2_DKLEN, 'sha512');
+      return `{PBKDF2-SHA512}${PBKDF2_ITERATIONS}$${ab64Encode(salt)}$${ab64Encode(dk)}`;
+    }
+  }
+}
+
+function equal(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The scheme of a stored value (`SSHA`, …), or undefined for cleartext. */
+export function schemeOf(stored: string): string | undefined {
+  const m = /^\{([A-Za-z0-9-]+)\}/.exec(stored);
+  return m ? m[1]!.toUpperCase() : undefined;
+}
+
+/**
+ * Does `password` match the stored value? Unknown schemes never match;
+ * cleartext matches only with `allowCleartext`.
+ */
+export async function verifyPassword(password: Buffer, stored: Buffer | string, allowCleartext = false): Promise<boolean> {
+  const s = typeof stored === 'string' ? stored : stored.toString('utf8');
+  const scheme = schemeOf(s);
+  if (scheme === undefined) return allowCleartext && equal(password, Buffer.from(s, 'utf8'));
+  const body = s.slice(scheme.length + 2);
+  switch (scheme) {
+    case 'SSHA':
+    case 'SSHA512': {
+      const alg = scheme === 'SSHA' ? 'sha1' : 'sha512';
+      const raw = Buffer.from(body, 'base64');
+      const len = alg === 'sha1' ? 20 : 64;
+      if (raw.length <= len) return false;
+      return equal(saltedDigest(alg, password, raw.subarray(len)), raw.subarray(0, len));
+    }
+    case 'SHA':
+    case 'SHA512': {
+      const alg = scheme === 'SHA' ? 'sha1' : 'sha512';
+      return equal(createHash(alg).update(password).digest(), Buffer.from(body, 'base64'));
+    }
+    case 'PBKDF2-SHA512': {
+      const m = /^(\d+)\$([A-Za-z0-9./]+)\$([A-Za-z0-9./]+)$/.exec(body);
+      if (!m) return false;
+      const iterations = Number(m[1]);
+      if (iterations < 1 || iterations > 10_000_000) return false;
+      const expected = ab64Decode(m[3]!);
+      const dk = await pbkdf2Async(password, ab64Decode(m[2]!), iterations, expected.length, 'sha512');
+      return equal(dk, expected);
+    }
+    default:
+      return false;
+  }
+}
+
+/** True when the value is a hash this server can verify (not cleartext). */
+export function isSupportedHash(stored: string): boolean {
+  const scheme = schemeOf(stored);
+  return scheme !== undefined && ['SSHA', 'SSHA512', 'SHA', 'SHA512', 'PBKDF2-SHA512'].includes(scheme);
+}

@@ -1,0 +1,124 @@
+// Reading YAML config files. Every error is one line: FILE: field: reason.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { MeshdirError } from '../errors.js';
+import { serverFileSchema, type ServerFile } from './server.js';
+import { agreementFileSchema, type AgreementFile } from './agreement.js';
+import { parseDuration } from './duration.js';
+
+export class ConfigError extends MeshdirError {
+  constructor(message: string) {
+    super('MESHDIR_CONFIG_INVALID', message);
+  }
+}
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length) {
+    const err = doc.errors[0]!;
+    const line = err.linePos?.[0]?.line;
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`);
+  }
+  return doc.toJS();
+}
+
+function validate<S extends z.ZodType>(file: string, schema: S, data: unknown): z.output<S> {
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new ConfigError(`${file}: expected a YAML mapping of keys`);
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  let path = issue.path.join('.');
+  let reason = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const key = (issue as { keys: string[] }).keys[0]!;
+    path = path ? `${path}.${key}` : key;
+    reason = 'unknown key (check its spelling against the documented keys)';
+  } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
+    reason = 'required';
+  }
+  throw new ConfigError(`${file}: ${path || '(top level)'}: ${reason}`);
+}
+
+function fromDir(base: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+/** A loaded server file, paths resolved against the file's own directory. */
+export interface ServerConfig extends ServerFile {
+  file: string;
+  /** The root password hash (from rootPassword or rootPasswordFile). */
+  rootPasswordHash: string;
+}
+
+export function loadServerConfig(file: string): ServerConfig {
+  const abs = resolve(file);
+  const cfg = validate(abs, serverFileSchema, readYaml(abs));
+  const base = dirname(abs);
+  let rootPasswordHash = cfg.rootPassword ?? '';
+  if (cfg.rootPasswordFile) {
+    const pwFile = fromDir(base, cfg.rootPasswordFile);
+    try {
+      rootPasswordHash = readFileSync(pwFile, 'utf8').trim();
+    } catch (e) {
+      throw new ConfigError(`${abs}: rootPasswordFile: cannot read ${pwFile}: ${(e as NodeJS.ErrnoException).code}`);
+    }
+    if (!rootPasswordHash) throw new ConfigError(`${abs}: rootPasswordFile: ${pwFile} is empty`);
+  }
+  return {
+    ...cfg,
+    file: abs,
+    rootPasswordHash,
+    dataDir: fromDir(base, cfg.dataDir),
+    schemaDir: fromDir(base, cfg.schemaDir),
+    agreementsDir: cfg.agreementsDir ? fromDir(base, cfg.agreementsDir) : undefined,
+    tls: cfg.tls && {
+      ...cfg.tls,
+      cert: fromDir(base, cfg.tls.cert),
+      key: fromDir(base, cfg.tls.key),
+      ca: cfg.tls.ca ? fromDir(base, cfg.tls.ca) : undefined,
+    },
+    log: { ...cfg.log, file: cfg.log.file ? fromDir(base, cfg.log.file) : undefined },
+  };
+}
+
+export interface AgreementConfig extends AgreementFile {
+  file: string;
+  /** The agreement's name: its file name without `.yaml`. */
+  name: string;
+  password: string;
+  heartbeatMs: number;
+}
+
+export function loadAgreement(file: string): AgreementConfig {
+  const abs = resolve(file);
+  const a = validate(abs, agreementFileSchema, readYaml(abs));
+  const base = dirname(abs);
+  let password = a.bindPassword ?? '';
+  if (a.bindPasswordFile) {
+    const pwFile = fromDir(base, a.bindPasswordFile);
+    try {
+      password = readFileSync(pwFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      throw new ConfigError(`${abs}: bindPasswordFile: cannot read ${pwFile}: ${(e as NodeJS.ErrnoException).code}`);
+    }
+  }
+  let heartbeatMs = 10_000;
+  if (a.heartbeat !== undefined) {
+    try {
+      heartbeatMs = parseDuration(a.heartbeat);
+    } catch (e) {
+      throw new ConfigError(`${abs}: heartbeat: ${(e as Error).message}`);
+    }
+  }
+  const name = abs.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
+  return { ...a, file: abs, name, password, heartbeatMs, tlsCa: a.tlsCa ? fromDir(base, a.tlsCa) : undefined };
+}

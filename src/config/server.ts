@@ -1,0 +1,107 @@
+// The server file (DESIGN.md "Files"). Its keys are an interface that
+// administrators' scripts depend on: add keys, never rename or re-shape.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const ldapUrl = z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port');
+const indexKind = z.enum(['eq', 'sub', 'pres', 'approx']);
+const policy = z.enum(['lww', 'priority', 'min', 'max', 'sum', 'manual']);
+
+const tls = z.strictObject({
+  cert: z.string().min(1),
+  key: z.string().min(1),
+  ca: z.string().min(1).optional(),
+  /** Client certificates: none (default), request, or require (checked against `ca`). */
+  clientCert: z.enum(['none', 'request', 'require']).default('none'),
+});
+
+const limits = z
+  .strictObject({
+    maxPduBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+    maxConnections: z.number().int().min(1).default(4096),
+    maxOpsPerConnection: z.number().int().min(1).default(256),
+    idleTimeout: duration.default(900_000),
+    sizeLimit: z.number().int().min(0).default(500),
+    timeLimit: duration.default(3_600_000),
+    /** Candidates an unindexed search may examine before adminLimitExceeded (0 = unlimited). */
+    lookThroughLimit: z.number().int().min(0).default(0),
+  })
+  .prefault({});
+
+const access = z
+  .strictObject({
+    anonymousRead: z.boolean().default(true),
+    /** DNs (besides rootDn) allowed to write anywhere in the suffix. */
+    writers: z.array(z.string()).default([]),
+    /** Accept `userPassword` values stored in clear text for simple binds. */
+    allowCleartextPasswords: z.boolean().default(false),
+    /** Refuse simple binds with a password over a connection without TLS (confidentialityRequired). */
+    requireTlsForBind: z.boolean().default(false),
+  })
+  .prefault({});
+
+const replication = z
+  .strictObject({
+    managers: z.array(z.string()).default([]),
+    referrals: z.array(ldapUrl).default([]),
+    changelog: z.strictObject({ maxAge: duration.default(7 * 86_400_000), maxRecords: z.number().int().min(0).default(0) }).prefault({}),
+    tombstoneLifetime: duration.default(7 * 86_400_000),
+    priority: z.number().int().default(0),
+    attributePolicies: z.record(z.string(), policy).default({}),
+    /** Attributes whose values must be unique in the suffix, and what happens to the later entry on a clash. */
+    uniqueAttributes: z.record(z.string(), z.enum(['rename', 'discard'])).default({}),
+  })
+  .prefault({});
+
+export const serverFileSchema = z
+  .strictObject({
+    replicaId: z.number().int().min(1).max(4095).optional(),
+    role: z.enum(['master', 'hub', 'consumer']).default('master'),
+    listen: z.array(ldapUrl).min(1),
+    tls: tls.optional(),
+    dataDir: z.string().min(1),
+    suffix: z.string().min(1),
+    rootDn: z.string().min(1),
+    rootPassword: z.string().min(1).optional(),
+    rootPasswordFile: z.string().min(1).optional(),
+    schemaDir: z.string().min(1).default('./schema'),
+    indexes: z.record(z.string(), z.array(indexKind)).default({ objectClass: ['eq'] }),
+    agreementsDir: z.string().min(1).optional(),
+    replication,
+    limits,
+    access,
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        /** Write logs to this file instead of stdout. */
+        file: z.string().optional(),
+        /** One line per operation, like slapd's `loglevel stats`. */
+        access: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** LMDB map size in MiB; the map grows past it when `growMap` is on. */
+    mapSizeMiB: z.number().int().min(16).default(4096),
+  })
+  .superRefine((c, ctx) => {
+    if (c.role === 'master' && c.replicaId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['replicaId'], message: 'a master needs a replicaId (1-4095, unique among masters)' });
+    if (c.role !== 'master' && c.replicaId !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['replicaId'], message: `a ${c.role} has no replicaId (only masters originate changes)` });
+    if (!c.rootPassword && !c.rootPasswordFile)
+      ctx.addIssue({ code: 'custom', path: ['rootPassword'], message: 'set rootPassword (a hash from `meshdir passwd`) or rootPasswordFile' });
+    if (c.rootPassword && c.rootPasswordFile)
+      ctx.addIssue({ code: 'custom', path: ['rootPasswordFile'], message: 'set only one of rootPassword and rootPasswordFile' });
+    if (c.listen.some((u) => u.toLowerCase().startsWith('ldaps:')) && !c.tls)
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'an ldaps:// listener needs tls.cert and tls.key' });
+  });
+
+export type ServerFile = z.output<typeof serverFileSchema>;

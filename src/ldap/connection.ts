@@ -1,0 +1,190 @@
+// One client connection: framing, dispatch, ordered writes, abandon,
+// StartTLS. The loop is ours (not ldapjs'): PDUs are framed straight off
+// the socket chunks and responses are corked so that everything one chunk
+// produces leaves in one write.
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { frameLength } from '../ber/frame.js';
+import { ProtocolError } from '../errors.js';
+import { decodeMessage, type LdapMessage } from './pdu/index.js';
+import type { Logger } from '../log.js';
+
+export type AuthLevel = 'anonymous' | 'user' | 'root';
+
+/** What an operation knows about the connection it came on. */
+export interface Session {
+  readonly id: number;
+  readonly peer: string;
+  /** Bound DN as the client gave it ('' = anonymous). */
+  bindDn: string;
+  /** Normalized bound DN ('' = anonymous). */
+  bindNdn: string;
+  auth: AuthLevel;
+  tls: boolean;
+}
+
+export interface ConnectionHooks {
+  /** Handle one decoded message; may answer synchronously or later. */
+  dispatch(conn: Connection, msg: LdapMessage): void;
+  log: Logger;
+  maxPdu: number;
+  idleTimeoutMs: number;
+  onClose(conn: Connection): void;
+}
+
+export class Connection implements Session {
+  readonly id: number;
+  readonly peer: string;
+  bindDn = '';
+  bindNdn = '';
+  auth: AuthLevel = 'anonymous';
+  tls: boolean;
+  /** Message IDs of operations still running (abandon marks them). */
+  readonly outstanding = new Map<number, { abandoned: boolean }>();
+  /** Paged-results state: cookie → resume point (owned by the search op). */
+  readonly paged = new Map<string, unknown>();
+  closed = false;
+  #socket: Socket;
+  #pending: Buffer | undefined;
+  #hooks: ConnectionHooks;
+  #paused = false;
+
+  constructor(id: number, socket: Socket, hooks: ConnectionHooks, tls: boolean) {
+    this.id = id;
+    this.#socket = socket;
+    this.#hooks = hooks;
+    this.tls = tls;
+    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    this.#attach(socket);
+  }
+
+  #attach(socket: Socket): void {
+    socket.setNoDelay(true);
+    if (this.#hooks.idleTimeoutMs > 0) socket.setTimeout(this.#hooks.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('timeout', () => {
+      if (this.outstanding.size === 0) this.close('idle timeout');
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => this.#hooks.log.debug({ conn: this.id, err: e.code ?? e.message }, 'socket error'));
+    socket.on('close', () => this.#closed());
+    socket.on('drain', () => this.#drained());
+  }
+
+  #onData(chunk: Buffer): void {
+    let buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    this.#pending = undefined;
+    let off = 0;
+    this.#socket.cork();
+    try {
+      while (off < buf.length && !this.closed && !this.#paused) {
+        const len = frameLength(buf, off, this.#hooks.maxPdu);
+        if (len < 0) break;
+        const pdu = buf.subarray(off, off + len);
+        off += len;
+        const msg = decodeMessage(pdu);
+        this.#hooks.dispatch(this, msg);
+      }
+    } catch (e) {
+      if (e instanceof ProtocolError) {
+        this.#hooks.log.warn({ conn: this.id, peer: this.peer, reason: e.message }, 'closing connection: malformed PDU');
+        this.close();
+        return;
+      }
+      throw e;
+    } finally {
+      this.#socket.uncork();
+    }
+    if (off < buf.length && !this.closed) {
+      // Keep only the unconsumed tail; decoded messages hold views of `buf`.
+      buf = buf.subarray(off);
+      this.#pending = this.#paused ? buf : Buffer.from(buf);
+    }
+  }
+
+  /** Queue bytes to the client. Returns false when the socket buffer is full. */
+  send(bytes: Buffer): boolean {
+    if (this.closed) return false;
+    return this.#socket.write(bytes);
+  }
+
+  get writableNeedDrain(): boolean {
+    return this.#socket.writableNeedDrain;
+  }
+
+  #drainWaiters: (() => void)[] = [];
+  /** Resolves when the socket can take more (back-pressure for long searches). */
+  whenDrained(): Promise<void> {
+    if (!this.#socket.writableNeedDrain || this.closed) return Promise.resolve();
+    return new Promise((r) => this.#drainWaiters.push(r));
+  }
+  #drained(): void {
+    const w = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const r of w) r();
+  }
+
+  begin(id: number): { abandoned: boolean } {
+    const st = { abandoned: false };
+    this.outstanding.set(id, st);
+    return st;
+  }
+
+  end(id: number): void {
+    this.outstanding.delete(id);
+  }
+
+  abandon(id: number): void {
+    const st = this.outstanding.get(id);
+    if (st) st.abandoned = true;
+  }
+
+  /**
+   * RFC 4511 §4.14: after the StartTLS response is written, the next bytes
+   * on the wire are the TLS handshake. Reading stops until it completes.
+   */
+  startTls(context: SecureContext, requestCert: boolean, onReady: (err?: Error) => void): void {
+    const plain = this.#socket;
+    this.#paused = true;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('timeout');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('drain');
+    const tls = new TLSSocket(plain, { isServer: true, secureContext: context, requestCert, rejectUnauthorized: requestCert });
+    tls.once('secure', () => {
+      this.tls = true;
+      this.#paused = false;
+      onReady();
+      if (this.#pending) {
+        const p = this.#pending;
+        this.#pending = undefined;
+        this.#onData(p);
+      }
+    });
+    tls.once('error', (e) => onReady(e));
+    this.#socket = tls;
+    this.#attach(tls);
+  }
+
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  close(reason?: string): void {
+    if (this.closed) return;
+    if (reason) this.#hooks.log.info({ conn: this.id, peer: this.peer, reason }, 'closing connection');
+    this.closed = true;
+    for (const st of this.outstanding.values()) st.abandoned = true;
+    this.#socket.end();
+    this.#socket.destroySoon?.();
+    setTimeout(() => this.#socket.destroy(), 2000).unref();
+  }
+
+  #closed(): void {
+    if (!this.closed) {
+      this.closed = true;
+      for (const st of this.outstanding.values()) st.abandoned = true;
+    }
+    this.#drained();
+    this.#hooks.onClose(this);
+  }
+}

@@ -1,0 +1,49 @@
+// What the core needs to know about attributes, injected by the server from
+// the schema and the replication config. Every master must be configured
+// alike (same schema equality rules, policies, priorities per replica and
+// unique attributes), or their merges differ.
+
+/** An attribute value assertion of an RDN: canonical attribute name, raw value. */
+export type Ava = [attr: string, value: Buffer];
+
+/**
+ * How concurrent values of a single-valued attribute are resolved.
+ * - lww: greatest CSN wins.
+ * - priority: value from the origin with the highest configured priority wins,
+ *   CSN breaks ties; also deletes from a lower-priority origin cannot remove
+ *   a higher-priority value (every CSN comparison of the attribute compares
+ *   (priority, CSN)).
+ * - min / max: smallest / largest value (by `order`) written since the last
+ *   delete of the attribute wins; a replace does not erase a better value.
+ * - sum: like lww, but the server turns a client's replace of an existing
+ *   integer into an increment by the difference (see sumAsDeltas), so
+ *   concurrent updates add up.
+ * - manual: like lww, and every late-arriving loser is written to the
+ *   conflict log for an administrator.
+ * Multi-valued attributes keep every value; there only `priority` differs.
+ */
+export type Policy = 'lww' | 'priority' | 'min' | 'max' | 'sum' | 'manual';
+
+/** For unique attributes: what happens to the entry that got the value later. */
+export type UniquePolicy = 'rename' | 'discard';
+
+export interface AttrInfo {
+  singleValued: boolean;
+  policy: Policy;
+  unique?: UniquePolicy;
+  /** The attribute's ordering rule; min and max act as lww without one. */
+  order?: (a: Buffer, b: Buffer) => number;
+}
+
+export interface AttrRules {
+  /** Normalized equality key of a value (the schema's equality rule). */
+  keyOf(attr: string, value: Buffer): string;
+  info(attr: string): AttrInfo;
+  /** Schema check of a merged visible entry: null when fine, else the reason. */
+  checkSchema(attrs: ReadonlyMap<string, readonly Buffer[]>, rdn: readonly Ava[]): string | null;
+}
+
+/** Attribute of the conflict name `entryUUID=<uuid>+<rdn>`. */
+export const CONFLICT_RDN_ATTR = 'entryUUID';
+export const GLUE_CLASS = 'glue';
+export const OBJECT_CLASS = 'objectClass';

@@ -1,0 +1,70 @@
+// Tombstone and marker purge. The purge CSN must be one below which no
+// change can still arrive (now − tombstoneLifetime, see purgeCsnFor): then
+// tombstones, deleted-value markers and attribute delete CSNs older than it
+// only ever stopped changes that will not come, and dropping them changes
+// nothing any replica shows.
+import { type Csn, csnAtTime } from './csn.js';
+import type { AttrRules } from './policy.js';
+import { type AttrState, type EntryState, sameState } from './state.js';
+import { aliveValues, compact, editable, withIncrements } from './values.js';
+
+export function purgeCsnFor(nowMs: number, tombstoneLifetimeMs: number): Csn {
+  return csnAtTime(nowMs - tombstoneLifetimeMs);
+}
+
+function purgeAttr(a: AttrState, attr: string, p: Csn, rules: AttrRules): AttrState | undefined {
+  const info = rules.info(attr);
+  // Under policy priority a low-priority change newer than the purge CSN
+  // still loses to an old high-priority delete: keep those.
+  if (info.policy === 'priority') return a;
+  const w = editable(a);
+  w.vals = w.vals.filter((vs) => vs.v !== undefined || vs.c >= p);
+  if (w.x !== undefined && w.x < p) {
+    delete w.x;
+    delete w.xp;
+  }
+  if (w.inc) {
+    const alive = aliveValues(w);
+    const old = w.inc.filter(([c]) => c < p);
+    if (info.singleValued && alive.length === 1) {
+      // Fold old deltas into the one value; later values are newer than them.
+      const only = alive[0]!;
+      const v = withIncrements(only, old);
+      if (!v.equals(only.v)) {
+        const k = rules.keyOf(attr, v);
+        w.vals = w.vals.filter((vs) => vs !== only && vs.k !== k);
+        w.vals.push({ ...only, k, v });
+        w.vals.sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+      }
+      w.inc = w.inc.filter(([c]) => c >= p);
+    } else {
+      // A delta counts only for values added before it; old deltas older
+      // than every value count for nothing, now or later.
+      const oldest = alive.reduce<Csn | undefined>((m, vs) => (m === undefined || vs.c < m ? vs.c : m), undefined);
+      w.inc = w.inc.filter(([c]) => c >= p || (oldest !== undefined && c > oldest));
+    }
+  }
+  return compact(w, info);
+}
+
+/**
+ * Purge one stored state. Returns null when the whole entry can be dropped (a
+ * tombstone older than the purge CSN that no entry names as parent —
+ * `hasChildren` is whether the store's childrenKey(uuid) index is non-empty),
+ * the same object when nothing changed, else the purged state (its visible
+ * entry is unchanged; its index keys may change).
+ */
+export function purgeState(s: EntryState, purgeCsn: Csn, hasChildren: boolean, rules: AttrRules): EntryState | null {
+  if (s.del !== undefined) return s.del < purgeCsn && !hasChildren ? null : s;
+  let out: EntryState | undefined;
+  for (const attr of Object.keys(s.attrs)) {
+    const before = s.attrs[attr]!;
+    const after = purgeAttr(before, attr, purgeCsn, rules);
+    if (after === before) continue;
+    if (after && sameState(after, before)) continue;
+    out ??= { ...s, attrs: { ...s.attrs } };
+    if (after) out.attrs[attr] = after;
+    else delete out.attrs[attr];
+  }
+  return out ?? s;
+}

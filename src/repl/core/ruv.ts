@@ -1,0 +1,69 @@
+// Replica update vector: replicaId → greatest CSN from that replica applied.
+// Because suppliers send in CSN order and consumers apply whole groups, a
+// replica holding CSN c of replica r holds every earlier change of r, so the
+// RUV says exactly what a replica has.
+import { type Csn, csnReplicaId } from './csn.js';
+
+/** Plain object keyed by replicaId (decimal string), persistable as is. */
+export type Ruv = Readonly<Record<string, Csn>>;
+
+export function ruvGet(ruv: Ruv, replicaId: number): Csn | undefined {
+  return ruv[String(replicaId)];
+}
+
+/** Does the RUV cover (hold) the change with this CSN? */
+export function ruvCovers(ruv: Ruv, csn: Csn): boolean {
+  const have = ruv[String(csnReplicaId(csn))];
+  return have !== undefined && have >= csn;
+}
+
+/** The RUV after applying `csn`; the same object if it adds nothing. */
+export function ruvAdvance(ruv: Ruv, csn: Csn): Ruv {
+  const rid = String(csnReplicaId(csn));
+  const have = ruv[rid];
+  if (have !== undefined && have >= csn) return ruv;
+  return { ...ruv, [rid]: csn };
+}
+
+export function ruvMerge(a: Ruv, b: Ruv): Ruv {
+  const out: Record<string, Csn> = { ...a };
+  for (const [rid, csn] of Object.entries(b)) {
+    const have = out[rid];
+    if (have === undefined || csn > have) out[rid] = csn;
+  }
+  return out;
+}
+
+export type RuvOrder = 'equal' | 'ahead' | 'behind' | 'diverged';
+
+/** How `a` relates to `b`: ahead = a holds everything b holds and more. */
+export function ruvCompare(a: Ruv, b: Ruv): RuvOrder {
+  let ahead = false;
+  let behind = false;
+  for (const rid of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[rid];
+    const y = b[rid];
+    if (x === y) continue;
+    if (y === undefined || (x !== undefined && x > y)) ahead = true;
+    else behind = true;
+  }
+  return ahead ? (behind ? 'diverged' : 'ahead') : behind ? 'behind' : 'equal';
+}
+
+export interface Lack {
+  replicaId: number;
+  /** The consumer's CSN for this replica, undefined if it has nothing from it. */
+  after: Csn | undefined;
+  /** The supplier's CSN for this replica. */
+  upTo: Csn;
+}
+
+/** What the consumer lacks that the supplier has, per origin replica. */
+export function ruvLacks(consumer: Ruv, supplier: Ruv): Lack[] {
+  const out: Lack[] = [];
+  for (const [rid, upTo] of Object.entries(supplier)) {
+    const after = consumer[rid];
+    if (after === undefined || after < upTo) out.push({ replicaId: Number(rid), after, upTo });
+  }
+  return out.sort((x, y) => x.replicaId - y.replicaId);
+}

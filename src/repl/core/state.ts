@@ -1,0 +1,91 @@
+// Entry state: everything a replica must keep about an entry to merge any
+// change in any order. Stored with each entry (msgpack: plain objects,
+// arrays, strings, numbers and Buffers only).
+//
+// Every field merges by "greatest CSN wins" (or set union), so applying the
+// same changes in any order gives the same state. The visible entry is
+// derived from the states (visible.ts, naming.ts).
+import type { Csn } from './csn.js';
+import type { Ava } from './policy.js';
+
+/**
+ * One value of an attribute, identified by its equality key `k`: added at
+ * `c` when `v` (the value's octets) is present, deleted at `c` otherwise.
+ * `p` is the origin's priority, kept only for attributes under policy
+ * `priority`.
+ */
+export interface ValueState {
+  k: string;
+  c: Csn;
+  p?: number;
+  v?: Buffer;
+}
+
+export interface AttrState {
+  /** Sorted by `k`. */
+  vals: ValueState[];
+  /** Whole-attribute delete (delete without values, or the delete half of a replace). */
+  x?: Csn;
+  xp?: number;
+  /** Increment deltas [csn, decimal delta], sorted by CSN; a delta counts for values added before it. */
+  inc?: [Csn, string][];
+}
+
+export interface EntryState {
+  uuid: string;
+  /** Greatest change CSN applied: the entry's entryCSN. */
+  csn: Csn;
+  /** CSN of the add. Absent on a stub: a state made by changes that arrived before the add. */
+  add?: Csn;
+  /** Parent at add time: the fallback home when concurrent moves make a cycle. */
+  addParent?: string;
+  rdn?: Ava[];
+  rdnCsn?: Csn;
+  /** Desired parent entryUUID ('' = the suffix entry). */
+  parent?: string;
+  parentCsn?: Csn;
+  /** Tombstone: delete CSN. Tombstones keep no attributes. */
+  del?: Csn;
+  attrs: Record<string, AttrState>;
+}
+
+export function isKnown(s: EntryState | undefined): s is EntryState & { add: Csn; rdn: Ava[]; parent: string } {
+  return s !== undefined && s.add !== undefined;
+}
+
+export function isLive(s: EntryState | undefined): boolean {
+  return isKnown(s) && s.del === undefined;
+}
+
+/** Priority-aware CSN comparison: (priority, CSN), priority absent = 0. */
+export function cmpRank(c1: Csn, p1: number | undefined, c2: Csn, p2: number | undefined): number {
+  const d = (p1 ?? 0) - (p2 ?? 0);
+  if (d !== 0) return d;
+  return c1 < c2 ? -1 : c1 > c2 ? 1 : 0;
+}
+
+/** The CSN at which the entry came to want its current name. */
+export function namingCsn(s: EntryState): Csn {
+  const r = s.rdnCsn ?? '';
+  const p = s.parentCsn ?? '';
+  return r > p ? r : p;
+}
+
+export function sameAvas(a: readonly Ava[] | undefined, b: readonly Ava[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every(([t, v], i) => t === b[i]![0] && v.equals(b[i]![1]));
+}
+
+/** Deep equality of persisted values (objects, arrays, Buffers, scalars); undefined fields count as absent. */
+export function sameState(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a)) return Buffer.isBuffer(b) && a.equals(b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || Buffer.isBuffer(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  const kb = Object.keys(rb).filter((k) => rb[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameState(ra[k], rb[k]));
+}

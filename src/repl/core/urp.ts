@@ -1,0 +1,194 @@
+// Update resolution: apply one change (local or replicated — the same code)
+// to the DIT seen through a StateView. Returns the states and visible entries
+// to store and the conflict-log records. Never fails on a replicated change:
+// it merges. Client semantics (noSuchObject, attributeOrValueExists, …) are
+// the server's to check before it makes a local change.
+import type { Change, ConflictRecord } from './change.js';
+import type { Csn } from './csn.js';
+import { type Incoming, type Merged, mergeChange } from './merge.js';
+import { World } from './naming.js';
+import type { AttrRules } from './policy.js';
+import { type AttrState, cmpRank, type EntryState, sameAvas, sameState, type ValueState } from './state.js';
+import { findValue, shownValues } from './values.js';
+import { childrenKey, indexKeys, nameKey, type StateView, UNIQUE_PREFIX, uniqueHoldings } from './view.js';
+import { liveAttrMap, rdnKey, sameNaming, sameVisible, sortedAttrs, type Visible } from './visible.js';
+
+export interface Write {
+  uuid: string;
+  /** The new state, when the state itself changed (else only its visible entry did). */
+  state?: EntryState;
+  vis: Visible;
+  /** The visible entry before, to unindex; undefined for a new entry. */
+  before?: Visible;
+  /** Index keys (see indexKeys) to add and remove, with `state`. */
+  addKeys?: string[];
+  delKeys?: string[];
+}
+
+export interface ApplyResult {
+  writes: Write[];
+  conflicts: ConflictRecord[];
+}
+
+function show(v: Buffer): string {
+  return /^[\x20-\x7e]*$/.test(v.toString('latin1')) ? v.toString('latin1') : `base64:${v.toString('base64')}`;
+}
+
+/** Did a value lose to something older, i.e. by the policy rather than by time? */
+function losses(attr: string, before: AttrState | undefined, after: AttrState | undefined, incoming: Incoming[], rules: AttrRules, csn: Csn): ConflictRecord[] {
+  const info = rules.info(attr);
+  const shownAfter = shownValues(after, info);
+  const visibleKeys = new Set(shownAfter.map((vs) => vs.k));
+  const candidates = new Map<string, { vs: ValueState & { v: Buffer }; incoming: boolean }>();
+  for (const vs of shownValues(before, info)) candidates.set(vs.k, { vs, incoming: false });
+  for (const vs of incoming) candidates.set(vs.k, { vs, incoming: true });
+  const out: ConflictRecord[] = [];
+  for (const { vs, incoming: isIncoming } of candidates.values()) {
+    if (visibleKeys.has(vs.k)) continue;
+    const reg = findValue(after, vs.k);
+    let by: { c: Csn; what: string } | undefined;
+    if (reg && reg.v === undefined) by = { c: reg.c, what: `delete at ${reg.c}` };
+    else if (after?.x !== undefined && cmpRank(vs.c, vs.p, after.x, after.xp) < 0) by = { c: after.x, what: `delete at ${after.x}` };
+    else if (shownAfter[0]) by = { c: shownAfter[0].c, what: show(shownAfter[0].v) };
+    if (!by) continue;
+    if (vs.c > by.c) {
+      out.push({ csn, kind: 'policy', uuid: '', attr, detail: `value added at ${vs.c} lost to ${by.what} (policy ${info.policy})`, loser: show(vs.v), winner: by.what });
+    } else if (isIncoming && info.policy === 'manual') {
+      out.push({ csn, kind: 'manual', uuid: '', attr, detail: `value added at ${vs.c} lost to ${by.what} (later CSN)`, loser: show(vs.v), winner: by.what });
+    }
+  }
+  return out;
+}
+
+function sameHoldings(a: EntryState | undefined, b: EntryState, rules: AttrRules): boolean {
+  const ha = a ? uniqueHoldings(a, rules) : [];
+  const hb = uniqueHoldings(b, rules);
+  return ha.length === hb.length && ha.every((h, i) => h.attr === hb[i]!.attr && h.k === hb[i]!.k && h.c === hb[i]!.c);
+}
+
+/** The fields naming depends on are untouched: only this entry's attributes can change. */
+function namingUnchanged(a: EntryState | undefined, b: EntryState, rules: AttrRules): boolean {
+  return (
+    a !== undefined && a.add === b.add && a.addParent === b.addParent && a.rdnCsn === b.rdnCsn && sameAvas(a.rdn, b.rdn) &&
+    a.parent === b.parent && a.parentCsn === b.parentCsn && a.del === b.del && sameHoldings(a, b, rules)
+  );
+}
+
+function transitions(u: string, o: Visible | undefined, n: Visible, csn: Csn): ConflictRecord[] {
+  const out: ConflictRecord[] = [];
+  if (n.naming !== undefined && o?.naming === undefined) {
+    out.push({ csn, kind: 'naming', uuid: u, detail: 'an entry with a smaller naming CSN holds the DN; shown as entryUUID=<uuid>+<rdn>', loser: u, winner: n.naming });
+  }
+  if (n.unique && !o?.unique) {
+    out.push({ csn, kind: 'unique', uuid: u, attr: n.unique.join(','), detail: 'another entry got the unique value first; shown as entryUUID=<uuid>+<rdn>', loser: u });
+  }
+  if (n.discarded && !o?.discarded) {
+    out.push({ csn, kind: 'unique', uuid: u, detail: 'another entry got a unique value first; this entry is discarded', loser: u });
+  }
+  if (n.kind === 'glue' && o?.kind !== 'glue') {
+    out.push({ csn, kind: 'glue', uuid: u, detail: 'deleted entry kept as glue: it has children' });
+  }
+  if (n.schema !== undefined && n.schema !== o?.schema) {
+    out.push({ csn, kind: 'schema', uuid: u, detail: n.schema });
+  }
+  if (n.broken && !o?.broken) {
+    out.push({ csn, kind: 'cycle', uuid: u, detail: 'concurrent moves made a cycle; this move is set aside, the entry stays under its add-time parent' });
+  }
+  return out;
+}
+
+function changeConflicts(m: Merged, ch: Change, rules: AttrRules): ConflictRecord[] {
+  const out: ConflictRecord[] = [];
+  if (m.lateOnTombstone) {
+    out.push({ csn: ch.csn, kind: 'modify-delete', uuid: ch.uuid, detail: `${ch.op} met a concurrent delete (at ${m.state.del}); the delete wins`, loser: ch.csn, winner: m.state.del });
+    return out;
+  }
+  if (m.deleteDiscardsNewer) {
+    out.push({ csn: ch.csn, kind: 'modify-delete', uuid: ch.uuid, detail: 'delete arrived after changes with greater CSNs; the delete wins', winner: ch.csn });
+  }
+  for (const [attr, t] of m.touched) {
+    for (const r of losses(attr, t.before, m.state.attrs[attr], t.incoming, rules, ch.csn)) out.push({ ...r, uuid: ch.uuid });
+  }
+  return out;
+}
+
+export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResult {
+  if (view.applied?.(ch.csn)) return { writes: [], conflicts: [] };
+  const stored = view.get(ch.uuid);
+  const old = stored?.state;
+  const merged = mergeChange(old, ch, rules);
+  const s = merged.state;
+  const conflicts = changeConflicts(merged, ch, rules);
+  if (sameState(old, s)) return { writes: [], conflicts };
+
+  const oldKeys = old ? indexKeys(old, rules) : [];
+  const newKeys = indexKeys(s, rules);
+  const addKeys = newKeys.filter((k) => !oldKeys.includes(k));
+  const delKeys = oldKeys.filter((k) => !newKeys.includes(k));
+  const own = (vis: Visible): Write => {
+    const w: Write = { uuid: ch.uuid, state: s, vis, addKeys, delKeys };
+    if (stored) w.before = stored.vis;
+    return w;
+  };
+
+  if (stored && namingUnchanged(old, s, rules)) {
+    const vis: Visible = { ...stored.vis, csn: s.csn };
+    if (vis.kind === 'live') {
+      const m = liveAttrMap(s, rules);
+      const why = rules.checkSchema(m, s.rdn ?? []);
+      if (why === null) delete vis.schema;
+      else vis.schema = why;
+      vis.attrs = sortedAttrs(m);
+    }
+    conflicts.push(...transitions(ch.uuid, stored.vis, vis, ch.csn));
+    return { writes: [own(vis)], conflicts };
+  }
+
+  const world = new World(view, rules, { uuid: ch.uuid, state: s, addKeys: new Set(addKeys), delKeys: new Set(delKeys) });
+  const queued = new Set<string>();
+  const queue: string[] = [];
+  const push = (u: string | undefined): void => {
+    if (u === undefined || u === '' || queued.has(u)) return;
+    queued.add(u);
+    queue.push(u);
+  };
+  const pushAll = (us: Iterable<string>): void => {
+    for (const u of us) push(u);
+  };
+  push(ch.uuid);
+  // Cycles through this entry, made or unmade: every entry on its old and new parent chains.
+  for (let p = stored?.vis.parent, seen = new Set<string>(); p && !seen.has(p); p = view.get(p)?.vis.parent) {
+    seen.add(p);
+    push(p);
+  }
+  for (let p = world.parentOf(ch.uuid), seen = new Set<string>(); p && !seen.has(p); p = world.parentOf(p)) {
+    seen.add(p);
+    push(p);
+  }
+  // Unique values it held or holds: the other holders may win or lose them now.
+  for (const k of [...oldKeys, ...newKeys]) if (k.startsWith(UNIQUE_PREFIX)) pushAll(world.lookup(k));
+
+  const writes: Write[] = [];
+  while (queue.length) {
+    const u = queue.shift()!;
+    if (!world.state(u)) continue; // named as a parent but not received yet
+    const before = u === ch.uuid ? stored?.vis : view.get(u)?.vis;
+    const after = world.vis(u);
+    if (u === ch.uuid || !sameNaming(before, after) || before?.naming !== after.naming) {
+      // Its name, presence or position changed: entries wanting the same
+      // name, the parents (glue) and, if it got or lost a root, its children.
+      const oldRdnKey = u === ch.uuid ? rdnKey(old?.rdn ?? [], rules) : world.rdnKeyOf(u);
+      if (before) pushAll(world.lookup(nameKey(before.parent, oldRdnKey)));
+      pushAll(world.lookup(nameKey(after.parent, world.rdnKeyOf(u))));
+      push(before?.parent);
+      push(after.parent);
+      if ((before?.rooted ?? false) !== after.rooted) pushAll(world.lookup(childrenKey(u)));
+    }
+    if (u === ch.uuid) writes.push(own(after));
+    else if (!sameVisible(before, after)) {
+      writes.push(before ? { uuid: u, vis: after, before } : { uuid: u, vis: after });
+    } else continue;
+    conflicts.push(...transitions(u, before, after, ch.csn));
+  }
+  return { writes, conflicts };
+}

@@ -1,0 +1,166 @@
+// Per-attribute merge: a last-writer-wins register per value key, a
+// whole-attribute delete CSN, and increment deltas. All updates are "keep the
+// greater (priority, CSN)", then `compact` drops what can never matter again,
+// so the result does not depend on the order changes arrive in.
+import type { Csn } from './csn.js';
+import type { AttrInfo } from './policy.js';
+import { type AttrState, cmpRank, type ValueState } from './state.js';
+
+/** When an update happened: CSN, and the origin priority for policy `priority`. */
+export interface Stamp {
+  c: Csn;
+  p?: number;
+}
+
+export function emptyAttr(): AttrState {
+  return { vals: [] };
+}
+
+/** A copy whose arrays may be edited (ValueStates themselves are replaced, never edited). */
+export function editable(a: AttrState | undefined): AttrState {
+  if (!a) return emptyAttr();
+  const w: AttrState = { vals: a.vals.slice() };
+  if (a.x !== undefined) w.x = a.x;
+  if (a.xp !== undefined) w.xp = a.xp;
+  if (a.inc) w.inc = a.inc.slice();
+  return w;
+}
+
+function indexOf(vals: readonly ValueState[], k: string): number {
+  let lo = 0;
+  let hi = vals.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const mk = vals[mid]!.k;
+    if (mk === k) return mid;
+    if (mk < k) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -lo - 1;
+}
+
+export function findValue(a: AttrState | undefined, k: string): ValueState | undefined {
+  if (!a) return undefined;
+  const i = indexOf(a.vals, k);
+  return i >= 0 ? a.vals[i] : undefined;
+}
+
+/** Record an add (with octets) or a delete (without) of value `k`. */
+export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer): void {
+  const vs: ValueState = { k, c: at.c };
+  if (at.p !== undefined) vs.p = at.p;
+  if (v) vs.v = v;
+  const i = indexOf(w.vals, k);
+  if (i < 0) w.vals.splice(-i - 1, 0, vs);
+  else if (cmpRank(at.c, at.p, w.vals[i]!.c, w.vals[i]!.p) > 0) w.vals[i] = vs;
+}
+
+export function deleteAll(w: AttrState, at: Stamp): void {
+  if (w.x === undefined || cmpRank(at.c, at.p, w.x, w.xp) > 0) {
+    w.x = at.c;
+    if (at.p !== undefined) w.xp = at.p;
+    else delete w.xp;
+  }
+}
+
+export function addIncrement(w: AttrState, c: Csn, delta: string): void {
+  const inc = w.inc ?? (w.inc = []);
+  let i = inc.length;
+  while (i > 0 && inc[i - 1]![0] > c) i--;
+  if (i > 0 && inc[i - 1]![0] === c) return;
+  inc.splice(i, 0, [c, delta]);
+}
+
+function isAlive(vs: ValueState): vs is ValueState & { v: Buffer } {
+  return vs.v !== undefined;
+}
+
+function byRankDesc(a: ValueState, b: ValueState): number {
+  return cmpRank(b.c, b.p, a.c, a.p);
+}
+
+/** Does `a` beat `b` as the one value of a single-valued attribute? */
+function better(info: AttrInfo, a: ValueState & { v: Buffer }, b: ValueState & { v: Buffer }): boolean {
+  if ((info.policy === 'min' || info.policy === 'max') && info.order) {
+    const o = info.order(a.v, b.v);
+    if (o !== 0) return info.policy === 'min' ? o < 0 : o > 0;
+  }
+  return cmpRank(a.c, a.p, b.c, b.p) > 0;
+}
+
+/**
+ * Drop what can never be visible again: values and deltas older than the
+ * whole-attribute delete, and (single-valued) alive values beaten by a value
+ * that is also newer — any later delete that removes the winner removes them
+ * too. Returns undefined when nothing is left.
+ */
+export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
+  if (w.x !== undefined) {
+    const x = w.x;
+    const xp = w.xp;
+    w.vals = w.vals.filter((vs) => cmpRank(vs.c, vs.p, x, xp) >= 0);
+    if (w.inc) w.inc = w.inc.filter(([c]) => c > x);
+  }
+  if (info.singleValued) {
+    const alive = w.vals.filter(isAlive).sort(byRankDesc);
+    if (alive.length > 1) {
+      const keep = new Set<ValueState>();
+      let best: (ValueState & { v: Buffer }) | undefined;
+      for (const vs of alive) {
+        if (!best || better(info, vs, best)) {
+          keep.add(vs);
+          best = vs;
+        }
+      }
+      w.vals = w.vals.filter((vs) => !isAlive(vs) || keep.has(vs));
+    }
+  }
+  if (w.inc && w.inc.length === 0) delete w.inc;
+  if (w.vals.length === 0 && w.x === undefined && !w.inc) return undefined;
+  return w;
+}
+
+export function aliveValues(a: AttrState | undefined): (ValueState & { v: Buffer })[] {
+  return a ? a.vals.filter(isAlive) : [];
+}
+
+/** The values a reader sees, before increments: the policy winner if single-valued. */
+export function shownValues(a: AttrState | undefined, info: AttrInfo): (ValueState & { v: Buffer })[] {
+  const alive = aliveValues(a);
+  if (info.singleValued) {
+    let w: (ValueState & { v: Buffer }) | undefined;
+    for (const vs of alive) if (!w || better(info, vs, w)) w = vs;
+    return w ? [w] : [];
+  }
+  return alive.sort((x, y) => (x.c < y.c ? -1 : x.c > y.c ? 1 : x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+}
+
+const INTEGER = /^[-+]?\d+$/;
+
+/** A value with the deltas made after it added (RFC 4525 increments replicated as deltas). */
+export function withIncrements(vs: ValueState & { v: Buffer }, inc: readonly [Csn, string][] | undefined): Buffer {
+  if (!inc) return vs.v;
+  let sum = 0n;
+  let any = false;
+  for (const [c, d] of inc) {
+    if (c > vs.c) {
+      sum += BigInt(d);
+      any = true;
+    }
+  }
+  if (!any) return vs.v;
+  const text = vs.v.toString('latin1');
+  if (!INTEGER.test(text)) return vs.v;
+  return Buffer.from((BigInt(text) + sum).toString(), 'latin1');
+}
+
+export function visibleValues(a: AttrState | undefined, info: AttrInfo): Buffer[] {
+  const shown = shownValues(a, info);
+  if (!a?.inc) return shown.map((vs) => vs.v);
+  const out: Buffer[] = [];
+  for (const vs of shown) {
+    const b = withIncrements(vs, a.inc);
+    if (!out.some((o) => o.equals(b))) out.push(b);
+  }
+  return out;
+}

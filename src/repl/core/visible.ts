@@ -1,0 +1,124 @@
+// The visible entry: what readers see of an entry, derived from the states.
+// The store keeps it next to the state and indexes it: `parent` + `rdn` give
+// the DN (the suffix entry has parent ''), `attrs` the user attributes.
+import type { Csn } from './csn.js';
+import { type Ava, type AttrRules, CONFLICT_RDN_ATTR, GLUE_CLASS, OBJECT_CLASS } from './policy.js';
+import type { EntryState } from './state.js';
+import { visibleValues } from './values.js';
+
+export interface Visible {
+  /** live: a normal entry; glue: a deleted entry kept because it has present children; hidden: not in the DIT. */
+  kind: 'live' | 'glue' | 'hidden';
+  /** Resolved parent entryUUID ('' = this is the suffix entry). */
+  parent: string;
+  /** Visible RDN: the wanted one, or `entryUUID=<uuid>+<rdn>` for a conflict entry. */
+  rdn: Ava[];
+  /** The parent chain reaches the suffix entry (false for orphans and cycles). */
+  rooted: boolean;
+  /** Lost its DN (add/add, modrdn clash) to this entry. */
+  naming?: string;
+  /** Unique attributes whose value it lost under policy rename. */
+  unique?: string[];
+  /** Not deleted, but lost a value of a unique attribute under policy discard: glue or hidden. */
+  discarded?: true;
+  /** Schema violation of the merged entry. */
+  schema?: string;
+  /** Its latest move made a cycle with concurrent moves; it sits under its add-time parent. */
+  broken?: true;
+  /** User attributes, sorted by name; values in the order they were added. */
+  attrs: [attr: string, values: Buffer[]][];
+  /** entryCSN. */
+  csn: Csn;
+}
+
+/** Conflict entries are hidden from ordinary searches (returned when the filter names meshdirConflict). */
+export function isConflictEntry(vis: Visible): boolean {
+  return vis.kind !== 'hidden' && (vis.naming !== undefined || vis.unique !== undefined);
+}
+
+export function isPresent(vis: Visible | undefined): boolean {
+  return vis !== undefined && vis.kind !== 'hidden';
+}
+
+/**
+ * Values of meshdirConflict for a conflict or schema-violating entry.
+ * `originalDn` is the DN it wanted: its wanted RDN under its parent's DN.
+ */
+export function meshdirConflictValues(vis: Visible, originalDn: string): string[] {
+  const out: string[] = [];
+  if (vis.naming !== undefined) out.push(`naming ${originalDn}`);
+  if (vis.unique) out.push(`unique ${vis.unique.join(',')} ${originalDn}`);
+  if (vis.schema !== undefined) out.push(`schema ${vis.schema}`);
+  return out;
+}
+
+export function conflictRdn(uuid: string, rdn: readonly Ava[]): Ava[] {
+  return [[CONFLICT_RDN_ATTR, Buffer.from(uuid, 'latin1')], ...rdn];
+}
+
+/** Normalized identity of an RDN: two RDNs name the same DN under one parent iff keys are equal. */
+export function rdnKey(rdn: readonly Ava[], rules: AttrRules): string {
+  const parts = rdn.map(([a, v]) => `${a.toLowerCase()}=${rules.keyOf(a, v)}`).sort();
+  return JSON.stringify(parts);
+}
+
+function withRdnValues(attrs: Map<string, Buffer[]>, rdn: readonly Ava[], rules: AttrRules): void {
+  // LDAP requires the RDN's values in the entry; only concurrent changes can
+  // remove them (the server refuses it locally), so they are shown anyway.
+  for (const [a, v] of rdn) {
+    const vals = attrs.get(a) ?? [];
+    const k = rules.keyOf(a, v);
+    if (vals.some((x) => rules.keyOf(a, x) === k)) continue;
+    attrs.set(a, rules.info(a).singleValued ? [v] : [...vals, v]);
+  }
+}
+
+/** Attributes of a live entry as a map (also the input of the schema check). */
+export function liveAttrMap(s: EntryState, rules: AttrRules): Map<string, Buffer[]> {
+  const m = new Map<string, Buffer[]>();
+  for (const a of Object.keys(s.attrs)) {
+    const vals = visibleValues(s.attrs[a], rules.info(a));
+    if (vals.length) m.set(a, vals);
+  }
+  if (s.rdn) withRdnValues(m, s.rdn, rules);
+  return m;
+}
+
+export function glueAttrMap(s: EntryState, rules: AttrRules): Map<string, Buffer[]> {
+  const m = new Map<string, Buffer[]>([[OBJECT_CLASS, [Buffer.from(GLUE_CLASS)]]]);
+  if (s.rdn) withRdnValues(m, s.rdn, rules);
+  return m;
+}
+
+export function sortedAttrs(m: ReadonlyMap<string, Buffer[]>): [string, Buffer[]][] {
+  return [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+function sameAttrs(a: Visible['attrs'], b: Visible['attrs']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const [an, av] = a[i]!;
+    const [bn, bv] = b[i]!;
+    if (an !== bn || av.length !== bv.length) return false;
+    for (let j = 0; j < av.length; j++) if (!av[j]!.equals(bv[j]!)) return false;
+  }
+  return true;
+}
+
+export function sameRdn(a: readonly Ava[], b: readonly Ava[]): boolean {
+  return a.length === b.length && a.every(([t, v], i) => t === b[i]![0] && v.equals(b[i]![1]));
+}
+
+/** Same naming (DN position and presence), ignoring attributes. */
+export function sameNaming(a: Visible | undefined, b: Visible | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.kind === b.kind && a.parent === b.parent && a.rooted === b.rooted && sameRdn(a.rdn, b.rdn);
+}
+
+export function sameVisible(a: Visible | undefined, b: Visible | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    sameNaming(a, b) && a.csn === b.csn && a.naming === b.naming && a.schema === b.schema && a.broken === b.broken && a.discarded === b.discarded &&
+    (a.unique ?? []).join() === (b.unique ?? []).join() && sameAttrs(a.attrs, b.attrs)
+  );
+}

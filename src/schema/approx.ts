@@ -1,0 +1,46 @@
+// Approximate matching (`~=`). RFC 4511 leaves the rule to the server; slapd
+// compares directory strings word by word with a phonetic code. meshdir does
+// the same with American Soundex: every word of the assertion must sound
+// like a word of the value, in the same order. Words without letters keep
+// their normalized text. Other syntaxes fall back to equality.
+
+const CODES: Record<string, string> = {
+  b: '1', f: '1', p: '1', v: '1',
+  c: '2', g: '2', j: '2', k: '2', q: '2', s: '2', x: '2', z: '2',
+  d: '3', t: '3',
+  l: '4',
+  m: '5', n: '5',
+  r: '6',
+};
+
+/** American Soundex of the ASCII letters of a word (e.g. Robert → R163); the word itself if it has none. */
+export function soundex(word: string): string {
+  const letters = word.toLowerCase().replace(/[^a-z]/g, '');
+  if (letters === '') return word;
+  let out = letters[0].toUpperCase();
+  let prev = CODES[letters[0]] ?? '';
+  for (let i = 1; i < letters.length && out.length < 4; i++) {
+    const ch = letters[i];
+    const code = CODES[ch] ?? '';
+    if (code !== '' && code !== prev) out += code;
+    // 'h' and 'w' do not separate equal codes; vowels do.
+    if (ch !== 'h' && ch !== 'w') prev = code;
+  }
+  return out.padEnd(4, '0');
+}
+
+/** Phonetic codes of the words of a normalized value. */
+export function approxCodes(normalized: string): string[] {
+  return normalized.split(' ').filter((w) => w !== '').map(soundex);
+}
+
+/** True when every assertion code occurs among the value codes, in order. */
+export function approxMatch(value: string[], assertion: string[]): boolean {
+  let j = 0;
+  for (const code of assertion) {
+    while (j < value.length && value[j] !== code) j++;
+    if (j === value.length) return false;
+    j++;
+  }
+  return true;
+}

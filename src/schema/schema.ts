@@ -1,0 +1,219 @@
+// The schema registry: lookups by NAME (case-insensitive) or OID, attribute
+// descriptions with options, supertypes, equality keys and DN value
+// normalization. Built once at startup from the schema files plus the
+// built-ins; immutable afterwards.
+import { normalizeDN, parseDN, type AVANormalizer } from '../dit/dn.js';
+import type { Entry, Value } from '../dit/entry.js';
+import { LdapError, RC } from '../errors.js';
+import { BUILTIN_ATTRIBUTE_TYPES, BUILTIN_FILE, BUILTIN_OBJECT_CLASSES } from './builtin.js';
+import { buildRegistry, builtinFile } from './build.js';
+import { checkEntry, checkValues, type CheckOptions, type CheckResult } from './check.js';
+import { parseSchemaText, type Definition, type ParsedFile } from './parse.js';
+import { buildRules, valueKeyer } from './rules.js';
+import { subschemaEntry } from './subschema.js';
+import { SYNTAXES } from './syntaxes.js';
+import type { AttrDesc, AttributeType, MatchingRule, ObjectClass, Syntax, SyntaxContext } from './types.js';
+
+const OPTION = /^[A-Za-z0-9-]+$/;
+/** Bound on the description cache: client-chosen strings must not grow it forever. */
+const DESC_CACHE_MAX = 10_000;
+
+export interface SchemaText {
+  /** Shown in errors, e.g. the file name. */
+  name: string;
+  text: string;
+}
+
+export class Schema {
+  /** Non-fatal findings while loading (unknown directives, unknown matching rules), as `file:line: reason`. */
+  readonly warnings: string[];
+  readonly syntaxes: ReadonlyMap<string, Syntax>;
+  /** Syntax definitions read from `ldapsyntax` statements, by OID. */
+  readonly syntaxDefs: ReadonlyMap<string, Definition>;
+  private readonly attrs: AttributeType[];
+  private readonly attrByKey: Map<string, AttributeType>;
+  private readonly classes: ObjectClass[];
+  private readonly classByKey: Map<string, ObjectClass>;
+  private readonly rules: MatchingRule[];
+  private readonly ruleByKey = new Map<string, MatchingRule>();
+  private readonly descCache = new Map<string, AttrDesc>();
+  private readonly dnTypeCache = new Map<string, { lname: string; at: AttributeType }>();
+  private subschema?: Map<string, Value[]>;
+  readonly syntaxContext: SyntaxContext;
+
+  /** Parses and links `files` (in order) on top of the built-in schema. Throws MeshdirError naming file and line. */
+  constructor(files: ParsedFile[]) {
+    this.rules = buildRules({
+      oidOf: (d) => this.oidOf(d),
+      normalizeDN: (s) => this.normalizeDN(s),
+    });
+    for (const r of this.rules) {
+      this.ruleByKey.set(r.oid, r);
+      for (const n of r.names) this.ruleByKey.set(n.toLowerCase(), r);
+    }
+    const reg = buildRegistry(
+      [builtinFile(BUILTIN_ATTRIBUTE_TYPES, BUILTIN_OBJECT_CLASSES, BUILTIN_FILE), ...files],
+      this.ruleByKey,
+      makeEqKey,
+    );
+    this.attrs = reg.attrs;
+    this.attrByKey = reg.attrByKey;
+    this.classes = reg.classes;
+    this.classByKey = reg.classByKey;
+    this.warnings = reg.warnings;
+    this.syntaxDefs = reg.syntaxDefs;
+    this.syntaxes = new Map(SYNTAXES.map((s) => [s.oid, s]));
+    this.syntaxContext = { validDN: (s) => this.normalizeDN(s) !== undefined };
+  }
+
+  /** For tests and tools: schema from in-memory texts, read in the given order. */
+  static fromTexts(texts: Array<string | SchemaText>): Schema {
+    return new Schema(
+      texts.map((t, i) => (typeof t === 'string' ? parseSchemaText(t, `text${i + 1}`) : parseSchemaText(t.text, t.name))),
+    );
+  }
+
+  attributeType(nameOrOid: string): AttributeType | undefined {
+    return this.attrByKey.get(nameOrOid) ?? this.attrByKey.get(nameOrOid.toLowerCase());
+  }
+
+  objectClass(nameOrOid: string): ObjectClass | undefined {
+    return this.classByKey.get(nameOrOid) ?? this.classByKey.get(nameOrOid.toLowerCase());
+  }
+
+  matchingRule(nameOrOid: string): MatchingRule | undefined {
+    return this.ruleByKey.get(nameOrOid) ?? this.ruleByKey.get(nameOrOid.toLowerCase());
+  }
+
+  allAttributeTypes(): readonly AttributeType[] {
+    return this.attrs;
+  }
+
+  allObjectClasses(): readonly ObjectClass[] {
+    return this.classes;
+  }
+
+  allMatchingRules(): readonly MatchingRule[] {
+    return this.rules;
+  }
+
+  /**
+   * Resolves `type[;option…]` (type by NAME or OID, any case). The key is the
+   * Entry attrs key: canonical name plus lower-case options, sorted, no repeats.
+   */
+  canonicalDescription(desc: string): AttrDesc | undefined {
+    const hit = this.descCache.get(desc);
+    if (hit !== undefined) return hit;
+    const parts = desc.split(';');
+    const type = this.attributeType(parts[0]);
+    if (type === undefined) return undefined;
+    let options: string[] = [];
+    if (parts.length > 1) {
+      for (const o of parts.slice(1)) if (!OPTION.test(o)) return undefined;
+      options = [...new Set(parts.slice(1).map((o) => o.toLowerCase()))].sort();
+    }
+    const ad: AttrDesc = { key: options.length === 0 ? type.name : `${type.name};${options.join(';')}`, type, options };
+    if (this.descCache.size >= DESC_CACHE_MAX) this.descCache.clear();
+    this.descCache.set(desc, ad);
+    return ad;
+  }
+
+  private resolve(type: AttributeType | string): AttributeType | undefined {
+    return typeof type === 'string' ? this.canonicalDescription(type)?.type : type;
+  }
+
+  /** The type and every type below it (`name` → name, cn, sn, …); [] for an unknown name. */
+  subtypes(type: AttributeType | string): AttributeType[] {
+    return this.resolve(type)?.subtypes ?? [];
+  }
+
+  /** True for USAGE other than userApplications. Unknown names are not operational. */
+  isOperational(type: AttributeType | string): boolean {
+    return this.resolve(type)?.operational ?? false;
+  }
+
+  /**
+   * The normalized equality key of a stored value: equal keys ⇔ equal values
+   * under the type's equality rule. Used by indexes, value uniqueness, DN
+   * normalization and replication identity. A type without an equality rule
+   * keys by exact octets. Throws invalidAttributeSyntax if the value cannot
+   * be normalized.
+   */
+  eqKey(type: AttributeType | string, value: Value): string {
+    const at = this.resolve(type);
+    if (at === undefined) throw new LdapError(RC.undefinedAttributeType, `${String(type)}: attribute type undefined`);
+    return at.eqKey(value);
+  }
+
+  /** Key of an assertion value under the type's equality rule; undefined = no rule or invalid assertion (filter Undefined). */
+  assertionKey(type: AttributeType | string, value: Value): string | undefined {
+    const rule = this.resolve(type)?.equality;
+    return rule === undefined ? undefined : rule.norm(rule.text ? value.toString('utf8') : value.toString('latin1'));
+  }
+
+  /**
+   * The AVA normalizer for src/dit/dn.ts: lower-case canonical type name and
+   * the value's equality key. Unknown types and invalid values make the DN
+   * invalid, as in slapd.
+   */
+  readonly dnValueNormalizer: AVANormalizer = (type, value) => {
+    let t = this.dnTypeCache.get(type);
+    if (t === undefined) {
+      const at = this.attributeType(type);
+      if (at === undefined) throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
+      t = { lname: at.name.toLowerCase(), at };
+      if (this.dnTypeCache.size >= DESC_CACHE_MAX) this.dnTypeCache.clear();
+      this.dnTypeCache.set(type, t);
+    }
+    const rule = t.at.equality;
+    if (rule === undefined) return { type: t.lname, value };
+    const k = (rule.valueNorm ?? rule.norm)(rule.text ? value : Buffer.from(value, 'utf8').toString('latin1'));
+    if (k === undefined) throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
+    return { type: t.lname, value: k };
+  };
+
+  /** distinguishedNameMatch form of a DN string; undefined if it is not a valid DN here. */
+  normalizeDN(s: string): string | undefined {
+    try {
+      return normalizeDN(parseDN(s), this.dnValueNormalizer);
+    } catch (e) {
+      if (e instanceof LdapError) return undefined;
+      throw e;
+    }
+  }
+
+  /** OID of an object class, attribute type or matching rule named `descr`. */
+  oidOf(descr: string): string | undefined {
+    const k = descr.toLowerCase();
+    return this.classByKey.get(k)?.oid ?? this.attrByKey.get(k)?.oid ?? this.ruleByKey.get(k)?.oid;
+  }
+
+  /** Checks an entry against the schema (see check.ts); returns its structural object class. */
+  checkEntry(entry: Entry, opts: CheckOptions = {}): CheckResult {
+    return checkEntry(this, entry, opts);
+  }
+
+  /**
+   * Syntax, single-value and uniqueness checks of one attribute's values
+   * (add/modify input), with slapd's add messages; returns their equality keys.
+   */
+  checkValues(desc: AttrDesc, values: Value[]): string[] {
+    return checkValues(this, desc, values);
+  }
+
+  /** The attributes of cn=Subschema (a fresh copy; built once). */
+  subschemaEntry(): Map<string, Value[]> {
+    this.subschema ??= subschemaEntry(this);
+    return new Map([...this.subschema].map(([k, vs]) => [k, vs.slice()]));
+  }
+}
+
+function makeEqKey(at: AttributeType): AttributeType['eqKey'] {
+  if (at.equality === undefined) return (v) => v.toString('latin1');
+  const key = valueKeyer(at.equality);
+  return (v) => key(v) ?? fail(at);
+}
+
+function fail(at: AttributeType): never {
+  throw new LdapError(RC.invalidAttributeSyntax, `${at.name}: value invalid per syntax`);
+}

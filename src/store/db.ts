@@ -1,0 +1,118 @@
+// The LMDB environment and its named databases. One environment per server
+// data directory; every write is one LMDB transaction (see write.ts).
+import { mkdirSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { MeshdirError } from '../errors.js';
+
+/** Bumped when the on-disk layout changes incompatibly. */
+export const FORMAT_VERSION = 1;
+
+export interface Dbs {
+  env: RootDatabase;
+  /** Small named values: generation ID, next id, RUV, clock, format. */
+  meta: Database<any, string>;
+  /** entry id → EntryRec (visible entries only). */
+  entries: Database<any, number>;
+  /** normalized DN → entry id. */
+  dn2id: Database<number, string>;
+  /** entryUUID → entry id (visible entries only). */
+  uuid2id: Database<number, string>;
+  /** parent id → child ids (dupsort). */
+  children: Database<number, number>;
+  /** `attr\0kind\0key` → entry ids (dupsort): the configured attribute indexes. */
+  idx: Database<number, string>;
+  /** entryUUID → replication state and visible form (every entry ever seen, tombstones too). */
+  core: Database<any, string>;
+  /** Replication core's multimap (names, children, unique values) → entryUUIDs (dupsort). */
+  coreIdx: Database<string, string>;
+  /** CSN → changelog record. */
+  changelog: Database<any, string>;
+  /** CSN + sequence → conflict-log record. */
+  conflicts: Database<any, string>;
+}
+
+/** LMDB keys are limited (1978 octets here); longer ones keep a prefix and a digest. */
+const MAX_KEY = 1000;
+
+export function dbKey(s: string): string {
+  if (s.length * 3 <= MAX_KEY || Buffer.byteLength(s, 'utf8') <= MAX_KEY) return s;
+  return s.slice(0, 200) + '\u0001' + createHash('sha256').update(s).digest('base64');
+}
+
+const utf8Keys = {
+  writeKey(key: string, target: Buffer, start: number): number {
+    return start + target.write(dbKey(key), start, 'utf8');
+  },
+  readKey(source: Buffer, start: number, end: number): string {
+    return source.toString('utf8', start, end);
+  },
+};
+
+export interface OpenOptions {
+  mapSizeMiB?: number;
+  readOnly?: boolean;
+}
+
+export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
+  if (!opts.readOnly) mkdirSync(dir, { recursive: true });
+  let env: RootDatabase;
+  try {
+    env = open({
+      path: dir,
+      maxDbs: 32,
+      mapSize: (opts.mapSizeMiB ?? 4096) * 1024 * 1024,
+      // Acknowledge writes only once durable: without overlappingSync the
+      // commit promise resolves after LMDB's own fsync of the commit.
+      overlappingSync: false,
+      noSync: false,
+      readOnly: opts.readOnly ?? false,
+    });
+  } catch (e) {
+    throw new MeshdirError('MESHDIR_STORE_OPEN', `cannot open the database in ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  const dup = { dupSort: true, encoding: 'ordered-binary' as const };
+  // Index keys are built with NUL separators, which ordered-binary would
+  // read as multi-part keys: store them as plain UTF-8.
+  const text = { keyEncoder: utf8Keys };
+  return {
+    env,
+    meta: env.openDB('meta', {}),
+    entries: env.openDB('entries', { keyEncoding: 'uint32' }),
+    dn2id: env.openDB('dn2id', { encoding: 'ordered-binary', ...text }),
+    uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
+    children: env.openDB('children', { keyEncoding: 'uint32', ...dup }),
+    idx: env.openDB('idx', { ...dup, ...text }),
+    core: env.openDB('core', {}),
+    coreIdx: env.openDB('coreidx', { dupSort: true, encoding: 'string', ...text }),
+    changelog: env.openDB('changelog', {}),
+    conflicts: env.openDB('conflicts', {}),
+  };
+}
+
+/**
+ * Format and generation ID, set once when the database is created. A new
+ * generation ID marks a history that must not be mixed with another one
+ * (DESIGN.md "Replication protocol" 5).
+ */
+export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
+  return dbs.env.transactionSync(() => {
+    const format = dbs.meta.get('format') as number | undefined;
+    if (format !== undefined && format !== FORMAT_VERSION)
+      throw new MeshdirError('MESHDIR_STORE_FORMAT', `database format ${format} is not supported by this version (expects ${FORMAT_VERSION})`);
+    const storedSuffix = dbs.meta.get('suffix') as string | undefined;
+    if (storedSuffix !== undefined && storedSuffix !== suffix)
+      throw new MeshdirError('MESHDIR_STORE_SUFFIX', `database holds suffix "${storedSuffix}", the server file says "${suffix}"`);
+    let generationId = dbs.meta.get('generationId') as string | undefined;
+    if (format === undefined) {
+      dbs.meta.putSync('format', FORMAT_VERSION);
+      dbs.meta.putSync('suffix', suffix);
+      dbs.meta.putSync('nextId', 1);
+    }
+    if (generationId === undefined) {
+      generationId = randomUUID();
+      dbs.meta.putSync('generationId', generationId);
+    }
+    return { generationId };
+  });
+}

@@ -1,0 +1,151 @@
+// Attribute indexes (server file `indexes:`): eq, pres and sub, as keys of
+// one dupsort database `attr\0kind\0key` → entry id. An index on a type
+// covers all its descriptions with options (`cn` covers `cn;lang-en`).
+// Substring indexes hold trigrams of the substring rule's normal form,
+// anchored with ^ and $ so initial and final pieces narrow well.
+import type { Filter } from '../dit/filter-types.js';
+import type { Schema } from '../schema/schema.js';
+import type { AttributeType, MatchingRule } from '../schema/types.js';
+
+export type IndexKind = 'eq' | 'pres' | 'sub';
+
+export interface IndexPlan {
+  /** canonical type name → kinds */
+  byType: Map<string, Set<IndexKind>>;
+}
+
+export function makeIndexPlan(schema: Schema, config: Record<string, string[]>): IndexPlan {
+  const byType = new Map<string, Set<IndexKind>>();
+  for (const [name, kinds] of Object.entries(config)) {
+    const at = schema.attributeType(name);
+    if (at === undefined) throw new Error(`indexes: ${name}: attribute type undefined`);
+    const set = byType.get(at.name) ?? new Set();
+    for (const k of kinds) set.add(k as IndexKind);
+    byType.set(at.name, set);
+  }
+  return { byType };
+}
+
+function text(rule: MatchingRule, v: Buffer): string {
+  return rule.text ? v.toString('utf8') : v.toString('latin1');
+}
+
+function grams(s: string, out: Set<string>): void {
+  for (let i = 0; i + 3 <= s.length; i++) out.add(s.slice(i, i + 3));
+}
+
+function typeOf(schema: Schema, desc: string): AttributeType | undefined {
+  return schema.canonicalDescription(desc)?.type;
+}
+
+/** Every index key of an entry's attributes. */
+export function indexKeys(schema: Schema, plan: IndexPlan, attrs: readonly [string, Buffer[]][]): Set<string> {
+  const keys = new Set<string>();
+  for (const [desc, values] of attrs) {
+    const at = typeOf(schema, desc);
+    if (at === undefined) continue;
+    const kinds = plan.byType.get(at.name);
+    if (kinds === undefined) continue;
+    const p = `${at.name}\0`;
+    if (kinds.has('pres')) keys.add(`${p}p\0`);
+    if (kinds.has('eq')) {
+      for (const v of values) {
+        try {
+          keys.add(`${p}e\0${at.eqKey(v)}`);
+        } catch {
+          // A value the rule cannot normalize is not indexable; filters see it as Undefined.
+        }
+      }
+    }
+    const sub = at.substr;
+    if (kinds.has('sub') && sub !== undefined) {
+      const g = new Set<string>();
+      for (const v of values) {
+        const n = sub.norm(text(sub, v));
+        if (n !== undefined) grams(`^${n}$`, g);
+      }
+      for (const x of g) keys.add(`${p}s\0${x}`);
+    }
+  }
+  return keys;
+}
+
+/**
+ * What an index can say about a filter: `keys` whose id sets must all be
+ * intersected (`all`) or united (`any`), and whether the ids are exactly the
+ * matching entries (`exact`) or only candidates to check.
+ */
+export type Lookup =
+  | { kind: 'keys'; keys: string[]; mode: 'all' | 'any'; exact: boolean }
+  /** `complete`: every part of the AND had an index, so exact parts make an exact result. */
+  | { kind: 'and'; parts: Lookup[]; complete: boolean }
+  | { kind: 'or'; parts: Lookup[] }
+  | { kind: 'none' }; // nothing matches (e.g. an assertion no value can equal)
+
+/** The index lookup for a filter, or undefined when it needs a scan. */
+export function planFilter(schema: Schema, plan: IndexPlan, f: Filter): Lookup | undefined {
+  switch (f.type) {
+    case 'and': {
+      const parts = f.filters.map((x) => planFilter(schema, plan, x)).filter((x): x is Lookup => x !== undefined);
+      if (parts.length === 0) return undefined;
+      return { kind: 'and', parts, complete: parts.length === f.filters.length };
+    }
+    case 'or': {
+      const parts: Lookup[] = [];
+      for (const x of f.filters) {
+        const p = planFilter(schema, plan, x);
+        if (p === undefined) return undefined;
+        parts.push(p);
+      }
+      return { kind: 'or', parts };
+    }
+    case 'equality': {
+      const types = indexedSubtypes(schema, plan, f.attr, 'eq');
+      if (types === undefined) return undefined;
+      const keys: string[] = [];
+      let exact = !f.attr.includes(';');
+      for (const at of types) {
+        const rule = at.equality;
+        if (rule === undefined) continue;
+        const k = rule.norm(text(rule, f.value));
+        if (k === undefined) continue;
+        keys.push(`${at.name}\0e\0${k}`);
+        if (rule.valueNorm !== undefined) exact = false;
+      }
+      return keys.length === 0 ? { kind: 'none' } : { kind: 'keys', keys, mode: 'any', exact };
+    }
+    case 'present': {
+      const types = indexedSubtypes(schema, plan, f.attr, 'pres');
+      if (types === undefined) return undefined;
+      return { kind: 'keys', keys: types.map((at) => `${at.name}\0p\0`), mode: 'any', exact: !f.attr.includes(';') };
+    }
+    case 'substrings': {
+      const at = schema.canonicalDescription(f.attr)?.type;
+      if (at === undefined || at.subtypes.length !== 1 || !plan.byType.get(at.name)?.has('sub')) return undefined;
+      const rule = at.substr;
+      if (rule?.piece === undefined) return undefined;
+      const g = new Set<string>();
+      const piece = (v: Buffer, pos: 'initial' | 'any' | 'final', pre: string, post: string): boolean => {
+        const p = rule.piece!(text(rule, v), pos);
+        if (p === undefined) return false;
+        grams(pre + p + post, g);
+        return true;
+      };
+      if (f.initial && !piece(f.initial, 'initial', '^', '')) return { kind: 'none' };
+      for (const a of f.any) if (!piece(a, 'any', '', '')) return { kind: 'none' };
+      if (f.final && !piece(f.final, 'final', '', '$')) return { kind: 'none' };
+      if (g.size === 0) return undefined;
+      return { kind: 'keys', keys: [...g].map((x) => `${at.name}\0s\0${x}`), mode: 'all', exact: false };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The type named and all its subtypes, if every one has the index kind. */
+function indexedSubtypes(schema: Schema, plan: IndexPlan, attr: string, kind: IndexKind): AttributeType[] | undefined {
+  const at = schema.canonicalDescription(attr)?.type;
+  if (at === undefined) return undefined;
+  for (const t of at.subtypes) if (!plan.byType.get(t.name)?.has(kind)) return undefined;
+  return at.subtypes;
+}

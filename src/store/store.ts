@@ -1,0 +1,248 @@
+// The LMDB backend: reads (by DN, id, UUID, scope, index) and the single
+// write path (write.ts). Entries are kept materialized for readers; the
+// replication state beside them is the truth they are derived from.
+import { formatDN, parseDN, type DN } from '../dit/dn.js';
+import type { Filter } from '../dit/filter-types.js';
+import { LdapError, MeshdirError, RC } from '../errors.js';
+import type { Logger } from '../log.js';
+import { HybridClock, newClockState, type ClockState } from '../repl/core/clock.js';
+import type { Csn } from '../repl/core/csn.js';
+import type { ConflictRecord } from '../repl/core/change.js';
+import type { Ruv } from '../repl/core/ruv.js';
+import type { Schema } from '../schema/schema.js';
+import { initMeta, openDbs, type Dbs } from './db.js';
+import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
+import type { EntryRec } from './record.js';
+import { makeRules, type PolicyConfig } from './rules.js';
+import { Txn } from './write.js';
+import type { AttrRules } from '../repl/core/policy.js';
+
+export interface StoreOptions {
+  dataDir: string;
+  suffix: string;
+  schema: Schema;
+  indexes: Record<string, string[]>;
+  /** Masters only: the origin of local changes. */
+  replicaId?: number;
+  mapSizeMiB?: number;
+  policies?: PolicyConfig;
+  /** replication.priority: carried in changes for attributes under policy `priority`. */
+  priority?: number;
+  log: Logger;
+  /** Injected for tests; defaults to Date.now. */
+  now?: () => number;
+}
+
+export interface StoredConflict extends ConflictRecord {
+  dn?: string;
+  at: number;
+}
+
+export class Store {
+  readonly dbs: Dbs;
+  readonly schema: Schema;
+  readonly plan: IndexPlan;
+  readonly rules: AttrRules;
+  readonly suffix: string;
+  readonly suffixNdn: string;
+  /** DN above the suffix entry (`dc=com` for `dc=example,dc=com`). */
+  readonly suffixParent: string;
+  readonly replicaId: number | undefined;
+  readonly priority: number;
+  readonly log: Logger;
+  readonly now: () => number;
+  generationId: string;
+  readonly clock: HybridClock;
+  /** RUV including writes queued in the current batch (the write path's view). */
+  workingRuv: Ruv;
+  /** RUV of durable writes: what this replica reports to suppliers. */
+  ruv: Ruv;
+  conflictCount: number;
+  /** Called after every durable write batch that applied changes. */
+  onCommit: ((csns: Csn[]) => void) | undefined;
+  #closed = false;
+
+  constructor(opts: StoreOptions) {
+    this.schema = opts.schema;
+    this.log = opts.log;
+    this.now = opts.now ?? Date.now;
+    this.replicaId = opts.replicaId;
+    this.priority = opts.priority ?? 0;
+    const suffixNdn = opts.schema.normalizeDN(opts.suffix);
+    if (suffixNdn === undefined || suffixNdn === '') throw new MeshdirError('MESHDIR_CONFIG_INVALID', `suffix: "${opts.suffix}" is not a valid DN`);
+    this.suffix = opts.suffix;
+    this.suffixNdn = suffixNdn;
+    const dn = parseDN(opts.suffix);
+    this.suffixParent = formatDN(dn.slice(1));
+    this.plan = makeIndexPlan(opts.schema, opts.indexes);
+    this.rules = makeRules(opts.schema, opts.policies ?? {});
+    this.dbs = openDbs(opts.dataDir, { mapSizeMiB: opts.mapSizeMiB });
+    this.generationId = initMeta(this.dbs, suffixNdn).generationId;
+    this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
+    this.workingRuv = this.ruv;
+    this.conflictCount = this.dbs.conflicts.getCount();
+    const saved = this.dbs.meta.get('clock') as ClockState | undefined;
+    this.clock = new HybridClock(saved && saved.replicaId === (opts.replicaId ?? 0) ? saved : newClockState(opts.replicaId ?? 0));
+    // Never issue a CSN at or below one already applied (e.g. after a restore).
+    for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return this.dbs.env.close();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- reads -------------------------------------------------------------
+
+  /** Normalized form of a DN string; invalidDNSyntax if it is not one. */
+  normalize(dn: string): string {
+    const n = this.schema.normalizeDN(dn);
+    if (n === undefined) throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
+    return n;
+  }
+
+  /** True when the normalized DN is the suffix or below it. */
+  inSuffix(ndn: string): boolean {
+    return ndn === this.suffixNdn || ndn.endsWith(',' + this.suffixNdn);
+  }
+
+  byNdn(ndn: string): EntryRec | undefined {
+    const id = this.dbs.dn2id.get(ndn);
+    return id === undefined ? undefined : this.dbs.entries.get(id);
+  }
+
+  byId(id: number): EntryRec | undefined {
+    return this.dbs.entries.get(id);
+  }
+
+  byUuid(uuid: string): EntryRec | undefined {
+    const id = this.dbs.uuid2id.get(uuid);
+    return id === undefined ? undefined : this.dbs.entries.get(id);
+  }
+
+  hasChildren(id: number): boolean {
+    for (const _ of this.dbs.children.getValues(id, { limit: 1 })) return true;
+    return false;
+  }
+
+  childIds(id: number): Iterable<number> {
+    return this.dbs.children.getValues(id);
+  }
+
+  /** RFC 4511 §4.1.9: the longest existing superior of a missing entry. */
+  matchedDN(dn: DN): string {
+    for (let i = 1; i < dn.length; i++) {
+      const rest = dn.slice(i);
+      let ndn: string;
+      try {
+        ndn = this.normalize(formatDN(rest));
+      } catch {
+        continue;
+      }
+      const rec = this.byNdn(ndn);
+      if (rec) return rec.dn;
+    }
+    return '';
+  }
+
+  entryCount(): number {
+    return this.dbs.entries.getCount();
+  }
+
+  /**
+   * Candidate ids for a filter from the indexes: sorted ids and whether
+   * they are exactly the matches. Undefined when the filter needs a scan.
+   */
+  indexCandidates(filter: Filter): { ids: number[]; exact: boolean } | undefined {
+    const lookup = planFilter(this.schema, this.plan, filter);
+    return lookup === undefined ? undefined : this.#resolve(lookup);
+  }
+
+  #ids(key: string): number[] {
+    return [...this.dbs.idx.getValues(key)];
+  }
+
+  #resolve(l: Lookup): { ids: number[]; exact: boolean } {
+    switch (l.kind) {
+      case 'none':
+        return { ids: [], exact: true };
+      case 'keys': {
+        if (l.keys.length === 1) return { ids: this.#ids(l.keys[0]!), exact: l.exact };
+        const sets = l.keys.map((k) => this.#ids(k));
+        return { ids: l.mode === 'all' ? intersectAll(sets) : unionAll(sets), exact: l.exact };
+      }
+      case 'and': {
+        const parts = l.parts.map((p) => this.#resolve(p));
+        return { ids: intersectAll(parts.map((p) => p.ids)), exact: l.complete && parts.every((p) => p.exact) };
+      }
+      case 'or': {
+        const parts = l.parts.map((p) => this.#resolve(p));
+        return { ids: unionAll(parts.map((p) => p.ids)), exact: parts.every((p) => p.exact) };
+      }
+    }
+  }
+
+  // ---- writes ------------------------------------------------------------
+
+  /**
+   * Runs `fn` in one LMDB transaction (batched with concurrent writes: group
+   * commit) and resolves once the commit is durable. A throw rolls back all
+   * of `fn`'s writes.
+   */
+  async write<T>(fn: (tx: Txn) => T): Promise<T> {
+    if (this.#closed) throw new LdapError(RC.unavailable, 'server is shutting down');
+    let tx: Txn | undefined;
+    let result: T;
+    try {
+      await this.dbs.env.childTransaction(() => {
+        tx = new Txn(this);
+        result = fn(tx);
+        tx.finish();
+      });
+    } catch (e) {
+      if (e instanceof LdapError) throw e;
+      const msg = (e as Error).message ?? String(e);
+      if (/MDB_MAP_FULL|map full/i.test(msg)) {
+        this.log.error({ err: msg }, 'database map is full');
+        throw new LdapError(RC.unwillingToPerform, 'database is full (raise mapSizeMiB in the server file)');
+      }
+      this.log.error({ err: e }, 'write failed');
+      throw new LdapError(RC.other, 'internal error while writing');
+    }
+    tx!.committed();
+    return result!;
+  }
+
+  conflicts(): Iterable<StoredConflict> {
+    return this.dbs.conflicts.getRange().map(({ value }) => value as StoredConflict);
+  }
+}
+
+export function intersectAll(sets: number[][]): number[] {
+  if (sets.length === 0) return [];
+  const sorted = [...sets].sort((a, b) => a.length - b.length);
+  let acc = sorted[0]!;
+  for (let i = 1; i < sorted.length && acc.length > 0; i++) {
+    const other = sorted[i]!;
+    const out: number[] = [];
+    let j = 0;
+    for (const x of acc) {
+      while (j < other.length && other[j]! < x) j++;
+      if (j < other.length && other[j] === x) out.push(x);
+    }
+    acc = out;
+  }
+  return acc;
+}
+
+export function unionAll(sets: number[][]): number[] {
+  if (sets.length === 1) return sets[0]!;
+  const s = new Set<number>();
+  for (const set of sets) for (const x of set) s.add(x);
+  return [...s].sort((a, b) => a - b);
+}

@@ -1,0 +1,243 @@
+// One write transaction. Every change — a client's, an import's or one
+// received from a supplier — goes through apply(): the replication core
+// merges it into the entry states, and this module materializes what became
+// visible (DN index, parent/child index, attribute indexes, pre-encoded
+// entry), appends the change to the changelog and advances the RUV, all in
+// the same LMDB transaction.
+import { apply as coreApply } from '../repl/core/urp.js';
+import type { Change, ConflictRecord } from '../repl/core/change.js';
+import type { Csn } from '../repl/core/csn.js';
+import { ruvAdvance, ruvCovers, type Ruv } from '../repl/core/ruv.js';
+import { isConflictEntry, meshdirConflictValues, type Visible } from '../repl/core/visible.js';
+import type { Stored, StateView } from '../repl/core/view.js';
+import { LdapError, RC } from '../errors.js';
+import { indexKeys } from './indexes.js';
+import { buildRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
+import { avasToRdn } from './rules.js';
+import type { Store, StoredConflict } from './store.js';
+
+const b = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+export class Txn implements StateView {
+  readonly store: Store;
+  readonly now: number;
+  ruv: Ruv;
+  /** CSNs applied in this transaction. */
+  readonly appliedCsns: Csn[] = [];
+  #conflictSeq = 0;
+  #conflicts = 0;
+
+  constructor(store: Store) {
+    this.store = store;
+    this.now = store.now();
+    this.ruv = store.workingRuv;
+  }
+
+  // ---- StateView for the core ---------------------------------------------
+
+  get(uuid: string): Stored | undefined {
+    return this.store.dbs.core.get(uuid);
+  }
+
+  lookup(key: string): Iterable<string> {
+    return this.store.dbs.coreIdx.getValues(key);
+  }
+
+  // ---- changes ---------------------------------------------------------------
+
+  /** A fresh CSN for a local change (masters only). */
+  nextCsn(): Csn {
+    if (this.store.replicaId === undefined) throw new LdapError(RC.unwillingToPerform, 'this server is read-only (no replicaId)');
+    return this.store.clock.next(this.now);
+  }
+
+  /**
+   * Applies a change through the replication core and materializes the
+   * result. Changes already covered by the RUV are skipped (idempotence).
+   * Returns the conflict records it wrote.
+   */
+  apply(ch: Change): ConflictRecord[] {
+    if (ruvCovers(this.ruv, ch.csn)) return [];
+    const dbs = this.store.dbs;
+    const res = coreApply(this, ch, this.store.rules);
+    const inWrite = new Set<string>();
+    for (const w of res.writes) {
+      const prev = w.state ? undefined : (dbs.core.get(w.uuid) as Stored | undefined);
+      dbs.core.put(w.uuid, { state: w.state ?? prev!.state, vis: w.vis });
+      for (const k of w.delKeys ?? []) dbs.coreIdx.remove(k, w.uuid);
+      for (const k of w.addKeys ?? []) dbs.coreIdx.put(k, w.uuid);
+      inWrite.add(w.uuid);
+    }
+    const m = new Materializer(this, inWrite);
+    for (const w of res.writes) m.entry(w.uuid, w.vis);
+    dbs.changelog.put(ch.csn, ch);
+    this.ruv = ruvAdvance(this.ruv, ch.csn);
+    this.store.clock.observe(ch.csn, this.now);
+    this.appliedCsns.push(ch.csn);
+    for (const c of res.conflicts) this.#logConflict(c, m);
+    return res.conflicts;
+  }
+
+  #logConflict(c: ConflictRecord, m: Materializer): void {
+    const rec = c.uuid ? this.store.byUuid(c.uuid) : undefined;
+    const stored: StoredConflict = { ...c, at: this.now };
+    const dn = rec?.dn ?? (c.uuid ? m.dnOf(c.uuid) : undefined);
+    if (dn) stored.dn = dn;
+    this.store.dbs.conflicts.put(`${c.csn}#${String(this.#conflictSeq++).padStart(4, '0')}`, stored);
+    this.#conflicts++;
+    this.store.log.warn({ conflict: c.kind, dn, attr: c.attr, detail: c.detail, loser: c.loser, winner: c.winner }, 'replication conflict resolved');
+  }
+
+  /** Persist clock and RUV with the batch (called inside the transaction). */
+  finish(): void {
+    if (this.appliedCsns.length === 0) return;
+    this.store.dbs.meta.put('ruv', this.ruv);
+    this.store.dbs.meta.put('clock', this.store.clock.state);
+    this.store.workingRuv = this.ruv;
+  }
+
+  /** After the durable commit. */
+  committed(): void {
+    if (this.appliedCsns.length === 0) return;
+    // Commits finish in order, so the latest working RUV is durable now.
+    this.store.ruv = this.ruv;
+    this.store.conflictCount += this.#conflicts;
+    this.store.onCommit?.(this.appliedCsns);
+  }
+
+  allocId(): number {
+    const meta = this.store.dbs.meta;
+    const id = (meta.get('nextId') as number | undefined) ?? 1;
+    meta.put('nextId', id + 1);
+    return id;
+  }
+}
+
+/** Turns visible states into stored entries and keeps the indexes in step. */
+class Materializer {
+  readonly #tx: Txn;
+  readonly #inWrite: Set<string>;
+  readonly #dn = new Map<string, string | undefined>();
+
+  constructor(tx: Txn, inWrite: Set<string>) {
+    this.#tx = tx;
+    this.#inWrite = inWrite;
+  }
+
+  /** DN of a visible entry (from this transaction's states where they changed). */
+  dnOf(uuid: string): string | undefined {
+    if (this.#dn.has(uuid)) return this.#dn.get(uuid);
+    const store = this.#tx.store;
+    let dn: string | undefined;
+    if (!this.#inWrite.has(uuid)) dn = store.byUuid(uuid)?.dn;
+    if (dn === undefined) {
+      const vis = (store.dbs.core.get(uuid) as Stored | undefined)?.vis;
+      if (vis && vis.kind !== 'hidden' && vis.rooted) {
+        const rdn = avasToRdn(vis.rdn);
+        if (vis.parent === '') dn = store.suffixParent ? `${rdn},${store.suffixParent}` : rdn;
+        else {
+          this.#dn.set(uuid, undefined); // cycle guard
+          const p = this.dnOf(vis.parent);
+          dn = p === undefined ? undefined : `${rdn},${p}`;
+        }
+      }
+    }
+    this.#dn.set(uuid, dn);
+    return dn;
+  }
+
+  entry(uuid: string, vis: Visible): void {
+    const store = this.#tx.store;
+    const dbs = store.dbs;
+    const oldId = dbs.uuid2id.get(uuid);
+    const old: EntryRec | undefined = oldId === undefined ? undefined : dbs.entries.get(oldId);
+    const dn = vis.kind !== 'hidden' && vis.rooted ? this.dnOf(uuid) : undefined;
+    if (dn === undefined) {
+      if (old) this.#remove(old);
+      return;
+    }
+    let parentId = 0;
+    if (vis.parent !== '') {
+      parentId = dbs.uuid2id.get(vis.parent) ?? 0;
+      if (parentId === 0) {
+        const pv = (dbs.core.get(vis.parent) as Stored | undefined)?.vis;
+        if (pv) this.entry(vis.parent, pv);
+        parentId = dbs.uuid2id.get(vis.parent) ?? 0;
+      }
+    }
+    const ndn = store.normalize(dn);
+    const id = old?.id ?? this.#tx.allocId();
+    const rec = this.#build(id, uuid, dn, ndn, parentId, vis);
+    this.#put(rec, old);
+    if (old && old.dn !== dn) this.#renameSubtree(id, old.dn, dn, old.ndn, ndn);
+  }
+
+  #build(id: number, uuid: string, dn: string, ndn: string, parentId: number, vis: Visible): EntryRec {
+    const store = this.#tx.store;
+    const attrs: [string, Buffer[]][] = vis.attrs.map(([n, v]) => [n, v]);
+    let flags = 0;
+    if (vis.kind === 'glue') flags |= FLAG_GLUE;
+    if (isConflictEntry(vis)) flags |= FLAG_CONFLICT;
+    const marks = meshdirConflictValues(vis, this.#originalDn(vis, dn));
+    if (marks.length) attrs.push(['meshdirConflict', marks.map(b)]);
+    attrs.push(['entryUUID', [b(uuid)]], ['entryCSN', [b(vis.csn)]], ['entryDN', [b(dn)]]);
+    try {
+      const soc = store.schema.checkEntry({ dn, attrs: new Map(attrs) }).structuralObjectClass;
+      attrs.push(['structuralObjectClass', [b(soc)]]);
+    } catch {
+      // Schema violations from merges are marked by meshdirConflict already.
+    }
+    attrs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    return buildRec(store.schema, id, uuid, dn, ndn, parentId, attrs, flags);
+  }
+
+  /** The DN a conflict entry wanted: its own RDN instead of the conflict RDN. */
+  #originalDn(vis: Visible, dn: string): string {
+    if (vis.naming === undefined && vis.unique === undefined) return dn;
+    const wanted = vis.rdn.filter(([a]) => a !== 'entryUUID');
+    const comma = dn.indexOf(',', avasToRdn(vis.rdn).length);
+    return avasToRdn(wanted) + (comma >= 0 ? dn.slice(comma) : '');
+  }
+
+  #put(rec: EntryRec, old: EntryRec | undefined): void {
+    const store = this.#tx.store;
+    const dbs = store.dbs;
+    if (old && old.ndn !== rec.ndn && dbs.dn2id.get(old.ndn) === rec.id) dbs.dn2id.remove(old.ndn);
+    if (!old || old.ndn !== rec.ndn) dbs.dn2id.put(rec.ndn, rec.id);
+    if (!old) dbs.uuid2id.put(rec.uuid, rec.id);
+    if (!old || old.parent !== rec.parent) {
+      if (old) dbs.children.remove(old.parent, old.id);
+      dbs.children.put(rec.parent, rec.id);
+    }
+    const before = old ? indexKeys(store.schema, store.plan, old.attrs) : new Set<string>();
+    const after = indexKeys(store.schema, store.plan, rec.attrs);
+    for (const k of before) if (!after.has(k)) dbs.idx.remove(k, rec.id);
+    for (const k of after) if (!before.has(k)) dbs.idx.put(k, rec.id);
+    dbs.entries.put(rec.id, rec);
+  }
+
+  #remove(old: EntryRec): void {
+    const dbs = this.#tx.store.dbs;
+    if (dbs.dn2id.get(old.ndn) === old.id) dbs.dn2id.remove(old.ndn);
+    dbs.uuid2id.remove(old.uuid);
+    dbs.children.remove(old.parent, old.id);
+    for (const k of indexKeys(this.#tx.store.schema, this.#tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
+    dbs.entries.remove(old.id);
+  }
+
+  /** A renamed entry's descendants keep their ids; only their DNs change. */
+  #renameSubtree(id: number, oldDn: string, newDn: string, oldNdn: string, newNdn: string): void {
+    const store = this.#tx.store;
+    for (const childId of [...store.childIds(id)]) {
+      const child = store.byId(childId);
+      if (!child || this.#inWrite.has(child.uuid)) continue;
+      const dn = child.dn.slice(0, child.dn.length - oldDn.length) + newDn;
+      const ndn = child.ndn.slice(0, child.ndn.length - oldNdn.length) + newNdn;
+      const vis = (store.dbs.core.get(child.uuid) as Stored).vis;
+      this.#dn.set(child.uuid, dn);
+      const rec = this.#build(child.id, child.uuid, dn, ndn, child.parent, vis);
+      this.#put(rec, child);
+      this.#renameSubtree(child.id, child.dn, dn, child.ndn, ndn);
+    }
+  }
+}

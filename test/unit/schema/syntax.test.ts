@@ -1,0 +1,119 @@
+// Syntax checks, calibrated against slapd 2.5: each row says whether slapd
+// accepted the value for that attribute (ldapmodify replace).
+import t from 'tap';
+import { RC } from '../../../src/errors.js';
+import { loadSchemaDir } from '../../../src/schema/load.js';
+import { Schema } from '../../../src/schema/schema.js';
+
+const s = loadSchemaDir(new URL('../../../schema/', import.meta.url).pathname);
+
+function valid(attr: string, value: string | Buffer): boolean {
+  const desc = s.canonicalDescription(attr)!;
+  try {
+    s.checkValues(desc, [typeof value === 'string' ? Buffer.from(value, 'utf8') : value]);
+    return true;
+  } catch (e) {
+    if ((e as { code?: number }).code === RC.invalidAttributeSyntax) return false;
+    throw e;
+  }
+}
+
+const rows: Array<[string, string | Buffer, boolean]> = [
+  // Directory String: non-empty UTF-8, not only spaces (slapd rejects ' ').
+  ['description', 'hello', true],
+  ['description', '  a  ', true],
+  ['description', ' ', false],
+  ['description', '', false],
+  ['description', Buffer.from([0xc3, 0x28]), false],
+  ['description', 'ünïcode ✓', true],
+  // IA5 String
+  ['mail', 'user@example.com', true],
+  ['mail', '', true],
+  ['mail', 'é', false],
+  // Integer
+  ['uidNumber', '42', true],
+  ['uidNumber', ' 5', true],
+  ['uidNumber', '-12', true],
+  ['uidNumber', '99999999999999999999999', true],
+  ['uidNumber', '007', false],
+  ['uidNumber', '-0', false],
+  ['uidNumber', '+5', false],
+  ['uidNumber', 'abc', false],
+  // Boolean
+  ['hasSubordinates', 'TRUE', true],
+  ['hasSubordinates', 'FALSE', true],
+  ['hasSubordinates', 'true', false],
+  ['hasSubordinates', 'x', false],
+  // DN
+  ['seeAlso', 'cn=a+sn=b,dc=x', true],
+  ['seeAlso', '', true],
+  ['seeAlso', 'foo=a', false],
+  ['seeAlso', 'no equals sign', false],
+  // Generalized Time
+  ['createTimestamp', '20240101123000Z', true],
+  ['createTimestamp', '202401011230Z', true],
+  ['createTimestamp', '20240101123000.5Z', true],
+  ['createTimestamp', '20240101123000+0100', true],
+  ['createTimestamp', '20240101123000', false],
+  ['createTimestamp', '20241301123000Z', false],
+  // Telephone Number: printable string
+  ['telephoneNumber', '+1 555-1234', true],
+  ['telephoneNumber', 'abc', true],
+  ['telephoneNumber', 'a@b', false],
+  ['telephoneNumber', '', false],
+  // Printable String, Country String
+  ['dnQualifier', 'abc', true],
+  ['dnQualifier', 'a@b', false],
+  ['c', 'US', true],
+  ['c', 'u1', true],
+  ['c', 'usa', false],
+  // Numeric String
+  ['x121Address', '12 34', true],
+  ['x121Address', '12a', false],
+  ['x121Address', '', false],
+  // Postal Address
+  ['postalAddress', 'a$b', true],
+  ['postalAddress', '$', true],
+  // Bit String
+  ['x500UniqueIdentifier', "'0101'B", true],
+  ['x500UniqueIdentifier', "''B", true],
+  ['x500UniqueIdentifier', "'0102'B", false],
+  // Name and Optional UID
+  ['uniqueMember', "cn=a,dc=b#'0101'B", true],
+  ['uniqueMember', 'cn=a', true],
+  ['uniqueMember', 'x', false],
+  // OID (RFC 4517: numericoid or descr)
+  ['supportedApplicationContext', '1.2.3', true],
+  ['supportedApplicationContext', '1.2.x', false],
+  ['supportedApplicationContext', '01.2', false],
+  // UUID
+  ['entryUUID', '4a4a4a4a-1111-2222-3333-444455556666', true],
+  ['entryUUID', '4a4a4a4a-1111-2222-3333-44445555666', false],
+  // CSN
+  ['entryCSN', '20261122024500.123456Z#000000#001#000000', true],
+  ['entryCSN', 'not a csn', false],
+  // Octet String, and syntaxes not checked
+  ['userPassword', Buffer.from([0, 1, 2, 0xff]), true],
+  ['photo', Buffer.from([0xff]), true],
+  ['objectClass', 'person', true],
+  ['objectClass', '2.5.6.6', true],
+  ['objectClass', 'noSuchClass', false],
+];
+
+t.test('syntax checks', async (t) => {
+  for (const [attr, value, ok] of rows) t.equal(valid(attr, value), ok, `${attr}: ${JSON.stringify(String(value))}`);
+});
+
+t.test('invalid syntax message names the attribute and the value index', async (t) => {
+  const desc = s.canonicalDescription('uidNumber')!;
+  t.throws(() => s.checkValues(desc, [Buffer.from('1'), Buffer.from('x')]), {
+    code: RC.invalidAttributeSyntax, message: 'uidNumber: value #1 invalid per syntax',
+  });
+});
+
+t.test('an attribute using an unknown syntax accepts anything', async (t) => {
+  const x = Schema.fromTexts([
+    "attributetype ( 1.3.6.1.4.1.99999.9.1 NAME 'oddOne' EQUALITY octetStringMatch SYNTAX 1.2.3.4.5.6 )",
+  ]);
+  t.doesNotThrow(() => x.checkValues(x.canonicalDescription('oddOne')!, [Buffer.from([0xff, 0])]));
+});

@@ -1,0 +1,103 @@
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSchemaDir } from '../../../src/schema/load.js';
+import { Store } from '../../../src/store/store.js';
+import { localAdd, localDelete, localModify, localModrdn } from '../../../src/store/update.js';
+import { createLogger } from '../../../src/log.js';
+const silentLogger = createLogger({ level: 'error' });
+import { LdapError, RC } from '../../../src/errors.js';
+
+const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
+const b = (s: string) => Buffer.from(s);
+const root = { dn: 'cn=admin,dc=example,dc=com' };
+
+function open(t: Tap.Test | any, extra: Partial<ConstructorParameters<typeof Store>[0]> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
+  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { uid: ['eq'], cn: ['eq', 'sub'], objectClass: ['eq'], mail: ['pres'] }, replicaId: 1, log: silentLogger, ...extra });
+  t.teardown(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+  return { store, dir };
+}
+
+async function seed(store: Store) {
+  await store.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
+  await store.write((tx) => localAdd(tx, root, 'ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
+  await store.write((tx) => localAdd(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [
+    { type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b('Alice Smith')] }, { type: 'sn', values: [b('Smith')] }, { type: 'mail', values: [b('alice@example.com')] },
+  ]));
+}
+
+t.test('add, read back, indexes and operational attributes', async (t) => {
+  const { store } = open(t);
+  await seed(store);
+  const rec = store.byNdn(store.normalize('UID=Alice, OU=People, DC=Example, DC=Com'));
+  t.ok(rec, 'found by a differently written DN');
+  t.equal(rec!.dn, 'uid=alice,ou=people,dc=example,dc=com');
+  const names = rec!.attrs.map(([n]) => n);
+  for (const n of ['entryUUID', 'entryCSN', 'createTimestamp', 'creatorsName', 'structuralObjectClass', 'uid']) t.ok(names.includes(n), n);
+  t.match(rec!.attrs.find(([n]) => n === 'entryCSN')![1][0]!.toString(), /^\d{14}\.\d{6}Z#[0-9a-f]{6}#001#000000$/);
+  const c = store.indexCandidates({ type: 'equality', attr: 'uid', value: b('ALICE') });
+  t.same(c, { ids: [rec!.id], exact: true });
+  const s = store.indexCandidates({ type: 'substrings', attr: 'cn', initial: b('ali'), any: [], final: b('smith') });
+  t.same(s?.ids, [rec!.id]);
+  t.same(store.indexCandidates({ type: 'present', attr: 'mail' })?.ids, [rec!.id]);
+  t.equal(store.indexCandidates({ type: 'present', attr: 'telephoneNumber' }), undefined, 'unindexed → scan');
+  t.ok(store.hasChildren(store.byNdn(store.normalize('ou=people,dc=example,dc=com'))!.id));
+});
+
+t.test('client semantics', async (t) => {
+  const { store } = open(t);
+  await seed(store);
+  const code = async (p: Promise<unknown>) => { try { await p; return 0; } catch (e) { return (e as LdapError).code; } };
+  t.equal(await code(store.write((tx) => localAdd(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('account')] }]))), RC.entryAlreadyExists);
+  t.equal(await code(store.write((tx) => localAdd(tx, root, 'uid=bob,ou=nowhere,dc=example,dc=com', [{ type: 'objectClass', values: [b('account')] }]))), RC.noSuchObject);
+  t.equal(await code(store.write((tx) => localDelete(tx, 'ou=people,dc=example,dc=com'))), RC.notAllowedOnNonLeaf);
+  t.equal(await code(store.write((tx) => localModify(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [{ op: 0, attr: 'mail', values: [b('ALICE@example.com')] }]))), RC.attributeOrValueExists);
+  t.equal(await code(store.write((tx) => localModify(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [{ op: 1, attr: 'description', values: [] }]))), RC.noSuchAttribute);
+  t.equal(await code(store.write((tx) => localModify(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [{ op: 0, attr: 'bogus', values: [b('x')] }]))), RC.undefinedAttributeType);
+  t.equal(await code(store.write((tx) => localAdd(tx, root, 'cn=x,dc=other', [{ type: 'objectClass', values: [b('person')] }]))), RC.unwillingToPerform);
+  try {
+    await store.write((tx) => localAdd(tx, root, 'uid=bob,ou=nowhere,dc=example,dc=com', [{ type: 'objectClass', values: [b('account')] }]));
+  } catch (e) {
+    t.equal((e as LdapError).matchedDN, 'dc=example,dc=com');
+  }
+});
+
+t.test('modify, modrdn with subtree and delete keep indexes right', async (t) => {
+  const { store } = open(t);
+  await seed(store);
+  const alice = 'uid=alice,ou=people,dc=example,dc=com';
+  await store.write((tx) => localModify(tx, root, alice, [{ op: 2, attr: 'cn', values: [b('Alicia')] }, { op: 0, attr: 'employeeNumber', values: [b('7')] }]));
+  t.same(store.indexCandidates({ type: 'equality', attr: 'cn', value: b('alice smith') })?.ids, []);
+  t.equal(store.indexCandidates({ type: 'equality', attr: 'cn', value: b('alicia') })?.ids.length, 1);
+  await store.write((tx) => localAdd(tx, root, 'ou=staff,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
+  await store.write((tx) => localModrdn(tx, root, 'ou=people,dc=example,dc=com', 'ou=persons', true, 'ou=staff,dc=example,dc=com'));
+  const moved = store.byNdn(store.normalize('uid=alice,ou=persons,ou=staff,dc=example,dc=com'));
+  t.ok(moved, 'child DN follows its renamed parent');
+  t.equal(store.byNdn(store.normalize(alice)), undefined);
+  t.equal(moved!.attrs.find(([n]) => n === 'entryDN')![1][0]!.toString(), 'uid=alice,ou=persons,ou=staff,dc=example,dc=com');
+  await store.write((tx) => localDelete(tx, 'uid=alice,ou=persons,ou=staff,dc=example,dc=com'));
+  t.equal(store.indexCandidates({ type: 'equality', attr: 'uid', value: b('alice') })?.ids.length, 0);
+  t.equal(store.entryCount(), 3);
+  t.equal([...store.dbs.changelog.getKeys()].length, 8, 'one changelog record per change (modrdn has two)');
+});
+
+t.test('reopen keeps data, RUV and clock', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const opts = { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger };
+  let s = new Store(opts);
+  await seed(s);
+  const ruv = s.ruv;
+  const gen = s.generationId;
+  await s.close();
+  s = new Store(opts);
+  t.same(s.ruv, ruv);
+  t.equal(s.generationId, gen);
+  t.equal(s.entryCount(), 3);
+  let csn = '';
+  await s.write((tx) => { csn = tx.nextCsn(); });
+  t.ok(csn > ruv['1']!, 'new CSNs come after those already issued');
+  await s.close();
+});
