@@ -96,3 +96,9 @@ export function isSupportedHash(stored: string): boolean {
   const scheme = schemeOf(stored);
   return scheme !== undefined && ['SSHA', 'SSHA512', 'SHA', 'SHA512', 'PBKDF2-SHA512'].includes(scheme);
 }
+
+/** {SSHA} synchronously: for hashing cleartext userPassword values inside a write transaction. */
+export function hashSshaSync(password: Buffer): string {
+  const salt = randomBytes(8);
+  return '{SSHA}' + Buffer.concat([saltedDigest('sha1', password, salt), salt]).toString('base64');
+}

@@ -74,7 +74,6 @@ export class Connection implements Session {
     let buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
     this.#pending = undefined;
     let off = 0;
-    this.#socket.cork();
     try {
       while (off < buf.length && !this.closed && !this.#paused) {
         const len = frameLength(buf, off, this.#hooks.maxPdu);
@@ -91,8 +90,6 @@ export class Connection implements Session {
         return;
       }
       throw e;
-    } finally {
-      this.#socket.uncork();
     }
     if (off < buf.length && !this.closed) {
       // Keep only the unconsumed tail; decoded messages hold views of `buf`.
@@ -101,10 +98,30 @@ export class Connection implements Session {
     }
   }
 
-  /** Queue bytes to the client. Returns false when the socket buffer is full. */
+  #corked = false;
+  readonly #flush = (): void => this.flushNow();
+
+  /**
+   * Queue bytes to the client. Everything sent during one turn of the event
+   * loop leaves in one write (corked until setImmediate). Returns false when
+   * the socket buffer is full.
+   */
   send(bytes: Buffer): boolean {
     if (this.closed) return false;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      setImmediate(this.#flush);
+    }
     return this.#socket.write(bytes);
+  }
+
+  /** Write out what is corked now (before switching the socket to TLS). */
+  flushNow(): void {
+    if (this.#corked) {
+      this.#corked = false;
+      this.#socket.uncork();
+    }
   }
 
   get writableNeedDrain(): boolean {
@@ -142,14 +159,14 @@ export class Connection implements Session {
    * RFC 4511 §4.14: after the StartTLS response is written, the next bytes
    * on the wire are the TLS handshake. Reading stops until it completes.
    */
-  startTls(context: SecureContext, requestCert: boolean, onReady: (err?: Error) => void): void {
+  startTls(context: SecureContext, requestCert: boolean, rejectUnauthorized: boolean, onReady: (err?: Error) => void): void {
     const plain = this.#socket;
     this.#paused = true;
     plain.removeAllListeners('data');
     plain.removeAllListeners('timeout');
     plain.removeAllListeners('close');
     plain.removeAllListeners('drain');
-    const tls = new TLSSocket(plain, { isServer: true, secureContext: context, requestCert, rejectUnauthorized: requestCert });
+    const tls = new TLSSocket(plain, { isServer: true, secureContext: context, requestCert, rejectUnauthorized });
     tls.once('secure', () => {
       this.tls = true;
       this.#paused = false;

@@ -103,6 +103,7 @@ export function buildRegistry(
     if (d.kind === 'attributetype') register(reg.attrByKey, reg.attrs, newAttr(d, oidOf(d)), 'attributeType');
     else if (d.kind === 'objectclass') register(reg.classByKey, reg.classes, newClass(d, oidOf(d)), 'objectClass');
     else if (d.kind === 'ldapsyntax') reg.syntaxDefs.set(oidOf(d), d);
+    else reg.warnings.push(`${where(d)}: ditcontentrule ${d.oid} ignored: DIT content rules are not enforced`);
   }
 
   const findAttr = (ref: string, d: Definition, field: string): AttributeType => {

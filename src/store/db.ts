@@ -30,6 +30,8 @@ export interface Dbs {
   changelog: Database<any, string>;
   /** CSN + sequence → conflict-log record. */
   conflicts: Database<any, string>;
+  /** cn=config: normalized DN → local entry (never replicated). */
+  config: Database<any, string>;
 }
 
 /** LMDB keys are limited (1978 octets here); longer ones keep a prefix and a digest. */
@@ -87,6 +89,7 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     coreIdx: env.openDB('coreidx', { dupSort: true, encoding: 'string', ...text }),
     changelog: env.openDB('changelog', {}),
     conflicts: env.openDB('conflicts', {}),
+    config: env.openDB('config', { encoding: 'msgpack', ...text }),
   };
 }
 

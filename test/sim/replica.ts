@@ -218,19 +218,27 @@ export class Replica {
         break;
       }
       case 'init': {
-        // Total update: the supplier's state replaces ours atomically. Our
-        // own changes it lacks are applied again on top (apply does not care
-        // about order): nobody else may have them, and dropping them would
-        // leave holes in our replicaId's sequence that no RUV can see.
-        const mine = this.committed.log.filter((ch) => csnReplicaId(ch.csn) === this.id && !ruvCovers(m.state.ruv, ch.csn));
+        // Total update: the supplier's state replaces ours atomically. The
+        // changes we have beyond its RUV are applied again on top (apply does
+        // not care about order) wherever our changelog still holds all of
+        // them for that origin; otherwise that origin restarts from the
+        // supplier's RUV. Our own changes must never be dropped that way —
+        // later ones would jump the RUV over them — so then we refuse.
+        const theirs = m.state;
+        const keep = (rid: string): boolean => (this.committed.trimmed[rid] ?? '') <= (theirs.ruv[rid] ?? '');
+        if (!keep(String(this.id)) && (this.committed.ruv[String(this.id)] ?? '') > (theirs.ruv[String(this.id)] ?? '')) {
+          this.#host.send({ type: 'ruv', from: this.id, to: m.from, ruv: this.committed.ruv, reject: true });
+          break;
+        }
+        const again = this.committed.log.filter((ch) => !ruvCovers(theirs.ruv, ch.csn) && keep(String(csnReplicaId(ch.csn))));
         const clock = this.work.clock;
-        this.committed = { ...snapshot(m.state), clock, consumers: new Map(), conflicts: this.committed.conflicts };
+        this.committed = { ...snapshot(theirs), clock, consumers: new Map(), conflicts: this.committed.conflicts };
         this.work = snapshot(this.committed);
         this.work.dit.isApplied = (csn) => ruvCovers(this.work.ruv, csn);
         this.#pendingLocal = [];
         this.#pendingAcks.clear();
-        for (const ch of mine) this.#applyOne(ch);
-        this.#host.initialized(this, mine.length);
+        for (const ch of again) this.#applyOne(ch);
+        this.#host.initialized(this, again.length);
         this.#pendingAcks.add(m.from);
         this.commit();
         break;

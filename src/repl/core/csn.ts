@@ -25,8 +25,8 @@ export const CSN_LENGTH = 40;
 export const MAX_COUNTER = 0xffffff;
 export const MAX_REPLICA_ID = 0xfff;
 export const MAX_SUBSEQ = 0xffffff;
-/** 9999-12-31T23:59:59.999999Z */
-const MAX_TIME = 253402300799999999;
+/** Microseconds stay exact in a JS number until 2255-06-05. */
+export const MAX_TIME = Number.MAX_SAFE_INTEGER;
 
 const CSN_RE = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{6})Z#([0-9a-f]{6})#([0-9a-f]{3})#([0-9a-f]{6})$/;
 const RID_AT = 30;
@@ -81,8 +81,10 @@ export function parseCsn(s: string): CsnParts {
   ) {
     throw bad(`not a CSN: ${JSON.stringify(s)} (no such time)`);
   }
+  const time = d.getTime() * 1000 + Number(m[7]);
+  if (time > MAX_TIME) throw bad(`not a CSN: ${JSON.stringify(s)} (time beyond ${MAX_TIME} µs)`);
   return {
-    time: d.getTime() * 1000 + Number(m[7]),
+    time,
     counter: parseInt(m[8]!, 16),
     replicaId: parseInt(m[9]!, 16),
     subseq: parseInt(m[10]!, 16),

@@ -45,16 +45,18 @@ function losses(attr: string, before: AttrState | undefined, after: AttrState | 
   const out: ConflictRecord[] = [];
   for (const { vs, incoming: isIncoming } of candidates.values()) {
     if (visibleKeys.has(vs.k)) continue;
+    // What beat it: a delete of the value or of the attribute, or (single-valued) the shown value.
     const reg = findValue(after, vs.k);
-    let by: { c: Csn; what: string } | undefined;
-    if (reg && reg.v === undefined) by = { c: reg.c, what: `delete at ${reg.c}` };
-    else if (after?.x !== undefined && cmpRank(vs.c, vs.p, after.x, after.xp) < 0) by = { c: after.x, what: `delete at ${after.x}` };
-    else if (shownAfter[0]) by = { c: shownAfter[0].c, what: show(shownAfter[0].v) };
-    if (!by) continue;
-    if (vs.c > by.c) {
-      out.push({ csn, kind: 'policy', uuid: '', attr, detail: `value added at ${vs.c} lost to ${by.what} (policy ${info.policy})`, loser: show(vs.v), winner: by.what });
-    } else if (isIncoming && info.policy === 'manual') {
-      out.push({ csn, kind: 'manual', uuid: '', attr, detail: `value added at ${vs.c} lost to ${by.what} (later CSN)`, loser: show(vs.v), winner: by.what });
+    let by: Csn | undefined;
+    if (reg && reg.v === undefined) by = reg.c;
+    else if (after?.x !== undefined && cmpRank(vs.c, vs.p, after.x, after.xp) < 0) by = after.x;
+    else by = shownAfter[0]?.c;
+    if (by === undefined) continue;
+    const winner = shownAfter[0]?.c === by ? show(shownAfter[0].v) : `delete at ${by}`;
+    const lost = vs.c > by ? 'policy' : isIncoming && info.policy === 'manual' ? 'manual' : undefined;
+    if (lost) {
+      const why = lost === 'policy' ? `policy ${info.policy}` : 'later CSN';
+      out.push({ csn, kind: lost, uuid: '', attr, detail: `value added at ${vs.c} lost to ${winner} (${why})`, loser: show(vs.v), winner });
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // Small builders for the replication-core unit tests.
-import type { AddChange, Change, Mod, ModrdnChange } from '../../../src/repl/core/change.js';
+import type { Test } from 'tap';
+import type { AddChange, Change, ConflictRecord, Mod, ModrdnChange } from '../../../src/repl/core/change.js';
 import { type Csn, formatCsn } from '../../../src/repl/core/csn.js';
 import { MemoryDit } from '../../sim/memory-dit.js';
 import { makeRules } from '../../sim/rules.js';
@@ -71,4 +72,27 @@ export function rdnText(d: MemoryDit, uuid: string): string {
 export function permutations<T>(xs: T[]): T[][] {
   if (xs.length <= 1) return [xs];
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+/**
+ * Apply `base` in order, then `concurrent` in every order; every order must
+ * give the same visible DIT and pass the audit. Returns the DITs and the
+ * conflict records of each order.
+ */
+export function everyOrder(t: Test, base: Change[], concurrent: Change[]): { dits: MemoryDit[]; conflicts: ConflictRecord[][] } {
+  const dits: MemoryDit[] = [];
+  const conflicts: ConflictRecord[][] = [];
+  for (const order of permutations(concurrent)) {
+    const d = dit();
+    const logged: ConflictRecord[] = [];
+    for (const ch of [...base, ...order]) logged.push(...d.apply(ch).conflicts);
+    dits.push(d);
+    conflicts.push(logged);
+  }
+  const ref = dits[0]!.canonical();
+  dits.forEach((d, i) => {
+    t.same(d.audit(), [], `order ${i}: stored visible entries match a fresh derivation`);
+    t.equal(d.canonical(), ref, `order ${i} gives the same DIT`);
+  });
+  return { dits, conflicts };
 }

@@ -58,6 +58,8 @@ t.test('the same macro defined twice identically is accepted, differently is an 
 t.test('unknown directives are skipped with a warning naming file and line', async (t) => {
   const s = Schema.fromTexts([{ name: 'typo.schema', text: "\n\nattributeype ( 1.2.3.9 NAME 'x' SYNTAX 1.2 )" }]);
   t.same(s.warnings, ["typo.schema:3: unknown directive 'attributeype' ignored"]);
+  const d = Schema.fromTexts([{ name: 'cr.schema', text: "ditcontentrule ( 2.5.6.6 NAME 'personCR' AUX posixAccount )" }]);
+  t.same(d.warnings, ['cr.schema:1: ditcontentrule 2.5.6.6 ignored: DIT content rules are not enforced']);
   t.equal(s.attributeType('x'), undefined);
 });
 

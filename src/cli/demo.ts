@@ -1,0 +1,112 @@
+// `meshdir demo` (what `npm start` runs): the example servers of
+// agreements/demo on 127.0.0.1 as child processes, the example data loaded
+// into m1 (replication brings it to the others), Replication Manager entries
+// added over LDAP, and the lines to try. Ctrl-C stops them all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { loadServerConfig, type ServerConfig } from '../config/load.js';
+import { createLogger } from '../log.js';
+import { LdapClient } from '../ldap/client.js';
+import { openStore } from '../runtime.js';
+import { importLdif } from './import.js';
+import { onShutdown } from './signals.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(HERE, '..', '..');
+const DEMO = join(REPO, 'agreements', 'demo');
+const BIN = join(REPO, 'bin', 'meshdir');
+export const DEMO_SERVERS = ['m1', 'm2', 'm3', 'c1'];
+const ROOT_PASSWORD = 'secret';
+const REPLICATION_MANAGER = 'cn=replication manager,cn=config';
+
+async function waitReady(url: string, child: ChildProcess, ms = 15000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with code ${child.exitCode} (see its log)`);
+    try {
+      const c = await LdapClient.connect(url, { connectTimeoutMs: 500, timeoutMs: 2000 });
+      await c.search('', '(objectClass=*)', { scope: 0 });
+      c.close();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw new Error(`${url}: not answering after ${ms / 1000} s: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export function demoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('start the example mesh: three masters and a read-only consumer on 127.0.0.1')
+    .option('--keep', 'keep the data of an earlier run instead of starting fresh')
+    .action(async (opts: { keep?: boolean }) => {
+      const configs = DEMO_SERVERS.map((n) => [n, loadServerConfig(join(DEMO, `${n}.yaml`))] as [string, ServerConfig]);
+      const fresh = !opts.keep;
+      if (fresh) for (const [, c] of configs) rmSync(c.dataDir, { recursive: true, force: true });
+      if (fresh) {
+        const [, m1] = configs[0]!;
+        const store = openStore(m1, createLogger({ level: 'warn' }));
+        try {
+          await importLdif(store, join(DEMO, 'example.ldif'), { keepGoing: false, progress: false, rootDn: m1.rootDn });
+        } finally {
+          await store.close();
+        }
+      }
+      const children: ChildProcess[] = [];
+      onShutdown(async () => {
+        await Promise.all(children.map((ch) => new Promise<void>((r) => {
+          if (ch.exitCode !== null) return r();
+          ch.once('exit', () => r());
+          ch.kill('SIGTERM');
+        })));
+        process.stderr.write('meshdir demo: all servers stopped\n');
+      });
+      for (const [name] of configs) {
+        const ch = spawn(process.execPath, [BIN, 'serve', '--config', join(DEMO, `${name}.yaml`)], { stdio: ['ignore', 'ignore', 'inherit'] });
+        children.push(ch);
+      }
+      const replPassword = readFileSync(join(REPO, 'agreements', 'secrets', 'replication.pw'), 'utf8').trim();
+      for (let i = 0; i < configs.length; i++) {
+        const [, c] = configs[i]!;
+        const url = c.listen[0]!;
+        await waitReady(url, children[i]!);
+        if (!fresh) continue;
+        const client = await LdapClient.connect(url);
+        try {
+          await client.bind(c.rootDn, ROOT_PASSWORD);
+          await client.add(REPLICATION_MANAGER, {
+            objectClass: ['applicationProcess', 'simpleSecurityObject'],
+            cn: 'replication manager',
+            userPassword: replPassword,
+          });
+        } finally {
+          client.close();
+        }
+      }
+      const lines = [
+        '',
+        'meshdir demo: running on 127.0.0.1 (Ctrl-C stops everything)',
+        ...configs.map(([n, c]) => `  ${n}  ${c.listen[0]}  ${c.role}${c.replicaId ? ` (replicaId ${c.replicaId})` : ''}   log: ${c.log.file}`),
+        '',
+        `  suffix dc=example,dc=com   rootDn "cn=Directory Manager"   password ${ROOT_PASSWORD}`,
+        '',
+        'Try:',
+        `  ldapsearch -x -H ldap://127.0.0.1:2389 -b dc=example,dc=com '(uid=alice)' cn mail`,
+        `  ldapmodify -x -H ldap://127.0.0.1:1389 -D 'cn=Directory Manager' -w ${ROOT_PASSWORD} <<'EOF'`,
+        '  dn: uid=alice,ou=people,dc=example,dc=com',
+        '  changetype: modify',
+        '  replace: mail',
+        '  mail: alice.smith@example.com',
+        '  EOF',
+        `  ldapsearch -x -H ldap://127.0.0.1:3389 -b uid=alice,ou=people,dc=example,dc=com -s base mail     # the change, replicated`,
+        `  ldapmodify -x -H ldap://127.0.0.1:4389 -D 'cn=Directory Manager' -w ${ROOT_PASSWORD} -f /dev/stdin   # consumer: a referral`,
+        `  node bin/meshdir repl status --config agreements/demo/m1.yaml`,
+        '',
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { loadServerConfig } from '../config/load.js';
+import { startServer } from '../runtime.js';
+import { acquireLock } from './lock.js';
+import { onShutdown } from './signals.js';
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run one server from its server file')
+    .requiredOption('-c, --config <file>', 'server file (YAML)')
+    .action(async (opts: { config: string }) => {
+      const config = loadServerConfig(opts.config);
+      const release = acquireLock(config.dataDir);
+      const running = await startServer(config).catch((e) => {
+        release();
+        throw e;
+      });
+      onShutdown(async () => {
+        await running.stop();
+        release();
+      });
+    });
+}

@@ -1,0 +1,52 @@
+// What every operation handler gets: configuration, schema, store, access
+// control, logging and counters of one running server.
+import type { SecureContext } from 'node:tls';
+import type { ServerConfig } from '../config/load.js';
+import type { Logger } from '../log.js';
+import type { Schema } from '../schema/schema.js';
+import type { Store } from '../store/store.js';
+import type { Access } from './access.js';
+import type { LocalTree } from '../store/local-tree.js';
+
+export interface Counters {
+  connectionsTotal: number;
+  connectionsCurrent: number;
+  ops: Record<string, number>;
+  entriesSent: number;
+  bytesSent: number;
+  startedAt: number;
+}
+
+export interface ExtendedHandler {
+  oid: string;
+  handle(ctx: ServerContext, conn: import('./connection.js').Connection, id: number, value: Buffer | undefined): Promise<void> | void;
+}
+
+export interface ServerContext {
+  config: ServerConfig;
+  schema: Schema;
+  store: Store;
+  access: Access;
+  log: Logger;
+  rootNdn: string;
+  /** cn=config: local entries (Replication Manager …), rootDn only. */
+  configTree: LocalTree;
+  counters: Counters;
+  /** Current TLS context (reloaded when the files change); undefined without TLS. */
+  tlsContext(): SecureContext | undefined;
+  /** Extended operations beyond the built-in ones (replication adds its own). */
+  extended: Map<string, ExtendedHandler>;
+  /** Virtual entries under cn=monitor, computed when read. */
+  monitorEntries(): { dn: string; attrs: [string, string[]][] }[];
+  /** Slows down and locks out repeated failed binds (optional). */
+  bindGuard?: BindGuard;
+  /** Referral URLs for writes on a read-only replica. */
+  referrals(): string[];
+}
+
+export interface BindGuard {
+  /** Throws (e.g. invalidCredentials while locked) before the password is even checked. */
+  check(ndn: string): void;
+  succeeded(ndn: string): void;
+  failed(ndn: string, peer: string): void;
+}

@@ -1,0 +1,155 @@
+// Routes each decoded message to its operation, answers it, and writes one
+// access-log line per operation (like slapd's `loglevel stats`).
+import { formatFilter } from '../dit/filter.js';
+import { RC } from '../errors.js';
+import type { Connection } from './connection.js';
+import type { ServerContext } from './context.js';
+import { bind } from './ops/bind.js';
+import { compare } from './ops/compare.js';
+import { extended } from './ops/extended.js';
+import { search, searchDone } from './ops/search.js';
+import { add, del, modify, modrdn } from './ops/update.js';
+import { supportedControls } from './ops/virtual.js';
+import { CONTROL, EXOP, OP, encodeExtendedResponse, type LdapMessage, type Request } from './pdu/index.js';
+import { outcomeOf, sendOutcome, SUCCESS, type Outcome } from './respond.js';
+
+/** slapd's short operation names in its stats log. */
+const LOG_NAME: Record<string, string> = {
+  bind: 'BIND', unbind: 'UNBIND', search: 'SRCH', modify: 'MOD', add: 'ADD', delete: 'DEL', modrdn: 'MODRDN',
+  compare: 'CMP', abandon: 'ABANDON', extended: 'EXT', invalid: 'INVALID',
+};
+
+/** Response tags for well-framed requests that failed to decode. */
+const RESPONSE_FOR: Record<number, string> = {
+  [OP.bindRequest]: 'bind', [OP.searchRequest]: 'search', [OP.modifyRequest]: 'modify', [OP.addRequest]: 'add',
+  [OP.delRequest]: 'delete', [OP.modDNRequest]: 'modrdn', [OP.compareRequest]: 'compare', [OP.extendedRequest]: 'extended',
+};
+
+const SUPPORTED = new Set(supportedControls());
+
+function targetOf(op: Request): string {
+  switch (op.type) {
+    case 'bind':
+    case 'modify':
+    case 'add':
+    case 'delete':
+    case 'modrdn':
+    case 'compare':
+      return 'dn' in op ? op.dn : op.name;
+    case 'search':
+      return op.base;
+    case 'extended':
+      return op.oid;
+    default:
+      return '';
+  }
+}
+
+export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage): void {
+  const op = msg.op;
+  const started = performance.now();
+  ctx.counters.ops[op.type] = (ctx.counters.ops[op.type] ?? 0) + 1;
+  const access = (code: number, extra?: Record<string, unknown>): void => {
+    if (!ctx.config.log.access) return;
+    ctx.log.info({ conn: conn.id, op: LOG_NAME[op.type], msgid: msg.id, dn: targetOf(op), ...extra, err: code, ms: +(performance.now() - started).toFixed(3) }, 'op');
+  };
+
+  switch (op.type) {
+    case 'unbind':
+      access(0);
+      conn.close();
+      return;
+    case 'abandon':
+      conn.abandon(op.id);
+      access(0, { target: op.id });
+      return;
+    case 'invalid': {
+      const type = RESPONSE_FOR[op.tag];
+      access(RC.protocolError, { reason: op.reason });
+      if (type) sendOutcome(conn, msg.id, type, { code: RC.protocolError, matchedDN: '', message: op.reason });
+      else {
+        // Not an operation we know: tell the client why and hang up (RFC 4511 §4.4.1).
+        conn.send(encodeExtendedResponse(0, RC.protocolError, '', op.reason, EXOP.noticeOfDisconnection));
+        conn.close();
+      }
+      return;
+    }
+  }
+
+  for (const c of msg.controls) {
+    const ok = SUPPORTED.has(c.oid) && (c.oid !== CONTROL.pagedResults || op.type === 'search');
+    if (c.critical && !ok) {
+      access(RC.unavailableCriticalExtension, { control: c.oid });
+      sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message: 'critical extension is unavailable' });
+      return;
+    }
+  }
+  if (conn.outstanding.size >= ctx.config.limits.maxOpsPerConnection) {
+    access(RC.busy);
+    sendOutcome(conn, msg.id, op.type, { code: RC.busy, matchedDN: '', message: 'too many outstanding operations on this connection' });
+    return;
+  }
+
+  const state = conn.begin(msg.id);
+  const finish = (o: Outcome, extra?: Record<string, unknown>, ext?: { oid?: string; value?: Buffer }): void => {
+    conn.end(msg.id);
+    access(o.code, extra);
+    if (!state.abandoned) sendOutcome(conn, msg.id, op.type, o, undefined, ext);
+  };
+  const fail = (e: unknown): void => finish(outcomeOf(e, ctx.log));
+
+  try {
+    switch (op.type) {
+      case 'search':
+        search(ctx, conn, msg.id, op, msg.controls, state).then(
+          (r) => {
+            conn.end(msg.id);
+            access(r.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: r.entries });
+            if (r.code >= 0 && !state.abandoned) conn.send(searchDone(msg.id, r));
+          },
+          (e) => {
+            conn.end(msg.id);
+            const o = outcomeOf(e, ctx.log);
+            access(o.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: 0 });
+            if (!state.abandoned) sendOutcome(conn, msg.id, 'search', o);
+          },
+        );
+        return;
+      case 'bind':
+        bind(ctx, conn, op).then(() => finish(SUCCESS, { method: op.auth.kind }), fail);
+        return;
+      case 'add':
+        add(ctx, conn, op).then(() => finish(SUCCESS), fail);
+        return;
+      case 'modify':
+        modify(ctx, conn, op).then(() => finish(SUCCESS), fail);
+        return;
+      case 'delete':
+        del(ctx, conn, op.dn).then(() => finish(SUCCESS), fail);
+        return;
+      case 'modrdn':
+        modrdn(ctx, conn, op).then(() => finish(SUCCESS), fail);
+        return;
+      case 'compare':
+        finish({ code: compare(ctx, conn, op), matchedDN: '', message: '' });
+        return;
+      case 'extended':
+        extended(ctx, conn, msg.id, op).then((r) => {
+          if (r === 'handled') {
+            conn.end(msg.id);
+            access(0, { oid: op.oid });
+            return;
+          }
+          finish(SUCCESS, { oid: op.oid }, r);
+          if (r.after) {
+            conn.flushNow();
+            r.after();
+          }
+        }, fail);
+        return;
+    }
+  } catch (e) {
+    fail(e);
+  }
+}
+

@@ -1,0 +1,54 @@
+// Simple bind (RFC 4513 §5.1): anonymous, rootDn, an entry's userPassword,
+// or a cn=config entry (Replication Managers). A failed bind leaves the
+// connection anonymous.
+import { verifyPassword } from '../../auth/password.js';
+import { LdapError, RC } from '../../errors.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import type { BindRequest } from '../pdu/index.js';
+
+export async function bind(ctx: ServerContext, conn: Connection, req: BindRequest): Promise<void> {
+  conn.bindDn = '';
+  conn.bindNdn = '';
+  conn.auth = 'anonymous';
+  if (req.version !== 3) throw new LdapError(RC.protocolError, 'requested protocol version not supported');
+  if (req.auth.kind === 'sasl') throw new LdapError(RC.authMethodNotSupported, 'SASL(-4): no mechanism available: ');
+  const password = req.auth.password;
+  if (req.name === '') {
+    // RFC 4513 §5.1.2: a password without a name is not an anonymous bind.
+    if (password.length > 0) throw new LdapError(RC.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed');
+    return;
+  }
+  let ndn: string;
+  try {
+    ndn = ctx.store.normalize(req.name);
+  } catch {
+    throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
+  }
+  if (password.length === 0) throw new LdapError(RC.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed');
+  if (ctx.config.access.requireTlsForBind && !conn.tls) throw new LdapError(RC.confidentialityRequired, 'TLS confidentiality required');
+  const guard = ctx.bindGuard;
+  guard?.check(ndn);
+  let stored: Buffer[] = [];
+  let level: 'root' | 'user' = 'user';
+  if (ndn === ctx.rootNdn) {
+    stored = [Buffer.from(ctx.config.rootPasswordHash, 'utf8')];
+    level = 'root';
+  } else if (ctx.configTree.holds(ndn)) {
+    stored = ctx.configTree.get(ndn)?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+  } else if (ctx.store.inSuffix(ndn)) {
+    stored = ctx.store.byNdn(ndn)?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+  }
+  const allowClear = ctx.config.access.allowCleartextPasswords;
+  for (const s of stored) {
+    if (await verifyPassword(password, s, allowClear)) {
+      guard?.succeeded(ndn);
+      conn.bindDn = req.name;
+      conn.bindNdn = ndn;
+      conn.auth = level;
+      return;
+    }
+  }
+  guard?.failed(ndn, conn.peer);
+  throw new LdapError(RC.invalidCredentials, '');
+}

@@ -1,0 +1,83 @@
+// Extended operations: StartTLS (RFC 4511 §4.14), Who am I? (RFC 4532),
+// Password Modify (RFC 3062), and any registered by replication.
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from '../../auth/password.js';
+import { LdapError, RC } from '../../errors.js';
+import { localModify } from '../../store/update.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import { decodePasswdModifyRequest, encodePasswdModifyResponse, EXOP, type ExtendedRequest } from '../pdu/index.js';
+
+export interface ExtendedResult {
+  oid?: string;
+  value?: Buffer;
+  /** Run after the response is written (StartTLS begins the handshake here). */
+  after?: () => void;
+}
+
+export async function extended(ctx: ServerContext, conn: Connection, id: number, req: ExtendedRequest): Promise<ExtendedResult | 'handled'> {
+  switch (req.oid) {
+    case EXOP.whoAmI:
+      return { value: Buffer.from(conn.auth === 'anonymous' ? '' : `dn:${conn.bindDn}`, 'utf8') };
+    case EXOP.startTls:
+      return startTls(ctx, conn);
+    case EXOP.passwordModify:
+      return passwordModify(ctx, conn, req.value);
+    default: {
+      const h = ctx.extended.get(req.oid);
+      if (!h) throw new LdapError(RC.protocolError, `${req.oid} not supported`);
+      await h.handle(ctx, conn, id, req.value);
+      return 'handled';
+    }
+  }
+}
+
+function startTls(ctx: ServerContext, conn: Connection): ExtendedResult {
+  if (conn.tls) throw new LdapError(RC.operationsError, 'TLS already started');
+  const tls = ctx.tlsContext();
+  if (!tls) throw new LdapError(RC.unavailable, 'TLS not configured');
+  if (conn.outstanding.size > 1) throw new LdapError(RC.operationsError, 'cannot start TLS with operations pending');
+  const requestCert = ctx.config.tls?.clientCert !== undefined && ctx.config.tls.clientCert !== 'none';
+  return {
+    oid: EXOP.startTls,
+    after: () =>
+      conn.startTls(tls, requestCert, ctx.config.tls?.clientCert === 'require', (err) => {
+        if (err) {
+          ctx.log.info({ conn: conn.id, err: err.message }, 'StartTLS handshake failed');
+          conn.close();
+        }
+      }),
+  };
+}
+
+async function passwordModify(ctx: ServerContext, conn: Connection, value: Buffer | undefined): Promise<ExtendedResult> {
+  let req;
+  try {
+    req = decodePasswdModifyRequest(value);
+  } catch {
+    throw new LdapError(RC.protocolError, 'password modify request is malformed');
+  }
+  if (ctx.config.role !== 'master') throw new LdapError(RC.referral, 'this replica is read-only; write to a master', '', ctx.referrals());
+  if (conn.auth === 'anonymous') throw new LdapError(RC.unwillingToPerform, 'only authenticated users may change passwords');
+  let targetDn = conn.bindDn;
+  if (req.userIdentity !== undefined) {
+    targetDn = req.userIdentity.replace(/^dn:/i, '');
+  }
+  const ndn = ctx.store.normalize(targetDn);
+  if (ndn === ctx.rootNdn) throw new LdapError(RC.unwillingToPerform, 'the rootDn password is set in the server file');
+  const rec = ctx.store.byNdn(ndn);
+  if (!rec) throw new LdapError(RC.noSuchObject, '');
+  if (!ctx.access.isRoot(conn) && ndn !== conn.bindNdn) ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword']);
+  if (req.oldPasswd !== undefined && !ctx.access.isRoot(conn)) {
+    const stored = rec.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+    let ok = false;
+    for (const s of stored) if (await verifyPassword(req.oldPasswd, s, ctx.config.access.allowCleartextPasswords)) ok = true;
+    if (!ok) throw new LdapError(RC.unwillingToPerform, 'old password is not correct');
+  }
+  const generated = req.newPasswd === undefined ? randomBytes(9).toString('base64') : undefined;
+  const newPw = req.newPasswd ?? Buffer.from(generated!, 'utf8');
+  const hash = await hashPassword(newPw, 'SSHA');
+  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, rec.dn, [{ op: 2, attr: 'userPassword', values: [Buffer.from(hash, 'utf8')] }]));
+  return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
+}
+

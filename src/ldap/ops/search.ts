@@ -1,0 +1,223 @@
+// Search (RFC 4511 §4.5): index lookup or scope walk, filter, access,
+// limits, paged results (RFC 2696). Entries leave as their pre-encoded
+// attribute run wrapped in a SearchResultEntry; nothing is re-encoded on
+// the common path.
+import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Entry } from '../../dit/entry.js';
+import type { Filter } from '../../dit/filter-types.js';
+import { LdapError, RC } from '../../errors.js';
+import { compileFilter, type CompiledFilter } from '../../schema/filter.js';
+import { FLAG_CONFLICT, recEntry, type EntryRec } from '../../store/record.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
+import { encodeAttribute } from '../pdu/index.js';
+import { encodeSelected, makeSelection, selected, type Selection } from '../selection.js';
+import { virtualSearch } from './virtual.js';
+
+const TRUE = Buffer.from('TRUE');
+const FALSE = Buffer.from('FALSE');
+const SUBSCHEMA = [Buffer.from('cn=Subschema')];
+/** Entries handled before the loop yields to other connections. */
+const BATCH = 512;
+
+export interface SearchResult {
+  code: number;
+  matchedDN: string;
+  message: string;
+  entries: number;
+  controls?: Control[];
+}
+
+interface PagedState {
+  ids: number[];
+  pos: number;
+  exact: boolean;
+}
+
+function namesConflict(ctx: ServerContext, f: Filter): boolean {
+  switch (f.type) {
+    case 'and':
+    case 'or':
+      return f.filters.some((x) => namesConflict(ctx, x));
+    case 'not':
+      return namesConflict(ctx, f.filter);
+    default: {
+      const attr = f.attr;
+      return attr !== undefined && ctx.schema.canonicalDescription(attr)?.type.name === 'meshdirConflict';
+    }
+  }
+}
+
+/** The search as a whole; the caller turns errors into the SearchResultDone. */
+export async function search(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, controls: Control[], op: { abandoned: boolean }): Promise<SearchResult> {
+  const store = ctx.store;
+  const root = ctx.access.isRoot(conn);
+  let ndn: string;
+  try {
+    ndn = store.normalize(req.base);
+  } catch (e) {
+    // slapd reports a base that is not a DN as invalidDNSyntax.
+    throw e instanceof LdapError ? new LdapError(RC.invalidDNSyntax, 'invalid DN') : e;
+  }
+  const sel = makeSelection(ctx.schema, req.attributes, req.typesOnly);
+  if (!store.inSuffix(ndn)) return virtualSearch(ctx, conn, id, req, ndn, sel);
+  ctx.access.checkRead(conn);
+
+  const base = store.byNdn(ndn);
+  if (!base) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseBase(req.base)));
+
+  const paged = controls.find((c) => c.oid === CONTROL.pagedResults);
+  const serverSize = root ? 0 : ctx.config.limits.sizeLimit;
+  const sizeLimit = paged ? req.sizeLimit : minLimit(req.sizeLimit, serverSize);
+  const serverTime = root ? 0 : Math.ceil(ctx.config.limits.timeLimit / 1000);
+  const timeLimit = minLimit(req.timeLimit, serverTime);
+  const deadline = timeLimit > 0 ? Date.now() + timeLimit * 1000 : Infinity;
+  const showConflicts = namesConflict(ctx, req.filter);
+  const pwVisible = ctx.access.passwordVisible(conn);
+  const filter: CompiledFilter = compileFilter(req.filter, ctx.schema);
+
+  // Candidates: an index answer (sorted ids) or a walk of the scope.
+  let ids: Iterable<number>;
+  let exact = false;
+  let state: PagedState | undefined;
+  let pageSize = 0;
+  let cookie = '';
+  if (paged) {
+    const p = decodePagedResults(paged.value);
+    pageSize = p.size;
+    const key = Buffer.from(p.cookie).toString('hex');
+    if (key) {
+      state = conn.paged.get(key) as PagedState | undefined;
+      conn.paged.delete(key);
+      if (!state) throw new LdapError(RC.unwillingToPerform, 'paged results cookie is invalid');
+      if (pageSize === 0) return { code: RC.success, matchedDN: '', message: '', entries: 0, controls: [pagedResultsControl(0, Buffer.alloc(0))] };
+    }
+  }
+  if (state === undefined) {
+    const idx = req.scope === 0 ? undefined : store.indexCandidates(req.filter);
+    if (idx) {
+      ids = idx.ids;
+      exact = idx.exact;
+    } else {
+      ids = scopeIds(ctx, base, req.scope);
+    }
+    if (paged) state = { ids: Array.isArray(ids) ? ids : [...ids], pos: 0, exact };
+  }
+  if (state) {
+    ids = state.ids.slice(state.pos);
+    exact = state.exact;
+  }
+
+  let sent = 0;
+  let examined = 0;
+  const lookThrough = root ? 0 : ctx.config.limits.lookThroughLimit;
+  let n = 0;
+  let result: SearchResult | undefined;
+  for (const eid of ids!) {
+    examined++;
+    if (state) state.pos++;
+    if (++n === BATCH) {
+      n = 0;
+      if (Date.now() > deadline) {
+        result = { code: RC.timeLimitExceeded, matchedDN: '', message: '', entries: sent };
+        break;
+      }
+      await yieldToLoop();
+      if (conn.writableNeedDrain) await conn.whenDrained();
+      if (op.abandoned || conn.closed) return { code: -1, matchedDN: '', message: 'abandoned', entries: sent };
+    }
+    if (lookThrough > 0 && !exact && examined > lookThrough) {
+      result = { code: RC.adminLimitExceeded, matchedDN: '', message: 'look-through limit exceeded (add an index)', entries: sent };
+      break;
+    }
+    const rec: EntryRec | undefined = eid === base.id ? base : store.byId(eid);
+    if (!rec) continue;
+    if (!inScope(rec, base, req.scope)) continue;
+    if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
+    if (!exact && filter(recEntry(rec)) !== true) continue;
+    if (sizeLimit > 0 && sent >= sizeLimit) {
+      result = { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
+      break;
+    }
+    conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible)));
+    sent++;
+    if (pageSize > 0 && sent >= pageSize) break;
+  }
+  ctx.counters.entriesSent += sent;
+  const res: SearchResult = result ?? { code: RC.success, matchedDN: '', message: '', entries: sent };
+  if (paged) {
+    let next = Buffer.alloc(0);
+    if (state && state.pos < state.ids.length && res.code === RC.success) {
+      next = randomBytes(8);
+      conn.paged.set(next.toString('hex'), state);
+    }
+    res.controls = [pagedResultsControl(0, next)];
+  }
+  return res;
+}
+
+function minLimit(client: number, server: number): number {
+  if (client <= 0) return server;
+  if (server <= 0) return client;
+  return Math.min(client, server);
+}
+
+function parseBase(dn: string) {
+  return ctxParse(dn);
+}
+
+import { parseDN as ctxParse } from '../../dit/dn.js';
+
+function inScope(rec: EntryRec, base: EntryRec, scope: number): boolean {
+  if (scope === 0) return rec.id === base.id;
+  if (scope === 1) return rec.parent === base.id && rec.id !== base.id;
+  if (scope === 3) return rec.id !== base.id && rec.ndn.endsWith(',' + base.ndn);
+  return rec.id === base.id || rec.ndn.endsWith(',' + base.ndn);
+}
+
+/** Ids in the scope, without an index: the base, its children, or its subtree depth-first. */
+function* scopeIds(ctx: ServerContext, base: EntryRec, scope: number): Generator<number> {
+  const store = ctx.store;
+  if (scope === 0) {
+    yield base.id;
+    return;
+  }
+  if (scope === 1) {
+    yield* store.childIds(base.id);
+    return;
+  }
+  if (base.parent === 0 && base.ndn === store.suffixNdn) {
+    // The whole suffix: every stored entry, in id order.
+    yield* store.dbs.entries.getKeys() as Iterable<number>;
+    return;
+  }
+  const stack = [base.id];
+  while (stack.length) {
+    const id = stack.pop()!;
+    yield id;
+    for (const c of store.childIds(id)) stack.push(c);
+  }
+}
+
+/** The attribute run of one entry for this search. */
+export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean): Buffer[] {
+  if (sel.plain) return pwVisible && rec.pw ? [rec.wire, rec.pw] : [rec.wire];
+  const schema = ctx.schema;
+  const out = encodeSelected(schema, sel, rec.attrs, pwVisible ? undefined : (k) => k === 'userPassword' || k.startsWith('userPassword;'));
+  if (sel.allOp || sel.names.has('hasSubordinates')) out.push(encodeAttribute('hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE], sel.typesOnly));
+  if (sel.allOp || sel.names.has('subschemaSubentry')) out.push(encodeAttribute('subschemaSubentry', SUBSCHEMA, sel.typesOnly));
+  return out;
+}
+
+/** For the access log and tests: the entry as filters see it. */
+export function asEntry(rec: EntryRec): Entry {
+  return recEntry(rec);
+}
+
+export { selected };
+
+export function searchDone(id: number, r: SearchResult): Buffer {
+  return encodeResult(id, OP.searchResultDone, r.code, r.matchedDN, r.message, undefined, r.controls);
+}

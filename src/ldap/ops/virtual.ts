@@ -1,0 +1,117 @@
+// Searches outside the suffix: the root DSE, cn=Subschema, cn=monitor and
+// cn=config. These entries are small and few, so they are built when read.
+import type { Entry } from '../../dit/entry.js';
+import { LdapError, RC } from '../../errors.js';
+import { compileFilter } from '../../schema/filter.js';
+import type { Connection } from '../connection.js';
+import type { ServerContext } from '../context.js';
+import { CONTROL, EXOP, FEATURE, encodeAttribute, encodeSearchEntry, type SearchRequest } from '../pdu/index.js';
+import { encodeSelected, type Selection } from '../selection.js';
+import type { SearchResult } from './search.js';
+
+export const VENDOR_NAME = 'meshdir';
+export const VENDOR_VERSION = '0.1.0';
+
+const b = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+interface Virtual {
+  dn: string;
+  ndn: string;
+  attrs: Map<string, Buffer[]>;
+}
+
+export function supportedControls(): string[] {
+  return [CONTROL.pagedResults, CONTROL.manageDsaIT];
+}
+
+function rootDse(ctx: ServerContext): Virtual {
+  const ext = [EXOP.startTls, EXOP.whoAmI, EXOP.passwordModify, ...ctx.extended.keys()];
+  return {
+    dn: '',
+    ndn: '',
+    attrs: new Map([
+      ['objectClass', [b('top'), b('OpenLDAProotDSE')]],
+      ['namingContexts', [b(ctx.config.suffix)]],
+      ['supportedLDAPVersion', [b('3')]],
+      ['supportedControl', supportedControls().map(b)],
+      ['supportedExtension', ext.map(b)],
+      ['supportedFeatures', Object.values(FEATURE).filter((f) => f !== FEATURE.languageRangeOptions).map(b)],
+      ['subschemaSubentry', [b('cn=Subschema')]],
+      ['vendorName', [b(VENDOR_NAME)]],
+      ['vendorVersion', [b(VENDOR_VERSION)]],
+      ['entryDN', [b('')]],
+    ]),
+  };
+}
+
+const ROOT_DSE_USER = new Set(['objectClass']);
+
+function subschema(ctx: ServerContext): Virtual {
+  return { dn: 'cn=Subschema', ndn: ctx.schema.normalizeDN('cn=Subschema')!, attrs: ctx.schema.subschemaEntry() };
+}
+
+function monitor(ctx: ServerContext): Virtual[] {
+  return ctx.monitorEntries().map((e) => ({
+    dn: e.dn,
+    ndn: ctx.schema.normalizeDN(e.dn) ?? e.dn.toLowerCase(),
+    attrs: new Map(e.attrs.map(([k, vs]) => [k, vs.map(b)])),
+  }));
+}
+
+function config(ctx: ServerContext): Virtual[] {
+  return [...ctx.configTree.all()].map((e) => ({ dn: e.dn, ndn: e.ndn, attrs: new Map(e.attrs) }));
+}
+
+function inScope(ndn: string, base: string, scope: number): boolean {
+  if (scope === 0) return ndn === base;
+  const below = base === '' ? ndn !== '' : ndn.endsWith(',' + base);
+  if (scope === 1) return below && ndn.slice(0, ndn.length - base.length - (base ? 1 : 0)).split(/(?<!\\),/).length === 1;
+  return ndn === base || below;
+}
+
+/** The root DSE's attributes are operational except objectClass (as in slapd). */
+function rootDseChunks(e: Virtual, sel: Selection): Buffer[] {
+  const out: Buffer[] = [];
+  for (const [k, vs] of e.attrs) {
+    const want = ROOT_DSE_USER.has(k) ? sel.allUser || sel.names.has(k) : sel.allOp || sel.names.has(k);
+    if (want) out.push(encodeAttribute(k, vs, sel.typesOnly));
+  }
+  return out;
+}
+
+export function virtualSearch(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
+  let pool: Virtual[];
+  const monitorNdn = ctx.schema.normalizeDN('cn=monitor')!;
+  if (ndn === '') {
+    if (req.scope !== 0) {
+      // slapd: a one/sub search of the empty base without a default search base finds nothing.
+      throw new LdapError(RC.noSuchObject, '');
+    }
+    pool = [rootDse(ctx)];
+  } else if (ndn === subschema(ctx).ndn) {
+    pool = [subschema(ctx)];
+  } else if (ndn === monitorNdn || ndn.endsWith(',' + monitorNdn)) {
+    ctx.access.checkRead(conn);
+    pool = monitor(ctx);
+  } else if (ctx.configTree.holds(ndn)) {
+    if (!ctx.access.isRoot(conn)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is readable only by the rootDn');
+    pool = config(ctx);
+  } else {
+    throw new LdapError(RC.noSuchObject, '');
+  }
+  if (!pool.some((e) => e.ndn === ndn)) throw new LdapError(RC.noSuchObject, '');
+  const filter = compileFilter(req.filter, ctx.schema);
+  let sent = 0;
+  for (const e of pool) {
+    if (!inScope(e.ndn, ndn, req.scope)) continue;
+    const entry: Entry = { dn: e.dn, attrs: e.attrs };
+    if (filter(entry) !== true) continue;
+    if (req.sizeLimit > 0 && sent >= req.sizeLimit) return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
+    const chunks = e.ndn === ''
+      ? rootDseChunks(e, sel)
+      : encodeSelected(ctx.schema, sel, e.attrs, (k) => !ctx.access.passwordVisible(conn) && k === 'userPassword');
+    conn.send(encodeSearchEntry(id, e.dn, chunks));
+    sent++;
+  }
+  return { code: RC.success, matchedDN: '', message: '', entries: sent };
+}

@@ -1,0 +1,84 @@
+// TLS material from files, reloaded when the files change (certificates
+// are renewed without a restart).
+import { readFileSync, watchFile, unwatchFile } from 'node:fs';
+import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
+import type { Logger } from '../log.js';
+import { MeshdirError } from '../errors.js';
+
+export interface TlsFiles {
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
+export class TlsMaterial {
+  #ctx: SecureContext;
+  #options: SecureContextOptions = {};
+  readonly #files: TlsFiles;
+  readonly #log: Logger;
+  readonly #listeners: ((ctx: SecureContext) => void)[] = [];
+
+  constructor(files: TlsFiles, log: Logger) {
+    this.#files = files;
+    this.#log = log;
+    this.#ctx = this.#load();
+  }
+
+  #load(): SecureContext {
+    const read = (what: string, path: string): Buffer => {
+      try {
+        return readFileSync(path);
+      } catch (e) {
+        throw new MeshdirError('MESHDIR_TLS', `tls.${what}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code}`);
+      }
+    };
+    const options: SecureContextOptions = {
+      cert: read('cert', this.#files.cert),
+      key: read('key', this.#files.key),
+      ca: this.#files.ca ? read('ca', this.#files.ca) : undefined,
+    };
+    try {
+      const ctx = createSecureContext(options);
+      this.#options = options;
+      return ctx;
+    } catch (e) {
+      if (e instanceof MeshdirError) throw e;
+      throw new MeshdirError('MESHDIR_TLS', `tls: certificate or key is not usable: ${(e as Error).message}`);
+    }
+  }
+
+  /** The options the current context was made from (for tls.Server#setSecureContext). */
+  get options(): SecureContextOptions {
+    return this.#options;
+  }
+
+  get context(): SecureContext {
+    return this.#ctx;
+  }
+
+  onReload(fn: (ctx: SecureContext) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  /** Poll the files; a changed pair is loaded, a broken one is logged and the old one kept. */
+  watch(intervalMs = 2000): void {
+    const reload = (): void => {
+      try {
+        this.#ctx = this.#load();
+        for (const l of this.#listeners) l(this.#ctx);
+        this.#log.info({ cert: this.#files.cert }, 'TLS certificate reloaded');
+      } catch (e) {
+        this.#log.error({ err: (e as Error).message }, 'TLS reload failed; keeping the previous certificate');
+      }
+    };
+    for (const f of [this.#files.cert, this.#files.key, this.#files.ca]) {
+      if (f) watchFile(f, { interval: intervalMs, persistent: false }, (cur, prev) => {
+        if (cur.mtimeMs !== prev.mtimeMs) reload();
+      });
+    }
+  }
+
+  unwatch(): void {
+    for (const f of [this.#files.cert, this.#files.key, this.#files.ca]) if (f) unwatchFile(f);
+  }
+}

@@ -1,0 +1,94 @@
+// The composition root of one server process: schema, store, front end (and
+// replication, when configured), wired together and stopped in order.
+import type { ServerConfig } from './config/load.js';
+import { createLogger, type Logger } from './log.js';
+import { Access } from './ldap/access.js';
+import type { Counters, ExtendedHandler, ServerContext } from './ldap/context.js';
+import { LdapServer, type Listening } from './ldap/server.js';
+import { TlsMaterial } from './ldap/tls.js';
+import { loadSchemaDir } from './schema/load.js';
+import type { Schema } from './schema/schema.js';
+import { LocalTree } from './store/local-tree.js';
+import { Store } from './store/store.js';
+import { monitorEntries } from './monitor/monitor.js';
+
+export interface RunningServer {
+  ctx: ServerContext;
+  listening: Listening[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  schema?: Schema;
+}
+
+export function openStore(config: ServerConfig, log: Logger, schema = loadSchemaDir(config.schemaDir)): Store {
+  return new Store({
+    dataDir: config.dataDir,
+    suffix: config.suffix,
+    schema,
+    indexes: config.indexes,
+    replicaId: config.replicaId,
+    mapSizeMiB: config.mapSizeMiB,
+    priority: config.replication.priority,
+    policies: { attributePolicies: config.replication.attributePolicies, uniqueAttributes: config.replication.uniqueAttributes },
+    log,
+  });
+}
+
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger({ level: config.log.level, file: config.log.file });
+  const schema = opts.schema ?? loadSchemaDir(config.schemaDir);
+  for (const w of schema.warnings) log.warn({ schema: w }, 'schema warning');
+  const store = openStore(config, log, schema);
+  const tls = config.tls ? new TlsMaterial(config.tls, log) : undefined;
+  tls?.watch();
+  const counters: Counters = { connectionsTotal: 0, connectionsCurrent: 0, ops: {}, entriesSent: 0, bytesSent: 0, startedAt: Date.now() };
+  const writerNdns = new Set<string>();
+  for (const w of config.access.writers) {
+    const n = schema.normalizeDN(w);
+    if (n !== undefined) writerNdns.add(n);
+  }
+  const extended = new Map<string, ExtendedHandler>();
+  const ctx: ServerContext = {
+    config,
+    schema,
+    store,
+    access: new Access({ anonymousRead: config.access.anonymousRead, writerNdns }),
+    log,
+    rootNdn: store.normalize(config.rootDn),
+    configTree: new LocalTree(store.dbs, schema),
+    counters,
+    tlsContext: () => tls?.context,
+    extended,
+    monitorEntries: () => monitorEntries(ctx),
+    referrals: () => config.replication.referrals,
+  };
+  const server = new LdapServer(ctx, tls);
+  let listening: Listening[];
+  try {
+    listening = await server.listen(config.listen);
+  } catch (e) {
+    await server.close();
+    await store.close();
+    throw e;
+  }
+  log.info({ listen: listening.map((l) => l.url), suffix: config.suffix, role: config.role, replicaId: config.replicaId, generationId: store.generationId }, 'meshdir started');
+  let stopped: Promise<void> | undefined;
+  return {
+    ctx,
+    listening,
+    stop() {
+      stopped ??= (async () => {
+        tls?.unwatch();
+        await server.close();
+        await store.dbs.env.flushed;
+        await store.close();
+        log.info('meshdir stopped');
+        log.flush?.();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import t from 'tap';
+import { needsInit, selectChanges, selectionStart, trimPoint } from '../../../src/repl/core/changelog.js';
+import { csnAtTime, csnTimeMs } from '../../../src/repl/core/csn.js';
+import { ruvAdvance, ruvCompare, ruvCovers, ruvGet, ruvLacks, ruvMerge } from '../../../src/repl/core/ruv.js';
+import { csn } from './helpers.js';
+
+t.test('RUV: advance, covers, merge, compare, lacks', async (t) => {
+  let r = ruvAdvance({}, csn(5, 1));
+  r = ruvAdvance(r, csn(3, 2));
+  const same = ruvAdvance(r, csn(4, 1));
+  t.equal(same, r, 'an older CSN adds nothing: same object');
+  t.same(r, { 1: csn(5, 1), 2: csn(3, 2) });
+  t.equal(ruvGet(r, 2), csn(3, 2));
+  t.ok(ruvCovers(r, csn(5, 1)));
+  t.ok(ruvCovers(r, csn(1, 2)));
+  t.notOk(ruvCovers(r, csn(6, 1)));
+  t.notOk(ruvCovers(r, csn(1, 3)), 'nothing from replica 3');
+  const o = { 1: csn(7, 1), 3: csn(2, 3) };
+  t.same(ruvMerge(r, o), { 1: csn(7, 1), 2: csn(3, 2), 3: csn(2, 3) });
+  t.equal(ruvCompare(r, r), 'equal');
+  t.equal(ruvCompare(ruvMerge(r, o), r), 'ahead');
+  t.equal(ruvCompare(r, ruvMerge(r, o)), 'behind');
+  t.equal(ruvCompare(r, o), 'diverged');
+  t.same(ruvLacks(r, o), [
+    { replicaId: 1, after: csn(5, 1), upTo: csn(7, 1) },
+    { replicaId: 3, after: undefined, upTo: csn(2, 3) },
+  ]);
+  t.same(ruvLacks(ruvMerge(r, o), o), []);
+});
+
+const log = [csn(1, 1), csn(2, 2), csn(3, 1), csn(4, 3), csn(5, 2), csn(6, 1)].map((c) => ({ csn: c }));
+
+t.test('selection: everything the consumer lacks, from all origins, in CSN order', async (t) => {
+  const consumer = { 1: csn(3, 1), 2: csn(2, 2) };
+  t.same([...selectChanges(log, consumer)].map((r) => r.csn), [csn(4, 3), csn(5, 2), csn(6, 1)]);
+  t.same([...selectChanges(log, consumer, 2)].map((r) => r.csn), [csn(4, 3), csn(5, 2)], 'a group');
+  t.same([...selectChanges(log, {})].length, 6, 'an empty consumer gets everything');
+  t.same([...selectChanges(log, consumer, 0)], []);
+  const supplier = { 1: csn(6, 1), 2: csn(5, 2), 3: csn(4, 3) };
+  t.equal(selectionStart(consumer, supplier), undefined, 'it has nothing from 3: read from the start');
+  t.equal(selectionStart({ ...consumer, 3: csn(4, 3) }, supplier), csn(2, 2));
+  t.equal(selectionStart({ 9: csn(1, 9) }, {}), undefined);
+});
+
+t.test('trimming: by age, by count, never a record a consumer lacks unless too old', async (t) => {
+  const now = csnTimeMs(csn(10));
+  const all = { 1: csn(6, 1), 2: csn(5, 2), 3: csn(4, 3) };
+  t.equal(trimPoint(log, 6, { nowMs: now, maxRecords: 2, consumers: [all] }), csn(4, 3), 'count: keep the 2 newest');
+  t.equal(trimPoint(log, 6, { nowMs: now, maxRecords: 2, consumers: [all, { 1: csn(1, 1), 2: csn(2, 2) }] }), csn(2, 2), 'stops before the first record a consumer lacks');
+  t.equal(trimPoint(log, 6, { nowMs: now, maxRecords: 2, consumers: [{}] }), undefined, 'a consumer with nothing: keep all');
+  t.equal(trimPoint(log, 6, { nowMs: now, consumers: [all] }), undefined, 'no limits: keep all');
+  t.equal(trimPoint(log, 6, { nowMs: now, maxRecords: 0, consumers: [all] }), undefined, 'maxRecords 0 = no limit');
+  // Age: records older than maxAge go even if a consumer lacks them.
+  const maxAgeMs = now - csnTimeMs(csn(3)) - 1; // csn(1)..csn(3) are older
+  t.equal(trimPoint(log, 6, { nowMs: now, maxAgeMs, consumers: [{}] }), csn(3, 1));
+  t.equal(trimPoint(log, 6, { nowMs: now, maxAgeMs: 60_000, consumers: [{}] }), undefined, 'younger than maxAge: kept for the consumer');
+  // Our own changes stay until every consumer has them, whatever their age.
+  t.equal(trimPoint(log, 6, { nowMs: now, maxAgeMs, consumers: [{ 2: csn(2, 2) }], origin: 1 }), undefined);
+  t.equal(trimPoint(log, 6, { nowMs: now, maxAgeMs, consumers: [{ 1: csn(3, 1) }], origin: 1 }), csn(3, 1));
+  t.ok(csnAtTime(now - maxAgeMs) > csn(3, 1));
+});
+
+t.test('needs-init: the consumer lacks records that were trimmed', async (t) => {
+  const trimmed = { 1: csn(3, 1), 2: csn(2, 2) };
+  t.equal(needsInit({ 1: csn(3, 1), 2: csn(5, 2) }, trimmed), undefined, 'it has everything that was trimmed');
+  t.same(needsInit({ 1: csn(1, 1), 2: csn(5, 2) }, trimmed), { replicaId: 1, csn: csn(3, 1), have: csn(1, 1) });
+  t.same(needsInit({ 1: csn(9, 1) }, trimmed), { replicaId: 2, csn: csn(2, 2), have: undefined });
+  t.equal(needsInit({}, {}), undefined);
+});

@@ -1,0 +1,122 @@
+// Value-level conflict rules and per-attribute policies, each in every delivery order.
+import t from 'tap';
+import { sumAsDeltas } from '../../../src/repl/core/deltas.js';
+import { add, attrs, b, csn, del, dit, everyOrder, m, mod, modrdn, rules } from './helpers.js';
+
+const root = add(csn(0), 'root', '', 'root');
+const entry = (extra: Record<string, string[]> = {}) => add(csn(1), 'E', 'root', 'e', extra);
+
+t.test('add vs delete of one value: the greater CSN wins', async (t) => {
+  const base = [root, entry({ description: ['d1'] })];
+  let r = everyOrder(t, base, [mod(csn(5, 1), 'E', [m.del('description', 'd1')]), mod(csn(4, 2), 'E', [m.add('description', 'D1', 'd2')])]);
+  t.same(attrs(r.dits[0]!, 'E').description, ['D1', 'd2'], 'the later delete removes d1; D1 is another value (caseExact), d2 stays');
+  r = everyOrder(t, [root, entry({ cn: ['x'] })], [mod(csn(5, 1), 'E', [m.del('cn', 'x')]), mod(csn(4, 2), 'E', [m.add('cn', 'X')])]);
+  t.same(attrs(r.dits[0]!, 'E').cn, ['e'], 'cn is caseIgnore: X is x, and the later delete wins');
+  r = everyOrder(t, base, [mod(csn(4, 1), 'E', [m.del('description', 'd1')]), mod(csn(5, 2), 'E', [m.add('description', 'd1')])]);
+  t.same(attrs(r.dits[0]!, 'E').description, ['d1'], 'the later add brings it back');
+  t.same(r.conflicts.flat(), [], 'time decided it: nothing to log');
+});
+
+t.test('replace vs replace on a single-valued attribute: last writer wins, other attributes of both apply', async (t) => {
+  const r = everyOrder(t, [root, entry({ sn: ['s0'] })], [
+    mod(csn(5, 1), 'E', [m.rep('sn', 'a'), m.add('description', 'x')]),
+    mod(csn(6, 2), 'E', [m.rep('sn', 'b'), m.add('seeAlso', 'y')]),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E'), { cn: ['e'], description: ['x'], objectClass: ['top'], seeAlso: ['y'], sn: ['b'] });
+});
+
+t.test('replace vs replace on a multi-valued attribute: the later replace sets the values', async (t) => {
+  const r = everyOrder(t, [root, entry({ description: ['d1'] })], [
+    mod(csn(5, 1), 'E', [m.rep('description', 'a', 'b')]),
+    mod(csn(6, 2), 'E', [m.rep('description', 'c')]),
+    mod(csn(7, 3), 'E', [m.add('description', 'z')]),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E').description, ['c', 'z']);
+});
+
+t.test('mods of one modify apply in sequence (subseq): delete then add of a value keeps it', async (t) => {
+  const d = dit();
+  for (const ch of [root, entry({ description: ['d1'] }), mod(csn(5), 'E', [m.del('description', 'd1'), m.add('description', 'd1')])]) d.apply(ch);
+  t.same(attrs(d, 'E').description, ['d1']);
+});
+
+t.test('increments are deltas: concurrent increments add up', async (t) => {
+  const base = [root, entry({ loginCount: ['10'] })];
+  let r = everyOrder(t, base, [mod(csn(5, 1), 'E', [m.inc('loginCount', 1)]), mod(csn(5, 2), 'E', [m.inc('loginCount', 2)]), mod(csn(6, 3), 'E', [m.inc('loginCount', -4)])]);
+  t.same(attrs(r.dits[0]!, 'E').loginCount, ['9']);
+  r = everyOrder(t, base, [mod(csn(5, 1), 'E', [m.inc('loginCount', 1)]), mod(csn(7, 2), 'E', [m.rep('loginCount', '100')]), mod(csn(8, 3), 'E', [m.inc('loginCount', 5)])]);
+  t.same(attrs(r.dits[0]!, 'E').loginCount, ['105'], 'a replace absorbs earlier deltas, later ones add');
+  const big = everyOrder(t, [root, entry({ loginCount: ['9007199254740993'] })], [mod(csn(5, 1), 'E', [m.inc('loginCount', 1)])]);
+  t.same(attrs(big.dits[0]!, 'E').loginCount, ['9007199254740994'], 'beyond 2^53');
+});
+
+t.test('policy sum: the server records replaces of an existing integer as increments', async (t) => {
+  const current = new Map([['loginCount', [b('10')]], ['sn', [b('x')]]]);
+  const mods = sumAsDeltas(current, [m.rep('loginCount', '11'), m.rep('sn', 'y'), m.inc('loginCount', 2), m.rep('loginCount', '20')], rules);
+  t.same(mods, [m.inc('loginCount', 1), m.rep('sn', 'y'), m.inc('loginCount', 2), m.inc('loginCount', 7)]);
+  t.same(sumAsDeltas(new Map(), [m.rep('loginCount', '3')], rules), [m.rep('loginCount', '3')], 'no value yet: a plain replace');
+  // Two masters both raise 10 to 11: with deltas, both count.
+  const r = everyOrder(t, [root, entry({ loginCount: ['10'] })], [
+    mod(csn(5, 1), 'E', sumAsDeltas(current, [m.rep('loginCount', '11')], rules)),
+    mod(csn(5, 2), 'E', sumAsDeltas(current, [m.rep('loginCount', '11')], rules)),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E').loginCount, ['12']);
+});
+
+t.test('policy priority: the origin with the higher priority wins whatever the CSNs, and the loss is logged', async (t) => {
+  const r = everyOrder(t, [root, entry({ employeeNumber: ['e0'] })], [
+    mod(csn(6, 1), 'E', [m.rep('employeeNumber', 'e1')], 1),
+    mod(csn(5, 2), 'E', [m.rep('employeeNumber', 'e2')], 5),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E').employeeNumber, ['e2']);
+  for (const logged of r.conflicts) {
+    t.match(logged, [{ kind: 'policy', uuid: 'E', attr: 'employeeNumber', loser: 'e1' }], 'logged in every order');
+  }
+  const tie = everyOrder(t, [root, entry()], [mod(csn(6, 1), 'E', [m.rep('employeeNumber', 'a')], 3), mod(csn(5, 2), 'E', [m.rep('employeeNumber', 'b')], 3)]);
+  t.same(attrs(tie.dits[0]!, 'E').employeeNumber, ['a'], 'same priority: the CSN decides');
+  const multi = everyOrder(t, [root, add(csn(1), 'E', 'root', 'e', { seeAlso: ['x'] }, 4)], [mod(csn(5, 2), 'E', [m.del('seeAlso', 'x')], 1)]);
+  t.same(attrs(multi.dits[0]!, 'E').seeAlso, ['x'], 'a low-priority delete cannot remove a high-priority value');
+});
+
+t.test('policies min and max compare values, not times', async (t) => {
+  const r = everyOrder(t, [root, entry({ lowMark: ['10'], highMark: ['10'] })], [
+    mod(csn(5, 1), 'E', [m.rep('lowMark', '3'), m.rep('highMark', '20')]),
+    mod(csn(6, 2), 'E', [m.rep('lowMark', '7'), m.rep('highMark', '11')]),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E').lowMark, ['3']);
+  t.same(attrs(r.dits[0]!, 'E').highMark, ['20']);
+  for (const logged of r.conflicts) {
+    t.same(logged.map((c) => `${c.kind} ${c.attr} ${c.loser}`).sort(), ['policy highMark 11', 'policy lowMark 7'], 'the newer losers are logged');
+  }
+  const reset = everyOrder(t, [root, entry({ highMark: ['20'] })], [mod(csn(5, 1), 'E', [m.del('highMark')]), mod(csn(6, 1), 'E', [m.add('highMark', '4')])]);
+  t.same(attrs(reset.dits[0]!, 'E').highMark, ['4'], 'after a delete the attribute starts over');
+});
+
+t.test('policy manual: lww winner kept, the late loser logged for an administrator', async (t) => {
+  const r = everyOrder(t, [root, entry({ title: ['t0'] })], [mod(csn(5, 1), 'E', [m.rep('title', 't1')]), mod(csn(6, 2), 'E', [m.rep('title', 't2')])]);
+  t.same(attrs(r.dits[0]!, 'E').title, ['t2']);
+  t.same(r.conflicts[0], [], 't1 then t2: looks sequential, nothing to log');
+  t.match(r.conflicts[1], [{ kind: 'manual', uuid: 'E', attr: 'title', loser: 't1', winner: 't2' }], 't2 then t1: t1 arrived late and lost');
+  const lww = everyOrder(t, [root, entry({ sn: ['s0'] })], [mod(csn(5, 1), 'E', [m.rep('sn', 'a')]), mod(csn(6, 2), 'E', [m.rep('sn', 'b')])]);
+  t.same(lww.conflicts.flat(), [], 'plain lww logs nothing');
+});
+
+t.test('modrdn with deleteOldRdn moves the naming value', async (t) => {
+  const r = everyOrder(t, [root, entry({ cn: ['other'] })], [modrdn(csn(5), 'E', 'e', 'f')]);
+  t.same(attrs(r.dits[0]!, 'E').cn, ['other', 'f']);
+  const keep = everyOrder(t, [root, entry()], [modrdn(csn(5), 'E', 'e', 'f', undefined, false)]);
+  t.same(attrs(keep.dits[0]!, 'E').cn, ['e', 'f']);
+});
+
+t.test('the RDN value stays visible even if a concurrent change deleted it', async (t) => {
+  const r = everyOrder(t, [root, entry({ cn: ['x'] })], [mod(csn(5, 1), 'E', [m.del('cn', 'x')]), modrdn(csn(4, 2), 'E', 'e', 'x')]);
+  t.same(attrs(r.dits[0]!, 'E').cn, ['x']);
+});
+
+t.test('a delete removes every attribute; the state keeps no values', async (t) => {
+  const d = dit();
+  for (const ch of [root, entry({ description: ['d'] }), del(csn(5), 'E')]) d.apply(ch);
+  t.same(d.get('E')!.state.attrs, {});
+  t.equal(d.get('E')!.state.del, csn(5));
+  t.equal(d.get('E')!.vis.kind, 'hidden');
+});
