@@ -11,9 +11,11 @@ import type { Schema } from './schema/schema.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
 import { monitorEntries } from './monitor/monitor.js';
+import { Replication } from './repl/session/agreements.js';
 
 export interface RunningServer {
   ctx: ServerContext;
+  replication: Replication;
   listening: Listening[];
   stop(): Promise<void>;
 }
@@ -62,9 +64,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     counters,
     tlsContext: () => tls?.context,
     extended,
+    urls: [...config.listen],
     monitorEntries: () => monitorEntries(ctx),
-    referrals: () => config.replication.referrals,
+    referrals: () => (config.replication.referrals.length ? config.replication.referrals : [...replication.consumer.suppliers]),
   };
+  const replication = new Replication(ctx);
   const server = new LdapServer(ctx, tls);
   let listening: Listening[];
   try {
@@ -74,14 +78,18 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await store.close();
     throw e;
   }
+  ctx.urls = listening.map((l) => l.url);
+  replication.start();
   log.info({ listen: listening.map((l) => l.url), suffix: config.suffix, role: config.role, replicaId: config.replicaId, generationId: store.generationId }, 'meshdir started');
   let stopped: Promise<void> | undefined;
   return {
     ctx,
+    replication,
     listening,
     stop() {
       stopped ??= (async () => {
         tls?.unwatch();
+        await replication.stop();
         await server.close();
         await store.dbs.env.flushed;
         await store.close();

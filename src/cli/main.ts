@@ -9,6 +9,7 @@ import { importCommand } from './import.js';
 import { exportCommand } from './export.js';
 import { passwdCommand } from './passwd.js';
 import { demoCommand } from './demo.js';
+import { conflictsCommand, replCommand } from './repl.js';
 
 export function fail(e: unknown): never {
   const code = e instanceof ConfigError ? 2 : 1;
@@ -29,6 +30,8 @@ demoCommand(program);
 importCommand(program);
 exportCommand(program);
 passwdCommand(program);
+replCommand(program);
+conflictsCommand(program);
 
 try {
   await program.parseAsync(process.argv);

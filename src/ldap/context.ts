@@ -40,6 +40,8 @@ export interface ServerContext {
   monitorEntries(): { dn: string; attrs: [string, string[]][] }[];
   /** Slows down and locks out repeated failed binds (optional). */
   bindGuard?: BindGuard;
+  /** The URLs this server listens on (ports resolved). */
+  urls: string[];
   /** Referral URLs for writes on a read-only replica. */
   referrals(): string[];
 }

@@ -32,6 +32,8 @@ export interface Dbs {
   conflicts: Database<any, string>;
   /** cn=config: normalized DN → local entry (never replicated). */
   config: Database<any, string>;
+  /** Total update in progress: sequence → received state. */
+  stage: Database<any, number>;
 }
 
 /** LMDB keys are limited (1978 octets here); longer ones keep a prefix and a digest. */
@@ -90,6 +92,7 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     changelog: env.openDB('changelog', {}),
     conflicts: env.openDB('conflicts', {}),
     config: env.openDB('config', { encoding: 'msgpack', ...text }),
+    stage: env.openDB('stage', { keyEncoding: 'uint32' }),
   };
 }
 

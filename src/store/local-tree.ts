@@ -47,7 +47,8 @@ export class LocalTree {
   }
 
   *all(): Iterable<LocalEntry> {
-    for (const { value } of this.#dbs.config.getRange()) yield value as LocalEntry;
+    // The UTF-8 key encoder cannot write lmdb's default start key; '\0' sorts before every DN.
+    for (const { value } of this.#dbs.config.getRange({ start: '\u0000' })) yield value as LocalEntry;
   }
 
   children(ndn: string): LocalEntry[] {

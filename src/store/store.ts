@@ -1,6 +1,7 @@
 // The LMDB backend: reads (by DN, id, UUID, scope, index) and the single
 // write path (write.ts). Entries are kept materialized for readers; the
 // replication state beside them is the truth they are derived from.
+import { EventEmitter } from 'node:events';
 import { formatDN, parseDN, type DN } from '../dit/dn.js';
 import type { Filter } from '../dit/filter-types.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
@@ -58,8 +59,8 @@ export class Store {
   /** RUV of durable writes: what this replica reports to suppliers. */
   ruv: Ruv;
   conflictCount: number;
-  /** Called after every durable write batch that applied changes. */
-  onCommit: ((csns: Csn[]) => void) | undefined;
+  /** Emits 'commit' (csns) after every durable write that applied changes. */
+  readonly events = new EventEmitter();
   #closed = false;
 
   constructor(opts: StoreOptions) {

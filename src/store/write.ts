@@ -26,6 +26,8 @@ export class Txn implements StateView {
   readonly appliedCsns: Csn[] = [];
   #conflictSeq = 0;
   #conflicts = 0;
+  /** A total update replaced the database (RUV adopted wholesale). */
+  replaced = false;
 
   constructor(store: Store) {
     this.store = store;
@@ -90,7 +92,7 @@ export class Txn implements StateView {
 
   /** Persist clock and RUV with the batch (called inside the transaction). */
   finish(): void {
-    if (this.appliedCsns.length === 0) return;
+    if (this.appliedCsns.length === 0 && !this.replaced) return;
     this.store.dbs.meta.put('ruv', this.ruv);
     this.store.dbs.meta.put('clock', this.store.clock.state);
     this.store.workingRuv = this.ruv;
@@ -98,11 +100,17 @@ export class Txn implements StateView {
 
   /** After the durable commit. */
   committed(): void {
-    if (this.appliedCsns.length === 0) return;
+    if (this.appliedCsns.length === 0 && !this.replaced) return;
     // Commits finish in order, so the latest working RUV is durable now.
     this.store.ruv = this.ruv;
     this.store.conflictCount += this.#conflicts;
-    this.store.onCommit?.(this.appliedCsns);
+    this.store.events.emit('commit', this.appliedCsns);
+  }
+
+  /** Materialize many states at once (total update), parents before children. */
+  materializeAll(writes: { uuid: string; vis: Visible }[]): void {
+    const m = new Materializer(this, new Set(writes.map((w) => w.uuid)));
+    for (const w of writes) m.entry(w.uuid, w.vis);
   }
 
   allocId(): number {

@@ -8,7 +8,6 @@ import type { Csn } from '../../src/repl/core/csn.js';
 import { World } from '../../src/repl/core/naming.js';
 import type { AttrRules } from '../../src/repl/core/policy.js';
 import { purgeState } from '../../src/repl/core/purge.js';
-import { sameState } from '../../src/repl/core/state.js';
 import { childrenKey, indexKeys, type StateView, type Stored } from '../../src/repl/core/view.js';
 import { rdnKey, sameVisible, type Visible } from '../../src/repl/core/visible.js';
 
@@ -157,8 +156,4 @@ export function describeVis(v: Visible | undefined): string {
   if (!v) return 'none';
   const { attrs, ...rest } = v;
   return JSON.stringify({ ...rest, rdn: v.rdn.map(([a, b]) => `${a}=${b.toString()}`), attrs: attrs.map(([a, vals]) => `${a}:${vals.map(String).join('|')}`) });
-}
-
-export function sameStored(a: Stored, b: Stored): boolean {
-  return sameState(a.state, b.state) && sameVisible(a.vis, b.vis);
 }

@@ -146,7 +146,7 @@ export function runSeed(seed: number, opts: SimOptions = {}): SimResult {
   };
 
   /** Purge point: below every change some replica still lacks, and below every CSN still to be made. */
-  const safePurge = (r: Replica): Csn | undefined => {
+  const safePurge = (): Csn | undefined => {
     let p: Csn | undefined;
     const lower = (c: Csn): void => {
       if (p === undefined || c < p) p = c;
@@ -250,7 +250,7 @@ export function runSeed(seed: number, opts: SimOptions = {}): SimResult {
       case 12: {
         if (!up.length) break;
         const r = prng.pick(up);
-        const p = safePurge(r);
+        const p = safePurge();
         if (p) {
           const k = r.purge(p, hasAll(r) ? p : '');
           count('purged', k);
@@ -289,7 +289,7 @@ export function runSeed(seed: number, opts: SimOptions = {}): SimResult {
   // Purge on some replicas only: what they show must not change.
   now += MAX_BACKWARDS_MS;
   for (const r of replicas) {
-    const p = safePurge(r);
+    const p = safePurge();
     if (p && prng.chance(0.5)) count('purged', r.purge(p, p));
   }
   stats.replicas = n;

@@ -8,10 +8,10 @@ import type { Csn } from './csn.js';
 import { type Incoming, type Merged, mergeChange } from './merge.js';
 import { World } from './naming.js';
 import type { AttrRules } from './policy.js';
-import { type AttrState, cmpRank, type EntryState, sameAvas, sameState, type ValueState } from './state.js';
+import { type AttrState, cmpRank, type EntryState, isLive, sameAvas, sameState, type ValueState } from './state.js';
 import { findValue, shownValues } from './values.js';
-import { childrenKey, indexKeys, nameKey, type StateView, UNIQUE_PREFIX, uniqueHoldings } from './view.js';
-import { liveAttrMap, rdnKey, sameNaming, sameVisible, sortedAttrs, type Visible } from './visible.js';
+import { childrenKey, indexKeys, nameKey, type StateView, UNIQUE_PREFIX } from './view.js';
+import { rdnKey, sameNaming, sameVisible, sortedAttrs, updatedAttrMap, type Visible } from './visible.js';
 
 export interface Write {
   uuid: string;
@@ -37,6 +37,8 @@ function show(v: Buffer): string {
 /** Did a value lose to something older, i.e. by the policy rather than by time? */
 function losses(attr: string, before: AttrState | undefined, after: AttrState | undefined, incoming: Incoming[], rules: AttrRules, csn: Csn): ConflictRecord[] {
   const info = rules.info(attr);
+  // Under plain last-writer-wins only a greater CSN beats a value: nothing to log.
+  if (info.policy === 'lww' || info.policy === 'sum') return [];
   const shownAfter = shownValues(after, info);
   const visibleKeys = new Set(shownAfter.map((vs) => vs.k));
   const candidates = new Map<string, { vs: ValueState & { v: Buffer }; incoming: boolean }>();
@@ -62,17 +64,22 @@ function losses(attr: string, before: AttrState | undefined, after: AttrState | 
   return out;
 }
 
-function sameHoldings(a: EntryState | undefined, b: EntryState, rules: AttrRules): boolean {
-  const ha = a ? uniqueHoldings(a, rules) : [];
-  const hb = uniqueHoldings(b, rules);
-  return ha.length === hb.length && ha.every((h, i) => h.attr === hb[i]!.attr && h.k === hb[i]!.k && h.c === hb[i]!.c);
+function sameHoldings(a: EntryState, b: EntryState, touched: Iterable<string>, rules: AttrRules): boolean {
+  for (const attr of touched) {
+    const info = rules.info(attr);
+    if (!info.unique) continue;
+    const ha = isLive(a) ? shownValues(a.attrs[attr], info) : [];
+    const hb = isLive(b) ? shownValues(b.attrs[attr], info) : [];
+    if (ha.length !== hb.length || ha.some((h, i) => h.k !== hb[i]!.k || h.c !== hb[i]!.c)) return false;
+  }
+  return true;
 }
 
 /** The fields naming depends on are untouched: only this entry's attributes can change. */
-function namingUnchanged(a: EntryState | undefined, b: EntryState, rules: AttrRules): boolean {
+function namingUnchanged(a: EntryState | undefined, b: EntryState, touched: Iterable<string>, rules: AttrRules): boolean {
   return (
     a !== undefined && a.add === b.add && a.addParent === b.addParent && a.rdnCsn === b.rdnCsn && sameAvas(a.rdn, b.rdn) &&
-    a.parent === b.parent && a.parentCsn === b.parentCsn && a.del === b.del && sameHoldings(a, b, rules)
+    a.parent === b.parent && a.parentCsn === b.parentCsn && a.del === b.del && sameHoldings(a, b, touched, rules)
   );
 }
 
@@ -123,6 +130,21 @@ export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResul
   const conflicts = changeConflicts(merged, ch, rules);
   if (sameState(old, s)) return { writes: [], conflicts };
 
+  if (stored && namingUnchanged(old, s, merged.touched.keys(), rules)) {
+    // The common case (a modify): only this entry's attributes change, and
+    // its index keys (which derive from naming and unique values) do not.
+    const vis: Visible = { ...stored.vis, csn: s.csn };
+    if (vis.kind === 'live') {
+      const m = updatedAttrMap(stored.vis.attrs, s, merged.touched.keys(), rules);
+      const why = rules.checkSchema(m, s.rdn ?? []);
+      if (why === null) delete vis.schema;
+      else vis.schema = why;
+      vis.attrs = sortedAttrs(m);
+    }
+    conflicts.push(...transitions(ch.uuid, stored.vis, vis, ch.csn));
+    return { writes: [{ uuid: ch.uuid, state: s, vis, before: stored.vis, addKeys: [], delKeys: [] }], conflicts };
+  }
+
   const oldKeys = old ? indexKeys(old, rules) : [];
   const newKeys = indexKeys(s, rules);
   const addKeys = newKeys.filter((k) => !oldKeys.includes(k));
@@ -132,19 +154,6 @@ export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResul
     if (stored) w.before = stored.vis;
     return w;
   };
-
-  if (stored && namingUnchanged(old, s, rules)) {
-    const vis: Visible = { ...stored.vis, csn: s.csn };
-    if (vis.kind === 'live') {
-      const m = liveAttrMap(s, rules);
-      const why = rules.checkSchema(m, s.rdn ?? []);
-      if (why === null) delete vis.schema;
-      else vis.schema = why;
-      vis.attrs = sortedAttrs(m);
-    }
-    conflicts.push(...transitions(ch.uuid, stored.vis, vis, ch.csn));
-    return { writes: [own(vis)], conflicts };
-  }
 
   const world = new World(view, rules, { uuid: ch.uuid, state: s, addKeys: new Set(addKeys), delKeys: new Set(delKeys) });
   const queued = new Set<string>();

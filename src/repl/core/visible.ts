@@ -62,10 +62,11 @@ export function rdnKey(rdn: readonly Ava[], rules: AttrRules): string {
   return JSON.stringify(parts);
 }
 
-function withRdnValues(attrs: Map<string, Buffer[]>, rdn: readonly Ava[], rules: AttrRules): void {
+function withRdnValues(attrs: Map<string, Buffer[]>, rdn: readonly Ava[], rules: AttrRules, only?: ReadonlySet<string>): void {
   // LDAP requires the RDN's values in the entry; only concurrent changes can
   // remove them (the server refuses it locally), so they are shown anyway.
   for (const [a, v] of rdn) {
+    if (only && !only.has(a)) continue;
     const vals = attrs.get(a) ?? [];
     const k = rules.keyOf(a, v);
     if (vals.some((x) => rules.keyOf(a, x) === k)) continue;
@@ -81,6 +82,19 @@ export function liveAttrMap(s: EntryState, rules: AttrRules): Map<string, Buffer
     if (vals.length) m.set(a, vals);
   }
   if (s.rdn) withRdnValues(m, s.rdn, rules);
+  return m;
+}
+
+/** liveAttrMap for a state whose other attributes are as in `prev` (the stored visible attributes). */
+export function updatedAttrMap(prev: Visible['attrs'], s: EntryState, touched: Iterable<string>, rules: AttrRules): Map<string, Buffer[]> {
+  const m = new Map(prev);
+  const changed = new Set(touched);
+  for (const a of changed) {
+    const vals = visibleValues(s.attrs[a], rules.info(a));
+    if (vals.length) m.set(a, vals);
+    else m.delete(a);
+  }
+  if (s.rdn) withRdnValues(m, s.rdn, rules, changed);
   return m;
 }
 

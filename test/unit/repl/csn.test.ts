@@ -37,7 +37,7 @@ t.test('the example from the design parses and round-trips', async (t) => {
 });
 
 t.test('string order is CSN order, and formatting round-trips', async (t) => {
-  fc.assert(
+  t.doesNotThrow(() => fc.assert(
     fc.property(parts, parts, (a, b) => {
       const sa = formatCsn(a);
       const sb = formatCsn(b);
@@ -46,7 +46,7 @@ t.test('string order is CSN order, and formatting round-trips', async (t) => {
       if (JSON.stringify(parseCsn(sa)) !== JSON.stringify(a)) throw new Error(`round trip ${sa}`);
     }),
     { numRuns: 2000 },
-  );
+  ));
 });
 
 t.test('replicaIds up to 4095 fit', async (t) => {

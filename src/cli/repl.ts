@@ -1,0 +1,145 @@
+// `meshdir repl status | init | check` and `meshdir conflicts`.
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
+import { LdapClient } from '../ldap/client.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../runtime.js';
+import { totalUpdate } from '../repl/session/total-init.js';
+import { compareReplicas } from '../repl/session/check.js';
+
+interface BindOpts {
+  bindDn?: string;
+  password?: string;
+}
+
+function password(o: BindOpts): string | undefined {
+  return o.password ?? process.env.MESHDIR_PASSWORD;
+}
+
+async function connect(url: string, o: BindOpts): Promise<LdapClient> {
+  const c = await LdapClient.connect(url, { timeoutMs: 30_000 });
+  if (o.bindDn) await c.bind(o.bindDn, password(o) ?? '');
+  return c;
+}
+
+function localUrl(config: ServerConfig): string {
+  return config.listen.find((u) => u.startsWith('ldap:')) ?? config.listen[0]!;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+function ago(gt: string | undefined): string {
+  if (!gt) return '-';
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(gt);
+  if (!m) return gt;
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  return s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+}
+
+export function replCommand(program: Command): void {
+  const repl = program.command('repl').description('replication: status, total update, consistency check');
+  const bindOptions = (c: Command) =>
+    c.option('-D, --bind-dn <dn>', 'bind as this DN (default anonymous)').option('-w, --password <pw>', 'bind password (or MESHDIR_PASSWORD)');
+
+  bindOptions(
+    repl
+      .command('status')
+      .description('every agreement of a running server: state, last session, lag, changes sent')
+      .requiredOption('-c, --config <file>', 'server file (YAML)'),
+  ).action(async (opts: { config: string } & BindOpts) => {
+    const config = loadServerConfig(opts.config);
+    const c = await connect(localUrl(config), opts);
+    try {
+      const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });
+      const get = (e: (typeof r.entries)[number], a: string) => e.attrs.find((x) => x.type.toLowerCase() === a.toLowerCase())?.values.map((v) => v.toString()) ?? [];
+      const top = r.entries.find((e) => e.dn.toLowerCase() === 'cn=replication,cn=monitor');
+      if (top) {
+        process.stdout.write(`${config.file}: role ${get(top, 'role')[0]}, generation ${get(top, 'generationId')[0]}, conflicts ${get(top, 'conflicts')[0]}, clock skew ${get(top, 'clockSkewMs')[0]} ms\n`);
+        process.stdout.write(`RUV: ${get(top, 'ruv').join(', ') || '(empty)'}\n\n`);
+      }
+      const rows = [['AGREEMENT', 'CONSUMER', 'STATE', 'LAST SESSION', 'RESULT', 'LAG', 'SENT']];
+      for (const e of r.entries) {
+        if (e === top) continue;
+        rows.push([
+          get(e, 'cn')[0] ?? '', get(e, 'consumer')[0] ?? '', get(e, 'state')[0] ?? '', ago(get(e, 'lastSessionStart')[0]),
+          (get(e, 'detail')[0] ?? get(e, 'lastResult')[0] ?? '').slice(0, 70), `${get(e, 'lagMs')[0] ?? '0'} ms`, get(e, 'changesSent')[0] ?? '0',
+        ]);
+      }
+      process.stdout.write(rows.length > 1 ? table(rows) : 'no agreements\n');
+    } finally {
+      c.close();
+    }
+  });
+
+  repl
+    .command('init')
+    .description('total update: replace the consumer of an agreement with a full copy of this server')
+    .requiredOption('-c, --config <file>', 'server file (YAML) of the supplier')
+    .requiredOption('-a, --agreement <name>', 'agreement name (its file name in agreementsDir, without .yaml)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (opts: { config: string; agreement: string; progress: boolean }) => {
+      const config = loadServerConfig(opts.config);
+      if (!config.agreementsDir) throw new ConfigError(`${config.file}: agreementsDir: not set, so there are no agreements`);
+      const agreement = loadAgreement(join(config.agreementsDir, `${opts.agreement.replace(/\.ya?ml$/i, '')}.yaml`));
+      const store = openStore(config, createLogger({ level: 'warn' }));
+      const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }, Presets.shades_classic) : undefined;
+      try {
+        const started = Date.now();
+        const r = await totalUpdate(store, config, agreement, {
+          onStart: (total) => bar?.start(total, 0),
+          onProgress: (n) => bar?.update(n),
+        });
+        bar?.stop();
+        process.stderr.write(`initialised ${agreement.consumer} with ${r.entries} entries in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      } finally {
+        bar?.stop();
+        await store.close();
+      }
+    });
+
+  bindOptions(
+    repl
+      .command('check')
+      .description('compare replicas entry by entry; exit 0 only when identical')
+      .argument('<urls...>', 'two or more ldap:// URLs')
+      .option('-b, --base <dn>', 'subtree to compare (default: the first naming context)'),
+  ).action(async (urls: string[], opts: BindOpts & { base?: string }) => {
+    if (urls.length < 2) throw new ConfigError('repl check needs at least two URLs');
+    const r = await compareReplicas(urls, { bindDn: opts.bindDn, password: password(opts), base: opts.base });
+    for (const line of r.report) process.stdout.write(line + '\n');
+    process.stdout.write(r.differences === 0 ? `identical: ${r.entries} entries on ${urls.length} replicas\n` : `${r.differences} differences\n`);
+    process.exitCode = r.differences === 0 ? 0 : 1;
+  });
+}
+
+export function conflictsCommand(program: Command): void {
+  program
+    .command('conflicts')
+    .description('list the conflict log: every replication conflict and how it was resolved')
+    .requiredOption('-c, --config <file>', 'server file (YAML)')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { config: string; json?: boolean }) => {
+      const config = loadServerConfig(opts.config);
+      const store = openStore(config, createLogger({ level: 'warn' }));
+      try {
+        let n = 0;
+        for (const c of store.conflicts()) {
+          n++;
+          if (opts.json) process.stdout.write(JSON.stringify(c) + '\n');
+          else {
+            const when = new Date(c.at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+            process.stdout.write(`${when}  ${c.kind.padEnd(13)} ${c.dn ?? c.uuid}${c.attr ? ` [${c.attr}]` : ''}\n    ${c.detail}${c.loser ? `; lost: ${c.loser}` : ''}${c.winner ? `; kept: ${c.winner}` : ''}\n    csn ${c.csn}\n`);
+          }
+        }
+        if (!opts.json) process.stdout.write(`${n} conflicts\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,158 @@
+// Replication in one server: the consumer side (always), one Supplier per
+// agreement file in `agreementsDir` (added, edited, disabled or removed
+// files take effect within seconds, no restart), changelog trimming,
+// tombstone purge, and the cn=replication,cn=monitor entries.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAgreement } from '../../config/load.js';
+import type { ServerContext } from '../../ldap/context.js';
+import { addMonitorSource, type MonitorEntry } from '../../monitor/monitor.js';
+import { purgeTombstones, trimChangelog } from '../../store/replica.js';
+import { generalizedTime } from '../../store/update.js';
+import { registerConsumer, type ConsumerState } from './consumer.js';
+import { Supplier, type AgreementStatus } from './supplier.js';
+
+const SCAN_MS = 1000;
+const MAINTENANCE_MS = 60_000;
+
+interface Slot {
+  mtime: number;
+  size: number;
+  supplier?: Supplier;
+  /** A file that does not validate: only this agreement is off. */
+  invalid?: AgreementStatus;
+}
+
+export class Replication {
+  readonly #ctx: ServerContext;
+  readonly consumer: ConsumerState;
+  readonly #slots = new Map<string, Slot>();
+  #timers: NodeJS.Timeout[] = [];
+  #stopped = false;
+
+  constructor(ctx: ServerContext) {
+    this.#ctx = ctx;
+    this.consumer = registerConsumer(ctx);
+    ctx.store.events.setMaxListeners(0);
+    addMonitorSource(ctx, () => this.monitor());
+  }
+
+  start(): void {
+    this.scan();
+    this.#timers.push(setInterval(() => this.scan(), SCAN_MS));
+    this.#timers.push(setInterval(() => void this.maintain(), MAINTENANCE_MS));
+    for (const t of this.#timers) t.unref();
+  }
+
+  /** Agreement statuses, by file name. */
+  statuses(): AgreementStatus[] {
+    return [...this.#slots.values()].map((s) => s.supplier?.status ?? s.invalid!).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  scan(): void {
+    const dir = this.#ctx.config.agreementsDir;
+    if (!dir || this.#stopped) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n));
+    } catch {
+      names = [];
+    }
+    const seen = new Set<string>();
+    for (const n of names) {
+      const file = join(dir, n);
+      seen.add(file);
+      let st;
+      try {
+        st = statSync(file);
+      } catch {
+        continue;
+      }
+      const slot = this.#slots.get(file);
+      if (slot && slot.mtime === st.mtimeMs && slot.size === st.size) continue;
+      this.#load(file, st.mtimeMs, st.size, slot);
+    }
+    for (const [file, slot] of this.#slots) {
+      if (seen.has(file)) continue;
+      this.#ctx.log.info({ agreement: file }, 'agreement file removed: session stopped');
+      void slot.supplier?.stop();
+      this.#slots.delete(file);
+    }
+  }
+
+  #load(file: string, mtime: number, size: number, slot: Slot | undefined): void {
+    const log = this.#ctx.log;
+    try {
+      const cfg = loadAgreement(file);
+      if (slot?.supplier) {
+        slot.supplier.update(cfg);
+        log.info({ agreement: cfg.name, enabled: cfg.enabled }, 'agreement file changed');
+        this.#slots.set(file, { mtime, size, supplier: slot.supplier });
+      } else {
+        const supplier = new Supplier(this.#ctx, cfg);
+        this.#slots.set(file, { mtime, size, supplier });
+        supplier.start();
+        log.info({ agreement: cfg.name, consumer: cfg.consumer, enabled: cfg.enabled }, 'agreement loaded');
+      }
+    } catch (e) {
+      const msg = (e as Error).message;
+      log.error({ agreement: file, err: msg }, 'agreement file is invalid: this agreement is off');
+      void slot?.supplier?.stop();
+      const name = file.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
+      this.#slots.set(file, { mtime, size, invalid: { name, file, consumer: '', state: 'invalid', detail: msg, lastResult: msg, changesSent: 0, consumerRuv: {}, lagMs: 0 } });
+    }
+  }
+
+  /** Trim the changelog and purge tombstones (also run by tests directly). */
+  async maintain(): Promise<{ trimmed: number; purged: number }> {
+    const ctx = this.#ctx;
+    const r = ctx.config.replication;
+    const consumers = [...this.#slots.values()].filter((s) => s.supplier?.config.enabled).map((s) => s.supplier!.status.consumerRuv);
+    try {
+      const trimmed = await trimChangelog(ctx.store, { maxAgeMs: r.changelog.maxAge, maxRecords: r.changelog.maxRecords, consumers });
+      const purged = await purgeTombstones(ctx.store, r.tombstoneLifetime);
+      if (trimmed || purged) ctx.log.info({ trimmed, purged }, 'replication maintenance');
+      return { trimmed, purged };
+    } catch (e) {
+      ctx.log.error({ err: (e as Error).message }, 'replication maintenance failed');
+      return { trimmed: 0, purged: 0 };
+    }
+  }
+
+  monitor(): MonitorEntry[] {
+    const ctx = this.#ctx;
+    const oc = ['top', 'extensibleObject'];
+    const ruv = (r: Record<string, string>) => Object.entries(r).sort().map(([rid, csn]) => `${rid} ${csn}`);
+    const t = (ms: number | undefined) => (ms === undefined ? [] : [generalizedTime(ms)]);
+    const out: MonitorEntry[] = [
+      {
+        dn: 'cn=replication,cn=monitor',
+        attrs: [
+          ['objectClass', oc], ['cn', ['replication']], ['role', [ctx.config.role]], ['generationId', [ctx.store.generationId]],
+          ['ruv', ruv(ctx.store.ruv)], ['conflicts', [String(ctx.store.conflictCount)]],
+          ['clockSkewMs', [String(Math.round(ctx.store.clock.lastSkewMs))]], ['changesReceived', [String(this.consumer.received)]],
+          ['sessionsAccepted', [String(this.consumer.sessionsAccepted)]], ['sessionsRefused', [String(this.consumer.refused)]],
+          ['agreements', [String(this.#slots.size)]],
+        ],
+      },
+    ];
+    for (const s of this.statuses()) {
+      out.push({
+        dn: `cn=${s.name.replace(/([,+"\\<>;=])/g, '\\$1')},cn=replication,cn=monitor`,
+        attrs: [
+          ['objectClass', oc], ['cn', [s.name]], ['consumer', s.consumer ? [s.consumer] : []], ['state', [s.state]],
+          ['detail', s.detail ? [s.detail] : []], ['lastSessionStart', t(s.lastSessionStart)], ['lastSessionEnd', t(s.lastSessionEnd)],
+          ['lastResult', s.lastResult ? [s.lastResult] : []], ['changesSent', [String(s.changesSent)]], ['consumerRuv', ruv(s.consumerRuv)],
+          ['lagMs', [String(s.lagMs)]], ['file', [s.file]],
+        ].filter(([, v]) => (v as string[]).length > 0) as [string, string[]][],
+      });
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers) clearInterval(t);
+    await Promise.all([...this.#slots.values()].map((s) => s.supplier?.stop()));
+  }
+}

@@ -1,0 +1,85 @@
+// `meshdir repl check`: read the same subtree from every replica (paged, so
+// size limits do not cut it short) and compare entry by entry, value by value.
+import { LdapClient } from '../../ldap/client.js';
+import { CONTROL, decodePagedResults, pagedResultsControl } from '../../ldap/pdu/index.js';
+
+export interface CheckResult {
+  entries: number;
+  differences: number;
+  report: string[];
+}
+
+type Snapshot = Map<string, { dn: string; attrs: Map<string, string[]> }>;
+
+const PAGE = 1000;
+/** Conflict entries are hidden from ordinary searches; naming meshdirConflict shows them too. */
+const EVERYTHING = '(|(objectClass=*)(meshdirConflict=*))';
+
+function dnKey(dn: string): string {
+  return dn.toLowerCase().replace(/\s*([,=+])\s*/g, '$1');
+}
+
+async function snapshot(client: LdapClient, base: string): Promise<Snapshot> {
+  const out: Snapshot = new Map();
+  let cookie: Uint8Array = Buffer.alloc(0);
+  do {
+    const r = await client.search(base, EVERYTHING, { scope: 2, attributes: ['*', 'entryUUID'], controls: [pagedResultsControl(PAGE, cookie)] });
+    for (const e of r.entries) {
+      const attrs = new Map<string, string[]>();
+      for (const a of e.attrs) attrs.set(a.type.toLowerCase(), a.values.map((v) => v.toString('base64')).sort());
+      out.set(dnKey(e.dn), { dn: e.dn, attrs });
+    }
+    const ctl = r.controls.find((c) => c.oid === CONTROL.pagedResults);
+    cookie = ctl ? decodePagedResults(ctl.value).cookie : Buffer.alloc(0);
+  } while (cookie.length > 0);
+  return out;
+}
+
+function show(v: string): string {
+  const b = Buffer.from(v, 'base64');
+  return /^[\x20-\x7e]*$/.test(b.toString('latin1')) ? b.toString('latin1') : `base64:${v}`;
+}
+
+export async function compareReplicas(urls: string[], o: { bindDn?: string; password?: string; base?: string }): Promise<CheckResult> {
+  const clients: LdapClient[] = [];
+  try {
+    for (const url of urls) {
+      const c = await LdapClient.connect(url, { timeoutMs: 120_000 });
+      clients.push(c);
+      if (o.bindDn) await c.bind(o.bindDn, o.password ?? '');
+    }
+    let base = o.base;
+    if (!base) {
+      const dse = await clients[0]!.search('', '(objectClass=*)', { scope: 0, attributes: ['namingContexts'] });
+      base = dse.entries[0]?.attrs.find((a) => a.type.toLowerCase() === 'namingcontexts')?.values[0]?.toString();
+      if (!base) throw new Error(`${urls[0]}: no naming context to compare`);
+    }
+    const snaps = await Promise.all(clients.map((c) => snapshot(c, base!)));
+    const report: string[] = [];
+    let differences = 0;
+    const all = new Set<string>();
+    for (const s of snaps) for (const k of s.keys()) all.add(k);
+    for (const k of [...all].sort()) {
+      const here = snaps.map((s) => s.get(k));
+      const dn = here.find((x) => x)!.dn;
+      const missing = urls.filter((_, i) => !here[i]);
+      if (missing.length) {
+        differences++;
+        report.push(`${dn}: missing on ${missing.join(', ')}`);
+        continue;
+      }
+      const names = new Set<string>();
+      for (const e of here) for (const a of e!.attrs.keys()) names.add(a);
+      for (const a of [...names].sort()) {
+        const vals = here.map((e) => (e!.attrs.get(a) ?? []).join('\n'));
+        if (vals.every((v) => v === vals[0])) continue;
+        differences++;
+        report.push(`${dn}: ${a} differs`);
+        urls.forEach((u, i) => report.push(`    ${u}: ${(here[i]!.attrs.get(a) ?? []).map(show).join(' | ') || '(absent)'}`));
+      }
+    }
+    return { entries: all.size, differences, report };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}

@@ -1,0 +1,230 @@
+// The consumer side of a replication session: extended operations accepted
+// only from Replication Managers (DESIGN.md "Replication protocol" 1-5).
+// Groups of one session are applied in the order they arrive, each in one
+// transaction, and acknowledged with the durable RUV.
+import { LdapError, ProtocolError, RC } from '../../errors.js';
+import type { Connection } from '../../ldap/connection.js';
+import type { ExtendedHandler, ServerContext } from '../../ldap/context.js';
+import { EXOP, encodeExtendedResponse } from '../../ldap/pdu/index.js';
+import { adoptGeneration, applyGroup, isPristine, stageBegin, stageChunk, stageCommit } from '../../store/replica.js';
+import type { Change } from '../core/change.js';
+import type { Ruv } from '../core/ruv.js';
+import type { Stored } from '../core/view.js';
+import { pack, PROTOCOL_VERSION, REPL_OID, unpack, unpackList, type StartRequest, type StartResponse } from './protocol.js';
+import { validateChange, validateStored } from './validate.js';
+
+interface Session {
+  supplier: string;
+  agreement: string;
+  nextSeq: number;
+  /** Groups apply one after another in arrival order. */
+  chain: Promise<unknown>;
+  init?: { nextSeq: number; gen: string; ruv: Ruv; count: number };
+}
+
+export interface ConsumerState {
+  sessions: WeakMap<Connection, Session>;
+  /** Supplier URLs seen (referral targets when none are configured). */
+  suppliers: Set<string>;
+  received: number;
+  sessionsAccepted: number;
+  refused: number;
+}
+
+export function registerConsumer(ctx: ServerContext): ConsumerState {
+  const managers = new Set<string>();
+  for (const m of ctx.config.replication.managers) {
+    const n = ctx.schema.normalizeDN(m);
+    if (n) managers.add(n);
+  }
+  const state: ConsumerState = { sessions: new WeakMap(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0 };
+
+  const authorize = (conn: Connection, what: string): void => {
+    if (conn.auth === 'anonymous' || !managers.has(conn.bindNdn) || !ctx.configTree.holds(conn.bindNdn)) {
+      state.refused++;
+      ctx.log.warn({ conn: conn.id, peer: conn.peer, bindDn: conn.bindDn || '(anonymous)', op: what }, 'replication refused: not a Replication Manager of this server');
+      throw new LdapError(RC.insufficientAccessRights, 'replication is accepted only from this server\'s Replication Managers');
+    }
+  };
+
+  const session = (conn: Connection): Session => {
+    const s = state.sessions.get(conn);
+    if (!s) throw new LdapError(RC.protocolError, 'no replication session: send start first');
+    return s;
+  };
+
+  const reply = (conn: Connection, id: number, oid: string, body: unknown): void => {
+    conn.send(encodeExtendedResponse(id, RC.success, '', '', oid, pack(body)));
+  };
+
+  /** Bad input on the replication port ends the session (and the connection). */
+  const broken = (conn: Connection, id: number, e: unknown): never => {
+    const msg = e instanceof Error ? e.message : String(e);
+    ctx.log.warn({ conn: conn.id, peer: conn.peer, reason: msg }, 'replication session closed: protocol error');
+    conn.send(encodeExtendedResponse(id, RC.protocolError, '', msg));
+    conn.send(encodeExtendedResponse(0, RC.protocolError, '', msg, EXOP.noticeOfDisconnection));
+    state.sessions.delete(conn);
+    conn.close();
+    throw new HandledError();
+  };
+
+  const handlers: ExtendedHandler[] = [
+    {
+      oid: REPL_OID.start,
+      async handle(ctx, conn, id, value) {
+        authorize(conn, 'start');
+        let req: StartRequest;
+        try {
+          const o = unpack(value, 'start');
+          if (typeof o.suffix !== 'string' || typeof o.gen !== 'string' || typeof o.url !== 'string') throw new ProtocolError('start: missing fields');
+          req = o as unknown as StartRequest;
+        } catch (e) {
+          return broken(conn, id, e);
+        }
+        if (req.v !== PROTOCOL_VERSION) throw new LdapError(RC.unwillingToPerform, `replication protocol version ${req.v} not supported (this server speaks ${PROTOCOL_VERSION})`);
+        if (ctx.schema.normalizeDN(req.suffix) !== ctx.store.suffixNdn) throw new LdapError(RC.unwillingToPerform, `this server holds ${ctx.config.suffix}, not ${req.suffix}`);
+        let adopted = false;
+        if (req.gen !== ctx.store.generationId) {
+          if (!isPristine(ctx.store)) {
+            throw new LdapError(RC.unwillingToPerform, `generation mismatch: supplier ${req.gen}, consumer ${ctx.store.generationId} (re-initialise with \`meshdir repl init\`)`);
+          }
+          await adoptGeneration(ctx.store, req.gen);
+          adopted = true;
+          ctx.log.info({ gen: req.gen, supplier: req.url }, 'empty database adopted the supplier\'s generation');
+        }
+        state.sessions.set(conn, { supplier: req.url, agreement: req.agreement, nextSeq: 0, chain: Promise.resolve() });
+        state.suppliers.add(req.url);
+        state.sessionsAccepted++;
+        ctx.log.info({ conn: conn.id, supplier: req.url, agreement: req.agreement, rid: req.rid }, 'replication session started');
+        const body: StartResponse = { gen: ctx.store.generationId, ruv: { ...ctx.store.ruv }, role: ctx.config.role };
+        if (adopted) body.adopted = true;
+        reply(conn, id, REPL_OID.start, body);
+      },
+    },
+    {
+      oid: REPL_OID.group,
+      async handle(ctx, conn, id, value) {
+        authorize(conn, 'group');
+        const s = session(conn);
+        let changes: Change[];
+        try {
+          const o = unpack(value, 'group');
+          if (o.seq !== s.nextSeq) throw new ProtocolError(`group ${String(o.seq)} out of order (expected ${s.nextSeq})`);
+          changes = unpackList(o.z, o.data, 'group').map(validateChange);
+          for (let i = 1; i < changes.length; i++) {
+            if (changes[i]!.csn <= changes[i - 1]!.csn) throw new ProtocolError('group records are not in CSN order');
+          }
+        } catch (e) {
+          return broken(conn, id, e);
+        }
+        s.nextSeq++;
+        const run = s.chain.then(() => applyGroup(ctx.store, changes));
+        s.chain = run.catch(() => undefined);
+        const ruv = await run;
+        state.received += changes.length;
+        reply(conn, id, REPL_OID.group, { ruv });
+      },
+    },
+    {
+      oid: REPL_OID.heartbeat,
+      async handle(ctx, conn, id) {
+        authorize(conn, 'heartbeat');
+        const s = session(conn);
+        await s.chain;
+        reply(conn, id, REPL_OID.heartbeat, { ruv: ctx.store.ruv });
+      },
+    },
+    {
+      oid: REPL_OID.end,
+      async handle(ctx, conn, id) {
+        authorize(conn, 'end');
+        const s = state.sessions.get(conn);
+        if (s) await s.chain;
+        state.sessions.delete(conn);
+        reply(conn, id, REPL_OID.end, { ruv: ctx.store.ruv });
+      },
+    },
+    {
+      oid: REPL_OID.initBegin,
+      async handle(ctx, conn, id, value) {
+        authorize(conn, 'init');
+        let o: Record<string, unknown>;
+        try {
+          o = unpack(value, 'init');
+          if (typeof o.gen !== 'string' || typeof o.ruv !== 'object' || o.ruv === null) throw new ProtocolError('init: missing fields');
+          if (o.suffix !== undefined && ctx.schema.normalizeDN(String(o.suffix)) !== ctx.store.suffixNdn) throw new LdapError(RC.unwillingToPerform, `this server holds ${ctx.config.suffix}`);
+        } catch (e) {
+          if (e instanceof LdapError) throw e;
+          return broken(conn, id, e);
+        }
+        await stageBegin(ctx.store);
+        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
+        ctx.log.info({ conn: conn.id, supplier: o.url, entries: o.total }, 'total update started');
+        reply(conn, id, REPL_OID.initBegin, {});
+      },
+    },
+    {
+      oid: REPL_OID.initChunk,
+      async handle(ctx, conn, id, value) {
+        authorize(conn, 'init');
+        const s = session(conn);
+        if (!s.init) return broken(conn, id, new ProtocolError('init chunk without init begin'));
+        const init = s.init;
+        let items: Stored[];
+        let seq: number;
+        try {
+          const o = unpack(value, 'init chunk');
+          if (o.seq !== init.nextSeq) throw new ProtocolError(`init chunk ${String(o.seq)} out of order (expected ${init.nextSeq})`);
+          seq = o.seq as number;
+          items = unpackList(o.z, o.data, 'init chunk').map(validateStored);
+        } catch (e) {
+          return broken(conn, id, e);
+        }
+        init.nextSeq++;
+        const run = s.chain.then(() => stageChunk(ctx.store, seq, items));
+        s.chain = run.catch(() => undefined);
+        await run;
+        init.count += items.length;
+        reply(conn, id, REPL_OID.initChunk, { count: init.count });
+      },
+    },
+    {
+      oid: REPL_OID.initEnd,
+      async handle(ctx, conn, id) {
+        authorize(conn, 'init');
+        const s = session(conn);
+        if (!s.init) return broken(conn, id, new ProtocolError('init end without init begin'));
+        const init = s.init;
+        await s.chain;
+        const n = await stageCommit(ctx.store, init.gen, init.ruv);
+        state.sessions.delete(conn);
+        ctx.log.info({ conn: conn.id, entries: n, gen: init.gen }, 'total update done: database replaced');
+        reply(conn, id, REPL_OID.initEnd, { count: n, ruv: ctx.store.ruv });
+      },
+    },
+  ];
+  for (const h of handlers) ctx.extended.set(h.oid, wrap(h, ctx));
+  return state;
+}
+
+/** The response for this request was already sent (and the connection closed). */
+class HandledError extends Error {}
+
+/** Handlers answer themselves; errors become the extended response here. */
+function wrap(h: ExtendedHandler, ctx: ServerContext): ExtendedHandler {
+  return {
+    oid: h.oid,
+    async handle(c, conn, id, value) {
+      try {
+        await h.handle(c, conn, id, value);
+      } catch (e) {
+        if (e instanceof HandledError) return;
+        if (e instanceof LdapError) conn.send(encodeExtendedResponse(id, e.code, e.matchedDN, e.message));
+        else {
+          ctx.log.error({ err: e }, 'replication request failed');
+          conn.send(encodeExtendedResponse(id, RC.other, '', 'internal error'));
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,84 @@
+// The replication protocol's messages, carried as LDAP extended operations
+// (DESIGN.md "Replication protocol"). Payloads are msgpack; change groups and
+// init chunks may be zlib-compressed.
+import { deflateSync, inflateSync } from 'node:zlib';
+import { Packr } from 'msgpackr';
+import { ProtocolError } from '../../errors.js';
+
+/** Experimental arc (unregistered, like meshdir.schema's). */
+export const REPL_OID = {
+  start: '1.3.6.1.4.1.99999.2.1',
+  group: '1.3.6.1.4.1.99999.2.2',
+  heartbeat: '1.3.6.1.4.1.99999.2.3',
+  end: '1.3.6.1.4.1.99999.2.4',
+  initBegin: '1.3.6.1.4.1.99999.2.5',
+  initChunk: '1.3.6.1.4.1.99999.2.6',
+  initEnd: '1.3.6.1.4.1.99999.2.7',
+} as const;
+
+export const PROTOCOL_VERSION = 1;
+
+const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true });
+
+export function pack(v: unknown): Buffer {
+  return packr.pack(v);
+}
+
+export function unpack(b: Buffer | undefined, what: string): Record<string, unknown> {
+  if (!b || b.length === 0) throw new ProtocolError(`${what}: empty payload`);
+  let v: unknown;
+  try {
+    v = packr.unpack(b);
+  } catch (e) {
+    throw new ProtocolError(`${what}: undecodable payload: ${(e as Error).message}`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ProtocolError(`${what}: payload is not a map`);
+  return v as Record<string, unknown>;
+}
+
+export interface StartRequest {
+  v: number;
+  suffix: string;
+  gen: string;
+  /** Supplier replicaId (masters), for logs. */
+  rid?: number;
+  /** Where clients should write (the supplier's first listen URL). */
+  url: string;
+  agreement: string;
+}
+
+export interface StartResponse {
+  gen: string;
+  ruv: Record<string, string>;
+  role: string;
+  /** The consumer adopted the supplier's generation (it was empty). */
+  adopted?: boolean;
+}
+
+/** A list of records, packed and optionally compressed at `level`. */
+export function packList(items: unknown[], level: number): { z: number; data: Buffer } {
+  const raw = packr.pack(items);
+  return level > 0 ? { z: 1, data: deflateSync(raw, { level }) } : { z: 0, data: raw };
+}
+
+const MAX_INFLATED = 256 * 1024 * 1024;
+
+export function unpackList(z: unknown, data: unknown, what: string): unknown[] {
+  if (!Buffer.isBuffer(data) && !(data instanceof Uint8Array)) throw new ProtocolError(`${what}: data is not binary`);
+  let raw = Buffer.from(data as Uint8Array);
+  if (z === 1) {
+    try {
+      raw = inflateSync(raw, { maxOutputLength: MAX_INFLATED });
+    } catch (e) {
+      throw new ProtocolError(`${what}: cannot inflate: ${(e as Error).message}`);
+    }
+  } else if (z !== 0) throw new ProtocolError(`${what}: unknown compression ${String(z)}`);
+  let v: unknown;
+  try {
+    v = packr.unpack(raw);
+  } catch (e) {
+    throw new ProtocolError(`${what}: undecodable records: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(v)) throw new ProtocolError(`${what}: records are not a list`);
+  return v;
+}

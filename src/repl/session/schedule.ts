@@ -1,0 +1,49 @@
+// Agreement schedules: "always" or windows like "mon-fri 22:00-06:00"
+// (local time; a window whose end is before its start runs past midnight
+// and belongs to the day it starts on).
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+export interface Window {
+  days: Set<number>;
+  start: number;
+  end: number;
+}
+
+function minutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  if (h > 24 || m > 59 || (h === 24 && m > 0)) throw new Error(`bad time ${hhmm}`);
+  return h * 60 + m;
+}
+
+export function parseWindow(spec: string): Window {
+  const m = /^\s*([a-z,-]+)\s+(\d{2}:\d{2})-(\d{2}:\d{2})\s*$/i.exec(spec);
+  if (!m) throw new Error(`"${spec}" is not a window like "mon-fri 22:00-06:00"`);
+  const days = new Set<number>();
+  for (const part of m[1]!.toLowerCase().split(',')) {
+    const [a, b] = part.split('-');
+    const from = DAYS.indexOf(a!);
+    const to = b === undefined ? from : DAYS.indexOf(b);
+    if (from < 0 || to < 0) throw new Error(`unknown day in "${spec}"`);
+    for (let d = from; ; d = (d + 1) % 7) {
+      days.add(d);
+      if (d === to) break;
+    }
+  }
+  return { days, start: minutes(m[2]!), end: minutes(m[3]!) };
+}
+
+/** Is `date` inside any window? */
+export function inSchedule(windows: readonly Window[] | 'always', date: Date): boolean {
+  if (windows === 'always') return true;
+  const day = date.getDay();
+  const min = date.getHours() * 60 + date.getMinutes();
+  for (const w of windows) {
+    if (w.start <= w.end) {
+      if (w.days.has(day) && min >= w.start && min < w.end) return true;
+    } else {
+      if (w.days.has(day) && min >= w.start) return true;
+      if (w.days.has((day + 6) % 7) && min < w.end) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,284 @@
+// One agreement's supplier: connect, bind as the Replication Manager, start a
+// session, push every changelog record the consumer's RUV lacks (in CSN
+// order, `groupSize` per group, up to `windowSize` unacknowledged), then stay
+// connected pushing new commits, with heartbeats; reconnect with backoff.
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { AgreementConfig } from '../../config/load.js';
+import { LdapError, RC } from '../../errors.js';
+import { LdapClient } from '../../ldap/client.js';
+import type { ServerContext } from '../../ldap/context.js';
+import { changesFor, isPristine, trimmedRuv } from '../../store/replica.js';
+import type { Change } from '../core/change.js';
+import { needsInit } from '../core/changelog.js';
+import { csnTimeMs } from '../core/csn.js';
+import { ruvAdvance, ruvCovers, type Ruv } from '../core/ruv.js';
+import { pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
+import { inSchedule, parseWindow, type Window } from './schedule.js';
+
+export type AgreementState =
+  | 'disabled' | 'off-schedule' | 'connecting' | 'sending' | 'in-sync' | 'backoff'
+  | 'needs-init' | 'generation-mismatch' | 'refused' | 'invalid' | 'stopped';
+
+export interface AgreementStatus {
+  name: string;
+  file: string;
+  consumer: string;
+  state: AgreementState;
+  /** Why it is in this state (error text, needs-init details …). */
+  detail: string;
+  lastSessionStart?: number;
+  lastSessionEnd?: number;
+  lastResult: string;
+  changesSent: number;
+  consumerRuv: Ruv;
+  /** ms between the oldest change the consumer lacks and now (0 in sync). */
+  lagMs: number;
+}
+
+class Stop extends Error {}
+class Final extends Error {
+  constructor(readonly state: AgreementState, message: string) {
+    super(message);
+  }
+}
+
+/** Resolves on notify() or after ms. */
+class Signal {
+  #waiters: (() => void)[] = [];
+  notify(): void {
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+  wait(ms: number): Promise<void> {
+    return new Promise((r) => {
+      const t = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((x) => x !== done);
+        r();
+      }, ms);
+      const done = (): void => {
+        clearTimeout(t);
+        r();
+      };
+      this.#waiters.push(done);
+    });
+  }
+}
+
+export class Supplier {
+  readonly status: AgreementStatus;
+  #cfg: AgreementConfig;
+  #windows: Window[] | 'always';
+  readonly #ctx: ServerContext;
+  readonly #signal = new Signal();
+  #stopped = false;
+  #restart = false;
+  #client: LdapClient | undefined;
+  #loop: Promise<void> | undefined;
+  readonly #onCommit = (): void => this.#signal.notify();
+
+  constructor(ctx: ServerContext, cfg: AgreementConfig) {
+    this.#ctx = ctx;
+    this.#cfg = cfg;
+    this.#windows = cfg.schedule === 'always' ? 'always' : cfg.schedule.map(parseWindow);
+    this.status = { name: cfg.name, file: cfg.file, consumer: cfg.consumer, state: 'connecting', detail: '', lastResult: '', changesSent: 0, consumerRuv: {}, lagMs: 0 };
+    ctx.store.events.on('commit', this.#onCommit);
+  }
+
+  get config(): AgreementConfig {
+    return this.#cfg;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** A changed agreement file: the current session ends and a new one starts with it. */
+  update(cfg: AgreementConfig): void {
+    this.#cfg = cfg;
+    this.#windows = cfg.schedule === 'always' ? 'always' : cfg.schedule.map(parseWindow);
+    this.status.consumer = cfg.consumer;
+    this.#restart = true;
+    this.#client?.close();
+    this.#signal.notify();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#ctx.store.events.off('commit', this.#onCommit);
+    this.#client?.close();
+    this.#signal.notify();
+    await this.#loop;
+    this.#set('stopped', '');
+  }
+
+  #set(state: AgreementState, detail: string): void {
+    if (this.status.state !== state || this.status.detail !== detail) {
+      const log = state === 'backoff' || state === 'needs-init' || state === 'generation-mismatch' || state === 'refused' ? 'warn' : 'info';
+      this.#ctx.log[log]({ agreement: this.#cfg.name, consumer: this.#cfg.consumer, state, detail: detail || undefined }, 'agreement state');
+    }
+    this.status.state = state;
+    this.status.detail = detail;
+  }
+
+  async #run(): Promise<void> {
+    let backoff = 1000;
+    while (!this.#stopped) {
+      this.#restart = false;
+      const cfg = this.#cfg;
+      if (!cfg.enabled) {
+        this.#set('disabled', 'enabled: false');
+        await this.#signal.wait(60_000);
+        continue;
+      }
+      if (!inSchedule(this.#windows, new Date())) {
+        this.#set('off-schedule', `outside ${JSON.stringify(cfg.schedule)}`);
+        await this.#signal.wait(30_000);
+        continue;
+      }
+      if (isPristine(this.#ctx.store)) {
+        // Nothing to give yet, and an empty consumer would adopt our generation.
+        this.#set('in-sync', 'this replica is empty');
+        await this.#signal.wait(60_000);
+        continue;
+      }
+      try {
+        await this.#session(cfg);
+        backoff = 1000;
+      } catch (e) {
+        if (e instanceof Stop || this.#stopped) continue;
+        const msg = (e as Error).message;
+        this.status.lastResult = msg;
+        // Refusals and mismatches need an administrator; retry, but slowly.
+        this.#set(e instanceof Final ? e.state : 'backoff', msg);
+        await this.#signal.wait(backoff * (0.75 + Math.random() / 2));
+        if (!this.#restart) backoff = Math.min(backoff * 2, 60_000);
+      }
+    }
+  }
+
+  #tlsOptions(cfg: AgreementConfig): ConnectionOptions {
+    const o: ConnectionOptions = { rejectUnauthorized: !cfg.tlsInsecure };
+    if (cfg.tlsCa) o.ca = readFileSync(cfg.tlsCa);
+    return o;
+  }
+
+  async #connect(cfg: AgreementConfig): Promise<LdapClient> {
+    const timeoutMs = Math.max(2 * cfg.heartbeatMs, 10_000);
+    const tls = cfg.transport === 'plain' ? undefined : this.#tlsOptions(cfg);
+    const client = await LdapClient.connect(cfg.consumer, { tls, timeoutMs, connectTimeoutMs: 5000 });
+    if (cfg.transport === 'starttls') {
+      try {
+        await client.startTls(tls);
+      } catch (e) {
+        client.close();
+        throw new Final('refused', `StartTLS to ${cfg.consumer} failed: ${(e as Error).message}`);
+      }
+    }
+    return client;
+  }
+
+  async #session(cfg: AgreementConfig): Promise<void> {
+    const ctx = this.#ctx;
+    const store = ctx.store;
+    this.#set('connecting', '');
+    const client = await this.#connect(cfg).catch((e: Error) => {
+      if (/certificate|self.signed|unable to verify|SSL|TLS/i.test(e.message)) throw new Final('refused', `TLS to ${cfg.consumer}: ${e.message}`);
+      throw e;
+    });
+    this.#client = client;
+    client.onClose = () => this.#signal.notify();
+    this.status.lastSessionStart = Date.now();
+    try {
+      try {
+        await client.bind(cfg.bindDn, cfg.password);
+      } catch (e) {
+        if (e instanceof LdapError && e.code === RC.invalidCredentials) throw new Final('refused', `bind as ${cfg.bindDn} refused: invalid credentials`);
+        throw e;
+      }
+      let start;
+      try {
+        start = unpack(
+          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name }))).value,
+          'start response',
+        );
+      } catch (e) {
+        if (e instanceof LdapError && /generation mismatch/.test(e.message)) throw new Final('generation-mismatch', e.message);
+        if (e instanceof LdapError && e.code === RC.insufficientAccessRights) throw new Final('refused', `${cfg.consumer} refused ${cfg.bindDn}: ${e.message}`);
+        throw e;
+      }
+      let acked = (start.ruv ?? {}) as Ruv;
+      let sent = acked;
+      this.status.consumerRuv = acked;
+      const inflight: Promise<void>[] = [];
+      let failure: Error | undefined;
+      let lastTraffic = Date.now();
+      for (;;) {
+        if (this.#stopped) throw new Stop();
+        if (failure) throw failure;
+        if (client.closed) throw new Error(`connection to ${cfg.consumer} lost`);
+        if (this.#restart || !inSchedule(this.#windows, new Date())) {
+          await Promise.allSettled(inflight);
+          await client.extended(REPL_OID.end).catch(() => undefined);
+          this.status.lastResult = this.#restart ? 'ended: agreement changed' : 'ended: schedule window closed';
+          return;
+        }
+        const ni = needsInit(acked, trimmedRuv(store));
+        if (ni) {
+          throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --agreement ${cfg.name}\``);
+        }
+        while (inflight.length < cfg.windowSize) {
+          const batch: Change[] = changesFor(store, sent, cfg.groupSize);
+          if (batch.length === 0) break;
+          for (const ch of batch) sent = ruvAdvance(sent, ch.csn);
+          const body = packList(batch, cfg.compression);
+          const p: Promise<void> = client
+            .extended(REPL_OID.group, pack({ seq: this.#seq++, ...body }))
+            .then((r) => {
+              const ruv = unpack(r.value, 'group response').ruv as Ruv;
+              acked = ruv;
+              this.status.consumerRuv = ruv;
+              this.status.changesSent += batch.length;
+              lastTraffic = Date.now();
+            })
+            .catch((e: Error) => {
+              failure ??= e;
+            })
+            .finally(() => {
+              inflight.splice(inflight.indexOf(p), 1);
+              this.#signal.notify();
+            });
+          inflight.push(p);
+        }
+        this.#updateLag(acked);
+        if (inflight.length > 0) {
+          this.#set('sending', '');
+          await this.#signal.wait(cfg.heartbeatMs);
+          continue;
+        }
+        this.#set('in-sync', '');
+        this.status.lastResult = 'ok';
+        await this.#signal.wait(cfg.heartbeatMs);
+        if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, sent, 1).length === 0) {
+          const r = await client.extended(REPL_OID.heartbeat);
+          acked = unpack(r.value, 'heartbeat response').ruv as Ruv;
+          this.status.consumerRuv = acked;
+          lastTraffic = Date.now();
+        }
+      }
+    } finally {
+      this.#seq = 0;
+      this.#client = undefined;
+      client.close();
+      this.status.lastSessionEnd = Date.now();
+    }
+  }
+
+  #seq = 0;
+
+  #updateLag(acked: Ruv): void {
+    const first = changesFor(this.#ctx.store, acked, 1)[0];
+    this.status.lagMs = first && !ruvCovers(acked, first.csn) ? Math.max(0, Date.now() - csnTimeMs(first.csn)) : 0;
+  }
+}

@@ -1,0 +1,65 @@
+// Total update, supplier side: a consistent snapshot of every entry state
+// (one LMDB read transaction, so the RUV sent matches the data) streamed to
+// the consumer, which stages it and swaps it in atomically at the end.
+import type { AgreementConfig, ServerConfig } from '../../config/load.js';
+import { LdapError, MeshdirError, RC } from '../../errors.js';
+import { LdapClient } from '../../ldap/client.js';
+import type { Store } from '../../store/store.js';
+import type { Ruv } from '../core/ruv.js';
+import type { Stored } from '../core/view.js';
+import { readFileSync } from 'node:fs';
+import { pack, packList, REPL_OID, unpack } from './protocol.js';
+
+const CHUNK = 1000;
+const WINDOW = 4;
+
+export interface InitHooks {
+  onStart?(total: number): void;
+  onProgress?(sent: number): void;
+}
+
+export async function totalUpdate(store: Store, config: ServerConfig, a: AgreementConfig, hooks: InitHooks = {}): Promise<{ entries: number; ruv: Ruv }> {
+  const tls = a.transport === 'plain' ? undefined : { rejectUnauthorized: !a.tlsInsecure, ...(a.tlsCa ? { ca: readFileSync(a.tlsCa) } : {}) };
+  const client = await LdapClient.connect(a.consumer, { tls, timeoutMs: 120_000 });
+  const txn = store.dbs.env.useReadTransaction();
+  try {
+    if (a.transport === 'starttls') await client.startTls(tls);
+    try {
+      await client.bind(a.bindDn, a.password);
+    } catch (e) {
+      if (e instanceof LdapError && e.code === RC.invalidCredentials) throw new MeshdirError('MESHDIR_REPL_REFUSED', `${a.consumer}: bind as ${a.bindDn} refused: invalid credentials`);
+      throw e;
+    }
+    const ruv = (store.dbs.meta.get('ruv', { transaction: txn }) as Ruv | undefined) ?? {};
+    const gen = store.dbs.meta.get('generationId', { transaction: txn }) as string;
+    const total = store.dbs.core.getCount({ transaction: txn } as never);
+    await client.extended(REPL_OID.initBegin, pack({ gen, ruv, suffix: config.suffix, url: config.listen[0], agreement: a.name, total }));
+    hooks.onStart?.(total);
+    let seq = 0;
+    let sent = 0;
+    let chunk: Stored[] = [];
+    const inflight = new Set<Promise<unknown>>();
+    const flush = async (): Promise<void> => {
+      const items = chunk;
+      chunk = [];
+      const p = client.extended(REPL_OID.initChunk, pack({ seq: seq++, ...packList(items, Math.max(1, a.compression)) })).then(() => {
+        sent += items.length;
+        hooks.onProgress?.(sent);
+      });
+      inflight.add(p);
+      p.finally(() => inflight.delete(p)).catch(() => undefined);
+      if (inflight.size >= WINDOW) await Promise.race(inflight);
+    };
+    for (const { value } of store.dbs.core.getRange({ transaction: txn } as never)) {
+      chunk.push(value as Stored);
+      if (chunk.length >= CHUNK) await flush();
+    }
+    if (chunk.length) await flush();
+    await Promise.all(inflight);
+    const end = unpack((await client.extended(REPL_OID.initEnd)).value, 'init end');
+    return { entries: Number(end.count ?? sent), ruv };
+  } finally {
+    txn.done();
+    client.close();
+  }
+}

@@ -1,0 +1,161 @@
+// The store's replication-facing operations: applying received change
+// groups, reading the changelog for a consumer, trimming it, purging old
+// tombstones, adopting a generation, and the total update (stage, then
+// replace everything in one transaction).
+import type { Change } from '../repl/core/change.js';
+import { selectChanges, trimPoint } from '../repl/core/changelog.js';
+import type { Csn } from '../repl/core/csn.js';
+import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
+import { ruvAdvance, type Ruv } from '../repl/core/ruv.js';
+import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/core/view.js';
+import type { Database } from 'lmdb';
+import type { Store } from './store.js';
+import { Txn } from './write.js';
+
+/** Apply a received group in one transaction; resolves with the durable RUV. */
+export async function applyGroup(store: Store, changes: Change[]): Promise<Ruv> {
+  await store.write((tx) => {
+    for (const ch of changes) tx.apply(ch);
+  });
+  return store.ruv;
+}
+
+/** What this replica has trimmed from its changelog, per origin (for needs-init). */
+export function trimmedRuv(store: Store): Ruv {
+  return (store.dbs.meta.get('trimmed') as Ruv | undefined) ?? {};
+}
+
+/** Up to `limit` records a consumer with RUV `have` lacks, in CSN order. */
+export function changesFor(store: Store, have: Ruv, limit: number): Change[] {
+  // Start at the oldest CSN of an origin the consumer lags on; origins it
+  // is current with do not pull the scan back.
+  let start: Csn | undefined | null = null;
+  for (const [rid, csn] of Object.entries(store.ruv)) {
+    const h = have[rid];
+    if (h === undefined) {
+      start = undefined;
+      break;
+    }
+    if (h < csn && (start === null || h < start)) start = h;
+  }
+  if (start === null) return [];
+  const range = store.dbs.changelog.getRange(start === undefined ? {} : { start, exclusiveStart: true } as never);
+  const log = (function* () {
+    for (const { value } of range) yield value as Change;
+  })();
+  return [...selectChanges(log, have, limit)];
+}
+
+/**
+ * Drop changelog records older than maxAge (and beyond maxRecords) unless a
+ * consumer still lacks them and they are this replica's own; records what
+ * was dropped per origin. Returns how many went.
+ */
+export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxRecords: number; consumers: Ruv[] }): Promise<number> {
+  const log = store.dbs.changelog;
+  const count = log.getCount();
+  const cut = trimPoint(
+    (function* () {
+      for (const { key } of log.getRange({})) yield { csn: key as Csn };
+    })(),
+    count,
+    { nowMs: store.now(), maxAgeMs: o.maxAgeMs, maxRecords: o.maxRecords || undefined, consumers: o.consumers, origin: store.replicaId },
+  );
+  if (cut === undefined) return 0;
+  let n = 0;
+  await store.write(() => {
+    let trimmed = trimmedRuv(store);
+    for (const { key } of log.getRange({ end: cut, inclusiveEnd: true } as never)) {
+      trimmed = ruvAdvance(trimmed, key as Csn);
+      log.remove(key);
+      if (++n >= 50_000) break;
+    }
+    store.dbs.meta.put('trimmed', trimmed);
+  });
+  return n;
+}
+
+/** Drop tombstones and deleted-value markers older than the tombstone lifetime. */
+export async function purgeTombstones(store: Store, lifetimeMs: number): Promise<number> {
+  const purgeCsn = purgeCsnFor(store.now(), lifetimeMs);
+  let n = 0;
+  await store.write((tx) => {
+    for (const { key, value } of store.dbs.core.getRange({})) {
+      const stored = value as Stored;
+      const uuid = key as string;
+      let hasChildren = false;
+      for (const _ of tx.lookup(childrenKey(uuid))) {
+        hasChildren = true;
+        break;
+      }
+      const next = purgeState(stored.state, purgeCsn, hasChildren, store.rules);
+      if (next === stored.state) continue;
+      const before = coreIndexKeys(stored.state, store.rules);
+      const after = next === null ? [] : coreIndexKeys(next, store.rules);
+      for (const k of before) if (!after.includes(k)) store.dbs.coreIdx.remove(k, uuid);
+      for (const k of after) if (!before.includes(k)) store.dbs.coreIdx.put(k, uuid);
+      if (next === null) store.dbs.core.remove(uuid);
+      else store.dbs.core.put(uuid, { state: next, vis: stored.vis });
+      if (++n >= 10_000) break;
+    }
+  });
+  return n;
+}
+
+/** An empty replica takes the generation of the first supplier that feeds it. */
+export function isPristine(store: Store): boolean {
+  return Object.keys(store.ruv).length === 0 && store.dbs.core.getCount() === 0;
+}
+
+export async function adoptGeneration(store: Store, gen: string): Promise<void> {
+  await store.write(() => {
+    store.dbs.meta.put('generationId', gen);
+  });
+  store.generationId = gen;
+}
+
+// ---- total update ---------------------------------------------------------
+
+export async function stageBegin(store: Store): Promise<void> {
+  await store.write(() => {
+    for (const { key } of store.dbs.stage.getRange({})) store.dbs.stage.remove(key);
+  });
+}
+
+export async function stageChunk(store: Store, seq: number, items: Stored[]): Promise<void> {
+  await store.write(() => {
+    items.forEach((s, i) => store.dbs.stage.put(seq * 1_000_000 + i, s));
+  });
+}
+
+/**
+ * Replace the whole database with the staged states in one transaction:
+ * the consumer never shows a mix of old and new data.
+ */
+export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<number> {
+  let n = 0;
+  await store.write((tx: Txn) => {
+    const d = store.dbs;
+    for (const db of [d.entries, d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog] as Database<unknown, string>[]) {
+      for (const { key } of db.getRange({})) db.remove(key);
+    }
+    const writes: { uuid: string; vis: Stored['vis'] }[] = [];
+    for (const { value } of d.stage.getRange({})) {
+      const s = value as Stored;
+      d.core.put(s.state.uuid, s);
+      for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
+      writes.push({ uuid: s.state.uuid, vis: s.vis });
+      n++;
+    }
+    tx.materializeAll(writes);
+    for (const { key } of d.stage.getRange({})) d.stage.remove(key);
+    d.meta.put('generationId', gen);
+    d.meta.put('ruv', ruv);
+    // Records from before the copy are not here: a peer that lacks them needs an init too.
+    d.meta.put('trimmed', ruv);
+    tx.ruv = ruv;
+    tx.replaced = true;
+  });
+  store.generationId = gen;
+  return n;
+}
