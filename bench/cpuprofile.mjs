@@ -25,6 +25,36 @@ const AREAS = [
   ['native / V8 builtins', () => true],
 ];
 
+/**
+ * Steps of an operation, by the frames that do them: a sample counts for a
+ * step when any frame on its stack matches (steps may nest, e.g. an LMDB
+ * get inside a write transaction).
+ */
+const STEPS = [
+  ['frame + decode request (decodeMessage)', /^decodeMessage /],
+  ['search: base entry lookup (byNdn)', /^byNdn dist\/store/],
+  ['search: index lookup (indexCandidates)', /^indexCandidates /],
+  ['search: candidate read (byId: LMDB get + msgpack decode)', /^byId dist\/store/],
+  ['search: filter compile + attribute selection', /^(compileFilter|makeSelection) /],
+  ['encode responses (entry, result)', /^(encodeSearchEntry|searchDone|sendOutcome|entryChunks) /],
+  ['socket writes (uncork → writev)', /^(flushNow|Writable\.uncork|writev|writeGeneric) /],
+  ['access log (dispatch access() + pino + sonic-boom)', /^access dist\/ldap\/dispatch|pino\/|sonic-boom\//],
+  ['write: whole transaction body (localAdd/localModify)', /^(localAdd|localModify|localDelete|localModrdn) /],
+  ['write: replication core apply (urp)', /^apply dist\/repl\/core\/urp/],
+  ['write: materialize (Materializer.entry: rec + indexes)', /^entry dist\/store\/write/],
+  ['write: schema check (checkEntry)', /^checkEntry /],
+  ['write: buildRec (pre-encode entry)', /^buildRec /],
+  ['write: index keys', /^indexKeys /],
+  ['LMDB put/remove (queued into the write batch)', /^(put|remove|putSync|removeSync) node_modules\/lmdb/],
+  ['LMDB get (all reads)', /^(get|getBinary|getBinaryFast|getValues|getRange) node_modules\/lmdb/],
+  ['msgpack encode (pack)', /msgpackr\/pack\.js/],
+  ['msgpack decode (unpack)', /msgpackr\/unpack\.js/],
+  ['lmdb-js commit / batch machinery', /lmdb\/write\.js/],
+  ['password hashing', /^(hashSsha|hashSshaSync|verifyPassword|verify) /],
+  ['promise jobs (runMicrotasks)', /^runMicrotasks /],
+  ['garbage collector', /^\(garbage collector\)/],
+];
+
 function areaOf(f) {
   for (const [name, test] of AREAS) if (test(f)) return name;
   return 'other';
@@ -47,6 +77,7 @@ export function summarize(file, ops = 0, { top = 25, window } = {}) {
   const self = new Map();
   const incl = new Map();
   const area = new Map();
+  const steps = new Map();
   let total = 0;
   let t = p.startTime;
   for (let i = 0; i < p.samples.length; i++) {
@@ -67,6 +98,14 @@ export function summarize(file, ops = 0, { top = 25, window } = {}) {
       seen.add(fl);
       incl.set(fl, (incl.get(fl) ?? 0) + dt);
     }
+    for (const [name, re] of STEPS) {
+      for (const fl of seen) {
+        if (re.test(fl)) {
+          steps.set(name, (steps.get(name) ?? 0) + dt);
+          break;
+        }
+      }
+    }
   }
   const per = (us) => (ops ? us / ops : us / 1000);
   const unit = ops ? 'µs/op' : 'ms';
@@ -80,6 +119,7 @@ export function summarize(file, ops = 0, { top = 25, window } = {}) {
     text: [
       `profile ${file}: ${(total / 1e6).toFixed(2)} s sampled, ${(busy / 1e6).toFixed(2)} s busy${ops ? `, ${ops} ops → ${(busy / ops).toFixed(1)} µs CPU per op on the main thread` : ''}`,
       '', `self time by area (% of busy; idle ${((area.get('(idle)') ?? 0) / 1e6).toFixed(2)} s not counted):`, ...fmt(area, 30),
+      '', 'time in each step (inclusive; steps can nest, % of busy):', ...fmt(steps, STEPS.length),
       '', `self time, top ${top} functions:`, ...fmt(self, top),
       '', `inclusive time, top ${top} functions:`, ...fmt(incl, top),
     ].join('\n'),

@@ -8,9 +8,16 @@ import { createConnection } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
 
-export const REPO = resolve(new URL('..', import.meta.url).pathname);
-export const SHARED = process.env.BENCH_SHARED ?? resolve(REPO, '../shared/bench');
+const HERE = resolve(new URL('..', import.meta.url).pathname);
+/**
+ * The meshdir build under test: this checkout, or MESHDIR_REPO (e.g. a
+ * snapshot made by bench/snapshot.sh, so that edits and rebuilds of a
+ * shared checkout cannot change the server in the middle of a run).
+ */
+export const REPO = resolve(process.env.MESHDIR_REPO ?? HERE);
+export const SHARED = resolve(process.env.BENCH_SHARED ?? join(HERE, '../shared/bench'));
 export const LDAPBENCH = join(SHARED, 'ldapbench.mjs');
 export const MESHDIR = join(REPO, 'bin', 'meshdir');
 export const BASE = 'dc=example,dc=com';
@@ -75,7 +82,8 @@ export function procStats(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of /proc/PID/stat (1-based, from pid).
   const cpuSec = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, cpuSec, threads: kb('Threads') };
+  // RssFile is mostly LMDB's memory map (pages of data.mdb touched so far), RssAnon the heaps.
+  return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, threads: kb('Threads') };
 }
 
 export function machine() {
@@ -183,12 +191,16 @@ export function cloneData(fromDir, toDir) {
 
 /**
  * `meshdir serve` with its log (stdout and stderr) going straight to a
- * file, so that no other process spends CPU carrying it.
+ * file, so that no other process spends CPU carrying it. With `patches`,
+ * bench/whatif-serve.mjs runs the same server with those experiments.
  */
-export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name = 'meshdir' } = {}) {
+export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name = 'meshdir', patches = [] } = {}) {
   const logFile = join(dir, 'serve.log');
   const fd = openSync(logFile, 'w');
-  const [cmd, args] = pinned(cpus, process.execPath, [...nodeArgs, MESHDIR, 'serve', '--config', configFile]);
+  const serve = patches.length
+    ? [join(REPO, 'bench', 'whatif-serve.mjs'), '--config', configFile, '--patch', patches.join(',')]
+    : [MESHDIR, 'serve', '--config', configFile];
+  const [cmd, args] = pinned(cpus, process.execPath, [...nodeArgs, ...serve]);
   const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: dir });
   closeSync(fd);
   let exited = false;
@@ -209,6 +221,20 @@ export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name 
       if (!exited) await stopPid(child.pid);
       throw new Error(`${name} did not start: ${log.slice(-2000)}`);
     }
+  }
+}
+
+/**
+ * LMDB's last committed transaction id of a data dir (read while the server
+ * runs): the difference over a load is the number of commits it made.
+ */
+export async function lastTxnId(dataDir) {
+  const { open } = createRequire(join(REPO, 'package.json'))('lmdb');
+  const env = open({ path: dataDir, readOnly: true });
+  try {
+    return env.getStats().lastTxnId;
+  } finally {
+    await env.close();
   }
 }
 
@@ -261,6 +287,8 @@ export async function load(server, { op, duration, conns = 16, depth = 4, entrie
     serverCpuPct: Math.round(((after.cpuSec - before.cpuSec) / wall) * 100),
     rssMiB: +after.rssMiB.toFixed(1),
     hwmMiB: +after.hwmMiB.toFixed(1),
+    anonMiB: +after.anonMiB.toFixed(1),
+    fileMiB: +after.fileMiB.toFixed(1),
   };
 }
 

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { summarize } from './cpuprofile.mjs';
-import { genLdif, importLdif, load, onCleanup, parseOptions, requireBuild, startMeshdir, writeMeshdirConfig } from './lib.mjs';
+import { genLdif, importLdif, lastTxnId, load, onCleanup, parseOptions, requireBuild, startMeshdir, writeMeshdirConfig } from './lib.mjs';
 
 const USAGE = `node bench/profile.mjs [options]
   --op OP          ldapbench op: search, modify, add, mixed, bind (default search)
@@ -41,11 +41,14 @@ try {
   importLdif(config, ldif);
   const profDir = join(dir, 'prof');
   server = await startMeshdir(dir, config, { cpus: o.pin ? '0' : undefined, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'] });
+  const txn0 = await lastTxnId(join(dir, 'data'));
   const t0 = performance.now();
   const r = await load(server, { op: o.op, duration: o.duration, conns: o.conns, depth: o.depth, entries: o.entries, cpus: o.pin ? '1' : undefined });
   const t1 = performance.now();
+  const commits = (await lastTxnId(join(dir, 'data'))) - txn0;
   await server.stop();
   console.log(JSON.stringify(r));
+  if (commits > 0) console.log(`LMDB commits during the load: ${commits} (${(r.ops / commits).toFixed(1)} operations per commit, ${(commits / r.seconds).toFixed(0)} commits/s)`);
   const file = join(profDir, readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')));
   const s = summarize(file, r.ops, { top: o.top, window: lastWindow(file, t1 - t0) });
   console.log(s.text);

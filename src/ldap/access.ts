@@ -12,6 +12,14 @@ export interface AccessConfig {
 
 export type WriteKind = 'add' | 'delete' | 'modify' | 'modrdn';
 
+/** slapd's text for a refused write: add and delete are checked on the parent, modrdn on the parent's children. */
+const REFUSED: Record<WriteKind, string> = {
+  add: 'no write access to parent',
+  delete: 'no write access to parent',
+  modrdn: "no write access to parent's children",
+  modify: '',
+};
+
 export class Access {
   readonly #cfg: AccessConfig;
 
@@ -33,6 +41,11 @@ export class Access {
     return s.auth === 'root';
   }
 
+  /** slapd refuses anonymous updates before it looks at the target (backend_check_restrictions). */
+  requireAuthenticated(s: Session): void {
+    if (s.auth === 'anonymous') throw new LdapError(RC.strongerAuthRequired, 'modifications require authentication');
+  }
+
   /**
    * Writes: rootDn and writers anywhere; a bound user may modify only the
    * userPassword of its own entry.
@@ -40,6 +53,6 @@ export class Access {
   checkWrite(s: Session, kind: WriteKind, targetNdn: string, attrs: readonly string[] = []): void {
     if (s.auth === 'root' || this.#cfg.writerNdns.has(s.bindNdn)) return;
     if (s.auth === 'user' && kind === 'modify' && targetNdn === s.bindNdn && attrs.length > 0 && attrs.every((a) => a === 'userPassword')) return;
-    throw new LdapError(RC.insufficientAccessRights, `no write access to "${targetNdn}"`);
+    throw new LdapError(RC.insufficientAccessRights, REFUSED[kind]);
   }
 }

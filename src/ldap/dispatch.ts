@@ -80,7 +80,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
     const ok = SUPPORTED.has(c.oid) && (c.oid !== CONTROL.pagedResults || op.type === 'search');
     if (c.critical && !ok) {
       access(RC.unavailableCriticalExtension, { control: c.oid });
-      sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message: 'critical extension is unavailable' });
+      sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message: 'critical extension is not recognized' });
       return;
     }
   }

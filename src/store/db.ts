@@ -45,8 +45,14 @@ export function dbKey(s: string): string {
 }
 
 const utf8Keys = {
-  writeKey(key: string, target: Buffer, start: number): number {
-    return start + target.write(dbKey(key), start, 'utf8');
+  writeKey(key: unknown, target: Buffer, start: number): number {
+    if (typeof key === 'string') return start + target.write(dbKey(key), start, 'utf8');
+    // Range bounds lmdb-js makes itself (e.g. an open start) are not strings.
+    if (key instanceof Uint8Array) {
+      target.set(key, start);
+      return start + key.length;
+    }
+    return start;
   },
   readKey(source: Buffer, start: number, end: number): string {
     return source.toString('utf8', start, end);

@@ -21,7 +21,15 @@ export interface Actor {
   dn: string;
 }
 
-export interface AddOptions {
+export interface WriteOptions {
+  /**
+   * The access check, run where slapd's backend runs its ACL check: once the
+   * target (for add: its parent) is known to exist. Throws to refuse.
+   */
+  authorize?: () => void;
+}
+
+export interface AddOptions extends WriteOptions {
   /** Offline import: operational attributes (entryUUID, timestamps …) are taken from the input. */
   import?: boolean;
 }
@@ -57,6 +65,73 @@ function describe(schema: Schema, type: string): AttrDesc {
   return d;
 }
 
+const INTEGER_SYNTAX = '1.3.6.1.4.1.1466.115.121.1.27';
+const MOD_OP = ['add', 'delete', 'replace', 'increment'] as const;
+type ModOp = (typeof MOD_OP)[number];
+
+/**
+ * slapd's slap_mods_check for one attribute of a client's add or modify:
+ * increment syntax, value syntax, single-value, repeated values. Messages
+ * name the attribute as the client typed it, except for repeats (as slapd).
+ */
+function checkModValues(schema: Schema, typed: string, d: AttrDesc, op: ModOp, values: Buffer[]): void {
+  if (op === 'increment' && d.type.syntax !== INTEGER_SYNTAX) {
+    throw new LdapError(RC.constraintViolation, `${typed}: attribute syntax inappropriate for increment`);
+  }
+  const syntax = d.type.syntax === undefined ? undefined : schema.syntaxes.get(d.type.syntax);
+  const isObjectClass = d.type.oid === '2.5.4.0';
+  values.forEach((v, i) => {
+    const ok = isObjectClass
+      ? schema.objectClass(v.toString('utf8')) !== undefined
+      : syntax?.validate === undefined || syntax.validate(v, schema.syntaxContext);
+    if (!ok) throw new LdapError(RC.invalidAttributeSyntax, `${typed}: value #${i} invalid per syntax`);
+  });
+  if ((op === 'add' || op === 'replace') && d.type.singleValue && values.length > 1) {
+    throw new LdapError(RC.constraintViolation, `${typed}: multiple values provided`);
+  }
+  if (op === 'delete' || values.length < 2) return;
+  const seen = new Map<string, number>();
+  values.forEach((v, i) => {
+    let k: string;
+    try {
+      k = schema.eqKey(d.type, v);
+    } catch {
+      throw new LdapError(RC.invalidAttributeSyntax, `${typed}: value #${i} invalid per syntax`);
+    }
+    const first = seen.get(k);
+    if (first !== undefined) throw new LdapError(RC.attributeOrValueExists, `${d.key}: value #${first} provided more than once`);
+    seen.set(k, i);
+  });
+}
+
+function checkUserType(schema: Schema, typed: string): AttrDesc {
+  const d = describe(schema, typed);
+  if (SERVER_MAINTAINED.has(d.type.name) || d.type.noUserModification) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
+  return d;
+}
+
+/**
+ * The modify request's shape, checked by slapd while decoding it (before
+ * even the DN): add needs values, increment exactly one.
+ */
+export function checkModShapes(mods: readonly ClientMod[]): void {
+  for (const m of mods) {
+    if (m.op === 0 && m.values.length === 0) throw new LdapError(RC.protocolError, 'modify/add operation requires values');
+    if (m.op === 3 && m.values.length === 0) throw new LdapError(RC.protocolError, 'modify/increment operation requires value');
+    if (m.op === 3 && m.values.length > 1) throw new LdapError(RC.protocolError, 'modify/increment operation requires single value');
+  }
+}
+
+/** A client's modifications as slapd checks them before looking for the entry. */
+export function checkClientMods(schema: Schema, mods: readonly ClientMod[]): void {
+  for (const m of mods) checkModValues(schema, m.attr, checkUserType(schema, m.attr), MOD_OP[m.op], m.values);
+}
+
+/** A client's add request attributes as slapd checks them before looking for the entry. */
+export function checkClientAttrs(schema: Schema, attrs: readonly { type: string; values: Buffer[] }[]): void {
+  for (const a of attrs) checkModValues(schema, a.type, checkUserType(schema, a.type), 'add', a.values);
+}
+
 function rdnAvas(schema: Schema, dn: DN): Ava[] {
   return dn[0]!.map((a) => [describe(schema, a.type).type.name, b(a.value)] as Ava);
 }
@@ -83,14 +158,6 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
   ensureInSuffix(tx, ndn);
-  if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
-  let parentUuid = '';
-  if (ndn !== store.suffixNdn) {
-    const parentNdn = store.normalize(formatDN(dn.slice(1)));
-    const parent = store.byNdn(parentNdn);
-    if (!parent) throw new LdapError(RC.noSuchObject, '', store.matchedDN(dn));
-    parentUuid = parent.uuid;
-  }
   const attrs = new Map<string, Buffer[]>();
   let uuid: string | undefined;
   for (const { type, values } of input) {
@@ -105,8 +172,18 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     attrs.set(d.key, [...(attrs.get(d.key) ?? []), ...values]);
   }
   const entry: Entry = { dn: dnStr, attrs };
+  // slapd (back-mdb) checks the schema before it looks in the database.
   // Adds RDN values the client left out, as slapd does.
   schema.checkEntry(entry, { add: true });
+  if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
+  let parentUuid = '';
+  if (ndn !== store.suffixNdn) {
+    const parentNdn = store.normalize(formatDN(dn.slice(1)));
+    const parent = store.byNdn(parentNdn);
+    if (!parent) throw new LdapError(RC.noSuchObject, '', store.matchedDN(dn));
+    parentUuid = parent.uuid;
+  }
+  opts.authorize?.();
   checkUnique(tx, attrs);
   const now = generalizedTime(tx.now);
   if (!attrs.has('creatorsName')) attrs.set('creatorsName', [b(actor.dn)]);
@@ -135,11 +212,12 @@ function priority(tx: Txn, ch: Change): void {
   if (p) ch.pri = p;
 }
 
-export function localDelete(tx: Txn, dnStr: string): void {
+export function localDelete(tx: Txn, dnStr: string, opts: WriteOptions = {}): void {
   const store = tx.store;
   const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
   const rec = mustGet(tx, dn, ndn);
+  opts.authorize?.();
   if (store.hasChildren(rec.id)) throw new LdapError(RC.notAllowedOnNonLeaf, 'subordinate objects must be deleted first');
   const ch: Change = { op: 'delete', csn: tx.nextCsn(), uuid: rec.uuid };
   priority(tx, ch);
@@ -152,52 +230,47 @@ export interface ClientMod {
   values: Buffer[];
 }
 
-export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[]): void {
+export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions = {}): void {
   const store = tx.store;
   const schema = store.schema;
   const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
   const rec = mustGet(tx, dn, ndn);
+  opts.authorize?.();
   const entry = recEntry(rec);
-  const rdnKeys = new Map<string, Set<string>>();
-  for (const [attr, v] of rdnAvas(schema, dn)) {
-    const s = rdnKeys.get(attr) ?? new Set();
-    s.add(schema.eqKey(attr, v));
-    rdnKeys.set(attr, s);
-  }
   const out: Mod[] = [];
+  // Messages name the canonical type, as slapd's backend (mods.c) does.
   for (const m of mods) {
-    const d = describe(schema, m.attr);
-    const name = d.type.name;
-    if (SERVER_MAINTAINED.has(name) || d.type.noUserModification) throw new LdapError(RC.constraintViolation, `${m.attr}: no user modification allowed`);
+    const d = checkUserType(schema, m.attr);
+    const name = d.key;
     const cur = entry.attrs.get(d.key) ?? [];
     const keys = (vs: Buffer[]) => vs.map((v) => schema.eqKey(d.type, v));
     switch (m.op) {
       case 0: {
-        if (m.values.length === 0) throw new LdapError(RC.protocolError, `modify/add: ${m.attr}: no values given`);
+        if (m.values.length === 0) throw new LdapError(RC.protocolError, 'modify/add operation requires values');
         schema.checkValues(d, m.values);
+        if (cur.length > 0 && d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, `modify/add: ${name}: no equality matching rule`);
         const have = new Set(keys(cur));
         m.values.forEach((v, i) => {
-          if (have.has(schema.eqKey(d.type, v))) throw new LdapError(RC.attributeOrValueExists, `modify/add: ${m.attr}: value #${i} already exists`);
+          if (have.has(schema.eqKey(d.type, v))) throw new LdapError(RC.attributeOrValueExists, `modify/add: ${name}: value #${i} already exists`);
         });
         entry.attrs.set(d.key, [...cur, ...m.values]);
         out.push({ op: 'add', attr: d.key, values: m.values });
         break;
       }
       case 1: {
-        if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${m.attr}: no such attribute`);
-        const rdn = d.options.length === 0 ? rdnKeys.get(name) : undefined;
+        if (m.values.length > 0 && d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, `modify/delete: ${name}: no equality matching rule`);
+        if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${name}: no such attribute`);
         if (m.values.length === 0) {
-          if (rdn) throw new LdapError(RC.notAllowedOnRDN, `modify/delete: ${m.attr}: cannot delete the RDN attribute`);
           entry.attrs.delete(d.key);
         } else {
+          const have = new Set(keys(cur));
           const del = new Set<string>();
-          m.values.forEach((v, i) => {
-            const k = schema.assertionKey(d.type, v) ?? v.toString('latin1');
-            if (!keys(cur).includes(k)) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${m.attr}: no such value`);
-            if (rdn?.has(k)) throw new LdapError(RC.notAllowedOnRDN, `modify/delete: ${m.attr}: value #${i} is in the RDN`);
+          for (const v of m.values) {
+            const k = schema.assertionKey(d.type, v);
+            if (k === undefined || !have.has(k)) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${name}: no such value`);
             del.add(k);
-          });
+          }
           const rest = cur.filter((v) => !del.has(schema.eqKey(d.type, v)));
           if (rest.length) entry.attrs.set(d.key, rest);
           else entry.attrs.delete(d.key);
@@ -207,22 +280,17 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
       }
       case 2: {
         if (m.values.length) schema.checkValues(d, m.values);
-        const rdn = d.options.length === 0 ? rdnKeys.get(name) : undefined;
-        if (rdn) {
-          const nk = new Set(keys(m.values));
-          for (const k of rdn) if (!nk.has(k)) throw new LdapError(RC.notAllowedOnRDN, `modify/replace: ${m.attr}: cannot remove the RDN value`);
-        }
         if (m.values.length) entry.attrs.set(d.key, m.values);
         else entry.attrs.delete(d.key);
         out.push({ op: 'replace', attr: d.key, values: m.values });
         break;
       }
       case 3: {
-        if (m.values.length !== 1) throw new LdapError(RC.protocolError, `modify/increment: ${m.attr}: requires one value`);
+        if (m.values.length !== 1) throw new LdapError(RC.protocolError, 'modify/increment operation requires single value');
+        checkModValues(schema, m.attr, d, 'increment', m.values);
+        if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/increment: ${name}: no such attribute`);
         const delta = m.values[0]!.toString('latin1');
-        if (!/^[-+]?\d+$/.test(delta)) throw new LdapError(RC.invalidAttributeSyntax, `modify/increment: ${m.attr}: value #0 invalid per syntax`);
-        if (d.type.equality?.name !== 'integerMatch') throw new LdapError(RC.constraintViolation, `modify/increment: ${m.attr}: increment not supported for value syntax`);
-        if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/increment: ${m.attr}: no such attribute`);
+        if (!/^[-+]?\d+$/.test(delta)) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of increment');
         const bumped = cur.map((v) => b((BigInt(v.toString('latin1')) + BigInt(delta)).toString()));
         entry.attrs.set(d.key, bumped);
         out.push({ op: 'increment', attr: d.key, delta: BigInt(delta).toString() });
@@ -232,6 +300,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
         throw new LdapError(RC.protocolError, `unknown modify operation ${String(m.op)}`);
     }
   }
+  // Removing an RDN value fails here with slapd's namingViolation.
   schema.checkEntry(entry);
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
@@ -242,24 +311,32 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   tx.apply(ch);
 }
 
-export function localModrdn(tx: Txn, actor: Actor, dnStr: string, newRdnStr: string, deleteOldRdn: boolean, newSuperior?: string): void {
+export function localModrdn(
+  tx: Txn, actor: Actor, dnStr: string, newRdnStr: string, deleteOldRdn: boolean, newSuperior?: string, opts: WriteOptions = {},
+): void {
   const store = tx.store;
   const schema = store.schema;
   const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
+  let newRdn: DN;
+  try {
+    newRdn = parse(newRdnStr);
+  } catch {
+    throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
+  }
+  if (newRdn.length !== 1 || schema.normalizeDN(newRdnStr) === undefined) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
   const rec = mustGet(tx, dn, ndn);
-  const newRdn = parse(newRdnStr);
-  if (newRdn.length !== 1) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
-  if (ndn === store.suffixNdn) throw new LdapError(RC.unwillingToPerform, 'cannot rename the suffix entry');
+  if (ndn === store.suffixNdn) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
+  opts.authorize?.();
   let parentDn: DN = dn.slice(1);
   let parentUuid: string | undefined;
   if (newSuperior !== undefined) {
     parentDn = parse(newSuperior);
     const pndn = store.normalize(newSuperior);
     ensureInSuffix(tx, pndn);
+    if (pndn === ndn || pndn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
     const parent = store.byNdn(pndn);
-    if (!parent) throw new LdapError(RC.noSuchObject, 'newSuperior does not exist', store.matchedDN(parentDn));
-    if (pndn === ndn || pndn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'newSuperior is the entry or below it');
+    if (!parent) throw new LdapError(RC.noSuchObject, 'new superior not found');
     if (parent.uuid !== store.byId(rec.parent)?.uuid) parentUuid = parent.uuid;
   }
   const targetDn = formatDN([newRdn[0]!, ...parentDn]);

@@ -109,7 +109,7 @@ export class Mutator {
         return { index, kind: 'garbage', pdu: this.#garbage() };
       case 6: {
         const body = encode(tree).subarray(2);
-        const huge = r.pick([this.#maxPdu, this.#maxPdu + 1, 0x7fffffff, 0xffffffff, r.int(1 << 20, this.#maxPdu - 8)]);
+        const huge = r.pick([this.#maxPdu, this.#maxPdu + 1, 0x7fffffff, 0xffffffff, r.int(this.#maxPdu >> 1, this.#maxPdu - 8)]);
         return { index, kind: 'huge', pdu: Buffer.concat([Buffer.from([0x30, 0x84]), u32(huge), body]) };
       }
       default:
@@ -157,7 +157,8 @@ export class Mutator {
       case 4:
         // Repeats: many values, many changes, many filter branches.
         if (parent && !Buffer.isBuffer(parent.content)) {
-          const times = r.pick([1, 2, 10, 1000]);
+          // Bounded so that a mutant stays near the PDU limit, not far beyond it.
+          const times = Math.min(r.pick([1, 2, 10, 1000]), Math.ceil(this.#maxPdu / encode(node).length));
           parent.content.splice(parent.content.indexOf(node), 0, ...Array.from({ length: times }, () => cloneTlv(node)));
         }
         return;
@@ -229,12 +230,21 @@ export class Mutator {
   #nest(tree: Tlv): Buffer {
     const r = this.#r;
     const depth = r.pick([2, 99, 100, 101, 1000, 5000]);
+    const op = (tree.content as Tlv[])[1];
+    const filter = op?.tag === 0x63 && !Buffer.isBuffer(op.content) ? op.content[6] : undefined;
     const all = walkTlv(tree).filter((x) => x.parent && !Buffer.isBuffer(x.parent.content));
-    const { node, parent } = all.length ? r.pick(all) : { node: tree, parent: undefined };
+    const { node, parent } = filter && r.chance(0.6) ? { node: filter, parent: op } : all.length ? r.pick(all) : { node: tree, parent: undefined };
     const tag = r.pick([0xa0, 0xa1, 0xa2, 0x30, 0x31, node.tag | 0x20]);
-    // Built bottom-up as bytes: a recursive encoder would overflow at depth 5000.
-    let inner = encode(node);
-    for (let i = 0; i < depth; i++) inner = Buffer.concat([Buffer.from([tag]), encodeLength(inner.length), inner]);
+    // Headers computed inside out, then written once: a recursive encoder
+    // would overflow the stack at depth 5000, repeated copies take seconds.
+    const core = encode(node);
+    const headers: Buffer[] = [];
+    for (let i = 0, len = core.length; i < depth; i++) {
+      const h = Buffer.concat([Buffer.from([tag]), encodeLength(len)]);
+      headers.push(h);
+      len += h.length;
+    }
+    const inner = Buffer.concat([...headers.reverse(), core]);
     if (!parent || Buffer.isBuffer(parent.content)) return inner;
     parent.content[parent.content.indexOf(node)] = { tag: RAW, content: inner };
     return encode(tree);

@@ -57,7 +57,7 @@ function liveEntries(dit: MemoryDit): [string, Stored][] {
 
 function nameTaken(env: ClientEnv, parent: string, rdn: Ava[], except?: string): boolean {
   const k = rdnKey(rdn, env.rules);
-  return present(env.dit).some(([u, st]) => u !== except && st.vis.parent === parent && rdnKey(st.vis.rdn, env.rules) === k);
+  return present(env.dit).some(([u, st]) => u !== except && st.vis.parent === parent && st.vis.rdn.length === 1 && rdnKey(st.vis.rdn, env.rules) === k);
 }
 
 function uniqueTaken(env: ClientEnv, attr: string, v: Buffer, except?: string): boolean {

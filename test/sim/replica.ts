@@ -5,7 +5,7 @@
 // with the RUV it assumed (the basis); the consumer applies a group only if
 // its RUV covers that basis, and acknowledges with its RUV after commit.
 import type { Change, ConflictRecord } from '../../src/repl/core/change.js';
-import { needsInit, selectChanges, type TrimOptions, trimPoint } from '../../src/repl/core/changelog.js';
+import { needsInit, selectChanges, selectionStart, type TrimOptions, trimPoint } from '../../src/repl/core/changelog.js';
 import { type ClockState, clockNext, clockObserve, newClockState } from '../../src/repl/core/clock.js';
 import { type Csn, csnReplicaId } from '../../src/repl/core/csn.js';
 import { type Ruv, ruvAdvance, ruvCovers, ruvMerge } from '../../src/repl/core/ruv.js';
@@ -174,11 +174,24 @@ export class Replica {
       side.inflight = 0;
       return;
     }
-    const records = [...selectChanges(this.committed.log, basis, this.#settings.groupSize)];
+    const records = [...selectChanges(this.#logFrom(selectionStart(basis, this.committed.ruv)), basis, this.#settings.groupSize)];
     if (!records.length) return;
     this.#host.send({ type: 'changes', from: this.id, to: consumer, basis, records });
     side.sent = records.reduce<Ruv>((r, ch) => ruvAdvance(r, ch.csn), basis);
     side.inflight++;
+  }
+
+  /** Committed changelog records after `start` (all if undefined), like an LMDB range read. */
+  *#logFrom(start: Csn | undefined): Generator<Change> {
+    const log = this.committed.log;
+    let lo = 0;
+    let hi = log.length;
+    while (start !== undefined && lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (log[mid]!.csn <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < log.length; i++) yield log[i]!;
   }
 
   /** The supplier gave up waiting (timeout): resend from what was acknowledged. */

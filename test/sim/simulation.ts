@@ -19,6 +19,8 @@ export interface SimOptions {
   /** Replace the core's apply (to prove the checks catch a broken rule). */
   applyFn?: ApplyFn;
   trace?: boolean;
+  /** Return the replicas' final DITs (for tests that inspect states). */
+  keepDits?: boolean;
 }
 
 export interface SimResult {
@@ -27,6 +29,7 @@ export interface SimResult {
   failures: string[];
   trace: string[];
   stats: Record<string, number>;
+  dits?: MemoryDit[];
 }
 
 interface InFlight {
@@ -319,5 +322,7 @@ export function runSeed(seed: number, opts: SimOptions = {}): SimResult {
       ...(opts.applyFn ? { applyFn: opts.applyFn } : {}),
     }),
   );
-  return { seed, ok: failures.length === 0, failures, trace, stats };
+  const result: SimResult = { seed, ok: failures.length === 0, failures, trace, stats };
+  if (opts.keepDits) result.dits = replicas.map((r) => r.committed.dit);
+  return result;
 }

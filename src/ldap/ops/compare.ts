@@ -1,28 +1,38 @@
-// Compare (RFC 4511 §4.10) with the attribute's equality rule.
+// Compare (RFC 4511 §4.10) with the attribute's equality rule, in slapd's
+// order: the assertion (type, equality rule, value syntax) is checked
+// before the entry is looked up.
 import { parseDN } from '../../dit/dn.js';
+import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { compareAssertion } from '../../schema/filter.js';
 import { recEntry } from '../../store/record.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { CompareRequest } from '../pdu/index.js';
+import { virtualEntry } from './virtual.js';
+
+const SUBSCHEMA = Buffer.from('cn=Subschema');
+
+function target(ctx: ServerContext, conn: Connection, dn: string, ndn: string): Entry {
+  const store = ctx.store;
+  if (!store.inSuffix(ndn)) return virtualEntry(ctx, conn, ndn);
+  ctx.access.checkRead(conn);
+  const rec = store.byNdn(ndn);
+  if (!rec) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(dn)));
+  const entry = recEntry(rec);
+  // Computed when read, like slapd's: present on every entry.
+  entry.attrs.set('hasSubordinates', [Buffer.from(store.hasChildren(rec.id) ? 'TRUE' : 'FALSE')]);
+  entry.attrs.set('subschemaSubentry', [SUBSCHEMA]);
+  return entry;
+}
 
 export function compare(ctx: ServerContext, conn: Connection, req: CompareRequest): number {
   const ndn = ctx.store.normalize(req.dn);
-  let entry;
-  if (ctx.configTree.holds(ndn)) {
-    if (!ctx.access.isRoot(conn)) throw new LdapError(RC.insufficientAccessRights, '');
-    const e = ctx.configTree.get(ndn);
-    if (!e) throw new LdapError(RC.noSuchObject, '');
-    entry = { dn: e.dn, attrs: new Map(e.attrs) };
-  } else {
-    ctx.access.checkRead(conn);
-    const rec = ctx.store.byNdn(ndn);
-    if (!rec) throw new LdapError(RC.noSuchObject, '', ctx.store.inSuffix(ndn) ? ctx.store.matchedDN(parseDN(req.dn)) : '');
-    entry = recEntry(rec);
-  }
   const d = ctx.schema.canonicalDescription(req.attr);
-  if (!d) throw new LdapError(RC.undefinedAttributeType, `${req.attr}: attribute type undefined`);
+  if (!d) throw new LdapError(RC.undefinedAttributeType, '');
+  if (d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, 'inappropriate matching request');
+  if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
+  const entry = target(ctx, conn, req.dn, ndn);
   if (d.type.name === 'userPassword' && !ctx.access.passwordVisible(conn)) throw new LdapError(RC.insufficientAccessRights, '');
   const types = new Set(d.type.subtypes);
   const present = [...entry.attrs.keys()].some((k) => {

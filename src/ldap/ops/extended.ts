@@ -50,34 +50,39 @@ function startTls(ctx: ServerContext, conn: Connection): ExtendedResult {
   };
 }
 
+/** RFC 3062, in slapd's order of checks (servers/slapd/passwd.c). */
 async function passwordModify(ctx: ServerContext, conn: Connection, value: Buffer | undefined): Promise<ExtendedResult> {
+  if (conn.auth === 'anonymous') throw new LdapError(RC.strongerAuthRequired, 'only authenticated users may change passwords');
   let req;
   try {
     req = decodePasswdModifyRequest(value);
   } catch {
-    throw new LdapError(RC.protocolError, 'password modify request is malformed');
+    throw new LdapError(RC.protocolError, 'data decoding error');
   }
-  if (ctx.config.role !== 'master') throw new LdapError(RC.referral, 'this replica is read-only; write to a master', '', ctx.referrals());
-  if (conn.auth === 'anonymous') throw new LdapError(RC.unwillingToPerform, 'only authenticated users may change passwords');
   let targetDn = conn.bindDn;
-  if (req.userIdentity !== undefined) {
+  let ndn = conn.bindNdn;
+  if (req.userIdentity !== undefined && req.userIdentity !== '') {
     targetDn = req.userIdentity.replace(/^dn:/i, '');
+    const n = ctx.schema.normalizeDN(targetDn);
+    // slapd passes on dnPrettyNormal's invalidAttributeSyntax here.
+    if (n === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'Invalid DN');
+    ndn = n;
   }
-  const ndn = ctx.store.normalize(targetDn);
   if (ndn === ctx.rootNdn) throw new LdapError(RC.unwillingToPerform, 'the rootDn password is set in the server file');
+  if (!ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, req.oldPasswd !== undefined ? 'unwilling to verify old password' : 'no global superior knowledge');
+  if (ctx.config.role !== 'master') throw new LdapError(RC.referral, 'this replica is read-only; write to a master', '', ctx.referrals());
   const rec = ctx.store.byNdn(ndn);
-  if (!rec) throw new LdapError(RC.noSuchObject, '');
-  if (!ctx.access.isRoot(conn) && ndn !== conn.bindNdn) ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword']);
-  if (req.oldPasswd !== undefined && !ctx.access.isRoot(conn)) {
-    const stored = rec.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+  if (req.oldPasswd !== undefined) {
+    const stored = rec?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
     let ok = false;
     for (const s of stored) if (await verifyPassword(req.oldPasswd, s, ctx.config.access.allowCleartextPasswords)) ok = true;
-    if (!ok) throw new LdapError(RC.unwillingToPerform, 'old password is not correct');
+    if (!ok) throw new LdapError(RC.unwillingToPerform, 'unwilling to verify old password');
   }
   const generated = req.newPasswd === undefined ? randomBytes(9).toString('base64') : undefined;
   const newPw = req.newPasswd ?? Buffer.from(generated!, 'utf8');
-  const hash = await hashPassword(newPw, 'SSHA');
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, rec.dn, [{ op: 2, attr: 'userPassword', values: [Buffer.from(hash, 'utf8')] }]));
+  if (!rec) throw new LdapError(RC.noSuchObject, '');
+  const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
+  const authorize = (): void => ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword']);
+  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }));
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
 }
-

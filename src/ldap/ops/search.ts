@@ -4,16 +4,17 @@
 // the common path.
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
 import { compileFilter, type CompiledFilter } from '../../schema/filter.js';
-import { FLAG_CONFLICT, recEntry, type EntryRec } from '../../store/record.js';
+import { FLAG_CONFLICT, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
 import { encodeAttribute } from '../pdu/index.js';
-import { encodeSelected, makeSelection, selected, type Selection } from '../selection.js';
+import { encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualSearch } from './virtual.js';
 
 const TRUE = Buffer.from('TRUE');
@@ -36,17 +37,37 @@ interface PagedState {
   exact: boolean;
 }
 
-function namesConflict(ctx: ServerContext, f: Filter): boolean {
+/** Does the filter name an attribute of type `name` (any option)? */
+function names(ctx: ServerContext, f: Filter, name: string): boolean {
   switch (f.type) {
     case 'and':
     case 'or':
-      return f.filters.some((x) => namesConflict(ctx, x));
+      return f.filters.some((x) => names(ctx, x, name));
     case 'not':
-      return namesConflict(ctx, f.filter);
+      return names(ctx, f.filter, name);
     default: {
       const attr = f.attr;
-      return attr !== undefined && ctx.schema.canonicalDescription(attr)?.type.name === 'meshdirConflict';
+      return attr !== undefined && ctx.schema.canonicalDescription(attr)?.type.name === name;
     }
+  }
+}
+
+/** An item whose rule no schema defines: it evaluates to Undefined (RFC 4511 §4.5.1.7). */
+const UNDEFINED_ITEM: Filter = { type: 'extensible', rule: '', value: Buffer.alloc(0), dnAttributes: false };
+
+/**
+ * Items on an attribute the client may not read are Undefined, as slapd's
+ * ACL "search" check makes them, so a filter cannot probe userPassword.
+ */
+function withoutPassword(ctx: ServerContext, f: Filter): Filter {
+  switch (f.type) {
+    case 'and':
+    case 'or':
+      return { type: f.type, filters: f.filters.map((x) => withoutPassword(ctx, x)) };
+    case 'not':
+      return { type: 'not', filter: withoutPassword(ctx, f.filter) };
+    default:
+      return f.attr !== undefined && ctx.schema.canonicalDescription(f.attr)?.type.name === USER_PASSWORD ? UNDEFINED_ITEM : f;
   }
 }
 
@@ -66,7 +87,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   ctx.access.checkRead(conn);
 
   const base = store.byNdn(ndn);
-  if (!base) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseBase(req.base)));
+  if (!base) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
 
   const paged = controls.find((c) => c.oid === CONTROL.pagedResults);
   const serverSize = root ? 0 : ctx.config.limits.sizeLimit;
@@ -74,9 +95,20 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   const serverTime = root ? 0 : Math.ceil(ctx.config.limits.timeLimit / 1000);
   const timeLimit = minLimit(req.timeLimit, serverTime);
   const deadline = timeLimit > 0 ? Date.now() + timeLimit * 1000 : Infinity;
-  const showConflicts = namesConflict(ctx, req.filter);
+  const showConflicts = names(ctx, req.filter, 'meshdirConflict');
   const pwVisible = ctx.access.passwordVisible(conn);
-  const filter: CompiledFilter = compileFilter(req.filter, ctx.schema);
+  const asked = pwVisible ? req.filter : withoutPassword(ctx, req.filter);
+  const filter: CompiledFilter = compileFilter(asked, ctx.schema);
+  // Attributes computed when read, which filters may still test (as in slapd).
+  const wantsSubordinates = names(ctx, req.filter, 'hasSubordinates');
+  const wantsSubschema = names(ctx, req.filter, 'subschemaSubentry');
+  const filterView = (rec: EntryRec): Entry => {
+    const e = recEntry(rec);
+    if (!pwVisible) e.attrs.delete(USER_PASSWORD);
+    if (wantsSubordinates) e.attrs.set('hasSubordinates', [store.hasChildren(rec.id) ? TRUE : FALSE]);
+    if (wantsSubschema) e.attrs.set('subschemaSubentry', SUBSCHEMA);
+    return e;
+  };
 
   // Candidates: an index answer (sorted ids) or a walk of the scope.
   let ids: Iterable<number>;
@@ -96,7 +128,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
     }
   }
   if (state === undefined) {
-    const idx = req.scope === 0 ? undefined : store.indexCandidates(req.filter);
+    const idx = req.scope === 0 ? undefined : store.indexCandidates(asked);
     if (idx) {
       ids = idx.ids;
       exact = idx.exact;
@@ -136,7 +168,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
     if (!rec) continue;
     if (!inScope(rec, base, req.scope)) continue;
     if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
-    if (!exact && filter(recEntry(rec)) !== true) continue;
+    if (!exact && filter(filterView(rec)) !== true) continue;
     if (sizeLimit > 0 && sent >= sizeLimit) {
       result = { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
       break;
@@ -163,12 +195,6 @@ function minLimit(client: number, server: number): number {
   if (server <= 0) return client;
   return Math.min(client, server);
 }
-
-function parseBase(dn: string) {
-  return ctxParse(dn);
-}
-
-import { parseDN as ctxParse } from '../../dit/dn.js';
 
 function inScope(rec: EntryRec, base: EntryRec, scope: number): boolean {
   if (scope === 0) return rec.id === base.id;
@@ -210,13 +236,6 @@ export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, p
   if (sel.allOp || sel.names.has('subschemaSubentry')) out.push(encodeAttribute('subschemaSubentry', SUBSCHEMA, sel.typesOnly));
   return out;
 }
-
-/** For the access log and tests: the entry as filters see it. */
-export function asEntry(rec: EntryRec): Entry {
-  return recEntry(rec);
-}
-
-export { selected };
 
 export function searchDone(id: number, r: SearchResult): Buffer {
   return encodeResult(id, OP.searchResultDone, r.code, r.matchedDN, r.message, undefined, r.controls);

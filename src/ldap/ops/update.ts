@@ -1,9 +1,12 @@
-// Add, modify, delete and modify DN from clients: referral on read-only
-// replicas, cn=config for the rootDn, access control, password hashing,
-// then one store transaction (src/store/update.ts does the DIT checks).
+// Add, modify, delete and modify DN from clients, with slapd's order of
+// checks: the request itself (DN syntax, attribute types and values), then
+// naming context, authentication, cn=config, referral on read-only
+// replicas, and in one store transaction the target, access control and
+// the DIT rules (src/store/update.ts).
 import { hashSshaSync, isSupportedHash } from '../../auth/password.js';
+import { formatDN, parseDN } from '../../dit/dn.js';
 import { LdapError, RC } from '../../errors.js';
-import { localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
+import { checkClientAttrs, checkClientMods, checkModShapes, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { AddRequest, ModDNRequest, ModifyRequest } from '../pdu/index.js';
@@ -14,8 +17,10 @@ function writable(ctx: ServerContext): void {
   }
 }
 
-function normalize(ctx: ServerContext, dn: string): string {
-  return ctx.store.normalize(dn);
+function normalize(ctx: ServerContext, dn: string, message = 'invalid DN'): string {
+  const n = ctx.schema.normalizeDN(dn);
+  if (n === undefined) throw new LdapError(RC.invalidDNSyntax, message);
+  return n;
 }
 
 function isPassword(ctx: ServerContext, attr: string): boolean {
@@ -27,52 +32,74 @@ function hashValues(values: Buffer[]): Buffer[] {
   return values.map((v) => (isSupportedHash(v.toString('utf8')) ? v : Buffer.from(hashSshaSync(v), 'utf8')));
 }
 
-function rootOnly(ctx: ServerContext, conn: Connection): void {
+/**
+ * What slapd's frontend checks once the request is well formed: a naming
+ * context holds the DN, the client is bound (anonymous updates are refused
+ * before anything is looked up), and cn=config is for the rootDn.
+ */
+function frontend(ctx: ServerContext, conn: Connection, ndn: string): 'config' | 'suffix' {
+  const config = ctx.configTree.holds(ndn);
+  if (!config && !ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
+  ctx.access.requireAuthenticated(conn);
+  if (!config) return 'suffix';
   if (!ctx.access.isRoot(conn)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is writable only by the rootDn');
+  return 'config';
 }
 
 export async function add(ctx: ServerContext, conn: Connection, req: AddRequest): Promise<void> {
   const ndn = normalize(ctx, req.dn);
+  checkClientAttrs(ctx.schema, req.attrs);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
-  if (ctx.configTree.holds(ndn)) {
-    rootOnly(ctx, conn);
+  if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.add(conn.bindDn, req.dn, attrs);
     return;
   }
   writable(ctx);
-  ctx.access.checkWrite(conn, 'add', ndn);
-  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs));
+  const authorize = (): void => ctx.access.checkWrite(conn, 'add', ndn);
+  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize }));
 }
 
 export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest): Promise<void> {
+  checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
+  checkClientMods(ctx.schema, req.changes);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
-  if (ctx.configTree.holds(ndn)) {
-    rootOnly(ctx, conn);
+  if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.modify(req.dn, mods);
     return;
   }
   writable(ctx);
-  ctx.access.checkWrite(conn, 'modify', ndn, mods.map((m) => ctx.schema.canonicalDescription(m.attr)?.type.name ?? m.attr));
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods));
+  const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
+  const authorize = (): void => ctx.access.checkWrite(conn, 'modify', ndn, types);
+  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize }));
 }
 
 export async function del(ctx: ServerContext, conn: Connection, dn: string): Promise<void> {
   const ndn = normalize(ctx, dn);
-  if (ctx.configTree.holds(ndn)) {
-    rootOnly(ctx, conn);
+  if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.delete(dn);
     return;
   }
   writable(ctx);
-  ctx.access.checkWrite(conn, 'delete', ndn);
-  await ctx.store.write((tx) => localDelete(tx, dn));
+  const authorize = (): void => ctx.access.checkWrite(conn, 'delete', ndn);
+  await ctx.store.write((tx) => localDelete(tx, dn, { authorize }));
 }
 
 export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest): Promise<void> {
   const ndn = normalize(ctx, req.dn);
-  if (ctx.configTree.holds(ndn)) throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
+  const rdnNdn = normalize(ctx, req.newRdn, 'invalid new RDN');
+  if (parseDN(req.newRdn).length !== 1) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
+  const supNdn = req.newSuperior === undefined ? undefined : normalize(ctx, req.newSuperior, 'invalid newSuperior');
+  if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot rename the root DSE');
+  const parentNdn = supNdn ?? normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
+  const destNdn = parentNdn === '' ? rdnNdn : `${rdnNdn},${parentNdn}`;
+  if (destNdn.length > ndn.length && destNdn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
+  if (destNdn.length < ndn.length && ndn.endsWith(',' + destNdn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry above itself');
+  const where = frontend(ctx, conn, ndn);
+  const destWhere = ctx.configTree.holds(destNdn) ? 'config' : ctx.store.inSuffix(destNdn) ? 'suffix' : undefined;
+  if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
+  if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
-  ctx.access.checkWrite(conn, 'modrdn', ndn);
-  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior));
+  const authorize = (): void => ctx.access.checkWrite(conn, 'modrdn', ndn);
+  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize }));
 }

@@ -7,6 +7,7 @@ import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, EXOP, FEATURE, encodeAttribute, encodeSearchEntry, type SearchRequest } from '../pdu/index.js';
 import { encodeSelected, type Selection } from '../selection.js';
+import { generalizedTime } from '../../store/update.js';
 import type { SearchResult } from './search.js';
 
 export const VENDOR_NAME = 'meshdir';
@@ -24,30 +25,42 @@ export function supportedControls(): string[] {
   return [CONTROL.pagedResults, CONTROL.manageDsaIT];
 }
 
+/** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
 function rootDse(ctx: ServerContext): Virtual {
-  const ext = [EXOP.startTls, EXOP.whoAmI, EXOP.passwordModify, ...ctx.extended.keys()];
+  const ext = [EXOP.startTls, EXOP.passwordModify, EXOP.whoAmI, ...ctx.extended.keys()];
   return {
     dn: '',
     ndn: '',
     attrs: new Map([
       ['objectClass', [b('top'), b('OpenLDAProotDSE')]],
+      ['structuralObjectClass', [b('OpenLDAProotDSE')]],
       ['namingContexts', [b(ctx.config.suffix)]],
-      ['supportedLDAPVersion', [b('3')]],
       ['supportedControl', supportedControls().map(b)],
       ['supportedExtension', ext.map(b)],
       ['supportedFeatures', Object.values(FEATURE).filter((f) => f !== FEATURE.languageRangeOptions).map(b)],
-      ['subschemaSubentry', [b('cn=Subschema')]],
+      ['supportedLDAPVersion', [b('3')]],
       ['vendorName', [b(VENDOR_NAME)]],
       ['vendorVersion', [b(VENDOR_VERSION)]],
       ['entryDN', [b('')]],
+      ['subschemaSubentry', [b('cn=Subschema')]],
     ]),
   };
 }
 
 const ROOT_DSE_USER = new Set(['objectClass']);
 
+/** cn=Subschema with the attributes slapd adds around the schema (extensibleObject, timestamps, entryDN). */
 function subschema(ctx: ServerContext): Virtual {
-  return { dn: 'cn=Subschema', ndn: ctx.schema.normalizeDN('cn=Subschema')!, attrs: ctx.schema.subschemaEntry() };
+  const schema = ctx.schema.subschemaEntry();
+  const started = [b(generalizedTime(ctx.counters.startedAt))];
+  const attrs = new Map<string, Buffer[]>();
+  for (const [k, vs] of schema) {
+    if (k === 'objectClass' && !vs.some((v) => v.toString().toLowerCase() === 'extensibleobject')) vs.push(b('extensibleObject'));
+    attrs.set(k, vs);
+    if (k === 'structuralObjectClass') attrs.set('createTimestamp', started).set('modifyTimestamp', started);
+  }
+  attrs.set('entryDN', [b('cn=Subschema')]).set('subschemaSubentry', [b('cn=Subschema')]);
+  return { dn: 'cn=Subschema', ndn: ctx.schema.normalizeDN('cn=Subschema')!, attrs };
 }
 
 function monitor(ctx: ServerContext): Virtual[] {
@@ -79,16 +92,20 @@ function rootDseChunks(e: Virtual, sel: Selection): Buffer[] {
   return out;
 }
 
-export function virtualSearch(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
-  let pool: Virtual[];
+/**
+ * The virtual entries a request on `ndn` may see, or an error as slapd
+ * gives it (cn=Subschema exists only at base scope; cn=config is for the
+ * rootDn).
+ */
+function virtualPool(ctx: ServerContext, conn: Connection, ndn: string, scope: number): Virtual[] {
   const monitorNdn = ctx.schema.normalizeDN('cn=monitor')!;
+  let pool: Virtual[];
   if (ndn === '') {
-    if (req.scope !== 0) {
-      // slapd: a one/sub search of the empty base without a default search base finds nothing.
-      throw new LdapError(RC.noSuchObject, '');
-    }
+    // slapd: a one/sub search of the empty base without a default search base finds nothing.
+    if (scope !== 0) throw new LdapError(RC.noSuchObject, '');
     pool = [rootDse(ctx)];
-  } else if (ndn === subschema(ctx).ndn) {
+  } else if (ndn === ctx.schema.normalizeDN('cn=Subschema')) {
+    if (scope !== 0) throw new LdapError(RC.noSuchObject, '');
     pool = [subschema(ctx)];
   } else if (ndn === monitorNdn || ndn.endsWith(',' + monitorNdn)) {
     ctx.access.checkRead(conn);
@@ -100,6 +117,17 @@ export function virtualSearch(ctx: ServerContext, conn: Connection, id: number, 
     throw new LdapError(RC.noSuchObject, '');
   }
   if (!pool.some((e) => e.ndn === ndn)) throw new LdapError(RC.noSuchObject, '');
+  return pool;
+}
+
+/** One entry outside the suffix (for compare), or noSuchObject. */
+export function virtualEntry(ctx: ServerContext, conn: Connection, ndn: string): Entry {
+  const e = virtualPool(ctx, conn, ndn, 0).find((x) => x.ndn === ndn)!;
+  return { dn: e.dn, attrs: e.attrs };
+}
+
+export function virtualSearch(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
+  const pool = virtualPool(ctx, conn, ndn, req.scope);
   const filter = compileFilter(req.filter, ctx.schema);
   let sent = 0;
   for (const e of pool) {

@@ -101,9 +101,13 @@ export function isCsn(s: unknown): s is Csn {
   }
 }
 
-/** The replica that made the change. */
+function hexDigit(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
+
+/** The replica that made the change (read straight from the fixed-width string: it runs per record sent). */
 export function csnReplicaId(csn: Csn): number {
-  return parseInt(csn.slice(RID_AT, RID_AT + 3), 16);
+  return (hexDigit(csn.charCodeAt(RID_AT)) << 8) | (hexDigit(csn.charCodeAt(RID_AT + 1)) << 4) | hexDigit(csn.charCodeAt(RID_AT + 2));
 }
 
 /** The same CSN with another subseq (the CSN of mod `n` of a change). */
@@ -120,10 +124,4 @@ export function csnTimeMs(csn: Csn): number {
 /** The smallest CSN at or after the given time: every CSN made later sorts above it. */
 export function csnAtTime(ms: number): Csn {
   return formatCsn({ time: Math.max(0, Math.floor(ms)) * 1000, counter: 0, replicaId: 0, subseq: 0 });
-}
-
-export function maxCsn(a: Csn | undefined, b: Csn | undefined): Csn | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return a > b ? a : b;
 }

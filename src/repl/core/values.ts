@@ -12,13 +12,9 @@ export interface Stamp {
   p?: number;
 }
 
-export function emptyAttr(): AttrState {
-  return { vals: [] };
-}
-
 /** A copy whose arrays may be edited (ValueStates themselves are replaced, never edited). */
 export function editable(a: AttrState | undefined): AttrState {
-  if (!a) return emptyAttr();
+  if (!a) return { vals: [] };
   const w: AttrState = { vals: a.vals.slice() };
   if (a.x !== undefined) w.x = a.x;
   if (a.xp !== undefined) w.xp = a.xp;

@@ -3,7 +3,7 @@
 // the DN (the suffix entry has parent ''), `attrs` the user attributes.
 import type { Csn } from './csn.js';
 import { type Ava, type AttrRules, CONFLICT_RDN_ATTR, GLUE_CLASS, OBJECT_CLASS } from './policy.js';
-import type { EntryState } from './state.js';
+import { type EntryState, sameAvas } from './state.js';
 import { visibleValues } from './values.js';
 
 export interface Visible {
@@ -34,10 +34,6 @@ export interface Visible {
 /** Conflict entries are hidden from ordinary searches (returned when the filter names meshdirConflict). */
 export function isConflictEntry(vis: Visible): boolean {
   return vis.kind !== 'hidden' && (vis.naming !== undefined || vis.unique !== undefined);
-}
-
-export function isPresent(vis: Visible | undefined): boolean {
-  return vis !== undefined && vis.kind !== 'hidden';
 }
 
 /**
@@ -119,14 +115,10 @@ function sameAttrs(a: Visible['attrs'], b: Visible['attrs']): boolean {
   return true;
 }
 
-export function sameRdn(a: readonly Ava[], b: readonly Ava[]): boolean {
-  return a.length === b.length && a.every(([t, v], i) => t === b[i]![0] && v.equals(b[i]![1]));
-}
-
 /** Same naming (DN position and presence), ignoring attributes. */
 export function sameNaming(a: Visible | undefined, b: Visible | undefined): boolean {
   if (!a || !b) return a === b;
-  return a.kind === b.kind && a.parent === b.parent && a.rooted === b.rooted && sameRdn(a.rdn, b.rdn);
+  return a.kind === b.kind && a.parent === b.parent && a.rooted === b.rooted && sameAvas(a.rdn, b.rdn);
 }
 
 export function sameVisible(a: Visible | undefined, b: Visible | undefined): boolean {
