@@ -86,6 +86,14 @@ export function procStats(pid) {
   return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, threads: kb('Threads') };
 }
 
+/** Which build was measured: the checkout's commit and changed sources, or the snapshot's record of them. */
+export function buildInfo() {
+  const snap = join(REPO, 'SNAPSHOT');
+  if (existsSync(snap)) return { repo: REPO, snapshot: readFileSync(snap, 'utf8').trim() };
+  const git = (args) => spawnSync('git', ['-C', REPO, ...args], { encoding: 'utf8' }).stdout?.trim();
+  return { repo: REPO, commit: git(['rev-parse', '--short', 'HEAD']), changed: git(['status', '--short', '--', 'src']) };
+}
+
 export function machine() {
   const slapd = spawnSync('slapd', ['-VV'], { encoding: 'utf8' });
   return {
@@ -198,7 +206,7 @@ export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name 
   const logFile = join(dir, 'serve.log');
   const fd = openSync(logFile, 'w');
   const serve = patches.length
-    ? [join(REPO, 'bench', 'whatif-serve.mjs'), '--config', configFile, '--patch', patches.join(',')]
+    ? [join(HERE, 'bench', 'whatif-serve.mjs'), '--config', configFile, '--patch', patches.join(',')]
     : [MESHDIR, 'serve', '--config', configFile];
   const [cmd, args] = pinned(cpus, process.execPath, [...nodeArgs, ...serve]);
   const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: dir });
@@ -285,6 +293,8 @@ export async function load(server, { op, duration, conns = 16, depth = 4, entrie
   return {
     ...r,
     serverCpuPct: Math.round(((after.cpuSec - before.cpuSec) / wall) * 100),
+    // CPU time (all the server's threads) per operation: steadier than ops/s on a busy machine.
+    serverCpuUsPerOp: r.ops ? Math.round(((after.cpuSec - before.cpuSec) * 1e6) / r.ops) : undefined,
     rssMiB: +after.rssMiB.toFixed(1),
     hwmMiB: +after.hwmMiB.toFixed(1),
     anonMiB: +after.anonMiB.toFixed(1),

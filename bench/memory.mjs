@@ -9,7 +9,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
-  duBytes, genLdif, importLdif, load, machine, onCleanup, parseOptions, procStats, requireBuild, startMeshdir, startSlapd, writeMeshdirConfig,
+  buildInfo, duBytes, genLdif, importLdif, load, machine, onCleanup, parseOptions, procStats, requireBuild, startMeshdir, startSlapd, writeMeshdirConfig,
 } from './lib.mjs';
 
 const USAGE = `node bench/memory.mjs [options]
@@ -47,7 +47,7 @@ try {
   const importSec = importLdif(config, ldif);
   const dataMiB = duBytes(join(dir, 'data')) / 2 ** 20;
   console.log(`imported ${o.entries + 2} entries in ${importSec.toFixed(1)} s (${Math.round((o.entries + 2) / importSec)} entries/s); data dir ${mib(dataMiB)}`);
-  const figures = { date: started.toISOString(), command: `node bench/memory.mjs ${process.argv.slice(2).join(' ')}`.trim(), machine: machine(), entries: o.entries, importSec: +importSec.toFixed(1), dataMiB: +dataMiB.toFixed(1), rss: {} };
+  const figures = { date: started.toISOString(), command: `node bench/memory.mjs ${process.argv.slice(2).join(' ')}`.trim(), machine: machine(), build: buildInfo(), entries: o.entries, importSec: +importSec.toFixed(1), dataMiB: +dataMiB.toFixed(1), rss: {} };
   servers.push(await startMeshdir(dir, config));
   if (o.slapd) {
     const t0 = performance.now();

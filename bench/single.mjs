@@ -13,7 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
-  cloneData, genLdif, importLdif, load, machine, median, onCleanup, parseOptions, requireBuild, sha256,
+  buildInfo, cloneData, genLdif, importLdif, load, machine, median, onCleanup, parseOptions, requireBuild, sha256,
   startMeshdir, startSlapd, writeMeshdirConfig,
 } from './lib.mjs';
 
@@ -84,7 +84,7 @@ try {
       for (const s of servers) {
         const r = await load(s, { op, duration: o.duration, conns: o.conns, depth: o.depth, entries: o.entries, workers: o.workers, cpus: clientCpus });
         runs[s.name].push(r);
-        log(`${op.padEnd(7)} ${s.name.padEnd(12)} ${String(r.opsPerSec).padStart(7)} ops/s  p50 ${r.p50ms} ms  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.serverCpuPct}%  client CPU ${r.clientCpuPct}%`);
+        log(`${op.padEnd(7)} ${s.name.padEnd(12)} ${String(r.opsPerSec).padStart(7)} ops/s  p50 ${r.p50ms} ms  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.serverCpuPct}% (${r.serverCpuUsPerOp} µs/op)  client CPU ${r.clientCpuPct}%`);
       }
     }
     for (const s of servers) {
@@ -99,6 +99,7 @@ try {
     date: started.toISOString(),
     command: `node bench/single.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { ...host, loadavgAfter: machine().loadavg },
+    build: buildInfo(),
     options: { ...o, dir: undefined, json: undefined },
     importSec: +importSec.toFixed(1),
     servers: servers.map((s) => ({ name: s.name, pid: s.pid, url: s.url })),
@@ -116,14 +117,14 @@ try {
 
 function table(f) {
   const names = f.servers.map((s) => s.name);
-  const head = ['op', 'server', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'srv CPU%', 'cli CPU%', 'RSS MiB', 'vs slapd'];
+  const head = ['op', 'server', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'srv CPU%', 'CPU µs/op', 'cli CPU%', 'RSS MiB', 'vs slapd'];
   const rows = [];
   for (const [op, byServer] of Object.entries(f.results)) {
     for (const n of names) {
       const r = byServer[n];
       const base = byServer.slapd?.opsPerSec;
       rows.push([
-        n === names[0] ? op : '', n, r.opsPerSec, r.p50ms, r.p99ms, r.errors, r.serverCpuPct, r.clientCpuPct, r.rssMiB,
+        n === names[0] ? op : '', n, r.opsPerSec, r.p50ms, r.p99ms, r.errors, r.serverCpuPct, r.serverCpuUsPerOp, r.clientCpuPct, r.rssMiB,
         n === 'slapd' || !base ? '' : `${(r.opsPerSec / base).toFixed(2)}×`,
       ]);
     }

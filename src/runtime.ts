@@ -11,6 +11,7 @@ import type { Schema } from './schema/schema.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
 import { monitorEntries } from './monitor/monitor.js';
+import { BruteForceGuard } from './auth/guard.js';
 import { Replication } from './repl/session/agreements.js';
 
 export interface RunningServer {
@@ -33,6 +34,7 @@ export function openStore(config: ServerConfig, log: Logger, schema = loadSchema
     indexes: config.indexes,
     replicaId: config.replicaId,
     mapSizeMiB: config.mapSizeMiB,
+    growMap: config.growMap,
     priority: config.replication.priority,
     policies: { attributePolicies: config.replication.attributePolicies, uniqueAttributes: config.replication.uniqueAttributes },
     log,
@@ -62,6 +64,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     rootNdn: store.normalize(config.rootDn),
     configTree: new LocalTree(store.dbs, schema),
     counters,
+    bindGuard: new BruteForceGuard(
+      { delayAfter: config.access.bruteForce.delayAfter, lockAfter: config.access.bruteForce.lockAfter, lockForMs: config.access.bruteForce.lockFor, windowMs: config.access.bruteForce.window },
+      log,
+    ),
     tlsContext: () => tls?.context,
     extended,
     urls: [...config.listen],

@@ -10,6 +10,7 @@ import { exportCommand } from './export.js';
 import { passwdCommand } from './passwd.js';
 import { demoCommand } from './demo.js';
 import { conflictsCommand, replCommand } from './repl.js';
+import { backupCommands } from './backup.js';
 
 export function fail(e: unknown): never {
   const code = e instanceof ConfigError ? 2 : 1;
@@ -18,6 +19,12 @@ export function fail(e: unknown): never {
   if (process.env.MESHDIR_DEBUG && e instanceof Error && !(e instanceof MeshdirError)) process.stderr.write(`${e.stack}\n`);
   process.exit(code);
 }
+
+// `meshdir export | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const program = new Command('meshdir')
   .description('multi-master LDAPv3 directory server')
@@ -32,6 +39,7 @@ exportCommand(program);
 passwdCommand(program);
 replCommand(program);
 conflictsCommand(program);
+backupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

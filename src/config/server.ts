@@ -13,7 +13,7 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
 });
 
 const ldapUrl = z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port');
-const indexKind = z.enum(['eq', 'sub', 'pres', 'approx']);
+const indexKind = z.enum(['eq', 'sub', 'pres']);
 const policy = z.enum(['lww', 'priority', 'min', 'max', 'sum', 'manual']);
 
 const tls = z.strictObject({
@@ -46,6 +46,15 @@ const access = z
     allowCleartextPasswords: z.boolean().default(false),
     /** Refuse simple binds with a password over a connection without TLS (confidentialityRequired). */
     requireTlsForBind: z.boolean().default(false),
+    /** Failed binds per DN: slowed after `delayAfter`, locked for `lockFor` after `lockAfter`. */
+    bruteForce: z
+      .strictObject({
+        delayAfter: z.number().int().min(0).default(3),
+        lockAfter: z.number().int().min(1).default(10),
+        lockFor: duration.default(300_000),
+        window: duration.default(900_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -88,8 +97,10 @@ export const serverFileSchema = z
         access: z.boolean().default(true),
       })
       .prefault({}),
-    /** LMDB map size in MiB; the map grows past it when `growMap` is on. */
+    /** LMDB map size in MiB; the map grows past it when `growMap` is on (default). */
     mapSizeMiB: z.number().int().min(16).default(4096),
+    /** false: the database never grows past mapSizeMiB; writes then get unwillingToPerform. */
+    growMap: z.boolean().default(true),
   })
   .superRefine((c, ctx) => {
     if (c.role === 'master' && c.replicaId === undefined)

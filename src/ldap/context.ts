@@ -49,6 +49,8 @@ export interface ServerContext {
 export interface BindGuard {
   /** Throws (e.g. invalidCredentials while locked) before the password is even checked. */
   check(ndn: string): void;
+  /** How long to hold back a failure response for this DN (slows guessing). */
+  delayMs?(ndn: string): number;
   succeeded(ndn: string): void;
   failed(ndn: string, peer: string): void;
 }

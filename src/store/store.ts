@@ -26,6 +26,8 @@ export interface StoreOptions {
   /** Masters only: the origin of local changes. */
   replicaId?: number;
   mapSizeMiB?: number;
+  /** false: refuse writes (except deletes) once the data reaches mapSizeMiB. */
+  growMap?: boolean;
   policies?: PolicyConfig;
   /** replication.priority: carried in changes for attributes under policy `priority`. */
   priority?: number;
@@ -62,6 +64,9 @@ export class Store {
   /** Emits 'commit' (csns) after every durable write that applied changes. */
   readonly events = new EventEmitter();
   #closed = false;
+  readonly #capBytes: number;
+  #spaceCheckedAt = 0;
+  #full = false;
 
   constructor(opts: StoreOptions) {
     this.schema = opts.schema;
@@ -78,6 +83,7 @@ export class Store {
     this.plan = makeIndexPlan(opts.schema, opts.indexes);
     this.rules = makeRules(opts.schema, opts.policies ?? {});
     this.dbs = openDbs(opts.dataDir, { mapSizeMiB: opts.mapSizeMiB });
+    this.#capBytes = opts.growMap === false ? (opts.mapSizeMiB ?? 4096) * 1024 * 1024 : 0;
     this.generationId = initMeta(this.dbs, suffixNdn).generationId;
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
     this.workingRuv = this.ruv;
@@ -208,6 +214,10 @@ export class Store {
     } catch (e) {
       if (e instanceof LdapError) throw e;
       const msg = (e as Error).message ?? String(e);
+      if (/ENOSPC|no space left/i.test(msg)) {
+        this.log.error({ err: msg }, 'disk full');
+        throw new LdapError(RC.unwillingToPerform, 'no space left on the database disk');
+      }
       if (/MDB_MAP_FULL|map full/i.test(msg)) {
         this.log.error({ err: msg }, 'database map is full');
         throw new LdapError(RC.unwillingToPerform, 'database is full (raise mapSizeMiB in the server file)');
@@ -217,6 +227,19 @@ export class Store {
     }
     tx!.committed();
     return result!;
+  }
+
+  /** With growMap: false, adds and modifies stop before the database passes its size. */
+  assertSpace(): void {
+    if (this.#capBytes === 0) return;
+    const now = Date.now();
+    if (now - this.#spaceCheckedAt > 500) {
+      this.#spaceCheckedAt = now;
+      const st = this.dbs.env.getStats() as { lastPageNumber: number; pageSize: number };
+      this.#full = st.lastPageNumber * st.pageSize >= this.#capBytes - 1024 * 1024;
+      if (this.#full) this.log.error({ capMiB: this.#capBytes / 1048576 }, 'database is full: writes refused until entries are deleted or mapSizeMiB is raised');
+    }
+    if (this.#full) throw new LdapError(RC.unwillingToPerform, 'database is full (mapSizeMiB reached; delete entries or raise it)');
   }
 
   conflicts(): Iterable<StoredConflict> {

@@ -60,6 +60,7 @@ export class Txn implements StateView {
    */
   apply(ch: Change): ConflictRecord[] {
     if (ruvCovers(this.ruv, ch.csn)) return [];
+    if (ch.op !== 'delete') this.store.assertSpace();
     const dbs = this.store.dbs;
     const res = coreApply(this, ch, this.store.rules);
     const inWrite = new Set<string>();

@@ -165,6 +165,10 @@ function isWrite(msg: LdapMessage): boolean {
   return WRITES.has(msg.op.type) || (msg.op.type === 'extended' && msg.op.oid === EXOP.passwordModify);
 }
 
+function hasWrite(p: Plan): boolean {
+  return p.frames.some((f) => f.msg !== undefined && isWrite(f.msg));
+}
+
 /** A raw client connection that decodes what the server sends. */
 class Conn {
   readonly socket: Socket;
@@ -280,6 +284,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     rep.connections++;
     const pending = new Map<number, Pending[]>();
     let sentinel = -1;
+    let carry: Plan | undefined;
     let sentinelSeen = false;
     let tlsId = -1;
     let tlsAnswer: number | undefined;
@@ -293,7 +298,6 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
       rep.codes.set(r.op.code, (rep.codes.get(r.op.code) ?? 0) + 1);
       const q = pending.get(r.id);
       const p = q?.shift();
-      if (!p) console.error('UNMATCHED', r.id, JSON.stringify(r.op).slice(0, 300), [...pending.keys()]);
       if (q && q.length === 0) pending.delete(r.id);
       if (p?.write) p.write.code = r.op.code;
       // RC.other is how the server answers an exception it did not expect.
@@ -316,12 +320,19 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
           return false;
         }
       }
-      while (!conn.closed && next < start + o.count && !stopped()) {
-        const plans: Plan[] = [];
-        while (plans.length < batchSize && next < start + o.count) {
+      while (!conn.closed && (carry || next < start + o.count) && !stopped()) {
+        const plans: Plan[] = carry ? [carry] : [];
+        carry = undefined;
+        const open = (): boolean => plans.length === 0 || plans[plans.length - 1]!.end === 'open';
+        while (plans.length < batchSize && open() && next < start + o.count) {
           const p = plan(mutator.at(next++), o.maxPdu);
+          // A write's answer must not be lost to a hang-up right behind it:
+          // the mutant that closes the connection waits for the next batch.
+          if (p.end !== 'open' && plans.some(hasWrite)) {
+            carry = p;
+            break;
+          }
           plans.push(p);
-          if (p.end !== 'open') break;
         }
         rep.mutants += plans.length;
         for (const p of plans) {

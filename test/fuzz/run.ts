@@ -30,6 +30,16 @@ function watchStderr(s: TestServer): () => string {
   return () => err;
 }
 
+/** Error lines of the server's log (pino level 50 and up), shortened. */
+function serverErrors(s: TestServer): string[] {
+  return s.log.flatMap((l) => {
+    const j = JSON.parse(l) as { level: number; msg: string; err?: { message?: string; stack?: string } | string };
+    if (j.level < 50) return [];
+    const err = typeof j.err === 'string' ? j.err : (j.err?.stack ?? j.err?.message ?? '').split('\n').slice(0, 3).join(' | ');
+    return [`${j.msg}: ${err}`];
+  });
+}
+
 function describe(a: Anomaly, seed: number): string {
   const lines = [`${a.kind}: ${a.detail}`];
   a.mutants.forEach((m, i) => lines.push(`  mutant ${m} (replay: npm run fuzz -- --seed ${seed} --only ${m}): ${hex(a.hex[i]!)}`));
@@ -110,6 +120,8 @@ async function run(seed: number, count: number, connections: number, bound: bool
       }
       printReport(rep, [rss0, rss1]);
     }
+    const errors = serverErrors(s);
+    if (errors.length) problems.push(`the server logged ${errors.length} error(s), e.g.\n  ${errors.slice(0, 3).join('\n  ')}`);
   } finally {
     await s.stop();
     cleanup(s.dir);
@@ -130,6 +142,7 @@ async function only(seed: number, index: number, bound: boolean): Promise<number
     await new Promise((r) => setTimeout(r, 200));
     for (const a of rep.anomalies) console.log(describe(a, seed));
     console.log(`result codes: ${[...rep.codes].map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}; server ${exited(s) ? `EXITED\n${stderr()}` : 'running'}`);
+    for (const e of serverErrors(s)) console.log(`server error: ${e}`);
     return exited(s) || rep.anomalies.length ? 1 : 0;
   } finally {
     await s.stop();

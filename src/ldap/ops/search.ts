@@ -35,6 +35,8 @@ interface PagedState {
   ids: number[];
   pos: number;
   exact: boolean;
+  /** Entries returned by the earlier pages: the size limit counts them too (as slapd does). */
+  sent: number;
 }
 
 /** Does the filter name an attribute of type `name` (any option)? */
@@ -89,7 +91,10 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   const base = store.byNdn(ndn);
   if (!base) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
 
-  const paged = controls.find((c) => c.oid === CONTROL.pagedResults);
+  const control = controls.find((c) => c.oid === CONTROL.pagedResults);
+  let paged = control === undefined ? undefined : pagedRequest(control);
+  // slapd ignores a new paged search whose page is as large as its size limit.
+  if (paged && paged.cookie.length === 0 && req.sizeLimit > 0 && paged.size >= req.sizeLimit) paged = undefined;
   const serverSize = root ? 0 : ctx.config.limits.sizeLimit;
   const sizeLimit = paged ? req.sizeLimit : minLimit(req.sizeLimit, serverSize);
   const serverTime = root ? 0 : Math.ceil(ctx.config.limits.timeLimit / 1000);
@@ -115,11 +120,9 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   let exact = false;
   let state: PagedState | undefined;
   let pageSize = 0;
-  let cookie = '';
   if (paged) {
-    const p = decodePagedResults(paged.value);
-    pageSize = p.size;
-    const key = Buffer.from(p.cookie).toString('hex');
+    pageSize = paged.size;
+    const key = Buffer.from(paged.cookie).toString('hex');
     if (key) {
       state = conn.paged.get(key) as PagedState | undefined;
       conn.paged.delete(key);
@@ -135,7 +138,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
     } else {
       ids = scopeIds(ctx, base, req.scope);
     }
-    if (paged) state = { ids: Array.isArray(ids) ? ids : [...ids], pos: 0, exact };
+    if (paged) state = { ids: Array.isArray(ids) ? ids : [...ids], pos: 0, exact, sent: 0 };
   }
   if (state) {
     ids = state.ids.slice(state.pos);
@@ -143,6 +146,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   }
 
   let sent = 0;
+  const earlier = state?.sent ?? 0;
   let examined = 0;
   const lookThrough = root ? 0 : ctx.config.limits.lookThroughLimit;
   let n = 0;
@@ -169,7 +173,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
     if (!inScope(rec, base, req.scope)) continue;
     if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
     if (!exact && filter(filterView(rec)) !== true) continue;
-    if (sizeLimit > 0 && sent >= sizeLimit) {
+    if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
       result = { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
       break;
     }
@@ -179,7 +183,9 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   }
   ctx.counters.entriesSent += sent;
   const res: SearchResult = result ?? { code: RC.success, matchedDN: '', message: '', entries: sent };
-  if (paged) {
+  if (state) state.sent += sent;
+  // slapd ends a paged search that hit the size limit without a paged results control.
+  if (paged && res.code !== RC.sizeLimitExceeded) {
     let next = Buffer.alloc(0);
     if (state && state.pos < state.ids.length && res.code === RC.success) {
       next = randomBytes(8);
@@ -188,6 +194,14 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
     res.controls = [pagedResultsControl(0, next)];
   }
   return res;
+}
+
+function pagedRequest(control: Control): ReturnType<typeof decodePagedResults> {
+  try {
+    return decodePagedResults(control.value);
+  } catch {
+    throw new LdapError(RC.protocolError, 'paged results control could not be decoded');
+  }
 }
 
 function minLimit(client: number, server: number): number {

@@ -1,0 +1,90 @@
+// `meshdir backup` (consistent copy while the server runs: LMDB's own copy
+// under one read transaction) and `meshdir restore` (server stopped; the
+// restored database gets a NEW generation ID so it cannot silently mix its
+// older history with its peers — replication with it stops with
+// `generation-mismatch` until an administrator runs `meshdir repl init`).
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { ConfigError, loadServerConfig } from '../config/load.js';
+import { MeshdirError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../runtime.js';
+import { acquireLock } from './lock.js';
+
+interface Manifest {
+  format: 1;
+  suffix: string;
+  generationId: string;
+  ruv: Record<string, string>;
+  entries: number;
+  takenAt: string;
+  from: string;
+}
+
+export function backupCommands(program: Command): void {
+  program
+    .command('backup')
+    .description('write a consistent copy of the database to DIR (the server may be running)')
+    .requiredOption('-c, --config <file>', 'server file (YAML)')
+    .argument('<dir>', 'backup directory (created; must be empty)')
+    .action(async (dir: string, opts: { config: string }) => {
+      const config = loadServerConfig(opts.config);
+      if (existsSync(dir) && readdirSync(dir).length) throw new ConfigError(`${dir}: backup directory is not empty`);
+      mkdirSync(join(dir, 'db'), { recursive: true });
+      const store = openStore(config, createLogger({ level: 'warn' }));
+      try {
+        const started = Date.now();
+        await store.dbs.env.backup(join(dir, 'db'), true);
+        const manifest: Manifest = {
+          format: 1, suffix: config.suffix, generationId: store.generationId, ruv: { ...store.ruv }, entries: store.entryCount(),
+          takenAt: new Date().toISOString(), from: config.file,
+        };
+        writeFileSync(join(dir, 'meshdir-backup.json'), JSON.stringify(manifest, null, 2) + '\n');
+        process.stderr.write(`backup of ${manifest.entries} entries written to ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('restore')
+    .description('replace the database with a backup (server stopped); gives it a new generation ID')
+    .requiredOption('-c, --config <file>', 'server file (YAML)')
+    .argument('<dir>', 'a directory written by `meshdir backup`')
+    .action(async (dir: string, opts: { config: string }) => {
+      const config = loadServerConfig(opts.config);
+      let manifest: Manifest;
+      try {
+        manifest = JSON.parse(readFileSync(join(dir, 'meshdir-backup.json'), 'utf8')) as Manifest;
+      } catch (e) {
+        throw new MeshdirError('MESHDIR_RESTORE', `${dir}: not a meshdir backup (meshdir-backup.json: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      if (!existsSync(join(dir, 'db', 'data.mdb'))) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: db/data.mdb is missing`);
+      const release = acquireLock(config.dataDir);
+      try {
+        const aside = `${config.dataDir}.before-restore-${Date.now()}`;
+        if (existsSync(join(config.dataDir, 'data.mdb'))) {
+          mkdirSync(aside, { recursive: true });
+          for (const f of ['data.mdb', 'lock.mdb']) if (existsSync(join(config.dataDir, f))) renameSync(join(config.dataDir, f), join(aside, f));
+        }
+        cpSync(join(dir, 'db', 'data.mdb'), join(config.dataDir, 'data.mdb'));
+        const store = openStore(config, createLogger({ level: 'warn' }));
+        const gen = randomUUID();
+        try {
+          await store.write(() => {
+            store.dbs.meta.put('generationId', gen);
+          });
+        } finally {
+          await store.close();
+        }
+        process.stderr.write(
+          `restored ${manifest.entries} entries (backup of ${manifest.takenAt}) into ${config.dataDir}${existsSync(aside) ? `; the previous database is in ${aside}` : ''}\n` +
+            `new generation ID ${gen}: replication with this server stops (generation-mismatch) until you run \`meshdir repl init\` from it to its peers or from a peer to it\n`,
+        );
+      } finally {
+        release();
+      }
+    });
+}
