@@ -94,6 +94,29 @@ export function buildInfo() {
   return { repo: REPO, commit: git(['rev-parse', '--short', 'HEAD']), changed: git(['status', '--short', '--', 'src']) };
 }
 
+/** Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
+function machineBusySec() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+  return (f.reduce((a, b) => a + b, 0) - f[3] - f[4]) / CLK_TCK;
+}
+
+/**
+ * Waits (up to `timeoutSec`) until other processes leave the machine mostly
+ * idle (< `maxBusyPct` % of one core over one second); returns the last
+ * busy figure. Benchmarks on a shared machine measure the neighbours too.
+ */
+export async function waitQuiet({ maxBusyPct = 30, timeoutSec = 30 } = {}) {
+  let busy = Infinity;
+  for (const end = Date.now() + timeoutSec * 1000; Date.now() < end; ) {
+    const b0 = machineBusySec();
+    await sleep(1000);
+    busy = Math.round((machineBusySec() - b0) * 100);
+    if (busy < maxBusyPct) break;
+  }
+  return busy;
+}
+
 export function machine() {
   const slapd = spawnSync('slapd', ['-VV'], { encoding: 'utf8' });
   return {
@@ -274,6 +297,7 @@ export async function startSlapd(dir, { port = 3890, entries = 10000, cpus } = {
  */
 export async function load(server, { op, duration, conns = 16, depth = 4, entries = 10000, workers = 1, cpus }) {
   const before = procStats(server.pid);
+  const busy0 = machineBusySec();
   const t0 = performance.now();
   const [cmd, args] = pinned(cpus, process.execPath, [
     LDAPBENCH, '--url', server.url, '--bind-dn', ROOT_DN, '--password', ROOT_PW, '--base', BASE,
@@ -288,6 +312,7 @@ export async function load(server, { op, duration, conns = 16, depth = 4, entrie
   const code = await new Promise((r) => child.on('close', r));
   const wall = (performance.now() - t0) / 1000;
   const after = procStats(server.pid);
+  const machinePct = ((machineBusySec() - busy0) / wall) * 100;
   if (code !== 0) throw new Error(`ldapbench ${op} against ${server.name} exited with ${code}: ${stderr.trim()}`);
   const r = JSON.parse(stdout.trim().split('\n').pop());
   return {
@@ -295,6 +320,8 @@ export async function load(server, { op, duration, conns = 16, depth = 4, entrie
     serverCpuPct: Math.round(((after.cpuSec - before.cpuSec) / wall) * 100),
     // CPU time (all the server's threads) per operation: steadier than ops/s on a busy machine.
     serverCpuUsPerOp: r.ops ? Math.round(((after.cpuSec - before.cpuSec) * 1e6) / r.ops) : undefined,
+    // Everything else the machine ran meanwhile (% of one core): other people's processes.
+    othersCpuPct: Math.max(0, Math.round(machinePct - ((after.cpuSec - before.cpuSec) / wall) * 100 - (r.clientCpuPct ?? 0))),
     rssMiB: +after.rssMiB.toFixed(1),
     hwmMiB: +after.hwmMiB.toFixed(1),
     anonMiB: +after.anonMiB.toFixed(1),

@@ -26,6 +26,7 @@ const USAGE = `node bench/single.mjs [options]
   --access MODE      meshdir access log: off, on, or both = two meshdir servers (default both)
   --pin              servers on CPU 0, ldapbench on CPU 1 (taskset)
   --workers W        ldapbench worker threads (default 1)
+  --quiet-wait S     before each run, wait up to S seconds for other processes to go quiet (default 30; 0 = don't)
   --slapd-port P     slapd's port (default 3890)
   --dir DIR          scratch directory (default a new one under the OS tmpdir; removed unless --keep)
   --keep             keep the scratch directory (data, server logs)
@@ -33,7 +34,7 @@ const USAGE = `node bench/single.mjs [options]
 
 const o = parseOptions(process.argv.slice(2), {
   duration: 10, runs: 1, ops: 'search,modify,add,mixed,bind', entries: 10000, conns: 16, depth: 4,
-  access: 'both', pin: false, workers: 1, 'slapd-port': 3890, dir: '', keep: false, json: '',
+  access: 'both', pin: false, workers: 1, 'quiet-wait': 30, 'slapd-port': 3890, dir: '', keep: false, json: '',
 }, USAGE);
 if (!['off', 'on', 'both'].includes(o.access)) throw new Error('--access is off, on or both');
 requireBuild();
@@ -82,9 +83,10 @@ try {
     // Servers take turns within each round, so background load hits them alike.
     for (let i = 0; i < o.runs; i++) {
       for (const s of servers) {
+        if (o['quiet-wait'] > 0) await waitQuiet({ timeoutSec: o['quiet-wait'] });
         const r = await load(s, { op, duration: o.duration, conns: o.conns, depth: o.depth, entries: o.entries, workers: o.workers, cpus: clientCpus });
         runs[s.name].push(r);
-        log(`${op.padEnd(7)} ${s.name.padEnd(12)} ${String(r.opsPerSec).padStart(7)} ops/s  p50 ${r.p50ms} ms  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.serverCpuPct}% (${r.serverCpuUsPerOp} µs/op)  client CPU ${r.clientCpuPct}%`);
+        log(`${op.padEnd(7)} ${s.name.padEnd(12)} ${String(r.opsPerSec).padStart(7)} ops/s  p50 ${r.p50ms} ms  p99 ${r.p99ms} ms  errors ${r.errors}  server CPU ${r.serverCpuPct}% (${r.serverCpuUsPerOp} µs/op)  client CPU ${r.clientCpuPct}%  others ${r.othersCpuPct}%`);
       }
     }
     for (const s of servers) {
@@ -117,14 +119,14 @@ try {
 
 function table(f) {
   const names = f.servers.map((s) => s.name);
-  const head = ['op', 'server', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'srv CPU%', 'CPU µs/op', 'cli CPU%', 'RSS MiB', 'vs slapd'];
+  const head = ['op', 'server', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'srv CPU%', 'CPU µs/op', 'cli CPU%', 'others%', 'RSS MiB', 'vs slapd'];
   const rows = [];
   for (const [op, byServer] of Object.entries(f.results)) {
     for (const n of names) {
       const r = byServer[n];
       const base = byServer.slapd?.opsPerSec;
       rows.push([
-        n === names[0] ? op : '', n, r.opsPerSec, r.p50ms, r.p99ms, r.errors, r.serverCpuPct, r.serverCpuUsPerOp, r.clientCpuPct, r.rssMiB,
+        n === names[0] ? op : '', n, r.opsPerSec, r.p50ms, r.p99ms, r.errors, r.serverCpuPct, r.serverCpuUsPerOp, r.clientCpuPct, r.othersCpuPct, r.rssMiB,
         n === 'slapd' || !base ? '' : `${(r.opsPerSec / base).toFixed(2)}×`,
       ]);
     }

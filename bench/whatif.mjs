@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cloneData, genLdif, importLdif, load, machine, median, onCleanup, parseOptions, requireBuild, startMeshdir, writeMeshdirConfig } from './lib.mjs';
+import { cloneData, genLdif, importLdif, load, machine, median, onCleanup, parseOptions, requireBuild, startMeshdir, waitQuiet, writeMeshdirConfig } from './lib.mjs';
 
 const USAGE = `node bench/whatif.mjs [options]
   --variants LIST  ';'-separated variants, each 'none' or '+'-joined patches of whatif-serve.mjs
@@ -45,12 +45,16 @@ try {
   console.log(`${machine().cpus} CPUs, load ${machine().loadavg.join(' ')}; ${o.duration} s × ${o.runs} rounds, access log ${o.access ? 'on' : 'off'}`);
   for (const op of o.ops.split(',')) {
     const runs = new Map(servers.map((s) => [s, []]));
-    for (let i = 0; i < o.runs; i++)
-      for (const s of servers) runs.get(s).push(await load(s, { op, duration: o.duration, entries: o.entries, cpus: o.pin ? '1' : undefined }));
+    for (let i = 0; i < o.runs; i++) {
+      for (const s of servers) {
+        await waitQuiet();
+        runs.get(s).push(await load(s, { op, duration: o.duration, entries: o.entries, cpus: o.pin ? '1' : undefined }));
+      }
+    }
     for (const s of servers) {
       const rs = runs.get(s);
       const m = (k) => median(rs.map((r) => r[k]));
-      console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
+      console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op  others ${m('othersCpuPct')}%  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
     }
   }
   console.log(`load after: ${machine().loadavg.join(' ')}`);

@@ -4,7 +4,8 @@
 // replace everything in one transaction).
 import type { Change } from '../repl/core/change.js';
 import { selectChanges, trimPoint } from '../repl/core/changelog.js';
-import type { Csn } from '../repl/core/csn.js';
+import { csnReplicaId, type Csn } from '../repl/core/csn.js';
+import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
 import { ruvAdvance, type Ruv } from '../repl/core/ruv.js';
 import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/core/view.js';
@@ -136,6 +137,22 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<
   let n = 0;
   await store.write((tx: Txn) => {
     const d = store.dbs;
+    // This replica's own changes newer than the copy may exist nowhere else
+    // yet: keep them and apply them again on top of the copy, or a later
+    // CSN of ours would cover them in every RUV and strand them.
+    const own = store.replicaId === undefined ? undefined : String(store.replicaId);
+    const mine: Change[] = [];
+    if (own !== undefined && store.ruv[own] !== undefined && (ruv[own] === undefined || store.ruv[own]! > ruv[own]!)) {
+      const from = ruv[own];
+      const trimmed = trimmedRuv(store)[own];
+      if (trimmed !== undefined && (from === undefined || trimmed > from)) {
+        throw new LdapError(RC.unwillingToPerform, `this server has changes of its own newer than the copy (up to ${store.ruv[own]}) that its changelog no longer holds; initialise the other way round`);
+      }
+      for (const { value } of d.changelog.getRange(from === undefined ? {} : ({ start: from, exclusiveStart: true } as never))) {
+        const ch = value as Change;
+        if (csnReplicaId(ch.csn) === store.replicaId) mine.push(ch);
+      }
+    }
     for (const db of [d.entries, d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog] as Database<unknown, string>[]) {
       for (const { key } of db.getRange({})) db.remove(key);
     }
@@ -155,6 +172,7 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<
     d.meta.put('trimmed', ruv);
     tx.ruv = ruv;
     tx.replaced = true;
+    for (const ch of mine) tx.apply(ch);
   });
   store.generationId = gen;
   return n;

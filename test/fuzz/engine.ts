@@ -111,6 +111,19 @@ export interface Anomaly {
   hex: string[];
 }
 
+const HEX_SHOWN = 2048;
+
+/** An anomaly as text, with each PDU's hex (shortened) and how to replay it. */
+export function describeAnomaly(a: Anomaly, seed: number): string {
+  const lines = [`${a.kind}: ${a.detail}`];
+  a.mutants.forEach((m, i) => {
+    const h = a.hex[i]!;
+    const shown = h.length <= HEX_SHOWN ? h : `${h.slice(0, HEX_SHOWN)}… (${h.length / 2} octets)`;
+    lines.push(`  mutant ${m} (replay: npm run fuzz -- --seed ${seed} --only ${m}): ${shown}`);
+  });
+  return lines.join('\n');
+}
+
 /** A write the server accepted, or whose answer never came (it may have committed). */
 export interface WriteOutcome {
   mutant: number;

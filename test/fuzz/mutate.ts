@@ -78,13 +78,18 @@ export class Mutator {
 
   /** Mutant number `index` of this seed. */
   at(index: number): Mutant {
-    const r = (this.#r = new Prng(mix(this.#seed, index)));
+    return this.#make(index, this.#seed);
+  }
+
+  /** `seed` differs for the second PDU of a 'concat' mutant, which is never a 'concat' itself. */
+  #make(index: number, seed: number): Mutant {
+    const r = (this.#r = new Prng(mix(seed, index)));
     const item = r.weighted(this.#items.map((it) => it.weight));
     const tree = cloneTlv(this.#trees[item]!);
     // Message ids of the mutants are random, so they rarely clash with each other.
     const id = (tree.content as Tlv[])[0]!;
     if (id) id.content = Buffer.from([r.int(1, 0x7f), r.int(0, 255), r.int(0, 255)]);
-    const kind = r.weighted([10, 35, 27, 10, 5, 5, 4, 4]);
+    const kind = r.weighted([10, 35, 27, 10, 5, 5, 4, seed === this.#seed ? 4 : 0]);
     let pdu: Buffer;
     switch (kind) {
       case 0:
@@ -114,7 +119,7 @@ export class Mutator {
       }
       default:
         // Several PDUs in one write: framing must find each boundary.
-        return { index, kind: 'concat', pdu: Buffer.concat([encode(tree), this.at(index + 0x40000000).pdu]) };
+        return { index, kind: 'concat', pdu: Buffer.concat([encode(tree), this.#make(index, ~seed >>> 0).pdu]) };
     }
   }
 

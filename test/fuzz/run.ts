@@ -12,38 +12,16 @@ import { parseArgs } from 'node:util';
 import { LdapClient } from '../../src/ldap/client.js';
 import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, type TestServer } from '../helpers/server.js';
 import { corpus } from './corpus.js';
-import { fuzz, plan, type Anomaly, type FuzzReport } from './engine.js';
+import { describeAnomaly, fuzz, plan, type FuzzReport } from './engine.js';
 import { Mutator } from './mutate.js';
 import { exportLdif, explain, snapshot } from './snapshot.js';
-import { exited, rssKiB, startTarget, TARGET_MAX_PDU } from './target.js';
+import { exited, rssKiB, serverErrors, startTarget, TARGET_MAX_PDU } from './target.js';
 
 const ROOT = { dn: ROOT_DN, password: ROOT_PW };
-const HEX_SHOWN = 2048;
-
-function hex(h: string): string {
-  return h.length <= HEX_SHOWN ? h : `${h.slice(0, HEX_SHOWN)}… (${h.length / 2} octets)`;
-}
-
 function watchStderr(s: TestServer): () => string {
   let err = '';
   s.child.stderr!.on('data', (d) => (err += d));
   return () => err;
-}
-
-/** Error lines of the server's log (pino level 50 and up), shortened. */
-function serverErrors(s: TestServer): string[] {
-  return s.log.flatMap((l) => {
-    const j = JSON.parse(l) as { level: number; msg: string; err?: { message?: string; stack?: string } | string };
-    if (j.level < 50) return [];
-    const err = typeof j.err === 'string' ? j.err : (j.err?.stack ?? j.err?.message ?? '').split('\n').slice(0, 3).join(' | ');
-    return [`${j.msg}: ${err}`];
-  });
-}
-
-function describe(a: Anomaly, seed: number): string {
-  const lines = [`${a.kind}: ${a.detail}`];
-  a.mutants.forEach((m, i) => lines.push(`  mutant ${m} (replay: npm run fuzz -- --seed ${seed} --only ${m}): ${hex(a.hex[i]!)}`));
-  return lines.join('\n');
 }
 
 /** After a crash: replay the last mutants one by one on a fresh server until one kills it. */
@@ -99,7 +77,7 @@ async function run(seed: number, count: number, connections: number, bound: bool
         if (n >= shown + 10_000) process.stderr.write(`  ${(shown = n - (n % 10_000))} sent\n`);
       },
     });
-    problems.push(...rep.anomalies.map((a) => describe(a, seed)));
+    problems.push(...rep.anomalies.map((a) => describeAnomaly(a, seed)));
     if (exited(s)) {
       problems.push(`server exited (code ${s.child.exitCode}, signal ${s.child.signalCode}); its stderr:\n${stderr()}`);
       problems.push(await culprit(seed, rep.recent, bound));
@@ -140,7 +118,7 @@ async function only(seed: number, index: number, bound: boolean): Promise<number
   try {
     const rep = await fuzz({ url: s.url, seed, count: 1, start: index, connections: 1, maxPdu: TARGET_MAX_PDU, ...(bound ? { bind: ROOT } : {}), stopped: () => exited(s) });
     await new Promise((r) => setTimeout(r, 200));
-    for (const a of rep.anomalies) console.log(describe(a, seed));
+    for (const a of rep.anomalies) console.log(describeAnomaly(a, seed));
     console.log(`result codes: ${[...rep.codes].map(([k, v]) => `${k}:${v}`).join(' ') || 'none'}; server ${exited(s) ? `EXITED\n${stderr()}` : 'running'}`);
     for (const e of serverErrors(s)) console.log(`server error: ${e}`);
     return exited(s) || rep.anomalies.length ? 1 : 0;

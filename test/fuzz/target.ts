@@ -8,8 +8,15 @@ import { SANDBOX_ENTRIES } from './corpus.js';
 
 export const TARGET_MAX_PDU = 1024 * 1024;
 
+/**
+ * The brute-force guard would lock the rootDn after the corpus's wrong
+ * binds (and slow every later bind), which would stop the checks that
+ * bind as the rootDn; it is switched off here.
+ */
+const YAML = [`limits: { maxPduBytes: ${TARGET_MAX_PDU} }`, 'access: { bruteForce: { delayAfter: 1000000000, lockAfter: 1000000000 } }'].join('\n');
+
 export async function startTarget(): Promise<TestServer> {
-  const s = await startServer({ seed: true, yaml: `limits: { maxPduBytes: ${TARGET_MAX_PDU} }` });
+  const s = await startServer({ seed: true, yaml: YAML });
   const c = await LdapClient.connect(s.url, { timeoutMs: 30_000 });
   try {
     await c.bind(ROOT_DN, ROOT_PW);
@@ -28,4 +35,19 @@ export function exited(s: TestServer): boolean {
 export function rssKiB(pid: number): number {
   const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
+}
+
+/** Error lines of the server's log (pino level 50 and up), shortened. */
+export function serverErrors(s: TestServer): string[] {
+  return s.log.flatMap((l) => {
+    let j: { level: number; msg: string; err?: { message?: string; stack?: string } | string };
+    try {
+      j = JSON.parse(l);
+    } catch {
+      return [`not a log line: ${l}`];
+    }
+    if (j.level < 50) return [];
+    const err = typeof j.err === 'string' ? j.err : (j.err?.stack ?? j.err?.message ?? '').split('\n').slice(0, 3).join(' | ');
+    return [`${j.msg}: ${err}`];
+  });
 }

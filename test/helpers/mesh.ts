@@ -1,12 +1,12 @@
 // A replication topology of real server processes on 127.0.0.1: server
 // files with agreementsDir, Replication Manager entries added over LDAP,
 // agreement files written (and rewritten) like an administrator would.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { LdapClient } from '../../src/ldap/client.js';
-import { launch, meshdir, ROOT_DN, ROOT_PW, writeServerFile, type TestServer } from './server.js';
+import { launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
 
 export const REPL_DN = 'cn=replication manager,cn=config';
 export const REPL_PW = 'repl-secret';
@@ -19,6 +19,19 @@ export interface Node {
   agreementsDir: string;
   server: TestServer;
   url: string;
+}
+
+/** One line of `meshdir conflicts --json`. */
+export interface ConflictLine {
+  csn: string;
+  kind: string;
+  uuid: string;
+  dn?: string;
+  attr?: string;
+  detail: string;
+  loser?: string;
+  winner?: string;
+  at: number;
 }
 
 export interface MeshOptions {
@@ -99,11 +112,10 @@ export class Mesh {
     }
   }
 
-  /** Write (or rewrite) the agreement file `from`→`to`. */
-  agree(from: string, to: string, extra: Record<string, string | number | boolean> = {}): string {
+  /** Write (or rewrite) the agreement file `from`→`to`; a field set to null is left out. */
+  agree(from: string, to: string, extra: Record<string, string | number | boolean | null> = {}): string {
     const f = this.node(from);
-    const file = join(f.agreementsDir, `to-${to}.yaml`);
-    const fields: Record<string, string | number | boolean> = {
+    const fields: Record<string, string | number | boolean | null> = {
       consumer: this.node(to).url,
       bindDn: REPL_DN,
       bindPasswordFile: join(f.dir, 'repl.pw'),
@@ -112,8 +124,23 @@ export class Mesh {
       heartbeat: '2s',
       ...extra,
     };
-    writeFileSync(file, Object.entries(fields).map(([k, v]) => `${k}: ${typeof v === 'string' && /[:#{}\[\],]/.test(v) ? JSON.stringify(v) : v}`).join('\n') + '\n');
+    return this.writeAgreement(from, `to-${to}`, Object.entries(fields).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${typeof v === 'string' && /[:#{}\[\],]/.test(v) ? JSON.stringify(v) : v}`).join('\n') + '\n');
+  }
+
+  /**
+   * Put raw text in `from`'s agreementsDir as `<name>.yaml`, all at once
+   * (write then rename), so the server never reads half a file.
+   */
+  writeAgreement(from: string, name: string, text: string): string {
+    const file = join(this.node(from).agreementsDir, `${name}.yaml`);
+    const tmp = `${file}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
     return file;
+  }
+
+  removeAgreement(from: string, name: string): void {
+    rmSync(join(this.node(from).agreementsDir, `${name}.yaml`), { force: true });
   }
 
   /** Full mesh between these nodes (each supplies each other). */
@@ -123,10 +150,81 @@ export class Mesh {
 
   /** Restart a node's process on the same data. */
   async restart(name: string): Promise<void> {
+    await this.kill(name, 'SIGTERM');
+    await this.launch(name);
+  }
+
+  /** End a node's process (SIGKILL: no shutdown at all). */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.node(name).server.kill(signal);
+  }
+
+  /** Start a stopped node again on its data dir and server file (same port). */
+  async launch(name: string): Promise<void> {
     const n = this.node(name);
-    await n.server.kill('SIGTERM');
     n.server = await launch(n.dir, n.server.configFile);
     n.url = n.server.url;
+  }
+
+  /** `meshdir repl check` over these nodes' URLs. */
+  check(names: string[]): { ok: boolean; output: string } {
+    const r = meshdir(['repl', 'check', ...names.map((n) => this.node(n).url)]);
+    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+  }
+
+  /** Every node's conflict log (`meshdir conflicts --json`), as records tagged with the node. */
+  conflicts(names: string[]): (ConflictLine & { node: string })[] {
+    const out: (ConflictLine & { node: string })[] = [];
+    for (const name of names) {
+      const r = meshdir(['conflicts', '--config', this.node(name).server.configFile, '--json']);
+      if (r.status !== 0) throw new Error(`meshdir conflicts on ${name} failed: ${r.stderr}`);
+      for (const line of r.stdout.split('\n')) if (line.trim()) out.push({ ...(JSON.parse(line) as ConflictLine), node: name });
+    }
+    return out;
+  }
+
+  /** The entries of cn=replication,cn=monitor, by cn (lowercase attribute names). */
+  async monitor(name: string): Promise<Map<string, Record<string, string[]>>> {
+    const c = await this.client(name);
+    try {
+      const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });
+      const out = new Map<string, Record<string, string[]>>();
+      for (const e of r.entries) {
+        const attrs: Record<string, string[]> = {};
+        for (const a of e.attrs) attrs[a.type.toLowerCase()] = a.values.map((v) => v.toString());
+        out.set(attrs.cn?.[0] ?? e.dn, attrs);
+      }
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  /** One agreement's monitor entry (undefined when the server has no such agreement). */
+  async agreement(from: string, name: string): Promise<Record<string, string[]> | undefined> {
+    return (await this.monitor(from)).get(name);
+  }
+
+  /** The visible entries under the suffix, by lowercased DN (conflict entries too when `conflicts`). */
+  async entries(name: string, o: { filter?: string; conflicts?: boolean } = {}): Promise<Map<string, Record<string, string[]>>> {
+    const filter = o.filter ?? (o.conflicts ? '(|(objectClass=*)(meshdirConflict=*))' : '(objectClass=*)');
+    const c = await this.client(name);
+    try {
+      const r = await c.search(SUFFIX, filter, { scope: 2, attributes: ['*', 'entryUUID', 'entryCSN'], sizeLimit: 0 });
+      const out = new Map<string, Record<string, string[]>>();
+      for (const e of r.entries) {
+        const attrs: Record<string, string[]> = {};
+        for (const a of e.attrs) attrs[a.type.toLowerCase()] = a.values.map((v) => v.toString());
+        out.set(e.dn.toLowerCase(), attrs);
+      }
+      return out;
+    } finally {
+      c.close();
+    }
+  }
+
+  async count(name: string): Promise<number> {
+    return (await this.entries(name)).size;
   }
 
   async stop(): Promise<void> {
@@ -146,5 +244,55 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = 2
     }
     if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export type LedgerMod = { op: 'add' | 'delete' | 'replace'; attr: string; values: string[] };
+
+/** A write a client was told succeeded, with when it was sent and answered. */
+export interface Acked {
+  node: string;
+  dn: string;
+  op: 'add' | 'modify' | 'delete';
+  /** modify: its changes; add: its attributes as adds. */
+  mods: LedgerMod[];
+  sent: number;
+  acked: number;
+}
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Every write of a workload, kept only if the server acknowledged it: the
+ * list a test checks the replicas against ("no acknowledged write lost").
+ */
+export class Ledger {
+  readonly acked: Acked[] = [];
+  /** Writes that got an error (or no answer): never acknowledged. */
+  failed = 0;
+
+  async modify(c: LdapClient, node: string, dn: string, mods: LedgerMod[]): Promise<boolean> {
+    return this.#run(node, dn, 'modify', mods, () => c.modify(dn, mods));
+  }
+
+  async add(c: LdapClient, node: string, dn: string, attrs: Record<string, string | string[]>): Promise<boolean> {
+    const mods = Object.entries(attrs).map(([attr, v]) => ({ op: 'add' as const, attr, values: Array.isArray(v) ? v : [v] }));
+    return this.#run(node, dn, 'add', mods, () => c.add(dn, attrs));
+  }
+
+  async del(c: LdapClient, node: string, dn: string): Promise<boolean> {
+    return this.#run(node, dn, 'delete', [], () => c.del(dn));
+  }
+
+  async #run(node: string, dn: string, op: Acked['op'], mods: LedgerMod[], f: () => Promise<void>): Promise<boolean> {
+    const sent = now();
+    try {
+      await f();
+    } catch {
+      this.failed++;
+      return false;
+    }
+    this.acked.push({ node, dn, op, mods, sent, acked: now() });
+    return true;
   }
 }

@@ -103,7 +103,7 @@ function silentLosses(i: CheckInput): string[] {
   const byUuid = new Map<string, Change[]>();
   for (const ch of i.changes) byUuid.set(ch.uuid, [...(byUuid.get(ch.uuid) ?? []), ch]);
   const logged = (uuid: string, attr?: string): boolean =>
-    i.conflicts.some((c) => c.uuid === uuid && (c.kind === 'modify-delete' || c.kind === 'unique' || (attr !== undefined && c.attr === attr && (c.kind === 'policy' || c.kind === 'manual'))));
+    i.conflicts.some((c) => c.uuid === uuid && (c.kind === 'modify-delete' || c.kind === 'unique' || (attr !== undefined && c.attr === attr && (c.kind === 'policy' || c.kind === 'lww' || c.kind === 'manual'))));
   const out: string[] = [];
   for (const { replica, change } of i.acked) {
     const vis = dit.get(change.uuid)?.vis;

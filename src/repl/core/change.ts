@@ -63,7 +63,8 @@ export interface ConflictRecord {
  * modify-delete: a modify or modrdn met a concurrent delete; the delete won.
  * schema: the merged entry violates the schema; kept and marked.
  * policy: a value lost by the attribute's policy to one with a smaller CSN.
- * manual: a value lost under policy manual (the lww loser).
+ * lww: a value arrived after a write with a greater CSN and lost (last writer wins).
+ * manual: a value lost under policy manual (the lww loser, for an administrator).
  * cycle: concurrent moves made a cycle; the latest move was set aside.
  */
-export type ConflictKind = 'naming' | 'unique' | 'glue' | 'modify-delete' | 'schema' | 'policy' | 'manual' | 'cycle';
+export type ConflictKind = 'naming' | 'unique' | 'glue' | 'modify-delete' | 'schema' | 'policy' | 'lww' | 'manual' | 'cycle';

@@ -37,8 +37,8 @@ function show(v: Buffer): string {
 /** Did a value lose to something older, i.e. by the policy rather than by time? */
 function losses(attr: string, before: AttrState | undefined, after: AttrState | undefined, incoming: Incoming[], rules: AttrRules, csn: Csn): ConflictRecord[] {
   const info = rules.info(attr);
-  // Under plain last-writer-wins only a greater CSN beats a value: nothing to log.
-  if (info.policy === 'lww' || info.policy === 'sum') return [];
+  // Increments under `sum` add up: nothing loses.
+  if (info.policy === 'sum') return [];
   const shownAfter = shownValues(after, info);
   const visibleKeys = new Set(shownAfter.map((vs) => vs.k));
   const candidates = new Map<string, { vs: ValueState & { v: Buffer }; incoming: boolean }>();
@@ -55,7 +55,9 @@ function losses(attr: string, before: AttrState | undefined, after: AttrState | 
     else by = shownAfter[0]?.c;
     if (by === undefined) continue;
     const winner = shownAfter[0]?.c === by ? show(shownAfter[0].v) : `delete at ${by}`;
-    const lost = vs.c > by ? 'policy' : isIncoming && info.policy === 'manual' ? 'manual' : undefined;
+    // A value that arrives after a write with a greater CSN lost a race: the
+    // conflict log must say so (last-writer-wins is a resolution, not silence).
+    const lost = vs.c > by ? 'policy' : isIncoming ? (info.policy === 'manual' ? 'manual' : 'lww') : undefined;
     if (lost) {
       const why = lost === 'policy' ? `policy ${info.policy}` : 'later CSN';
       out.push({ csn, kind: lost, uuid: '', attr, detail: `value added at ${vs.c} lost to ${winner} (${why})`, loser: show(vs.v), winner });

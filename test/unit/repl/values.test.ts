@@ -98,7 +98,8 @@ t.test('policy manual: lww winner kept, the late loser logged for an administrat
   t.same(r.conflicts[0], [], 't1 then t2: looks sequential, nothing to log');
   t.match(r.conflicts[1], [{ kind: 'manual', uuid: 'E', attr: 'title', loser: 't1', winner: 't2' }], 't2 then t1: t1 arrived late and lost');
   const lww = everyOrder(t, [root, entry({ sn: ['s0'] })], [mod(csn(5, 1), 'E', [m.rep('sn', 'a')]), mod(csn(6, 2), 'E', [m.rep('sn', 'b')])]);
-  t.same(lww.conflicts.flat(), [], 'plain lww logs nothing');
+  t.same(lww.conflicts[0], [], 'plain lww: a then b looks sequential, nothing to log');
+  t.match(lww.conflicts[1], [{ kind: 'lww', uuid: 'E', attr: 'sn', loser: 'a', winner: 'b' }], 'plain lww: b then a, a arrived late and lost: logged');
 });
 
 t.test('modrdn with deleteOldRdn moves the naming value', async (t) => {

@@ -1,0 +1,69 @@
+// ldapcompare against a real server: exit 6 (TRUE) and 5 (FALSE), the
+// error results in slapd's order (assertion checked before the entry is
+// looked up), matching rules, supertypes, OIDs and virtual entries.
+import t from 'tap';
+import { cleanup, startServer, SUFFIX } from '../helpers/server.js';
+import { as, people, tool } from './tools.js';
+
+const server = await startServer({ seed: true });
+t.teardown(async () => {
+  await server.stop();
+  cleanup(server.dir);
+});
+const compare = (dn: string, ava: string, who = 'anonymous') => tool('ldapcompare', [...as(server.url, who), dn, ava]);
+const ALICE = people('alice');
+
+t.test('TRUE and FALSE under the equality rule', async (t) => {
+  const cases: [string, string, number][] = [
+    [ALICE, 'cn:alice smith', 6],
+    [ALICE, 'cn:ALICE  SMITH', 6],
+    [ALICE, 'cn:bob', 5],
+    [ALICE, 'telephoneNumber:+15550100', 6],
+    [ALICE, 'mail:ALICE@example.com', 6],
+    [ALICE, 'uid:alice', 6],
+    [ALICE, 'name:Smith', 6],
+    [ALICE, '2.5.4.4:smith', 6],
+    [ALICE, 'objectClass:organizationalPerson', 6],
+    [ALICE, 'hasSubordinates:FALSE', 6],
+    [`ou=people,${SUFFIX}`, 'hasSubordinates:TRUE', 6],
+    [`cn=engineering,ou=groups,${SUFFIX}`, 'member:UID=ALICE,OU=PEOPLE,DC=EXAMPLE,DC=COM', 6],
+    ['', 'objectClass:top', 6],
+    ['cn=Subschema', 'cn:subschema', 6],
+  ];
+  for (const [dn, ava, code] of cases) {
+    const r = compare(dn, ava);
+    t.equal(r.code, code, `${dn} ${ava}`);
+    t.equal(r.stdout, code === 6 ? 'TRUE\n' : 'FALSE\n');
+  }
+  t.equal(tool('ldapcompare', [...as(server.url), '-z', ALICE, 'cn:x']).stdout, '', '-z: quiet');
+});
+
+t.test('errors', async (t) => {
+  const cases: [string, string, number, string][] = [
+    [ALICE, 'description:x', 16, 'Compare Result: No such attribute (16)\nUNDEFINED\n'],
+    [ALICE, 'fooBar:x', 17, 'Compare Result: Undefined attribute type (17)\nUNDEFINED\n'],
+    [ALICE, 'facsimileTelephoneNumber:x', 18, 'Compare Result: Inappropriate matching (18)\nAdditional info: inappropriate matching request\nUNDEFINED\n'],
+    [ALICE, 'createTimestamp:yesterday', 21, 'Compare Result: Invalid syntax (21)\nAdditional info: value does not conform to assertion syntax\nUNDEFINED\n'],
+    [`uid=nobody,ou=people,${SUFFIX}`, 'cn:x', 32, 'Compare Result: No such object (32)\nMatched DN: ou=people,dc=example,dc=com\nUNDEFINED\n'],
+    // The assertion is checked first, as in slapd.
+    [`uid=nobody,ou=people,${SUFFIX}`, 'fooBar:x', 17, 'Compare Result: Undefined attribute type (17)\nUNDEFINED\n'],
+    [`uid=nobody,ou=people,${SUFFIX}`, 'facsimileTelephoneNumber:x', 18, 'Compare Result: Inappropriate matching (18)\nAdditional info: inappropriate matching request\nUNDEFINED\n'],
+    [ALICE, 'userPassword:secret', 50, 'Compare Result: Insufficient access (50)\nUNDEFINED\n'],
+  ];
+  for (const [dn, ava, code, stdout] of cases) {
+    const r = compare(dn, ava);
+    t.equal(r.code, code, `${dn} ${ava}: exit ${code}`);
+    t.equal(r.stdout, stdout);
+  }
+  t.equal(compare('not a dn', 'cn:x').code, 34);
+  t.equal(compare('cn=config', 'cn:config').code, 50, 'cn=config: rootDn only');
+  t.equal(compare('cn=config', 'cn:config', 'root').code, 6);
+});
+
+t.test('userPassword: the rootDn compares stored values', async (t) => {
+  const stored = tool('ldapsearch', [...as(server.url, 'root'), '-LLL', '-b', ALICE, '-s', 'base', 'userPassword']).stdout;
+  const hash = Buffer.from(stored.split('userPassword:: ')[1]!.replace(/\n /g, '').trim(), 'base64').toString();
+  t.equal(compare(ALICE, `userPassword:${hash}`, 'root').code, 6);
+  // As slapd: compare matches octets; it does not verify passwords (bind does).
+  t.equal(compare(ALICE, 'userPassword:secret', 'root').code, 5);
+});

@@ -1,0 +1,60 @@
+// ldapwhoami and ldappasswd against a real server: simple binds, Who am I?
+// (RFC 4532) and Password Modify (RFC 3062) with slapd's results and texts.
+import t from 'tap';
+import { cleanup, ROOT_DN, startServer } from '../helpers/server.js';
+import { as, people, tool } from './tools.js';
+
+const server = await startServer({ seed: true });
+t.teardown(async () => {
+  await server.stop();
+  cleanup(server.dir);
+});
+const url = server.url;
+const whoami = (who: string, password?: string) => tool('ldapwhoami', as(url, who, password));
+const passwd = (who: string, args: string[], password?: string) => tool('ldappasswd', [...as(url, who, password), ...args]);
+
+t.test('ldapwhoami', async (t) => {
+  t.same(whoami('anonymous'), { code: 0, stdout: 'anonymous\n', stderr: '' });
+  t.same(whoami('root'), { code: 0, stdout: `dn:${ROOT_DN}\n`, stderr: '' });
+  t.same(whoami('alice'), { code: 0, stdout: `dn:${people('alice')}\n`, stderr: '' });
+  t.same(whoami('alice', 'wrong'), { code: 49, stdout: '', stderr: 'ldap_bind: Invalid credentials (49)\n' });
+  t.equal(whoami('nobody', 'secret').code, 49, 'no such entry: invalidCredentials, nothing more');
+  t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', `ou=people,dc=example,dc=com`, '-w', 'x']).code, 49, 'an entry without userPassword');
+  t.same(tool('ldapwhoami', ['-x', '-H', url, '-D', 'not a dn', '-w', 'x']),
+    { code: 34, stdout: '', stderr: 'ldap_bind: Invalid DN syntax (34)\n\tadditional info: invalid DN\n' });
+  t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', people('alice')]).code, 53, 'a DN without a password is not an anonymous bind');
+});
+
+t.test('ldappasswd', async (t) => {
+  const anon = passwd('anonymous', ['-s', 'x']);
+  t.equal(anon.code, 1, 'ldappasswd exits 1 on any failure');
+  t.equal(anon.stdout, 'Result: Strong(er) authentication required (8)\nAdditional info: only authenticated users may change passwords\n');
+
+  const self = passwd('carol', ['-s', 'carol-2']);
+  t.same(self, { code: 0, stdout: '', stderr: '' }, 'a user changes its own password');
+  t.equal(whoami('carol', 'carol-2').stdout, `dn:${people('carol')}\n`);
+  t.equal(whoami('carol').code, 49);
+
+  const wrongOld = passwd('carol', ['-a', 'wrong', '-s', 'carol-3'], 'carol-2');
+  t.equal(wrongOld.stdout, 'Result: Server is unwilling to perform (53)\nAdditional info: unwilling to verify old password\n');
+  t.equal(passwd('carol', ['-a', 'carol-2', '-s', 'secret'], 'carol-2').code, 0, 'with the right old password');
+  t.equal(whoami('carol').code, 0);
+
+  const generated = passwd('dave', []);
+  t.equal(generated.code, 0);
+  const m = /^New password: (\S+)\n$/.exec(generated.stdout);
+  t.ok(m, 'the server generates one and returns it');
+  t.equal(whoami('dave', m![1]).stdout, `dn:${people('dave')}\n`, 'and it works');
+
+  t.equal(passwd('root', ['-s', 'bob-2', people('bob')]).code, 0, 'the rootDn sets another user\'s password');
+  t.equal(whoami('bob', 'bob-2').code, 0);
+  const rootGen = passwd('root', [people('bob')]);
+  t.match(rootGen.stdout, /^New password: \S+\n$/);
+  t.equal(whoami('bob', rootGen.stdout.slice('New password: '.length).trim()).code, 0);
+
+  const other = passwd('alice', ['-s', 'x', people('heidi')]);
+  t.equal(other.stdout, 'Result: Insufficient access (50)\n', 'a user cannot set another user\'s password');
+  t.equal(whoami('heidi').code, 0, 'heidi keeps hers');
+  t.equal(passwd('root', ['-s', 'x', 'uid=nobody,ou=people,dc=example,dc=com']).stdout, 'Result: No such object (32)\n');
+  t.equal(passwd('root', ['-s', 'x', 'not a dn']).stdout, 'Result: Invalid syntax (21)\nAdditional info: Invalid DN\n');
+});
