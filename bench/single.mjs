@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
   buildInfo, cloneData, genLdif, importLdif, load, machine, median, onCleanup, parseOptions, requireBuild, sha256,
-  startMeshdir, startSlapd, writeMeshdirConfig,
+  startMeshdir, startSlapd, waitQuiet, writeMeshdirConfig,
 } from './lib.mjs';
 
 const USAGE = `node bench/single.mjs [options]

@@ -53,7 +53,7 @@ try {
     }
     for (const s of servers) {
       const rs = runs.get(s);
-      const m = (k) => median(rs.map((r) => r[k]));
+      const m = (k) => +median(rs.map((r) => r[k])).toFixed(3);
       console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op  others ${m('othersCpuPct')}%  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
     }
   }

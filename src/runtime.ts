@@ -67,6 +67,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bindGuard: new BruteForceGuard(
       { delayAfter: config.access.bruteForce.delayAfter, lockAfter: config.access.bruteForce.lockAfter, lockForMs: config.access.bruteForce.lockFor, windowMs: config.access.bruteForce.window },
       log,
+      [schema.normalizeDN(config.rootDn) ?? ''],
     ),
     tlsContext: () => tls?.context,
     extended,

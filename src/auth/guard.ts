@@ -27,11 +27,17 @@ export class BruteForceGuard implements BindGuard {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #byDn = new Map<string, Record>();
+  readonly #neverLock: Set<string>;
 
-  constructor(cfg: GuardConfig, log: Logger, now: () => number = Date.now) {
+  /**
+   * `neverLock`: DNs slowed down but never locked — the rootDn, so that no
+   * stranger can lock the administrator out (slapd's ppolicy exempts it too).
+   */
+  constructor(cfg: GuardConfig, log: Logger, neverLock: Iterable<string> = [], now: () => number = Date.now) {
     this.#cfg = cfg;
     this.#log = log;
     this.#now = now;
+    this.#neverLock = new Set(neverLock);
   }
 
   #get(ndn: string): Record | undefined {
@@ -71,7 +77,7 @@ export class BruteForceGuard implements BindGuard {
     }
     r.failures++;
     r.last = now;
-    if (r.failures >= this.#cfg.lockAfter && r.lockedUntil <= now) {
+    if (r.failures >= this.#cfg.lockAfter && r.lockedUntil <= now && !this.#neverLock.has(ndn)) {
       r.lockedUntil = now + this.#cfg.lockForMs;
       this.#log.warn({ dn: ndn, peer, failures: r.failures, lockedForMs: this.#cfg.lockForMs }, 'bind locked after repeated failures');
     } else {

@@ -15,6 +15,7 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
 const ldapUrl = z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port');
 const indexKind = z.enum(['eq', 'sub', 'pres']);
 const policy = z.enum(['lww', 'priority', 'min', 'max', 'sum', 'manual']);
+const right = z.enum(['read', 'search', 'compare', 'write', 'add', 'delete']);
 
 const tls = z.strictObject({
   cert: z.string().min(1),
@@ -55,6 +56,19 @@ const access = z
         window: duration.default(900_000),
       })
       .prefault({}),
+    /** Ordered access rules (first match decides); see README "Access control". */
+    rules: z
+      .array(
+        z.strictObject({
+          subtree: z.string().min(1).optional(),
+          filter: z.string().min(1).optional(),
+          attrs: z.array(z.string().min(1)).min(1).optional(),
+          who: z.string().min(1),
+          allow: z.array(right).optional(),
+          deny: z.array(right).optional(),
+        }).refine((r) => r.allow !== undefined || r.deny !== undefined, 'a rule needs allow or deny'),
+      )
+      .default([]),
   })
   .prefault({});
 
@@ -64,6 +78,8 @@ const replication = z
     referrals: z.array(ldapUrl).default([]),
     changelog: z.strictObject({ maxAge: duration.default(7 * 86_400_000), maxRecords: z.number().int().min(0).default(0) }).prefault({}),
     tombstoneLifetime: duration.default(7 * 86_400_000),
+    /** How often the changelog is trimmed and old tombstones purged. */
+    maintenanceInterval: duration.pipe(z.number().min(100, 'must be at least 100ms')).default(60_000),
     priority: z.number().int().default(0),
     attributePolicies: z.record(z.string(), policy).default({}),
     /** Attributes whose values must be unique in the suffix, and what happens to the later entry on a clash. */

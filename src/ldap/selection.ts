@@ -8,13 +8,15 @@ export interface Selection {
   allOp: boolean;
   /** Canonical type names asked for by name (with their subtypes). */
   names: Set<string>;
+  /** Descriptions asked for with options (`cn;lang-en`): only values carrying those options. */
+  tagged: { names: Set<string>; options: readonly string[] }[];
   typesOnly: boolean;
   /** Only `*`-equivalent: the pre-encoded run can be sent as is. */
   plain: boolean;
 }
 
 export function makeSelection(schema: Schema, requested: readonly string[], typesOnly: boolean): Selection {
-  const sel: Selection = { allUser: requested.length === 0, allOp: false, names: new Set(), typesOnly, plain: false };
+  const sel: Selection = { allUser: requested.length === 0, allOp: false, names: new Set(), tagged: [], typesOnly, plain: false };
   for (const r of requested) {
     if (r === '*') sel.allUser = true;
     else if (r === '+') sel.allOp = true;
@@ -24,18 +26,23 @@ export function makeSelection(schema: Schema, requested: readonly string[], type
       if (oc) for (const at of [...oc.must, ...oc.may]) sel.names.add(at.name);
     } else {
       const d = schema.canonicalDescription(r);
-      if (d) for (const t of d.type.subtypes) sel.names.add(t.name);
+      if (d === undefined) continue;
+      const names = d.type.subtypes.map((t) => t.name);
+      if (d.options.length === 0) for (const n of names) sel.names.add(n);
+      else sel.tagged.push({ names: new Set(names), options: d.options });
     }
   }
-  sel.plain = sel.allUser && !sel.allOp && sel.names.size === 0 && !typesOnly;
+  sel.plain = sel.allUser && !sel.allOp && sel.names.size === 0 && sel.tagged.length === 0 && !typesOnly;
   return sel;
 }
 
 /** Is this attribute (by its stored key) selected? */
 export function selected(schema: Schema, sel: Selection, key: string): boolean {
-  const at = schema.canonicalDescription(key)?.type;
-  if (at === undefined) return sel.allUser;
+  const d = schema.canonicalDescription(key);
+  if (d === undefined) return sel.allUser;
+  const at = d.type;
   if (sel.names.has(at.name)) return true;
+  if (sel.tagged.some((x) => x.names.has(at.name) && x.options.every((o) => d.options.includes(o)))) return true;
   return at.operational ? sel.allOp : sel.allUser;
 }
 

@@ -6,8 +6,7 @@ import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
 import type { Schema } from '../schema/schema.js';
 import type { Dbs } from './db.js';
-import type { ClientMod } from './update.js';
-import { generalizedTime } from './update.js';
+import { applyMods, generalizedTime, type ClientMod } from './update.js';
 
 export const CONFIG_DN = 'cn=config';
 
@@ -91,26 +90,7 @@ export class LocalTree {
     const e = this.get(ndn);
     if (!e) throw new LdapError(RC.noSuchObject, '', CONFIG_DN);
     const attrs = new Map(e.attrs);
-    for (const m of mods) {
-      const d = this.#schema.canonicalDescription(m.attr);
-      if (!d) throw new LdapError(RC.undefinedAttributeType, `${m.attr}: attribute type undefined`);
-      const cur = attrs.get(d.key) ?? [];
-      if (m.op === 0) attrs.set(d.key, [...cur, ...m.values]);
-      else if (m.op === 2) {
-        if (m.values.length) attrs.set(d.key, m.values);
-        else attrs.delete(d.key);
-      } else if (m.op === 1) {
-        if (!cur.length) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${m.attr}: no such attribute`);
-        if (!m.values.length) attrs.delete(d.key);
-        else {
-          const del = new Set(m.values.map((v) => this.#schema.eqKey(d.type, v)));
-          const rest = cur.filter((v) => !del.has(this.#schema.eqKey(d.type, v)));
-          if (rest.length === cur.length) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${m.attr}: no such value`);
-          if (rest.length) attrs.set(d.key, rest);
-          else attrs.delete(d.key);
-        }
-      } else throw new LdapError(RC.unwillingToPerform, 'increment is not supported under cn=config');
-    }
+    applyMods(this.#schema, attrs, mods);
     this.#check(e.dn, attrs, false);
     this.#dbs.config.putSync(ndn, { ...e, attrs: [...attrs] });
   }

@@ -230,20 +230,17 @@ export interface ClientMod {
   values: Buffer[];
 }
 
-export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions = {}): void {
-  const store = tx.store;
-  const schema = store.schema;
-  const dn = parse(dnStr);
-  const ndn = store.normalize(dnStr);
-  const rec = mustGet(tx, dn, ndn);
-  opts.authorize?.();
-  const entry = recEntry(rec);
+/**
+ * Applies a client's modifications to an entry's attributes (canonical
+ * keys), with slapd's backend checks (servers/slapd/mods.c) and messages,
+ * which name the canonical type. Returns them as replication mods.
+ */
+export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[]): Mod[] {
   const out: Mod[] = [];
-  // Messages name the canonical type, as slapd's backend (mods.c) does.
   for (const m of mods) {
     const d = checkUserType(schema, m.attr);
     const name = d.key;
-    const cur = entry.attrs.get(d.key) ?? [];
+    const cur = attrs.get(d.key) ?? [];
     const keys = (vs: Buffer[]) => vs.map((v) => schema.eqKey(d.type, v));
     switch (m.op) {
       case 0: {
@@ -254,7 +251,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
         m.values.forEach((v, i) => {
           if (have.has(schema.eqKey(d.type, v))) throw new LdapError(RC.attributeOrValueExists, `modify/add: ${name}: value #${i} already exists`);
         });
-        entry.attrs.set(d.key, [...cur, ...m.values]);
+        attrs.set(d.key, [...cur, ...m.values]);
         out.push({ op: 'add', attr: d.key, values: m.values });
         break;
       }
@@ -262,7 +259,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
         if (m.values.length > 0 && d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, `modify/delete: ${name}: no equality matching rule`);
         if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${name}: no such attribute`);
         if (m.values.length === 0) {
-          entry.attrs.delete(d.key);
+          attrs.delete(d.key);
         } else {
           const have = new Set(keys(cur));
           const del = new Set<string>();
@@ -272,16 +269,16 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
             del.add(k);
           }
           const rest = cur.filter((v) => !del.has(schema.eqKey(d.type, v)));
-          if (rest.length) entry.attrs.set(d.key, rest);
-          else entry.attrs.delete(d.key);
+          if (rest.length) attrs.set(d.key, rest);
+          else attrs.delete(d.key);
         }
         out.push({ op: 'delete', attr: d.key, values: m.values });
         break;
       }
       case 2: {
         if (m.values.length) schema.checkValues(d, m.values);
-        if (m.values.length) entry.attrs.set(d.key, m.values);
-        else entry.attrs.delete(d.key);
+        if (m.values.length) attrs.set(d.key, m.values);
+        else attrs.delete(d.key);
         out.push({ op: 'replace', attr: d.key, values: m.values });
         break;
       }
@@ -291,8 +288,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
         if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/increment: ${name}: no such attribute`);
         const delta = m.values[0]!.toString('latin1');
         if (!/^[-+]?\d+$/.test(delta)) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of increment');
-        const bumped = cur.map((v) => b((BigInt(v.toString('latin1')) + BigInt(delta)).toString()));
-        entry.attrs.set(d.key, bumped);
+        attrs.set(d.key, cur.map((v) => b((BigInt(v.toString('latin1')) + BigInt(delta)).toString())));
         out.push({ op: 'increment', attr: d.key, delta: BigInt(delta).toString() });
         break;
       }
@@ -300,6 +296,18 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
         throw new LdapError(RC.protocolError, `unknown modify operation ${String(m.op)}`);
     }
   }
+  return out;
+}
+
+export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions = {}): void {
+  const store = tx.store;
+  const schema = store.schema;
+  const dn = parse(dnStr);
+  const ndn = store.normalize(dnStr);
+  const rec = mustGet(tx, dn, ndn);
+  opts.authorize?.();
+  const entry = recEntry(rec);
+  const out = applyMods(schema, entry.attrs, mods);
   // Removing an RDN value fails here with slapd's namingViolation.
   schema.checkEntry(entry);
   checkUnique(tx, entry.attrs, rec.uuid);

@@ -36,8 +36,11 @@ export async function verify(t: Test, url: string, configFile: string, ledger: L
   const c = await LdapClient.connect(url, { timeoutMs: 60_000 });
   try {
     await c.bind(ROOT_DN, ROOT_PW);
-    const all = await c.search(SUFFIX, '(objectClass=*)', { attributes: ['*'] });
+    const all = await c.search(SUFFIX, '(objectClass=*)', { attributes: ['*', 'entryUUID'] });
     t.equal(all.code, 0, 'a full subtree search works');
+    const uuids = all.entries.map((e) => one(e.attrs, 'entryuuid'));
+    t.ok(uuids.every((u) => u.length === 1) && new Set(uuids.map((u) => u[0])).size === uuids.length, 'every entry has one entryUUID, all distinct');
+    for (const e of all.entries) e.attrs = e.attrs.filter((a) => lc(a.type) !== 'entryuuid');
     const byDn = new Map<string, SearchEntry>(all.entries.map((e) => [lc(e.dn), e]));
     const unacked = { adds: 0, deletes: 0, mods: 0, renames: 0 };
     const explained = new Set<string>(fixed);

@@ -6,10 +6,10 @@ import { LdapError } from '../../src/errors.js';
 import { LdapClient } from '../../src/ldap/client.js';
 import { ROOT_DN, ROOT_PW, SUFFIX } from '../helpers/server.js';
 
-export const PEOPLE = `ou=people,${SUFFIX}`;
-export const GROUPS = `ou=groups,${SUFFIX}`;
-export const MOD_ENTRIES = 12;
-export const CHAINS = 8;
+const PEOPLE = `ou=people,${SUFFIX}`;
+const GROUPS = `ou=groups,${SUFFIX}`;
+const MOD_ENTRIES = 12;
+const CHAINS = 8;
 /** Adds each adding connection keeps in flight. */
 const ADD_DEPTH = 8;
 const DELETE_DEPTH = 4;
@@ -51,7 +51,7 @@ export const modDn = (uid: string): string => `uid=${uid},${PEOPLE}`;
 
 /** Step n of a rename chain: the name and the parent alternate. */
 export const chainUid = (chain: string, n: number): string => `${chain}s${n}`;
-export const chainParent = (n: number): string => (n % 2 ? GROUPS : PEOPLE);
+const chainParent = (n: number): string => (n % 2 ? GROUPS : PEOPLE);
 export const chainDn = (chain: string, n: number): string => `uid=${chainUid(chain, n)},${chainParent(n)}`;
 
 /** The entries the modify and modrdn streams work on, at version/step 0. */

@@ -12,8 +12,8 @@ import type { ClientRequest, Control } from '../../src/ldap/pdu/types.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-export const SUFFIX = 'dc=example,dc=com';
-export const SANDBOX = `ou=fuzz,${SUFFIX}`;
+const SUFFIX = 'dc=example,dc=com';
+const SANDBOX = `ou=fuzz,${SUFFIX}`;
 const ALICE = `uid=alice,ou=people,${SUFFIX}`;
 
 /** Entries the fuzz setup adds under SANDBOX (LdapClient.add shape). */
@@ -73,7 +73,7 @@ function search(i: number, filter: Filter): { op: ClientRequest; controls?: Cont
 }
 
 /** Weight 1 unless given: unbind and StartTLS end the connection, so they are rarer. */
-export const REQUESTS: { op: ClientRequest; controls?: Control[]; weight?: number }[] = [
+const REQUESTS: { op: ClientRequest; controls?: Control[]; weight?: number }[] = [
   { op: { type: 'bind', version: 3, name: 'cn=Directory Manager', auth: { kind: 'simple', password: b('not-the-password') } } },
   { op: { type: 'bind', version: 3, name: ALICE, auth: { kind: 'simple', password: b('wrong') } } },
   { op: { type: 'bind', version: 3, name: '', auth: { kind: 'simple', password: Buffer.alloc(0) } } },

@@ -114,12 +114,12 @@ export interface Anomaly {
 const HEX_SHOWN = 2048;
 
 /** An anomaly as text, with each PDU's hex (shortened) and how to replay it. */
-export function describeAnomaly(a: Anomaly, seed: number): string {
+export function describeAnomaly(a: Anomaly, seed: number, bound = false): string {
   const lines = [`${a.kind}: ${a.detail}`];
   a.mutants.forEach((m, i) => {
     const h = a.hex[i]!;
     const shown = h.length <= HEX_SHOWN ? h : `${h.slice(0, HEX_SHOWN)}… (${h.length / 2} octets)`;
-    lines.push(`  mutant ${m} (replay: npm run fuzz -- --seed ${seed} --only ${m}): ${shown}`);
+    lines.push(`  mutant ${m} (replay: npm run fuzz -- --seed ${seed} --only ${m}${bound ? ' --bound' : ''}): ${shown}`);
   });
   return lines.join('\n');
 }
@@ -285,6 +285,9 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     rep.anomalies.push({ kind, detail, mutants: plans.map((p) => p.mutant.index), hex: plans.map((p) => p.wire.toString('hex')) });
   };
   let sentinelId = SENTINEL_BASE;
+  /** Mutants held back for a batch of their own when their connection ended first. */
+  const leftovers: Plan[] = [];
+  const more = (): boolean => leftovers.length > 0 || next < start + o.count;
 
   async function connection(): Promise<boolean> {
     let conn: Conn;
@@ -333,8 +336,9 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
           return false;
         }
       }
-      while (!conn.closed && (carry || next < start + o.count) && !stopped()) {
-        const plans: Plan[] = carry ? [carry] : [];
+      while (!conn.closed && (carry || more()) && !stopped()) {
+        const first = carry ?? leftovers.pop();
+        const plans: Plan[] = first ? [first] : [];
         carry = undefined;
         const open = (): boolean => plans.length === 0 || plans[plans.length - 1]!.end === 'open';
         while (plans.length < batchSize && open() && next < start + o.count) {
@@ -347,6 +351,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
           }
           plans.push(p);
         }
+        if (plans.length === 0) break;
         rep.mutants += plans.length;
         for (const p of plans) {
           rep.kinds.set(p.mutant.kind, (rep.kinds.get(p.mutant.kind) ?? 0) + 1);
@@ -413,12 +418,13 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
       }
       return true;
     } finally {
+      if (carry) leftovers.push(carry);
       conn.destroy();
     }
   }
 
   async function worker(): Promise<void> {
-    while (next < start + o.count && !stopped()) {
+    while (more() && !stopped()) {
       if (!(await connection())) return;
     }
   }

@@ -10,7 +10,7 @@ import { cloneTlv, encodeLength, parseTlv, RAW, walkTlv, type Tlv } from './tlv.
 
 export interface Mutant {
   index: number;
-  kind: string;
+  kind: Kind;
   pdu: Buffer;
 }
 
@@ -47,6 +47,10 @@ const LENGTH_LIES: Buffer[] = [
   [0x80], [0x81], [0x84], [0x85, 0, 0, 0, 0, 1], [0x88, 0, 0, 0, 0, 0, 0, 0, 1], [0x84, 0x7f, 0xff, 0xff, 0xff],
   [0x84, 0xff, 0xff, 0xff, 0xff], [0x83, 0xff, 0xff, 0xff], [0x82, 0xff, 0xff], [0x7f], [0xff],
 ].map((x) => Buffer.from(x));
+
+export type Kind = 'valid' | 'tree' | 'bytes' | 'length' | 'nest' | 'garbage' | 'huge' | 'concat';
+/** Kinds of mutant and how often each is drawn. */
+const KINDS: [Kind, number][] = [['valid', 10], ['tree', 35], ['bytes', 27], ['length', 10], ['nest', 5], ['garbage', 5], ['huge', 4], ['concat', 4]];
 
 function mix(seed: number, index: number): number {
   let h = (seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0;
@@ -87,39 +91,43 @@ export class Mutator {
     const item = r.weighted(this.#items.map((it) => it.weight));
     const tree = cloneTlv(this.#trees[item]!);
     // Message ids of the mutants are random, so they rarely clash with each other.
-    const id = (tree.content as Tlv[])[0]!;
+    const id = (tree.content as Tlv[])[0];
     if (id) id.content = Buffer.from([r.int(1, 0x7f), r.int(0, 255), r.int(0, 255)]);
-    const kind = r.weighted([10, 35, 27, 10, 5, 5, 4, seed === this.#seed ? 4 : 0]);
-    let pdu: Buffer;
+    const kind = KINDS[r.weighted(KINDS.map(([k, w]) => (k === 'concat' && seed !== this.#seed ? 0 : w)))]![0];
+    return { index, kind, pdu: this.#pdu(kind, tree, index, seed) };
+  }
+
+  #pdu(kind: Kind, tree: Tlv, index: number, seed: number): Buffer {
+    const r = this.#r;
     switch (kind) {
-      case 0:
-        return { index, kind: 'valid', pdu: encode(tree) };
-      case 1:
+      case 'valid':
+        return encode(tree);
+      case 'tree':
         for (let n = r.int(1, 3); n > 0; n--) this.#mutateTree(tree);
-        return { index, kind: 'tree', pdu: encode(tree) };
-      case 2:
+        return encode(tree);
+      case 'bytes': {
         if (r.chance(0.3)) this.#mutateTree(tree);
-        pdu = encode(tree);
+        let pdu = encode(tree);
         for (let n = r.int(1, 4); n > 0; n--) pdu = this.#mutateBytes(pdu);
-        return { index, kind: 'bytes', pdu };
-      case 3: {
-        const nodes = walkTlv(tree).map((x) => x.node);
-        const target = r.pick(nodes);
+        return pdu;
+      }
+      case 'length': {
+        const target = r.pick(walkTlv(tree)).node;
         const lie = this.#lengthLie();
-        return { index, kind: 'length', pdu: encode(tree, (n, real) => (n === target ? lie(real) : undefined)) };
+        return encode(tree, (n, real) => (n === target ? lie(real) : undefined));
       }
-      case 4:
-        return { index, kind: 'nest', pdu: this.#nest(tree) };
-      case 5:
-        return { index, kind: 'garbage', pdu: this.#garbage() };
-      case 6: {
-        const body = encode(tree).subarray(2);
+      case 'nest':
+        return this.#nest(tree);
+      case 'garbage':
+        return this.#garbage();
+      case 'huge': {
+        const body = Buffer.concat((tree.content as Tlv[]).map((c) => encode(c)));
         const huge = r.pick([this.#maxPdu, this.#maxPdu + 1, 0x7fffffff, 0xffffffff, r.int(this.#maxPdu >> 1, this.#maxPdu - 8)]);
-        return { index, kind: 'huge', pdu: Buffer.concat([Buffer.from([0x30, 0x84]), u32(huge), body]) };
+        return Buffer.concat([Buffer.from([0x30, 0x84]), u32(huge), body]);
       }
-      default:
+      case 'concat':
         // Several PDUs in one write: framing must find each boundary.
-        return { index, kind: 'concat', pdu: Buffer.concat([encode(tree), this.#make(index, ~seed >>> 0).pdu]) };
+        return Buffer.concat([encode(tree), this.#make(index, ~seed >>> 0).pdu]);
     }
   }
 
@@ -231,7 +239,7 @@ export class Mutator {
     }
   }
 
-  /** Deep nesting: of filters (and/or/not) where there is one, else of SEQUENCEs. */
+  /** Deep nesting (up to 5000 levels) around the search filter if there is one, else around any element. */
   #nest(tree: Tlv): Buffer {
     const r = this.#r;
     const depth = r.pick([2, 99, 100, 101, 1000, 5000]);

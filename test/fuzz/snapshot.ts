@@ -54,7 +54,7 @@ export async function snapshot(url: string): Promise<Snapshot> {
 }
 
 /** Normalized DNs whose entries differ, appeared or disappeared. */
-export function changed(before: Snapshot, after: Snapshot): string[] {
+function changed(before: Snapshot, after: Snapshot): string[] {
   const out: string[] = [];
   for (const [k, v] of before) if (after.get(k)?.text !== v.text) out.push(k);
   for (const k of after.keys()) if (!before.has(k)) out.push(k);

@@ -51,3 +51,21 @@ export function serverErrors(s: TestServer): string[] {
     return [`${j.msg}: ${err}`];
   });
 }
+
+/**
+ * Whether the server process has ended, waiting up to `ms` for its exit to
+ * be reported: refused connections usually arrive before the exit event.
+ */
+export async function hasExited(s: TestServer, ms = 1000): Promise<boolean> {
+  if (exited(s)) return true;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      s.child.off('exit', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    s.child.on('exit', done);
+  });
+  return exited(s);
+}

@@ -1,4 +1,4 @@
-// A lenient TLV tree for the mutator: valid requests are parsed into
+// A TLV tree for the mutator: valid requests are parsed into
 // elements so that mutations can change one value, tag or child and still
 // re-encode with correct lengths. That gets well-framed nonsense past the
 // BER layer into the operations, where byte flips rarely reach.
@@ -46,12 +46,6 @@ export function encodeLength(len: number): Buffer {
   const bytes: number[] = [];
   for (let v = len; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-export function encodeTlv(node: Tlv): Buffer {
-  if (node.tag === RAW) return node.content as Buffer;
-  const body = Buffer.isBuffer(node.content) ? node.content : Buffer.concat(node.content.map(encodeTlv));
-  return Buffer.concat([Buffer.from([node.tag]), encodeLength(body.length), body]);
 }
 
 export function cloneTlv(node: Tlv): Tlv {

@@ -2,12 +2,11 @@
 // operations in flight, abandon, binds that fail, per-user access, and the
 // access log line of every operation.
 import { setTimeout as sleep } from 'node:timers/promises';
-import messages from '@ldapjs/messages';
 import t from 'tap';
 import { cleanup, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
-import { Client, code, pdu, received, socket } from './ldap-client.js';
+import { Client, code, messages, pdu, received, socket } from './ldap-client.js';
 
-const { AbandonRequest, SearchRequest } = messages;
+const { AbandonRequest, BindRequest, SearchRequest } = messages;
 
 const server = await startServer({ seed: true });
 const root = await Client.connect(server.url);
@@ -18,11 +17,26 @@ t.teardown(async () => {
   cleanup(server.dir);
 });
 const people = (uid: string): string => `uid=${uid},ou=people,${SUFFIX}`;
+const logLines = (): Record<string, unknown>[] => server.log.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Polls for up to 3 s: log lines reach us a little after the protocol events. */
+async function eventually<T>(get: () => T | undefined): Promise<T | undefined> {
+  for (let i = 0; i < 60; i++) {
+    const v = get();
+    if (v !== undefined) return v;
+    await sleep(50);
+  }
+  return undefined;
+}
 /** Entries added here; more than one search batch (512) so an abandon lands mid-search. */
 const ADDED = 600;
 
 t.test('hundreds of operations in flight on one connection', async (t) => {
-  await Promise.all(Array.from({ length: ADDED }, (_, i) => root.add(people(`u${i}`), { objectClass: 'account', uid: `u${i}`, description: `n${i}` })));
+  // 200 at a time: limits.maxOpsPerConnection (256) answers busy beyond it.
+  for (let from = 0; from < ADDED; from += 200) {
+    await Promise.all(Array.from({ length: 200 }, (_, k) => from + k).map((i) =>
+      root.add(people(`u${i}`), { objectClass: 'account', uid: `u${i}`, description: `n${i}` })));
+  }
   const picks = Array.from({ length: 60 }, (_, k) => (k * 37) % ADDED);
   const [searches, compares, failures] = await Promise.all([
     Promise.all(picks.map((i) => root.search(SUFFIX, { filter: `(uid=u${i})`, attributes: ['description'] }))),
@@ -41,21 +55,25 @@ t.test('hundreds of operations in flight on one connection', async (t) => {
 t.test('abandon stops a search mid-way; the connection goes on', async (t) => {
   const s = await socket(server.url);
   const got = received(s);
-  const all = new SearchRequest({ messageId: 1, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
-  const abandon = new AbandonRequest({ messageId: 2, abandonId: 1 });
-  s.write(Buffer.concat([pdu(all), pdu(abandon)]));
+  const until = async (id: number, type: string): Promise<void> => {
+    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
+  };
+  // As the rootDn: no server size limit stops the search first.
+  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
+  await until(1, 'BindResponse');
+  // Both in one write: the abandon arrives while the search is still sending.
+  const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
+  s.write(Buffer.concat([pdu(all), pdu(new AbandonRequest({ messageId: 3, abandonId: 2 }))]));
   await sleep(300);
-  const next = new SearchRequest({ messageId: 3, baseObject: people('alice'), scope: 'base', attributes: ['1.1'] });
-  s.write(pdu(next));
-  for (let i = 0; i < 50 && !got.some((m) => m.messageId === 3 && m.type === 'SearchResultDone'); i++) await sleep(20);
-  const first = got.filter((m) => m.messageId === 1);
-  t.ok(first.length > 0 && first.length < ADDED, `some entries before the abandon took effect (${first.length})`);
+  s.write(pdu(new SearchRequest({ messageId: 4, baseObject: people('alice'), scope: 'base', attributes: ['1.1'] })));
+  await until(4, 'SearchResultDone');
+  const first = got.filter((m) => m.messageId === 2);
+  t.ok(first.length > 0 && first.length < ADDED, `some entries before the abandon took effect (${first.length} of ${ADDED + 12})`);
   t.notOk(first.some((m) => m.type === 'SearchResultDone'), 'no SearchResultDone for the abandoned search');
-  t.notOk(got.some((m) => m.messageId === 2), 'abandon has no response');
-  t.same(got.filter((m) => m.messageId === 3).map((m) => [m.type, m.status]), [['SearchResultEntry', undefined], ['SearchResultDone', 0]]);
+  t.notOk(got.some((m) => m.messageId === 3), 'abandon has no response');
+  t.same(got.filter((m) => m.messageId === 4).map((m) => [m.type, m.status]), [['SearchResultEntry', undefined], ['SearchResultDone', 0]]);
   s.destroy();
-  const line = server.log.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.op === 'ABANDON' && l.target === 1);
-  t.ok(line, 'the abandon is in the access log');
+  t.ok(await eventually(() => logLines().find((l) => l.op === 'ABANDON' && l.target === 2)), 'the abandon is in the access log');
 });
 
 t.test('a failed bind leaves the connection anonymous', async (t) => {
@@ -95,11 +113,10 @@ t.test('one access-log line per operation', async (t) => {
   await c.search(people('carol'), { scope: 'base' });
   await code(c.modify(people('alice'), [['replace', 'description', ['x']]]));
   await c.close();
-  await sleep(100);
-  const lines = server.log.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'op');
-  const conn = lines.find((l) => l.op === 'BIND' && l.dn === people('carol'))?.conn;
+  const conn = (await eventually(() => logLines().find((l) => l.msg === 'op' && l.op === 'BIND' && l.dn === people('carol'))))?.conn;
   t.type(conn, 'number', 'the bind is logged with its connection');
-  const mine = lines.filter((l) => l.conn === conn);
+  await eventually(() => logLines().find((l) => l.conn === conn && l.op === 'UNBIND'));
+  const mine = logLines().filter((l) => l.msg === 'op' && l.conn === conn);
   t.same(mine.map((l) => [l.op, l.dn, l.err]), [
     ['BIND', people('carol'), 0],
     ['SRCH', people('carol'), 0],

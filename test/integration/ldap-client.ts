@@ -1,9 +1,25 @@
 // Promises over ldapjs (our designated client library for tests), and raw
 // sockets for what a well-behaved client never sends.
+import { createRequire } from 'node:module';
 import { connect as tcpConnect, type Socket } from 'node:net';
-import asn1 from '@ldapjs/asn1';
-import messages from '@ldapjs/messages';
 import ldap from 'ldapjs';
+
+// The ldapjs packages ship no type declarations; what the tests use of them.
+const require = createRequire(import.meta.url);
+interface BerWriter {
+  startSequence(tag?: number): void;
+  endSequence(): void;
+  writeString(s: string, tag?: number): void;
+  readonly buffer: Buffer;
+}
+type Message = { toBer(): { buffer: Buffer } };
+export const asn1 = require('@ldapjs/asn1') as { BerWriter: new () => BerWriter; BerReader: new (b: Buffer) => unknown };
+export const messages = require('@ldapjs/messages') as {
+  BindRequest: new (o: { messageId: number; name: string; credentials: string }) => Message;
+  SearchRequest: new (o: { messageId: number; baseObject: string; scope: string; attributes?: string[] }) => Message;
+  AbandonRequest: new (o: { messageId: number; abandonId: number }) => Message;
+  LdapMessage: { parse(ber: unknown): { messageId: number; type: string; status?: number } };
+};
 
 export interface Found {
   dn: string;
@@ -81,7 +97,7 @@ export class Client {
   }
 
   /** An extended operation; resolves with the response value ('' when none). */
-  exop(oid: string, value?: Buffer): Promise<string> {
+  exop(oid: string, value?: Buffer | object): Promise<string> {
     type Exop = (o: string, ...rest: unknown[]) => void;
     return new Promise((resolve, reject) => {
       const cb = (err: Error | null, v?: string): void => (err ? reject(err) : resolve(v ?? ''));
@@ -92,6 +108,11 @@ export class Client {
 
   whoami(): Promise<string> {
     return this.exop('1.3.6.1.4.1.4203.1.11.3');
+  }
+
+  /** Password Modify (RFC 3062; ldapjs encodes the value); resolves with the generated password, if any. */
+  passwd(req: { userIdentity?: string; oldPassword?: string; newPassword?: string }): Promise<string> {
+    return this.exop('1.3.6.1.4.1.4203.1.11.1', req);
   }
 
   close(): Promise<void> {
@@ -136,7 +157,7 @@ export function closed(s: Socket): Promise<Buffer> {
 }
 
 /** The octets of an @ldapjs/messages request. */
-export function pdu(msg: { toBer(): { buffer: Buffer } }): Buffer {
+export function pdu(msg: Message): Buffer {
   return msg.toBer().buffer;
 }
 
@@ -164,7 +185,7 @@ export function received(s: Socket): Received[] {
         head += n;
       }
       if (buf.length < head + len) return;
-      const m = messages.LdapMessage.parse(new asn1.BerReader(buf.subarray(0, head + len))) as unknown as { messageId: number; type: string; status?: number };
+      const m = messages.LdapMessage.parse(new asn1.BerReader(buf.subarray(0, head + len)));
       out.push({ messageId: m.messageId, type: m.type, status: m.status });
       buf = buf.subarray(head + len);
     }

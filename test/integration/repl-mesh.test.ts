@@ -52,30 +52,33 @@ t.test('3-master full mesh + consumer under concurrent writes', async (t) => {
   const rng = new Prng(SEED);
   const known = new Map<string, string[]>(); // dn → mail values acknowledged so far
 
-  // Every random draw happens before the first await, so a seed gives the same workload.
-  async function randomOp(m: string, r: number): Promise<void> {
+  // A random modify, drawn now (so a seed gives the same workload whatever
+  // the timing) and run later.
+  function randomOp(m: string, r: number): () => Promise<void> {
     const dn = rng.pick(TARGETS);
     const tag = `${m}-r${r}-${rng.int(0, 9999)}`;
     const delay = rng.int(0, 3);
     const kind = rng.weighted([4, 3, 2, 2, 1]);
     const phone = `+1 555 ${rng.int(1000, 9999)}`;
     const which = rng.next();
-    await new Promise((res) => setTimeout(res, delay));
-    const mods: LedgerMod[] = [];
-    switch (kind) {
-      case 0: mods.push({ op: 'replace', attr: 'description', values: [tag] }); break;
-      case 1: mods.push({ op: 'add', attr: 'mail', values: [`${tag}@example.com`] }); break;
-      case 2: mods.push({ op: 'replace', attr: 'title', values: [tag] }, { op: 'add', attr: 'mail', values: [`${tag}-b@example.com`] }); break;
-      case 3: mods.push({ op: 'replace', attr: 'telephoneNumber', values: [phone] }); break;
-      default: {
-        const mails = known.get(dn) ?? [];
-        if (mails.length === 0) return;
-        mods.push({ op: 'delete', attr: 'mail', values: [mails[Math.floor(which * mails.length)]!] });
+    return async () => {
+      await new Promise((res) => setTimeout(res, delay));
+      const mods: LedgerMod[] = [];
+      switch (kind) {
+        case 0: mods.push({ op: 'replace', attr: 'description', values: [tag] }); break;
+        case 1: mods.push({ op: 'add', attr: 'mail', values: [`${tag}@example.com`] }); break;
+        case 2: mods.push({ op: 'replace', attr: 'title', values: [tag] }, { op: 'add', attr: 'mail', values: [`${tag}-b@example.com`] }); break;
+        case 3: mods.push({ op: 'replace', attr: 'telephoneNumber', values: [phone] }); break;
+        default: {
+          const mails = known.get(dn) ?? [];
+          if (mails.length === 0) return;
+          mods.push({ op: 'delete', attr: 'mail', values: [mails[Math.floor(which * mails.length)]!] });
+        }
       }
-    }
-    if (await ledger.modify(c(m), m, dn, mods)) {
-      for (const x of mods) if (x.op === 'add' && x.attr === 'mail') known.set(dn, [...(known.get(dn) ?? []), ...x.values]);
-    }
+      if (await ledger.modify(c(m), m, dn, mods)) {
+        for (const x of mods) if (x.op === 'add' && x.attr === 'mail') known.set(dn, [...(known.get(dn) ?? []), ...x.values]);
+      }
+    };
   }
 
   await t.test('concurrent writes on all masters', async (t) => {
@@ -87,7 +90,12 @@ t.test('3-master full mesh + consumer under concurrent writes', async (t) => {
       ...MASTERS.map((m) => ledger.add(c(m), m, `uid=triplet,ou=people,${SUFFIX}`, person('triplet', { description: `triplet-from-${m}` }))),
     ]);
     for (let r = 0; r < ROUNDS; r++) {
-      const ops: Promise<unknown>[] = MASTERS.flatMap((m) => [randomOp(m, r), randomOp(m, r)]);
+      // Concurrent across masters, one after another on each: two writes in
+      // flight on one master are ordered by that master, not a replication conflict.
+      const ops: Promise<unknown>[] = MASTERS.map((m) => [randomOp(m, r), randomOp(m, r)]).map(async ([a, b]) => {
+        await a!();
+        await b!();
+      });
       // Delete against modify: one master deletes while the others modify it.
       if (r === 4 || r === 7 || r === 10) {
         const v = VICTIMS[(r - 4) / 3]!;
@@ -151,10 +159,12 @@ t.test('3-master full mesh + consumer under concurrent writes', async (t) => {
     t.comment(`${lost} acknowledged values are not visible; ${lwwUnlogged.length} of them lost to a concurrent write and are not in the conflict log`);
     for (const x of lwwUnlogged.slice(0, 3)) t.comment(`  e.g. ${x}`);
     t.same(unexplained, [], 'no value is gone without a later write or a conflict record');
-    // DESIGN.md: the conflict log "must say which write lost". Today the core
-    // logs only policy/manual/naming/delete resolutions, not plain lww losers.
+    // DESIGN.md: the conflict log "must say which write lost". A core that
+    // writes no `lww` records at all predates logging plain last-writer-wins
+    // losers: then this is a known gap, not a regression.
+    const logsLww = conflicts.some((x) => x.kind === 'lww');
     t.same(lwwUnlogged, [], 'concurrent last-writer-wins losers are in the conflict log', {
-      todo: lwwUnlogged.length ? 'core does not log plain lww losers yet (src/repl/core/urp.ts losses())' : false,
+      todo: lwwUnlogged.length && !logsLww ? 'this core does not log plain lww losers (src/repl/core/urp.ts losses())' : false,
     });
   });
 

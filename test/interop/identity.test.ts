@@ -17,12 +17,19 @@ t.test('ldapwhoami', async (t) => {
   t.same(whoami('anonymous'), { code: 0, stdout: 'anonymous\n', stderr: '' });
   t.same(whoami('root'), { code: 0, stdout: `dn:${ROOT_DN}\n`, stderr: '' });
   t.same(whoami('alice'), { code: 0, stdout: `dn:${people('alice')}\n`, stderr: '' });
+  t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', 'UID=Alice, OU=People,DC=Example,DC=COM', '-w', 'secret']).stdout,
+    `dn:${people('alice')}\n`, 'the identity is the entry\'s DN (as slapd)');
+  t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', 'commonName=Directory Manager', '-w', 'secret']).stdout,
+    'dn:cn=Directory Manager\n', 'the rootDn as written, with canonical type names (as slapd)');
   t.same(whoami('alice', 'wrong'), { code: 49, stdout: '', stderr: 'ldap_bind: Invalid credentials (49)\n' });
   t.equal(whoami('nobody', 'secret').code, 49, 'no such entry: invalidCredentials, nothing more');
   t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', `ou=people,dc=example,dc=com`, '-w', 'x']).code, 49, 'an entry without userPassword');
   t.same(tool('ldapwhoami', ['-x', '-H', url, '-D', 'not a dn', '-w', 'x']),
     { code: 34, stdout: '', stderr: 'ldap_bind: Invalid DN syntax (34)\n\tadditional info: invalid DN\n' });
   t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', people('alice')]).code, 53, 'a DN without a password is not an anonymous bind');
+  t.same(tool('ldapwhoami', [...as(url), '-ZZ']), { code: 1, stdout: '', stderr: 'ldap_start_tls: Protocol error (2)\n\tadditional info: unsupported extended operation\n' },
+    'no certificate: StartTLS is not offered (as slapd)');
+  t.equal(tool('ldapwhoami', [...as(url), '-Z']).stdout, 'anonymous\n', '-Z goes on without TLS');
 });
 
 t.test('ldappasswd', async (t) => {

@@ -157,10 +157,11 @@ t.test('root DSE', async (t) => {
   for (const line of [
     'namingContexts: dc=example,dc=com', 'supportedLDAPVersion: 3', 'subschemaSubentry: cn=Subschema',
     'supportedControl: 1.2.840.113556.1.4.319', 'supportedControl: 2.16.840.1.113730.3.4.2',
-    'supportedExtension: 1.3.6.1.4.1.1466.20037', 'supportedExtension: 1.3.6.1.4.1.4203.1.11.1', 'supportedExtension: 1.3.6.1.4.1.4203.1.11.3',
+    'supportedExtension: 1.3.6.1.4.1.4203.1.11.1', 'supportedExtension: 1.3.6.1.4.1.4203.1.11.3',
     'supportedFeatures: 1.3.6.1.4.1.4203.1.5.1', 'vendorName: meshdir', 'structuralObjectClass: OpenLDAProotDSE', 'entryDN:',
   ]) t.match(r.stdout, `\n${line}\n`, line);
   t.notMatch(r.stdout, /^objectClass/m, '+ alone: no objectClass');
+  t.notMatch(r.stdout, '1.3.6.1.4.1.1466.20037', 'no StartTLS without a certificate (as slapd)');
   t.equal(search(['-b', '', '-s', 'one']).code, 32, 'nothing below the root DSE (no default search base)');
 });
 

@@ -2,12 +2,13 @@
 // and server certificate made by openssl for this test; clients trust the
 // CA through LDAPTLS_CACERT.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { cleanup, ROOT_DN, startServer, SUFFIX } from '../helpers/server.js';
-import { as, tool } from './tools.js';
+import { Client } from '../integration/ldap-client.js';
+import { as, people, tool } from './tools.js';
 
 const pki = mkdtempSync(join(tmpdir(), 'meshdir-pki-'));
 t.teardown(() => cleanup(pki));
@@ -48,6 +49,20 @@ t.test('StartTLS: ldapsearch -ZZ and ldapwhoami -ZZ', async (t) => {
   const s = tool('ldapsearch', [...as(server.url, 'alice'), '-ZZ', '-LLL', '-b', SUFFIX, '(uid=bob)', 'mail'], { env: trusted });
   t.equal(s.code, 0);
   t.equal(s.stdout, 'dn: uid=bob,ou=people,dc=example,dc=com\nmail: bob@example.com\n\n');
+  t.match(tool('ldapsearch', [...as(server.url), '-LLL', '-b', '', '-s', 'base', 'supportedExtension']).stdout,
+    '\nsupportedExtension: 1.3.6.1.4.1.1466.20037\n', 'the root DSE offers StartTLS');
+});
+
+t.test('StartTLS after a bind: the connection becomes anonymous (as slapd)', async (t) => {
+  const c = await Client.connect(server.url);
+  await c.bind(people('alice'), 'secret');
+  t.equal(await c.whoami(), `dn:${people('alice')}`);
+  await new Promise<void>((resolve, reject) =>
+    c.raw.starttls({ ca: [readFileSync(join(pki, 'ca.pem'))], servername: 'localhost' }, [], (err: Error | null) => (err ? reject(err) : resolve())));
+  t.equal(await c.whoami(), '', 'anonymous over TLS');
+  await c.bind(people('alice'), 'secret');
+  t.equal(await c.whoami(), `dn:${people('alice')}`, 'and may bind again');
+  await c.close();
 });
 
 t.test('StartTLS with a certificate the client does not trust fails', async (t) => {

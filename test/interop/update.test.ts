@@ -222,3 +222,36 @@ t.test('(objectClass=person) matches entries whose class chain includes person (
   t.ok(found.includes(people('ivan')), 'an inetOrgPerson is a person');
   t.equal(tool('ldapcompare', [...as(url), people('ivan'), 'objectClass:person']).code, 6, 'compare too');
 });
+
+t.test('cn=config: the rootDn adds and changes local entries', async (t) => {
+  const rm = 'cn=replication manager,cn=config';
+  const entry = ldif(`dn: ${rm}`, 'objectClass: applicationProcess', 'objectClass: simpleSecurityObject', 'cn: replication manager', 'userPassword: rm-secret');
+  t.equal(add(entry, 'anonymous').code, 8);
+  t.equal(add(entry, 'alice').code, 50);
+  t.equal(add(entry).code, 0);
+  t.equal(add(entry).code, 68);
+  t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', rm, '-w', 'rm-secret']).stdout, `dn:${rm}\n`, 'it can bind');
+  const mod = (...lines: string[]) => modify(ldif(`dn: ${rm}`, 'changetype: modify', ...lines));
+  t.equal(mod('add: description', 'description: pushes to m2').code, 0);
+  const dup = mod('add: description', 'description: PUSHES to m2');
+  t.equal(dup.code, 20);
+  t.equal(dup.stderr, failure('modify', 'Type or value exists (20)', 'modify/add: description: value #0 already exists'));
+  t.equal(mod('delete: description', 'description: nothing like it').code, 16);
+  t.equal(mod('delete: cn').code, 64, 'the RDN value stays');
+  t.same(entryLines(tool('ldapsearch', [...as(url, 'root'), '-LLL', '-b', rm, '-s', 'base', 'description']).stdout).get(rm), ['description: pushes to m2']);
+  t.equal(modrdn([rm, 'cn=rm2']).code, 53, 'cn=config entries are not renamed');
+  t.equal(del(rm, 'alice').code, 50);
+  t.equal(del(rm).code, 0);
+  t.equal(del(rm).code, 32);
+});
+
+t.test('attribute options (cn;lang-en) in entries, attribute lists and filters', async (t) => {
+  const olga = people('olga');
+  t.equal(add(ldif(`dn: ${olga}`, 'objectClass: inetOrgPerson', 'uid: olga', 'cn: Olga', 'cn;lang-ru: Ольга', 'sn: Petrova')).code, 0);
+  t.same(read('(uid=olga)', 'cn;lang-ru').get(olga), ['cn;lang-ru:: 0J7Qu9GM0LPQsA=='], 'only the tagged values');
+  t.same(read('(uid=olga)', 'cn').get(olga), ['cn: Olga', 'cn;lang-ru:: 0J7Qu9GM0LPQsA=='], 'the type covers its tagged values');
+  t.same(read('(uid=olga)', 'name;lang-ru').get(olga), ['cn;lang-ru:: 0J7Qu9GM0LPQsA=='], 'supertype with an option');
+  t.same(read('(uid=olga)', 'cn;lang-fr').get(olga), []);
+  t.same([...read('(cn;lang-ru=ольга)', '1.1').keys()], [olga], 'filters match tagged values under the equality rule');
+  t.same([...read('(&(uid=olga)(cn;lang-ru=Olga))', '1.1').keys()], [], 'but not untagged ones');
+});

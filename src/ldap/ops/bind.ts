@@ -2,6 +2,7 @@
 // or a cn=config entry (Replication Managers). A failed bind leaves the
 // connection anonymous.
 import { verifyPassword } from '../../auth/password.js';
+import { formatDN, parseDN } from '../../dit/dn.js';
 import { LdapError, RC } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
@@ -31,19 +32,27 @@ export async function bind(ctx: ServerContext, conn: Connection, req: BindReques
   guard?.check(ndn);
   let stored: Buffer[] = [];
   let level: 'root' | 'user' = 'user';
+  // The identity is the entry's own DN, or the rootDn as the client wrote it
+  // with canonical type names (slapd's o_dn, which Who am I? returns).
+  let identity = '';
   if (ndn === ctx.rootNdn) {
     stored = [Buffer.from(ctx.config.rootPasswordHash, 'utf8')];
     level = 'root';
+    identity = formatDN(parseDN(req.name).map((rdn) => rdn.map((a) => ({ ...a, type: ctx.schema.attributeType(a.type)?.name ?? a.type }))));
   } else if (ctx.configTree.holds(ndn)) {
-    stored = ctx.configTree.get(ndn)?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+    const e = ctx.configTree.get(ndn);
+    stored = e?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+    identity = e?.dn ?? '';
   } else if (ctx.store.inSuffix(ndn)) {
-    stored = ctx.store.byNdn(ndn)?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+    const rec = ctx.store.byNdn(ndn);
+    stored = rec?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+    identity = rec?.dn ?? '';
   }
   const allowClear = ctx.config.access.allowCleartextPasswords;
   for (const s of stored) {
     if (await verifyPassword(password, s, allowClear)) {
       guard?.succeeded(ndn);
-      conn.bindDn = req.name;
+      conn.bindDn = identity;
       conn.bindNdn = ndn;
       conn.auth = level;
       return;

@@ -20,23 +20,29 @@ export async function extended(ctx: ServerContext, conn: Connection, id: number,
     case EXOP.whoAmI:
       return { value: Buffer.from(conn.auth === 'anonymous' ? '' : `dn:${conn.bindDn}`, 'utf8') };
     case EXOP.startTls:
-      return startTls(ctx, conn);
+      return startTls(ctx, conn, req.value);
     case EXOP.passwordModify:
       return passwordModify(ctx, conn, req.value);
     default: {
       const h = ctx.extended.get(req.oid);
-      if (!h) throw new LdapError(RC.protocolError, `${req.oid} not supported`);
+      if (!h) throw new LdapError(RC.protocolError, 'unsupported extended operation');
       await h.handle(ctx, conn, id, req.value);
       return 'handled';
     }
   }
 }
 
-function startTls(ctx: ServerContext, conn: Connection): ExtendedResult {
-  if (conn.tls) throw new LdapError(RC.operationsError, 'TLS already started');
+/** In slapd's order (servers/slapd/starttls.c); like slapd, a bound connection becomes anonymous. */
+function startTls(ctx: ServerContext, conn: Connection, value: Buffer | undefined): ExtendedResult {
   const tls = ctx.tlsContext();
-  if (!tls) throw new LdapError(RC.unavailable, 'TLS not configured');
-  if (conn.outstanding.size > 1) throw new LdapError(RC.operationsError, 'cannot start TLS with operations pending');
+  // Without a certificate slapd does not offer StartTLS at all.
+  if (!tls) throw new LdapError(RC.protocolError, 'unsupported extended operation');
+  if (value !== undefined) throw new LdapError(RC.protocolError, 'no request data expected');
+  if (conn.tls) throw new LdapError(RC.operationsError, 'TLS already started');
+  if (conn.outstanding.size > 1) throw new LdapError(RC.operationsError, 'cannot start TLS when operations are outstanding');
+  conn.bindDn = '';
+  conn.bindNdn = '';
+  conn.auth = 'anonymous';
   const requestCert = ctx.config.tls?.clientCert !== undefined && ctx.config.tls.clientCert !== 'none';
   return {
     oid: EXOP.startTls,

@@ -13,7 +13,6 @@ import { registerConsumer, type ConsumerState } from './consumer.js';
 import { Supplier, type AgreementStatus } from './supplier.js';
 
 const SCAN_MS = 1000;
-const MAINTENANCE_MS = 60_000;
 
 interface Slot {
   mtime: number;
@@ -40,7 +39,7 @@ export class Replication {
   start(): void {
     this.scan();
     this.#timers.push(setInterval(() => this.scan(), SCAN_MS));
-    this.#timers.push(setInterval(() => void this.maintain(), MAINTENANCE_MS));
+    this.#timers.push(setInterval(() => void this.maintain(), this.#ctx.config.replication.maintenanceInterval));
     for (const t of this.#timers) t.unref();
   }
 

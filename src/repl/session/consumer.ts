@@ -19,6 +19,12 @@ interface Session {
   nextSeq: number;
   /** Groups apply one after another in arrival order. */
   chain: Promise<unknown>;
+  /**
+   * A group failed to apply: later groups of the session (already in the
+   * window) must not apply, or the RUV would cover the failed group's
+   * changes and they would never be sent again.
+   */
+  failed?: string;
   init?: { nextSeq: number; gen: string; ruv: Ruv; count: number };
 }
 
@@ -118,8 +124,20 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           return broken(conn, id, e);
         }
         s.nextSeq++;
-        const run = s.chain.then(() => applyGroup(ctx.store, changes));
-        s.chain = run.catch(() => undefined);
+        const run = s.chain.then(() => {
+          if (s.failed) throw new LdapError(RC.unwillingToPerform, `an earlier group of this session failed (${s.failed}); start a new session`);
+          return applyGroup(ctx.store, changes);
+        });
+        s.chain = run.catch((e: Error) => {
+          if (s.failed) return;
+          s.failed = e.message;
+          ctx.log.error({ conn: conn.id, supplier: s.supplier, err: e.message }, 'replication group failed: session ends');
+          // The response to this group goes out first (the wrapper sends it); then the session ends.
+          setImmediate(() => {
+            state.sessions.delete(conn);
+            conn.close();
+          });
+        });
         const ruv = await run;
         state.received += changes.length;
         reply(conn, id, REPL_OID.group, { ruv });

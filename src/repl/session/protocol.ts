@@ -61,6 +61,41 @@ export function packList(items: unknown[], level: number): { z: number; data: Bu
   return level > 0 ? { z: 1, data: deflateSync(raw, { level }) } : { z: 0, data: raw };
 }
 
+/**
+ * Groups and init chunks stay under this many bytes before compression, far
+ * below a consumer's PDU limit (limits.maxPduBytes, 8 MiB by default): a
+ * group of large entries over that limit closes the connection, and the
+ * same group would be sent again after every reconnect, for ever.
+ */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+/** About how many bytes `v` packs to (binary values and strings dominate). */
+export function approxBytes(v: unknown): number {
+  if (typeof v === 'string') return v.length + 5;
+  if (v instanceof Uint8Array) return v.length + 5;
+  if (Array.isArray(v)) {
+    let n = 5;
+    for (const x of v) n += approxBytes(x);
+    return n;
+  }
+  if (v !== null && typeof v === 'object') {
+    let n = 5;
+    for (const [k, x] of Object.entries(v)) n += k.length + 1 + approxBytes(x);
+    return n;
+  }
+  return 9;
+}
+
+/** The longest prefix of `items` within `budget` bytes; never empty when `items` is not. */
+export function fitBatch<T>(items: T[], budget = MAX_BATCH_BYTES): T[] {
+  let total = 0;
+  for (let i = 0; i < items.length; i++) {
+    total += approxBytes(items[i]);
+    if (total > budget && i > 0) return items.slice(0, i);
+  }
+  return items;
+}
+
 const MAX_INFLATED = 256 * 1024 * 1024;
 
 export function unpackList(z: unknown, data: unknown, what: string): unknown[] {

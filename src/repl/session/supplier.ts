@@ -13,7 +13,7 @@ import type { Change } from '../core/change.js';
 import { needsInit } from '../core/changelog.js';
 import { csnTimeMs } from '../core/csn.js';
 import { ruvAdvance, ruvCovers, type Ruv } from '../core/ruv.js';
-import { pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
+import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
 import { inSchedule, parseWindow, type Window } from './schedule.js';
 
 export type AgreementState =
@@ -226,10 +226,10 @@ export class Supplier {
         }
         const ni = needsInit(acked, trimmedRuv(store));
         if (ni) {
-          throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --agreement ${cfg.name}\``);
+          throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --config ${this.#ctx.config.file} --agreement ${cfg.name}\``);
         }
         while (inflight.length < cfg.windowSize) {
-          const batch: Change[] = changesFor(store, sent, cfg.groupSize);
+          const batch: Change[] = fitBatch(changesFor(store, sent, cfg.groupSize));
           if (batch.length === 0) break;
           for (const ch of batch) sent = ruvAdvance(sent, ch.csn);
           const body = packList(batch, cfg.compression);

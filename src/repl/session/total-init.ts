@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import type { Ruv } from '../core/ruv.js';
 import type { Stored } from '../core/view.js';
 import { readFileSync } from 'node:fs';
-import { pack, packList, REPL_OID, unpack } from './protocol.js';
+import { approxBytes, MAX_BATCH_BYTES, pack, packList, REPL_OID, unpack } from './protocol.js';
 
 const CHUNK = 1000;
 const WINDOW = 4;
@@ -50,9 +50,15 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
       p.finally(() => inflight.delete(p)).catch(() => undefined);
       if (inflight.size >= WINDOW) await Promise.race(inflight);
     };
+    let bytes = 0;
     for (const { value } of store.dbs.core.getRange({ transaction: txn } as never)) {
+      const size = approxBytes(value);
+      if (chunk.length > 0 && (chunk.length >= CHUNK || bytes + size > MAX_BATCH_BYTES)) {
+        bytes = 0;
+        await flush();
+      }
       chunk.push(value as Stored);
-      if (chunk.length >= CHUNK) await flush();
+      bytes += size;
     }
     if (chunk.length) await flush();
     await Promise.all(inflight);

@@ -1,0 +1,81 @@
+// What an administrator and a client see: OpenLDAP's ldapmodify against a
+// consumer gets a referral to the masters (exit 10, URLs printed), and
+// `meshdir repl status` prints the agreement table of a running server.
+import { spawnSync } from 'node:child_process';
+import t from 'tap';
+import { Mesh, REPL_DN, eventually } from '../helpers/mesh.js';
+import { meshdir, ROOT_DN, ROOT_PW, SUFFIX } from '../helpers/server.js';
+
+const CONFIGURED = 'ldap://127.0.0.1:7389';
+
+function ldapmodify(url: string, ldif: string) {
+  return spawnSync('ldapmodify', ['-x', '-H', url, '-D', ROOT_DN, '-w', ROOT_PW], { input: ldif, encoding: 'utf8', timeout: 20_000 });
+}
+
+t.test('referrals and repl status', async (t) => {
+  const started = Date.now();
+  const mesh = await Mesh.start({
+    nodes: { m1: 'master', m2: 'master', c1: 'consumer', c2: 'consumer' },
+    seed: 'm1',
+    yaml: (name) => (name === 'c2' ? `replication:\n  managers: ["${REPL_DN}"]\n  referrals: [${CONFIGURED}]\n` : ''),
+  });
+  t.teardown(() => mesh.stop());
+  mesh.fullMesh(['m1', 'm2']);
+  mesh.agree('m1', 'c1');
+  mesh.agree('m2', 'c1');
+  mesh.agree('m1', 'c2');
+  await eventually(async () => (await Promise.all(['m2', 'c1', 'c2'].map((n) => mesh.count(n)))).every((n) => n === 12), 20_000, 'seed everywhere');
+  const port = (n: string) => mesh.node(n).server.port;
+  // Both suppliers have had a session with c1 (so both are known masters).
+  await eventually(async () => Number((await mesh.monitor('c1')).get('replication')!.sessionsaccepted![0]) >= 2, 10_000, 'two sessions on c1');
+
+  await t.test('ldapmodify against a consumer: referral to the masters', async (t) => {
+    const r = ldapmodify(mesh.node('c1').url, `dn: uid=alice,ou=people,${SUFFIX}\nchangetype: modify\nreplace: description\ndescription: on a consumer\n`);
+    t.equal(r.status, 10, 'exit 10 (referral)');
+    const out = r.stdout + r.stderr;
+    t.match(out, /Referral \(10\)/, 'ldapmodify says Referral');
+    t.match(out, `ldap://127.0.0.1:${port('m1')}`, 'm1 URL printed');
+    t.match(out, `ldap://127.0.0.1:${port('m2')}`, 'm2 URL printed');
+    t.comment(out.trim().replace(/\n/g, ' | '));
+    const c = await mesh.client('c1');
+    const e = await c.search(`uid=alice,ou=people,${SUFFIX}`, '(objectClass=*)', { scope: 0, attributes: ['description'] });
+    c.close();
+    t.notOk(e.entries[0]!.attrs.some((a) => a.values.some((v) => v.toString() === 'on a consumer')), 'the consumer did not change');
+  });
+
+  await t.test('configured replication.referrals win over the suppliers', async (t) => {
+    const r = ldapmodify(mesh.node('c2').url, `dn: uid=zed,ou=people,${SUFFIX}\nchangetype: add\nobjectClass: person\ncn: zed\nsn: zed\n`);
+    t.equal(r.status, 10, 'exit 10');
+    t.match(r.stdout + r.stderr, CONFIGURED, 'the configured URL is printed');
+    t.notMatch(r.stdout + r.stderr, `:${port('m1')}`, 'not the supplier');
+  });
+
+  await t.test('meshdir repl status prints the table', async (t) => {
+    const c = await mesh.client('m1');
+    await c.modify(`uid=bob,ou=people,${SUFFIX}`, [{ op: 'replace', attr: 'description', values: ['for status'] }]);
+    c.close();
+    await eventually(async () => (await mesh.agreement('m1', 'to-c1'))?.consumerruv?.[0] === (await mesh.monitor('m1')).get('replication')!.ruv!.find((r) => r.startsWith('1 ')), 10_000, 'c1 acknowledged');
+    const r = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile]);
+    t.equal(r.status, 0, `exit 0 ${r.stderr}`);
+    const lines = r.stdout.split('\n');
+    t.comment(r.stdout.trimEnd());
+    t.match(lines[0], /role master, generation [0-9a-f-]{36}, conflicts \d+, clock skew -?\d+ ms/);
+    t.match(lines[1], /^RUV: 1 \d{14}\.\d{6}Z#/);
+    const header = lines.find((l) => l.startsWith('AGREEMENT'));
+    t.match(header, /^AGREEMENT\s+CONSUMER\s+STATE\s+LAST SESSION\s+RESULT\s+LAG\s+SENT$/);
+    for (const [name, to] of [['to-c1', 'c1'], ['to-c2', 'c2'], ['to-m2', 'm2']]) {
+      const row = lines.find((l) => l.startsWith(name + ' '));
+      t.match(row, new RegExp(`^${name}\\s+ldap://127\\.0\\.0\\.1:${port(to!)}\\s+in-sync\\s+\\d+s ago\\s+ok\\s+0 ms\\s+(\\d+)$`), `${name} row: ${row}`);
+      t.ok(Number(/(\d+)$/.exec(row ?? '')?.[1]) >= 13, `${name}: at least the 12 seed entries and the modify were sent`);
+    }
+  });
+
+  await t.test('repl status of a stopped server is one clear line', async (t) => {
+    await mesh.kill('c2');
+    const r = meshdir(['repl', 'status', '--config', mesh.node('c2').server.configFile]);
+    t.not(r.status, 0, 'non-zero exit');
+    t.match(r.stderr, /connection refused/);
+    t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr.trim()}`);
+  });
+  t.comment(`total ${Date.now() - started} ms`);
+});

@@ -1,0 +1,100 @@
+// A consumer that lacks changes its supplier has already trimmed cannot be
+// fed incrementally: the agreement stops with `needs-init`, naming the
+// replica and CSN, and `meshdir repl init` (a total update) puts it right.
+// The supplier trims after 1 s (`changelog.maxAge`) and runs maintenance
+// every second (`replication.maintenanceInterval`).
+import { randomBytes } from 'node:crypto';
+import t from 'tap';
+import { Mesh, REPL_DN, eventually } from '../helpers/mesh.js';
+import { meshdir, SUFFIX } from '../helpers/server.js';
+
+const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
+
+t.test('needs-init after trimming, fixed by repl init', async (t) => {
+  const started = Date.now();
+  const mesh = await Mesh.start({
+    nodes: { m1: 'master', c1: 'consumer' },
+    yaml: (name) => (name === 'm1' ? `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n` : ''),
+  });
+  t.teardown(() => mesh.stop());
+  const m1 = await mesh.client('m1');
+  t.teardown(() => m1.close());
+  const add = (uid: string) => m1.add(`uid=${uid},ou=people,${SUFFIX}`, person(uid));
+  const status = async () => (await mesh.agreement('m1', 'to-c1'))!;
+
+  // No seed: m1 would trim an imported seed before the agreement exists.
+  mesh.agree('m1', 'c1');
+  await eventually(async () => (await mesh.agreement('m1', 'to-c1')) !== undefined, 5000, 'the agreement loaded');
+  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  for (let i = 0; i < 3; i++) await add(`early${i}`);
+  await eventually(async () => (await mesh.count('c1')) === 5, 20_000, 'c1 in sync');
+  const ruvBefore = (await mesh.monitor('c1')).get('replication')!.ruv![0]!;
+
+  await t.test('the consumer falls behind past the trim point', async (t) => {
+    mesh.agree('m1', 'c1', { enabled: false });
+    await eventually(async () => (await status()).state?.[0] === 'disabled', 5000, 'disabled');
+    for (let i = 0; i < 5; i++) await add(`late${i}`);
+    // The run that trims the last late write starts once it is older than maxAge.
+    const lastWrite = Date.now();
+    const trimmedAfter = (l: string) => {
+      const o = JSON.parse(l) as { msg: string; time: number; trimmed?: number };
+      return o.msg === 'replication maintenance' && o.time > lastWrite + 1200 && (o.trimmed ?? 0) > 0;
+    };
+    await eventually(() => mesh.node('m1').server.log.some(trimmedAfter), 10_000, 'm1 trimming the late writes');
+    t.pass('m1 trimmed its changelog');
+    mesh.agree('m1', 'c1');
+    await eventually(async () => (await status()).state?.[0] === 'needs-init', 10_000, 'needs-init');
+    const s = await status();
+    t.match(s.detail?.[0], /replica 1 up to \d{14}\.\d{6}Z#\d{6}#001#\d{6}/, `detail names the replica and CSN: ${s.detail?.[0]}`);
+    t.match(s.detail?.[0], ruvBefore.split(' ')[1]!, 'and what the consumer has');
+    t.equal(await mesh.count('c1'), 5, 'c1 got none of the late writes (nothing applied out of order)');
+    const r = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '-D', 'cn=Directory Manager', '-w', 'secret']);
+    t.match(r.stdout, /to-c1\s+\S+\s+needs-init/, 'repl status shows needs-init');
+  });
+
+  await t.test('meshdir repl init fixes it', async (t) => {
+    const t0 = Date.now();
+    const r = meshdir(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+    t.equal(r.status, 0, `exit 0 ${r.stderr.trim()}`);
+    t.match(r.stderr, /initialised ldap:\/\/127\.0\.0\.1:\d+ with 10 entries/);
+    t.comment(`repl init took ${Date.now() - t0} ms`);
+    t.equal(await mesh.count('c1'), 10, 'c1 holds every entry right after the init');
+    await add('after-init');
+    const t1 = Date.now();
+    await eventually(async () => (await mesh.count('c1')) === 11, 20_000, 'a write after the init on c1');
+    t.pass(`incremental replication resumes: a new write reached c1 ${Date.now() - t1} ms later`);
+    t.equal((await status()).state?.[0], 'in-sync', 'agreement in sync');
+    const check = mesh.check(['m1', 'c1']);
+    t.ok(check.ok, check.output.split('\n')[0]);
+  });
+
+  await t.test('repl init while the consumer is being fed loses nothing', async (t) => {
+    // Big entries make the copy take long enough for live changes to land
+    // on c1 between the snapshot and the swap.
+    for (let i = 0; i < 30; i++) {
+      await m1.add(`uid=big${i},ou=people,${SUFFIX}`, { ...person(`big${i}`), description: randomBytes(384 * 1024).toString('base64') });
+    }
+    await eventually(async () => (await mesh.count('c1')) === 41, 20_000, 'big entries on c1');
+    // Writes stream to c1 through the live agreement during the whole total update.
+    let stop = false;
+    let k = 0;
+    const load = (async () => {
+      while (!stop) await add(`live${k++}`);
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    const r = meshdir(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await load;
+    t.equal(r.status, 0, `init exit 0 with ${k} writes around it ${r.stderr.trim()}`);
+    let last = '';
+    await eventually(() => {
+      const c = mesh.check(['m1', 'c1']);
+      last = c.output;
+      return c.ok;
+    }, 15_000, 'c1 identical to m1').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 1500)}`));
+    t.match(last, /^identical/m, `c1 holds all ${41 + k} entries`);
+  });
+  t.comment(`total ${Date.now() - started} ms`);
+});

@@ -1,0 +1,42 @@
+import t from 'tap';
+import { BruteForceGuard } from '../../../src/auth/guard.js';
+import { silentLogger } from '../../../src/log.js';
+import { LdapError, RC } from '../../../src/errors.js';
+
+const cfg = { delayAfter: 2, lockAfter: 4, lockForMs: 60_000, windowMs: 300_000 };
+
+t.test('slows down, then locks, and a success resets', async (t) => {
+  let now = 1_000_000;
+  const g = new BruteForceGuard(cfg, silentLogger, ['cn=root'], () => now);
+  const dn = 'uid=alice';
+  t.equal(g.delayMs(dn), 0);
+  g.failed(dn, 'p');
+  g.failed(dn, 'p');
+  t.equal(g.delayMs(dn), 0, 'no delay up to delayAfter');
+  g.failed(dn, 'p');
+  t.equal(g.delayMs(dn), 100, 'then growing delays');
+  t.doesNotThrow(() => g.check(dn));
+  g.failed(dn, 'p');
+  t.throws(() => g.check(dn), (e: unknown) => e instanceof LdapError && e.code === RC.invalidCredentials, 'locked after lockAfter');
+  now += 59_000;
+  t.throws(() => g.check(dn), 'still locked');
+  now += 2_000;
+  t.doesNotThrow(() => g.check(dn), 'lock expires');
+  g.succeeded(dn);
+  t.equal(g.delayMs(dn), 0, 'success resets');
+});
+
+t.test('the rootDn is slowed but never locked', async (t) => {
+  const g = new BruteForceGuard(cfg, silentLogger, ['cn=root']);
+  for (let i = 0; i < 20; i++) g.failed('cn=root', 'p');
+  t.doesNotThrow(() => g.check('cn=root'));
+  t.ok(g.delayMs('cn=root') > 0);
+});
+
+t.test('old failures are forgotten', async (t) => {
+  let now = 0;
+  const g = new BruteForceGuard(cfg, silentLogger, [], () => now);
+  for (let i = 0; i < 3; i++) g.failed('x', 'p');
+  now += 400_000;
+  t.equal(g.delayMs('x'), 0);
+});
