@@ -41,7 +41,9 @@ t.test('needs-init after trimming, fixed by repl init', async (t) => {
       const o = JSON.parse(l) as { msg: string; time: number; trimmed?: number };
       return o.msg === 'replication maintenance' && o.time > lastWrite + 1200 && (o.trimmed ?? 0) > 0;
     };
-    await eventually(() => mesh.node('m1').server.log.some(trimmedAfter), 10_000, 'm1 trimming the late writes');
+    await eventually(() => mesh.node('m1').server.log.some(trimmedAfter), 20_000, 'm1 trimming the late writes').catch((e: Error) => {
+      throw new Error(`${e.message} (last write at ${lastWrite}): ${mesh.node('m1').server.log.filter((l) => l.includes('maintenance')).slice(-5).join(' ')}`);
+    });
     t.pass('m1 trimmed its changelog');
     mesh.agree('m1', 'c1');
     await eventually(async () => (await status()).state?.[0] === 'needs-init', 10_000, 'needs-init');
