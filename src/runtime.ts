@@ -26,8 +26,18 @@ export interface StartOptions {
   schema?: Schema;
 }
 
+/**
+ * MESHDIR_CLOCK_SKEW_MS shifts this server's wall clock (fault tests skew one
+ * master by minutes; CSNs must still order and replicate).
+ */
+function wallClock(): () => number {
+  const skew = Number(process.env.MESHDIR_CLOCK_SKEW_MS ?? 0);
+  return Number.isFinite(skew) && skew !== 0 ? () => Date.now() + skew : Date.now;
+}
+
 export function openStore(config: ServerConfig, log: Logger, schema = loadSchemaDir(config.schemaDir)): Store {
   return new Store({
+    now: wallClock(),
     dataDir: config.dataDir,
     suffix: config.suffix,
     schema,
