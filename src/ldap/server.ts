@@ -61,7 +61,8 @@ export class LdapServer {
         if (!this.#tls) throw new MeshdirError('MESHDIR_TLS', `${url}: an ldaps:// listener needs tls.cert and tls.key`);
         const clientCert = this.#ctx.config.tls?.clientCert ?? 'none';
         const tlsServer = createTlsServer(
-          { secureContext: this.#tls.context, requestCert: clientCert !== 'none', rejectUnauthorized: clientCert === 'require' },
+          // Node's tls.createServer ignores `secureContext`: give it the material itself.
+          { ...this.#tls.options, requestCert: clientCert !== 'none', rejectUnauthorized: clientCert === 'require' },
           (s: TLSSocket) => this.#accept(s, true),
         );
         this.#tls.onReload(() => tlsServer.setSecureContext(this.#tls!.options));

@@ -96,7 +96,7 @@ export function compareAssertion(schema: Schema, entry: Entry, attr: string, val
   const a = rule.norm(decode(rule, value)) ?? fail(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   const key = valueKeyer(rule);
   optEntry = undefined;
-  return anyValue(schema, entry, sel, (v) => key(v) === a) === true;
+  return anyValue(schema, entry, sel, subclassTest(schema, sel, value) ?? ((v) => key(v) === a)) === true;
 }
 
 function fail(code: number, message: string): never {
@@ -196,10 +196,23 @@ function compileEquality(schema: Schema, attr: string, value: Value, approx: boo
       return k === undefined ? undefined : approxMatch(approxCodes(k), codes);
     });
   }
+  const sub = approx ? undefined : subclassTest(schema, sel, value);
+  if (sub) return (e) => anyValue(schema, e, sel, sub);
   return (e) => anyValue(schema, e, sel, (v) => {
     const k = key(v);
     return k === undefined ? undefined : k === a;
   });
+}
+
+/**
+ * slapd: `(objectClass=person)` also matches entries that list only a
+ * subclass of person (inetOrgPerson), and so does compare.
+ */
+function subclassTest(schema: Schema, sel: Selector, value: Value): ((v: Value) => Tri) | undefined {
+  if (sel.type.name !== 'objectClass') return undefined;
+  const want = schema.objectClass(value.toString('utf8').trim());
+  if (want === undefined) return undefined;
+  return (v) => schema.objectClass(v.toString('utf8'))?.chain.has(want) ?? false;
 }
 
 function compileSubstrings(schema: Schema, f: Extract<Filter, { type: 'substrings' }>): Node {

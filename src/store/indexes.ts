@@ -49,7 +49,10 @@ export function indexKeys(schema: Schema, plan: IndexPlan, attrs: readonly [stri
     const p = `${at.name}\0`;
     if (kinds.has('pres')) keys.add(`${p}p\0`);
     if (kinds.has('eq')) {
-      for (const v of values) {
+      // objectClass values are indexed with their superclasses: equality
+      // on a class matches its subclasses (see schema/filter.ts).
+      const vals = at.name === 'objectClass' ? withSuperclasses(schema, values) : values;
+      for (const v of vals) {
         try {
           keys.add(`${p}e\0${at.eqKey(v)}`);
         } catch {
@@ -148,4 +151,14 @@ function indexedSubtypes(schema: Schema, plan: IndexPlan, attr: string, kind: In
   if (at === undefined) return undefined;
   for (const t of at.subtypes) if (!plan.byType.get(t.name)?.has(kind)) return undefined;
   return at.subtypes;
+}
+
+function withSuperclasses(schema: Schema, values: Buffer[]): Buffer[] {
+  const out = new Map<string, Buffer>();
+  for (const v of values) {
+    out.set(v.toString('utf8').toLowerCase(), v);
+    const oc = schema.objectClass(v.toString('utf8'));
+    if (oc) for (const c of oc.chain) out.set(c.name.toLowerCase(), Buffer.from(c.name));
+  }
+  return [...out.values()];
 }

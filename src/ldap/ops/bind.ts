@@ -59,5 +59,7 @@ export async function bind(ctx: ServerContext, conn: Connection, req: BindReques
     }
   }
   guard?.failed(ndn, conn.peer);
+  const delay = guard?.delayMs?.(ndn) ?? 0;
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   throw new LdapError(RC.invalidCredentials, '');
 }

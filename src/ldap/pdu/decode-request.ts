@@ -36,7 +36,8 @@ function readSearch(r: BerReader): Request {
   const outer = r.enter(OP.searchRequest);
   const base = r.readString();
   const scope = r.readEnum();
-  if (scope !== 0 && scope !== 1 && scope !== 2) throw new ProtocolError(`unknown search scope ${scope}`);
+  // 3 is OpenLDAP's subordinate subtree (`ldapsearch -s children`).
+  if (scope !== 0 && scope !== 1 && scope !== 2 && scope !== 3) throw new ProtocolError(`unknown search scope ${scope}`);
   const deref = r.readEnum();
   if (deref < 0 || deref > 3) throw new ProtocolError(`unknown derefAliases ${deref}`);
   const sizeLimit = r.readInt();

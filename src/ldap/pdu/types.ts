@@ -20,7 +20,7 @@ export interface BindRequest {
 export interface SearchRequest {
   type: 'search';
   base: string;
-  scope: 0 | 1 | 2;
+  scope: 0 | 1 | 2 | 3;
   deref: number;
   sizeLimit: number;
   timeLimit: number;
