@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
+import { BufferPackr } from './buffers.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
 export const FORMAT_VERSION = 1;
@@ -59,6 +60,19 @@ const utf8Keys = {
   },
 };
 
+/**
+ * msgpack record structures are stored once per database under this key
+ * (ids start at 1, so 0 is free in the uint32-keyed ones) instead of inside
+ * every value: smaller values, much cheaper encode and decode. copyBuffers:
+ * decoded Buffers must own their bytes, not view lmdb-js' reused read buffer.
+ */
+const STRUCTURES = Symbol.for('structures');
+
+function shared(key: symbol | number): { sharedStructuresKey: symbol | number } {
+  // copyBuffers is an encoder option lmdb-js passes through but does not type.
+  return { sharedStructuresKey: key, copyBuffers: true, encoder: { Encoder: BufferPackr } } as { sharedStructuresKey: symbol | number };
+}
+
 export interface OpenOptions {
   mapSizeMiB?: number;
   readOnly?: boolean;
@@ -87,18 +101,18 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
   const text = { keyEncoder: utf8Keys };
   return {
     env,
-    meta: env.openDB('meta', {}),
-    entries: env.openDB('entries', { keyEncoding: 'uint32' }),
+    meta: env.openDB('meta', { ...shared(STRUCTURES) }),
+    entries: env.openDB('entries', { keyEncoding: 'uint32', ...shared(0) }),
     dn2id: env.openDB('dn2id', { encoding: 'ordered-binary', ...text }),
     uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
     children: env.openDB('children', { keyEncoding: 'uint32', ...dup }),
     idx: env.openDB('idx', { ...dup, ...text }),
-    core: env.openDB('core', {}),
+    core: env.openDB('core', { ...shared(STRUCTURES) }),
     coreIdx: env.openDB('coreidx', { dupSort: true, encoding: 'string', ...text }),
-    changelog: env.openDB('changelog', {}),
-    conflicts: env.openDB('conflicts', {}),
-    config: env.openDB('config', { encoding: 'msgpack', ...text }),
-    stage: env.openDB('stage', { keyEncoding: 'uint32' }),
+    changelog: env.openDB('changelog', { ...shared(STRUCTURES) }),
+    conflicts: env.openDB('conflicts', { ...shared(STRUCTURES) }),
+    config: env.openDB('config', { encoding: 'msgpack', ...text, encoder: { Encoder: BufferPackr } } as object),
+    stage: env.openDB('stage', { keyEncoding: 'uint32', ...shared(0xffffffff) }),
   };
 }
 
@@ -119,7 +133,6 @@ export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
     if (format === undefined) {
       dbs.meta.putSync('format', FORMAT_VERSION);
       dbs.meta.putSync('suffix', suffix);
-      dbs.meta.putSync('nextId', 1);
     }
     if (generationId === undefined) {
       generationId = randomUUID();

@@ -119,7 +119,7 @@ export async function adoptGeneration(store: Store, gen: string): Promise<void> 
 
 export async function stageBegin(store: Store): Promise<void> {
   await store.write(() => {
-    for (const { key } of store.dbs.stage.getRange({})) store.dbs.stage.remove(key);
+    for (const { key } of store.dbs.stage.getRange({ end: 0xffffffff })) store.dbs.stage.remove(key);
   });
 }
 
@@ -153,11 +153,13 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<
         if (csnReplicaId(ch.csn) === store.replicaId) mine.push(ch);
       }
     }
-    for (const db of [d.entries, d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog] as Database<unknown, string>[]) {
+    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog] as Database<unknown, string>[]) {
       for (const { key } of db.getRange({})) db.remove(key);
     }
+    // Key 0 holds the entries' shared msgpack structures: keep it.
+    for (const { key } of d.entries.getRange({ start: 1 })) d.entries.remove(key);
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
-    for (const { value } of d.stage.getRange({})) {
+    for (const { value } of d.stage.getRange({ end: 0xffffffff })) {
       const s = value as Stored;
       d.core.put(s.state.uuid, s);
       for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
@@ -165,7 +167,7 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<
       n++;
     }
     tx.materializeAll(writes);
-    for (const { key } of d.stage.getRange({})) d.stage.remove(key);
+    for (const { key } of d.stage.getRange({ end: 0xffffffff })) d.stage.remove(key);
     d.meta.put('generationId', gen);
     d.meta.put('ruv', ruv);
     // Records from before the copy are not here: a peer that lacks them needs an init too.

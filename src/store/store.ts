@@ -6,7 +6,7 @@ import { formatDN, parseDN, type DN } from '../dit/dn.js';
 import type { Filter } from '../dit/filter-types.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
 import type { Logger } from '../log.js';
-import { HybridClock, newClockState, type ClockState } from '../repl/core/clock.js';
+import { HybridClock, newClockState } from '../repl/core/clock.js';
 import type { Csn } from '../repl/core/csn.js';
 import type { ConflictRecord } from '../repl/core/change.js';
 import type { Ruv } from '../repl/core/ruv.js';
@@ -61,6 +61,8 @@ export class Store {
   /** RUV of durable writes: what this replica reports to suppliers. */
   ruv: Ruv;
   conflictCount: number;
+  /** Next entry id (see Txn.allocId). */
+  nextId: number;
   /** Emits 'commit' (csns) after every durable write that applied changes. */
   readonly events = new EventEmitter();
   #closed = false;
@@ -88,10 +90,13 @@ export class Store {
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
     this.workingRuv = this.ruv;
     this.conflictCount = this.dbs.conflicts.getCount();
-    const saved = this.dbs.meta.get('clock') as ClockState | undefined;
-    this.clock = new HybridClock(saved && saved.replicaId === (opts.replicaId ?? 0) ? saved : newClockState(opts.replicaId ?? 0));
-    // Never issue a CSN at or below one already applied (e.g. after a restore).
+    // The clock resumes past every CSN applied here, our own included (the
+    // RUV holds the greatest of each origin), so it never issues one twice.
+    this.clock = new HybridClock(newClockState(opts.replicaId ?? 0));
     for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
+    let top = 0;
+    for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) top = Math.max(top, k as number);
+    this.nextId = top + 1;
   }
 
   close(): Promise<void> {
@@ -158,7 +163,7 @@ export class Store {
   }
 
   entryCount(): number {
-    return this.dbs.entries.getCount();
+    return this.dbs.entries.getCount({ start: 1 });
   }
 
   /**

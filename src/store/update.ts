@@ -174,7 +174,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   const entry: Entry = { dn: dnStr, attrs };
   // slapd (back-mdb) checks the schema before it looks in the database.
   // Adds RDN values the client left out, as slapd does.
-  schema.checkEntry(entry, { add: true });
+  const { structuralObjectClass } = schema.checkEntry(entry, { add: true });
   if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';
   if (ndn !== store.suffixNdn) {
@@ -186,6 +186,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   opts.authorize?.();
   checkUnique(tx, attrs);
   const now = generalizedTime(tx.now);
+  attrs.set('structuralObjectClass', [b(structuralObjectClass)]);
   if (!attrs.has('creatorsName')) attrs.set('creatorsName', [b(actor.dn)]);
   if (!attrs.has('createTimestamp')) attrs.set('createTimestamp', [b(now)]);
   if (!attrs.has('modifiersName')) attrs.set('modifiersName', [b(actor.dn)]);

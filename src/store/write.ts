@@ -18,6 +18,9 @@ import type { Store, StoredConflict } from './store.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
+/** The order slapd lists an entry's stored operational attributes in. */
+const OPERATIONAL_ORDER = ['structuralObjectClass', 'entryUUID', 'creatorsName', 'createTimestamp', 'entryCSN', 'modifiersName', 'modifyTimestamp', 'entryDN'];
+
 export class Txn implements StateView {
   readonly store: Store;
   readonly now: number;
@@ -37,8 +40,19 @@ export class Txn implements StateView {
 
   // ---- StateView for the core ---------------------------------------------
 
+  /** Decoded states read or written in this transaction (the core reads the same few many times). */
+  readonly #states = new Map<string, Stored | undefined>();
+
   get(uuid: string): Stored | undefined {
-    return this.store.dbs.core.get(uuid);
+    if (this.#states.has(uuid)) return this.#states.get(uuid);
+    const s = this.store.dbs.core.get(uuid) as Stored | undefined;
+    this.#states.set(uuid, s);
+    return s;
+  }
+
+  putState(uuid: string, s: Stored): void {
+    this.store.dbs.core.put(uuid, s);
+    this.#states.set(uuid, s);
   }
 
   lookup(key: string): Iterable<string> {
@@ -65,8 +79,7 @@ export class Txn implements StateView {
     const res = coreApply(this, ch, this.store.rules);
     const inWrite = new Set<string>();
     for (const w of res.writes) {
-      const prev = w.state ? undefined : (dbs.core.get(w.uuid) as Stored | undefined);
-      dbs.core.put(w.uuid, { state: w.state ?? prev!.state, vis: w.vis });
+      this.putState(w.uuid, { state: w.state ?? this.get(w.uuid)!.state, vis: w.vis });
       for (const k of w.delKeys ?? []) dbs.coreIdx.remove(k, w.uuid);
       for (const k of w.addKeys ?? []) dbs.coreIdx.put(k, w.uuid);
       inWrite.add(w.uuid);
@@ -95,7 +108,6 @@ export class Txn implements StateView {
   finish(): void {
     if (this.appliedCsns.length === 0 && !this.replaced) return;
     this.store.dbs.meta.put('ruv', this.ruv);
-    this.store.dbs.meta.put('clock', this.store.clock.state);
     this.store.workingRuv = this.ruv;
   }
 
@@ -115,10 +127,9 @@ export class Txn implements StateView {
   }
 
   allocId(): number {
-    const meta = this.store.dbs.meta;
-    const id = (meta.get('nextId') as number | undefined) ?? 1;
-    meta.put('nextId', id + 1);
-    return id;
+    // Ids come from memory (recomputed from the highest stored id at start):
+    // an id taken by a transaction that aborts is simply never used.
+    return this.store.nextId++;
   }
 }
 
@@ -140,7 +151,7 @@ class Materializer {
     let dn: string | undefined;
     if (!this.#inWrite.has(uuid)) dn = store.byUuid(uuid)?.dn;
     if (dn === undefined) {
-      const vis = (store.dbs.core.get(uuid) as Stored | undefined)?.vis;
+      const vis = this.#tx.get(uuid)?.vis;
       if (vis && vis.kind !== 'hidden' && vis.rooted) {
         const rdn = avasToRdn(vis.rdn);
         if (vis.parent === '') dn = store.suffixParent ? `${rdn},${store.suffixParent}` : rdn;
@@ -169,7 +180,7 @@ class Materializer {
     if (vis.parent !== '') {
       parentId = dbs.uuid2id.get(vis.parent) ?? 0;
       if (parentId === 0) {
-        const pv = (dbs.core.get(vis.parent) as Stored | undefined)?.vis;
+        const pv = this.#tx.get(vis.parent)?.vis;
         if (pv) this.entry(vis.parent, pv);
         parentId = dbs.uuid2id.get(vis.parent) ?? 0;
       }
@@ -183,20 +194,36 @@ class Materializer {
 
   #build(id: number, uuid: string, dn: string, ndn: string, parentId: number, vis: Visible): EntryRec {
     const store = this.#tx.store;
-    const attrs: [string, Buffer[]][] = vis.attrs.map(([n, v]) => [n, v]);
+    // User attributes in the order the core gives (the order they were
+    // written, as slapd keeps it), then the operational ones in slapd's order.
+    const attrs: [string, Buffer[]][] = [];
+    const op = new Map<string, Buffer[]>();
+    for (const [n, v] of vis.attrs) {
+      if (store.schema.isOperational(n)) op.set(n, v);
+      else attrs.push([n, v]);
+    }
     let flags = 0;
     if (vis.kind === 'glue') flags |= FLAG_GLUE;
     if (isConflictEntry(vis)) flags |= FLAG_CONFLICT;
     const marks = meshdirConflictValues(vis, this.#originalDn(vis, dn));
     if (marks.length) attrs.push(['meshdirConflict', marks.map(b)]);
-    attrs.push(['entryUUID', [b(uuid)]], ['entryCSN', [b(vis.csn)]], ['entryDN', [b(dn)]]);
-    try {
-      const soc = store.schema.checkEntry({ dn, attrs: new Map(attrs) }).structuralObjectClass;
-      attrs.push(['structuralObjectClass', [b(soc)]]);
-    } catch {
-      // Schema violations from merges are marked by meshdirConflict already.
+    op.set('entryUUID', [b(uuid)]);
+    op.set('entryCSN', [b(vis.csn)]);
+    op.set('entryDN', [b(dn)]);
+    if (!op.has('structuralObjectClass')) {
+      try {
+        const soc = store.schema.checkEntry({ dn, attrs: new Map(attrs) }, { trusted: true }).structuralObjectClass;
+        op.set('structuralObjectClass', [b(soc)]);
+      } catch {
+        // Schema violations from merges are marked by meshdirConflict already.
+      }
     }
-    attrs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    for (const n of OPERATIONAL_ORDER) {
+      const v = op.get(n);
+      if (v) attrs.push([n, v]);
+      op.delete(n);
+    }
+    for (const [n, v] of op) attrs.push([n, v]);
     return buildRec(store.schema, id, uuid, dn, ndn, parentId, attrs, flags);
   }
 
@@ -242,7 +269,7 @@ class Materializer {
       if (!child || this.#inWrite.has(child.uuid)) continue;
       const dn = child.dn.slice(0, child.dn.length - oldDn.length) + newDn;
       const ndn = child.ndn.slice(0, child.ndn.length - oldNdn.length) + newNdn;
-      const vis = (store.dbs.core.get(child.uuid) as Stored).vis;
+      const vis = this.#tx.get(child.uuid)!.vis;
       this.#dn.set(child.uuid, dn);
       const rec = this.#build(child.id, child.uuid, dn, ndn, child.parent, vis);
       this.#put(rec, child);

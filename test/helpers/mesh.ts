@@ -4,9 +4,10 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { LdapClient } from '../../src/ldap/client.js';
-import { launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
+import { BIN, launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
 
 export const REPL_DN = 'cn=replication manager,cn=config';
 export const REPL_PW = 'repl-secret';
@@ -231,6 +232,19 @@ export class Mesh {
     await Promise.all([...this.nodes.values()].map((n) => n.server.kill('SIGTERM')));
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** `meshdir …` without blocking this process (spawnSync would stop its clients too). */
+export function meshdirAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** Poll until `check` returns true (or throw after ms). */

@@ -230,7 +230,7 @@ function* scopeIds(ctx: ServerContext, base: EntryRec, scope: number): Generator
   }
   if (base.parent === 0 && base.ndn === store.suffixNdn) {
     // The whole suffix: every stored entry, in id order.
-    yield* store.dbs.entries.getKeys() as Iterable<number>;
+    yield* store.dbs.entries.getKeys({ start: 1 }) as Iterable<number>;
     return;
   }
   const stack = [base.id];

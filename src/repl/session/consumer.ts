@@ -19,6 +19,8 @@ interface Session {
   nextSeq: number;
   /** Groups apply one after another in arrival order. */
   chain: Promise<unknown>;
+  /** ConsumerState.epoch when the session started. */
+  epoch: number;
   /**
    * A group failed to apply: later groups of the session (already in the
    * window) must not apply, or the RUV would cover the failed group's
@@ -35,6 +37,12 @@ export interface ConsumerState {
   received: number;
   sessionsAccepted: number;
   refused: number;
+  /**
+   * Bumped when a total update replaces the database. A session started
+   * before it continues from what it had sent, past the RUV just adopted:
+   * its next group would leave a gap that the RUV then covers for ever.
+   */
+  epoch: number;
 }
 
 export function registerConsumer(ctx: ServerContext): ConsumerState {
@@ -43,7 +51,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     const n = ctx.schema.normalizeDN(m);
     if (n) managers.add(n);
   }
-  const state: ConsumerState = { sessions: new WeakMap(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0 };
+  const state: ConsumerState = { sessions: new WeakMap(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0, epoch: 0 };
 
   const authorize = (conn: Connection, what: string): void => {
     if (conn.auth === 'anonymous' || !managers.has(conn.bindNdn) || !ctx.configTree.holds(conn.bindNdn)) {
@@ -57,6 +65,25 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     const s = state.sessions.get(conn);
     if (!s) throw new LdapError(RC.protocolError, 'no replication session: send start first');
     return s;
+  };
+
+  /** Why this incremental session may not apply anything more, if it may not. */
+  const fenced = (s: Session): string | undefined => {
+    if (s.failed) return `an earlier group of this session failed (${s.failed}); start a new session`;
+    if (s.epoch !== state.epoch) return 'this database was replaced by a total update since the session started; start a new session';
+    return undefined;
+  };
+
+  /** End a session that may not go on: the supplier reconnects and starts from the RUV. */
+  const endSession = (conn: Connection, s: Session, why: string): void => {
+    if (s.failed) return;
+    s.failed = why;
+    ctx.log.warn({ conn: conn.id, supplier: s.supplier, reason: why }, 'replication session ended');
+    // The response to the current request goes out first; then the connection closes.
+    setImmediate(() => {
+      state.sessions.delete(conn);
+      conn.close();
+    });
   };
 
   const reply = (conn: Connection, id: number, oid: string, body: unknown): void => {
@@ -98,7 +125,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           adopted = true;
           ctx.log.info({ gen: req.gen, supplier: req.url }, 'empty database adopted the supplier\'s generation');
         }
-        state.sessions.set(conn, { supplier: req.url, agreement: req.agreement, nextSeq: 0, chain: Promise.resolve() });
+        state.sessions.set(conn, { supplier: req.url, agreement: req.agreement, nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch });
         state.suppliers.add(req.url);
         state.sessionsAccepted++;
         ctx.log.info({ conn: conn.id, supplier: req.url, agreement: req.agreement, rid: req.rid }, 'replication session started');
@@ -125,19 +152,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         }
         s.nextSeq++;
         const run = s.chain.then(() => {
-          if (s.failed) throw new LdapError(RC.unwillingToPerform, `an earlier group of this session failed (${s.failed}); start a new session`);
+          const why = fenced(s);
+          if (why) throw new LdapError(RC.unwillingToPerform, why);
           return applyGroup(ctx.store, changes);
         });
-        s.chain = run.catch((e: Error) => {
-          if (s.failed) return;
-          s.failed = e.message;
-          ctx.log.error({ conn: conn.id, supplier: s.supplier, err: e.message }, 'replication group failed: session ends');
-          // The response to this group goes out first (the wrapper sends it); then the session ends.
-          setImmediate(() => {
-            state.sessions.delete(conn);
-            conn.close();
-          });
-        });
+        s.chain = run.catch((e: Error) => endSession(conn, s, e.message));
         const ruv = await run;
         state.received += changes.length;
         reply(conn, id, REPL_OID.group, { ruv });
@@ -149,6 +168,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         authorize(conn, 'heartbeat');
         const s = session(conn);
         await s.chain;
+        const why = fenced(s);
+        if (why) {
+          endSession(conn, s, why);
+          throw new LdapError(RC.unwillingToPerform, why);
+        }
         reply(conn, id, REPL_OID.heartbeat, { ruv: ctx.store.ruv });
       },
     },
@@ -176,7 +200,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           return broken(conn, id, e);
         }
         await stageBegin(ctx.store);
-        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
+        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
         ctx.log.info({ conn: conn.id, supplier: o.url, entries: o.total }, 'total update started');
         reply(conn, id, REPL_OID.initBegin, {});
       },
@@ -214,6 +238,8 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         if (!s.init) return broken(conn, id, new ProtocolError('init end without init begin'));
         const init = s.init;
         await s.chain;
+        // Before the swap is queued: a group checked after this waits for a new session.
+        state.epoch++;
         const n = await stageCommit(ctx.store, init.gen, init.ruv);
         state.sessions.delete(conn);
         ctx.log.info({ conn: conn.id, entries: n, gen: init.gen }, 'total update done: database replaced');

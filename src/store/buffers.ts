@@ -1,0 +1,27 @@
+// lmdb-js decodes values with msgpackr; with copyBuffers (needed so values do
+// not alias lmdb-js' reused read buffer) binary fields come back as plain
+// Uint8Array. The rest of meshdir works with Node Buffers (entry values are
+// Buffers), so decoded values are turned into Buffers over the same memory.
+import { Packr } from 'msgpackr';
+
+function toBuffers(v: unknown): unknown {
+  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = toBuffers(v[i]);
+    return v;
+  }
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k in o) o[k] = toBuffers(o[k]);
+  }
+  return v;
+}
+
+export class BufferPackr extends Packr {
+  override decode(source: Buffer | Uint8Array, end?: number | { start?: number; end?: number; lazy?: boolean }): unknown {
+    return toBuffers(super.decode(source as Buffer, end as number));
+  }
+  override unpack(source: Buffer | Uint8Array, end?: number | { start?: number; end?: number; lazy?: boolean }): unknown {
+    return toBuffers(super.unpack(source as Buffer, end as number));
+  }
+}
