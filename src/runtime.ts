@@ -3,6 +3,8 @@
 import type { ServerConfig } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { Access } from './ldap/access.js';
+import { AccessRules, AclConfigError } from './ldap/acl.js';
+import { ConfigError } from './config/load.js';
 import type { Counters, ExtendedHandler, ServerContext } from './ldap/context.js';
 import { LdapServer, type Listening } from './ldap/server.js';
 import { TlsMaterial } from './ldap/tls.js';
@@ -24,6 +26,45 @@ export interface RunningServer {
 export interface StartOptions {
   log?: Logger;
   schema?: Schema;
+}
+
+function accessRules(config: ServerConfig, schema: Schema, store: Store): AccessRules {
+  try {
+    return new AccessRules(config.access.rules, schema, groupMembers(store));
+  } catch (e) {
+    if (e instanceof AclConfigError) throw new ConfigError(`${config.file}: ${e.message}`);
+    throw e;
+  }
+}
+
+function normalizeAll(schema: Schema, dns: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const d of dns) {
+    const n = schema.normalizeDN(d);
+    if (n !== undefined) out.add(n);
+  }
+  return out;
+}
+
+/** Members of a group entry (member / uniqueMember), cached for a second. */
+function groupMembers(store: Store): (groupNdn: string) => Set<string> {
+  const cache = new Map<string, { at: number; members: Set<string> }>();
+  return (groupNdn) => {
+    const hit = cache.get(groupNdn);
+    if (hit && Date.now() - hit.at < 1000) return hit.members;
+    const members = new Set<string>();
+    const rec = store.byNdn(groupNdn);
+    for (const [k, vs] of rec?.attrs ?? []) {
+      if (k !== 'member' && k !== 'uniqueMember') continue;
+      for (const v of vs) {
+        const n = store.schema.normalizeDN(v.toString('utf8').replace(/#'[01]*'B$/, ''));
+        if (n !== undefined) members.add(n);
+      }
+    }
+    if (cache.size > 1000) cache.clear();
+    cache.set(groupNdn, { at: Date.now(), members });
+    return members;
+  };
 }
 
 /**
@@ -69,7 +110,12 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     config,
     schema,
     store,
-    access: new Access({ anonymousRead: config.access.anonymousRead, writerNdns }),
+    access: new Access({
+      anonymousRead: config.access.anonymousRead,
+      writerNdns,
+      managerNdns: normalizeAll(schema, config.replication.managers),
+      rules: accessRules(config, schema, store),
+    }),
     log,
     rootNdn: store.normalize(config.rootDn),
     configTree: new LocalTree(store.dbs, schema),

@@ -1,13 +1,22 @@
-// Access control (DESIGN.md "Security"): anonymous read is configurable,
-// userPassword is returned only to the rootDn, writes are for the rootDn and
-// the configured writers, and anyone bound may change their own password.
+// Access control (DESIGN.md "Security"). Without rules: anonymous read is
+// configurable, userPassword is returned (and compared) only to the rootDn,
+// writes are for the rootDn and the configured writers, and anyone bound may
+// change their own password. `access.rules` (acl.ts) refine this per subtree,
+// filter, attribute and requester; the first matching rule decides. The
+// rootDn is never restricted; a Replication Manager may do nothing but
+// replication.
+import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
+import type { AccessRules, Right } from './acl.js';
 import type { Session } from './connection.js';
 
 export interface AccessConfig {
   anonymousRead: boolean;
   /** Normalized DNs allowed to write anywhere in the suffix. */
   writerNdns: Set<string>;
+  /** Normalized DNs of the Replication Managers. */
+  managerNdns?: Set<string>;
+  rules?: AccessRules;
 }
 
 export type WriteKind = 'add' | 'delete' | 'modify' | 'modrdn';
@@ -20,23 +29,63 @@ const REFUSED: Record<WriteKind, string> = {
   modify: '',
 };
 
+const USER_PASSWORD = 'userPassword';
+
 export class Access {
   readonly #cfg: AccessConfig;
+  readonly #rules: AccessRules | undefined;
 
   constructor(cfg: AccessConfig) {
     this.#cfg = cfg;
+    this.#rules = cfg.rules && !cfg.rules.empty ? cfg.rules : undefined;
   }
 
   isRoot(s: Session): boolean {
     return s.auth === 'root';
   }
 
-  /** May this session read entries of the DIT at all? */
-  checkRead(s: Session): void {
-    if (s.auth === 'anonymous' && !this.#cfg.anonymousRead) throw new LdapError(RC.insufficientAccessRights, 'anonymous read access is disabled');
+  /** Rules are configured: reads must be checked entry by entry, attribute by attribute. */
+  get ruled(): boolean {
+    return this.#rules !== undefined;
   }
 
-  /** userPassword values are for the rootDn only (compare included). */
+  #isManager(s: Session): boolean {
+    return s.auth !== 'anonymous' && (this.#cfg.managerNdns?.has(s.bindNdn) ?? false);
+  }
+
+  /** The answer without rules. */
+  #default(s: Session, right: Right, targetNdn: string, attr: string | undefined): boolean {
+    if (s.auth === 'root') return true;
+    if (this.#isManager(s)) return false;
+    switch (right) {
+      case 'read':
+      case 'search':
+      case 'compare':
+        if (attr === USER_PASSWORD) return false;
+        return s.auth !== 'anonymous' || this.#cfg.anonymousRead;
+      case 'write':
+        if (this.#cfg.writerNdns.has(s.bindNdn)) return true;
+        return s.auth === 'user' && attr === USER_PASSWORD && targetNdn === s.bindNdn;
+      default:
+        return this.#cfg.writerNdns.has(s.bindNdn);
+    }
+  }
+
+  /** May `s` use `right` on the entry (attr undefined) or one of its attributes? */
+  allows(s: Session, right: Right, targetNdn: string, entry?: Entry, attr?: string): boolean {
+    if (s.auth === 'root') return true;
+    if (this.#isManager(s)) return false;
+    const verdict = this.#rules?.decide({ ndn: s.auth === 'anonymous' ? '' : s.bindNdn }, right, targetNdn, entry, attr);
+    return verdict ?? this.#default(s, right, targetNdn, attr);
+  }
+
+  /** May this session search the DIT at all (before any entry is looked at)? */
+  checkRead(s: Session): void {
+    if (this.#isManager(s)) throw new LdapError(RC.insufficientAccessRights, 'a Replication Manager may only replicate');
+    if (!this.#rules && s.auth === 'anonymous' && !this.#cfg.anonymousRead) throw new LdapError(RC.insufficientAccessRights, 'anonymous read access is disabled');
+  }
+
+  /** userPassword values are for the rootDn only, unless a rule grants them. */
   passwordVisible(s: Session): boolean {
     return s.auth === 'root';
   }
@@ -47,12 +96,14 @@ export class Access {
   }
 
   /**
-   * Writes: rootDn and writers anywhere; a bound user may modify only the
-   * userPassword of its own entry.
+   * Writes. `attrs` are the canonical types a modify touches; `entry` is the
+   * target (for add: the new entry), for rules with a filter.
    */
-  checkWrite(s: Session, kind: WriteKind, targetNdn: string, attrs: readonly string[] = []): void {
-    if (s.auth === 'root' || this.#cfg.writerNdns.has(s.bindNdn)) return;
-    if (s.auth === 'user' && kind === 'modify' && targetNdn === s.bindNdn && attrs.length > 0 && attrs.every((a) => a === 'userPassword')) return;
-    throw new LdapError(RC.insufficientAccessRights, REFUSED[kind]);
+  checkWrite(s: Session, kind: WriteKind, targetNdn: string, attrs: readonly string[] = [], entry?: Entry): void {
+    let ok: boolean;
+    if (kind === 'modify') ok = attrs.length > 0 && attrs.every((a) => this.allows(s, 'write', targetNdn, entry, a));
+    else if (kind === 'modrdn') ok = this.allows(s, 'write', targetNdn, entry);
+    else ok = this.allows(s, kind, targetNdn, entry);
+    if (!ok) throw new LdapError(RC.insufficientAccessRights, REFUSED[kind]);
   }
 }

@@ -13,7 +13,7 @@ import type { Ava } from '../repl/core/policy.js';
 import { uniqueKey } from '../repl/core/view.js';
 import type { Schema } from '../schema/schema.js';
 import type { AttrDesc } from '../schema/types.js';
-import { recEntry, type EntryRec } from './record.js';
+import { FLAG_GLUE, recEntry, type EntryRec } from './record.js';
 import type { Txn } from './write.js';
 
 /** Who makes the change (creatorsName / modifiersName). */
@@ -26,7 +26,8 @@ export interface WriteOptions {
    * The access check, run where slapd's backend runs its ACL check: once the
    * target (for add: its parent) is known to exist. Throws to refuse.
    */
-  authorize?: () => void;
+  /** Access check, given the entry as it is (or, for add, as it will be). */
+  authorize?: (entry: Entry) => void;
 }
 
 export interface AddOptions extends WriteOptions {
@@ -183,7 +184,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     if (!parent) throw new LdapError(RC.noSuchObject, '', store.matchedDN(dn));
     parentUuid = parent.uuid;
   }
-  opts.authorize?.();
+  opts.authorize?.(entry);
   checkUnique(tx, attrs);
   const now = generalizedTime(tx.now);
   attrs.set('structuralObjectClass', [b(structuralObjectClass)]);
@@ -218,7 +219,7 @@ export function localDelete(tx: Txn, dnStr: string, opts: WriteOptions = {}): vo
   const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
   const rec = mustGet(tx, dn, ndn);
-  opts.authorize?.();
+  opts.authorize?.(recEntry(rec));
   if (store.hasChildren(rec.id)) throw new LdapError(RC.notAllowedOnNonLeaf, 'subordinate objects must be deleted first');
   const ch: Change = { op: 'delete', csn: tx.nextCsn(), uuid: rec.uuid };
   priority(tx, ch);
@@ -306,8 +307,10 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
   const rec = mustGet(tx, dn, ndn);
-  opts.authorize?.();
   const entry = recEntry(rec);
+  opts.authorize?.(entry);
+  // The core keeps a glue entry as a placeholder and ignores changes to it.
+  if (rec.flags & FLAG_GLUE) throw new LdapError(RC.unwillingToPerform, 'glue entry: kept only as the parent of its children; add it again or delete its children');
   const out = applyMods(schema, entry.attrs, mods);
   // Removing an RDN value fails here with slapd's namingViolation.
   schema.checkEntry(entry);
@@ -336,7 +339,7 @@ export function localModrdn(
   if (newRdn.length !== 1 || schema.normalizeDN(newRdnStr) === undefined) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
   const rec = mustGet(tx, dn, ndn);
   if (ndn === store.suffixNdn) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
-  opts.authorize?.();
+  opts.authorize?.(recEntry(rec));
   let parentDn: DN = dn.slice(1);
   let parentUuid: string | undefined;
   if (newSuperior !== undefined) {

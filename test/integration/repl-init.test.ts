@@ -73,36 +73,49 @@ t.test('needs-init after trimming, fixed by repl init', async (t) => {
     t.ok(check.ok, check.output.split('\n')[0]);
   });
 
-  await t.test('repl init while the consumer is being fed loses nothing', async (t) => {
-    // Big entries make the copy take long enough for live changes to land
-    // on c1 between the snapshot and the swap.
-    for (let i = 0; i < 30; i++) {
-      await m1.add(`uid=big${i},ou=people,${SUFFIX}`, { ...person(`big${i}`), description: randomBytes(384 * 1024).toString('base64') });
-    }
-    await eventually(async () => (await mesh.count('c1')) === 41, 20_000, 'big entries on c1');
-    // Writes stream to c1 through the live agreement during the whole total update.
-    let stop = false;
-    let k = 0;
-    const load = (async () => {
-      while (!stop) await add(`live${k++}`);
-    })();
-    await new Promise((r) => setTimeout(r, 300));
-    const before = k;
-    const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
-    const during = k - before;
-    await new Promise((r) => setTimeout(r, 300));
-    stop = true;
-    await load;
-    t.equal(r.status, 0, `init exit 0 with ${during} writes during it: ${r.stderr.trim()}`);
-    let last = '';
-    await eventually(() => {
-      const c = mesh.check(['m1', 'c1']);
-      last = c.output;
-      return c.ok;
-    }, 15_000, 'c1 identical to m1').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 1500)}`));
-    t.match(last, /^identical/m, `c1 holds all ${41 + k} entries`);
-    console.error(mesh.node('m1').server.log.filter((l) => /agreement|session/.test(l) && !/sending|in-sync/.test(l)).slice(-8).join('\n'));
-    console.error(mesh.node('c1').server.log.slice(-12).join('\n'));
-  });
+  t.comment(`total ${Date.now() - started} ms`);
+});
+
+// A consumer that a live agreement keeps feeding while `repl init` replaces
+// its database: the live session must not carry on past the RUV the copy
+// brought (its next group would leave a gap that RUV covers for ever).
+t.test('repl init while the consumer is being fed loses nothing', async (t) => {
+  const started = Date.now();
+  const mesh = await Mesh.start({ nodes: { m1: 'master', c1: 'consumer' }, seed: 'm1' });
+  t.teardown(() => mesh.stop());
+  const m1 = await mesh.client('m1');
+  t.teardown(() => m1.close());
+  const add = (uid: string) => m1.add(`uid=${uid},ou=people,${SUFFIX}`, person(uid));
+  // Big entries make the copy take long enough for live changes to land on
+  // c1 between the snapshot and the swap. Written before the agreement, they
+  // are 15 MB of changes at once for the first session: groups must stay
+  // under the consumer's PDU limit (8 MiB) whatever groupSize says.
+  for (let i = 0; i < 30; i++) {
+    await m1.add(`uid=big${i},ou=people,${SUFFIX}`, { ...person(`big${i}`), description: randomBytes(384 * 1024).toString('base64') });
+  }
+  mesh.agree('m1', 'c1');
+  await eventually(async () => (await mesh.count('c1')) === 42, 20_000, 'big entries on c1');
+  t.pass('15 MB of changes replicated in groups under the PDU limit');
+  // Writes stream to c1 through the live agreement during the whole total update.
+  let stop = false;
+  let k = 0;
+  const load = (async () => {
+    while (!stop) await add(`live${k++}`);
+  })();
+  await new Promise((r) => setTimeout(r, 300));
+  const before = k;
+  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  const during = k - before;
+  await new Promise((r) => setTimeout(r, 300));
+  stop = true;
+  await load;
+  t.equal(r.status, 0, `init exit 0 with ${during} writes during it: ${r.stderr.trim()}`);
+  let last = '';
+  await eventually(() => {
+    const c = mesh.check(['m1', 'c1']);
+    last = c.output;
+    return c.ok;
+  }, 15_000, 'c1 identical to m1').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 1500)}`));
+  t.match(last, /^identical/m, `c1 holds all ${42 + k} entries`);
   t.comment(`total ${Date.now() - started} ms`);
 });

@@ -33,7 +33,9 @@ export function compare(ctx: ServerContext, conn: Connection, req: CompareReques
   if (d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, 'inappropriate matching request');
   if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   const entry = target(ctx, conn, req.dn, ndn);
-  if (d.type.name === 'userPassword' && !ctx.access.passwordVisible(conn)) throw new LdapError(RC.insufficientAccessRights, '');
+  if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(conn, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(conn)) {
+    throw new LdapError(RC.insufficientAccessRights, '');
+  }
   const types = new Set(d.type.subtypes);
   const present = [...entry.attrs.keys()].some((k) => {
     const t = ctx.schema.canonicalDescription(k)?.type;

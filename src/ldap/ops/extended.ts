@@ -2,6 +2,7 @@
 // Password Modify (RFC 3062), and any registered by replication.
 import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../auth/password.js';
+import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { localModify } from '../../store/update.js';
 import type { Connection } from '../connection.js';
@@ -88,7 +89,7 @@ async function passwordModify(ctx: ServerContext, conn: Connection, value: Buffe
   const newPw = req.newPasswd ?? Buffer.from(generated!, 'utf8');
   if (!rec) throw new LdapError(RC.noSuchObject, '');
   const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
-  const authorize = (): void => ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword']);
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword'], entry);
   await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }));
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
 }

@@ -102,6 +102,7 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   const deadline = timeLimit > 0 ? Date.now() + timeLimit * 1000 : Infinity;
   const showConflicts = names(ctx, req.filter, 'meshdirConflict');
   const pwVisible = ctx.access.passwordVisible(conn);
+  const ruled = ctx.access.ruled && !root;
   const asked = pwVisible ? req.filter : withoutPassword(ctx, req.filter);
   const filter: CompiledFilter = compileFilter(asked, ctx.schema);
   // Attributes computed when read, which filters may still test (as in slapd).
@@ -177,7 +178,8 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
       result = { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
       break;
     }
-    conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible)));
+    if (ruled && !ctx.access.allows(conn, 'search', rec.ndn, recEntry(rec))) continue;
+    conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? conn : undefined)));
     sent++;
     if (pageSize > 0 && sent >= pageSize) break;
   }
@@ -242,10 +244,16 @@ function* scopeIds(ctx: ServerContext, base: EntryRec, scope: number): Generator
 }
 
 /** The attribute run of one entry for this search. */
-export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean): Buffer[] {
-  if (sel.plain) return pwVisible && rec.pw ? [rec.wire, rec.pw] : [rec.wire];
+/** The attribute run of one entry for this search; with access rules, `ruledFor` is the requester. */
+export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Connection): Buffer[] {
+  if (sel.plain && !ruledFor) return pwVisible && rec.pw ? [rec.wire, rec.pw] : [rec.wire];
   const schema = ctx.schema;
-  const out = encodeSelected(schema, sel, rec.attrs, pwVisible ? undefined : (k) => k === 'userPassword' || k.startsWith('userPassword;'));
+  let hide: ((k: string) => boolean) | undefined = pwVisible ? undefined : (k) => k === 'userPassword' || k.startsWith('userPassword;');
+  if (ruledFor) {
+    const entry = recEntry(rec);
+    hide = (k) => !ctx.access.allows(ruledFor, 'read', rec.ndn, entry, schema.canonicalDescription(k)?.type.name ?? k);
+  }
+  const out = encodeSelected(schema, sel, rec.attrs, hide);
   if (sel.allOp || sel.names.has('hasSubordinates')) out.push(encodeAttribute('hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE], sel.typesOnly));
   if (sel.allOp || sel.names.has('subschemaSubentry')) out.push(encodeAttribute('subschemaSubentry', SUBSCHEMA, sel.typesOnly));
   return out;

@@ -5,6 +5,7 @@
 // the DIT rules (src/store/update.ts).
 import { hashSshaSync, isSupportedHash } from '../../auth/password.js';
 import { formatDN, parseDN } from '../../dit/dn.js';
+import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { checkClientAttrs, checkClientMods, checkModShapes, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
 import type { Connection } from '../connection.js';
@@ -55,7 +56,7 @@ export async function add(ctx: ServerContext, conn: Connection, req: AddRequest)
     return;
   }
   writable(ctx);
-  const authorize = (): void => ctx.access.checkWrite(conn, 'add', ndn);
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'add', ndn, [], entry);
   await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize }));
 }
 
@@ -70,7 +71,7 @@ export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRe
   }
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
-  const authorize = (): void => ctx.access.checkWrite(conn, 'modify', ndn, types);
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modify', ndn, types, entry);
   await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize }));
 }
 
@@ -81,7 +82,7 @@ export async function del(ctx: ServerContext, conn: Connection, dn: string): Pro
     return;
   }
   writable(ctx);
-  const authorize = (): void => ctx.access.checkWrite(conn, 'delete', ndn);
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'delete', ndn, [], entry);
   await ctx.store.write((tx) => localDelete(tx, dn, { authorize }));
 }
 
@@ -100,6 +101,6 @@ export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNReq
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
-  const authorize = (): void => ctx.access.checkWrite(conn, 'modrdn', ndn);
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modrdn', ndn, [], entry);
   await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize }));
 }

@@ -143,17 +143,26 @@ export class Supplier {
         await this.#signal.wait(60_000);
         continue;
       }
+      this.#started = false;
       try {
         await this.#session(cfg);
         backoff = 1000;
       } catch (e) {
         if (e instanceof Stop || this.#stopped) continue;
+        // A session that got going and then broke starts the backoff over.
+        if (this.#started) backoff = 1000;
         const msg = (e as Error).message;
         this.status.lastResult = msg;
         // Refusals and mismatches need an administrator; retry, but slowly.
         this.#set(e instanceof Final ? e.state : 'backoff', msg);
-        await this.#signal.wait(backoff * (0.75 + Math.random() / 2));
-        if (!this.#restart) backoff = Math.min(backoff * 2, 60_000);
+        // Commits do not cut the wait short (with steady writes every retry
+        // would follow at once: a refused bind retried per commit soon locks
+        // the manager DN); a changed agreement file or a stop does.
+        const until = Date.now() + backoff * (0.75 + Math.random() / 2);
+        while (!this.#stopped && !this.#restart && Date.now() < until) await this.#signal.wait(until - Date.now());
+        // A needs-init or generation mismatch ends with `repl init` run elsewhere: look again soon.
+        const cap = e instanceof Final && e.state !== 'refused' ? 10_000 : 60_000;
+        if (!this.#restart) backoff = Math.min(backoff * 2, cap);
       }
     }
   }
@@ -208,6 +217,7 @@ export class Supplier {
         if (e instanceof LdapError && e.code === RC.insufficientAccessRights) throw new Final('refused', `${cfg.consumer} refused ${cfg.bindDn}: ${e.message}`);
         throw e;
       }
+      this.#started = true;
       let acked = (start.ruv ?? {}) as Ruv;
       let sent = acked;
       this.status.consumerRuv = acked;
@@ -229,7 +239,7 @@ export class Supplier {
           throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --config ${this.#ctx.config.file} --agreement ${cfg.name}\``);
         }
         while (inflight.length < cfg.windowSize) {
-          const batch: Change[] = fitBatch(changesFor(store, sent, cfg.groupSize));
+          const batch: Change[] = (changesFor(store, sent, cfg.groupSize));
           if (batch.length === 0) break;
           for (const ch of batch) sent = ruvAdvance(sent, ch.csn);
           const body = packList(batch, cfg.compression);
@@ -276,6 +286,8 @@ export class Supplier {
   }
 
   #seq = 0;
+  /** The current session got past its start (the consumer accepted it). */
+  #started = false;
 
   #updateLag(acked: Ruv): void {
     const first = changesFor(this.#ctx.store, acked, 1)[0];
