@@ -66,9 +66,21 @@ export class Mesh {
 
   static async start(o: MeshOptions): Promise<Mesh> {
     const mesh = new Mesh(mkdtempSync(join(tmpdir(), 'meshdir-mesh-')));
+    live.add(mesh);
+    try {
+      await mesh.#startNodes(o);
+    } catch (e) {
+      // Nodes already running would outlive the test (nobody holds the mesh yet).
+      await mesh.stop();
+      throw e;
+    }
+    return mesh;
+  }
+
+  async #startNodes(o: MeshOptions): Promise<void> {
     let rid = 0;
     for (const [name, role] of Object.entries(o.nodes)) {
-      const dir = join(mesh.root, name);
+      const dir = join(this.root, name);
       const agreementsDir = join(dir, 'agreements');
       mkdirSync(agreementsDir, { recursive: true });
       writeFileSync(join(dir, 'repl.pw'), REPL_PW + '\n');
@@ -86,10 +98,9 @@ export class Mesh {
         if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
       }
       const server = await launch(dir, configFile);
-      mesh.nodes.set(name, { name, role, replicaId, dir, agreementsDir, server, url: server.url });
-      await mesh.addManager(name);
+      this.nodes.set(name, { name, role, replicaId, dir, agreementsDir, server, url: server.url });
+      await this.addManager(name);
     }
-    return mesh;
   }
 
   node(name: string): Node {
@@ -230,9 +241,19 @@ export class Mesh {
 
   async stop(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((n) => n.server.kill('SIGTERM')));
+    live.delete(this);
     rmSync(this.root, { recursive: true, force: true });
   }
 }
+
+/** Meshes not stopped yet: their servers die with this process, whatever ends it early. */
+const live = new Set<Mesh>();
+process.on('exit', () => {
+  for (const mesh of live) {
+    for (const n of mesh.nodes.values()) if (n.server.child.exitCode === null && n.server.child.signalCode === null) n.server.child.kill('SIGKILL');
+    rmSync(mesh.root, { recursive: true, force: true });
+  }
+});
 
 /** `meshdir …` without blocking this process (spawnSync would stop its clients too). */
 export function meshdirAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

@@ -238,9 +238,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         if (!s.init) return broken(conn, id, new ProtocolError('init end without init begin'));
         const init = s.init;
         await s.chain;
-        // Before the swap is queued: a group checked after this waits for a new session.
+        // Before the swap is queued, so a group checked after it waits for a
+        // new session; and again after it, for sessions that started while it
+        // committed (they were told the RUV it replaced).
         state.epoch++;
-        const n = await stageCommit(ctx.store, init.gen, init.ruv);
+        const n = await stageCommit(ctx.store, init.gen, init.ruv).finally(() => state.epoch++);
         state.sessions.delete(conn);
         ctx.log.info({ conn: conn.id, entries: n, gen: init.gen }, 'total update done: database replaced');
         reply(conn, id, REPL_OID.initEnd, { count: n, ruv: ctx.store.ruv });

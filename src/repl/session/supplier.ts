@@ -239,7 +239,7 @@ export class Supplier {
           throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --config ${this.#ctx.config.file} --agreement ${cfg.name}\``);
         }
         while (inflight.length < cfg.windowSize) {
-          const batch: Change[] = (changesFor(store, sent, cfg.groupSize));
+          const batch: Change[] = fitBatch(changesFor(store, sent, cfg.groupSize));
           if (batch.length === 0) break;
           for (const ch of batch) sent = ruvAdvance(sent, ch.csn);
           const body = packList(batch, cfg.compression);
