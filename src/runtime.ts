@@ -123,7 +123,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     bindGuard: new BruteForceGuard(
       { delayAfter: config.access.bruteForce.delayAfter, lockAfter: config.access.bruteForce.lockAfter, lockForMs: config.access.bruteForce.lockFor, windowMs: config.access.bruteForce.window },
       log,
-      [schema.normalizeDN(config.rootDn) ?? ''],
+      // Slowed, never locked: the administrator and the replication identities.
+      [config.rootDn, ...config.replication.managers].map((d) => schema.normalizeDN(d) ?? ''),
     ),
     tlsContext: () => tls?.context,
     extended,

@@ -95,6 +95,8 @@ export interface AgreementConfig extends AgreementFile {
   /** The agreement's name: its file name without `.yaml`. */
   name: string;
   password: string;
+  /** bindPasswordFile resolved against the agreement file (watched for changes). */
+  passwordFile?: string;
   heartbeatMs: number;
 }
 
@@ -103,8 +105,8 @@ export function loadAgreement(file: string): AgreementConfig {
   const a = validate(abs, agreementFileSchema, readYaml(abs));
   const base = dirname(abs);
   let password = a.bindPassword ?? '';
-  if (a.bindPasswordFile) {
-    const pwFile = fromDir(base, a.bindPasswordFile);
+  const pwFile = a.bindPasswordFile ? fromDir(base, a.bindPasswordFile) : undefined;
+  if (pwFile) {
     try {
       password = readFileSync(pwFile, 'utf8').replace(/\r?\n$/, '');
     } catch (e) {
@@ -120,5 +122,5 @@ export function loadAgreement(file: string): AgreementConfig {
     }
   }
   const name = abs.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
-  return { ...a, file: abs, name, password, heartbeatMs, tlsCa: a.tlsCa ? fromDir(base, a.tlsCa) : undefined };
+  return { ...a, file: abs, name, password, passwordFile: pwFile, heartbeatMs, tlsCa: a.tlsCa ? fromDir(base, a.tlsCa) : undefined };
 }

@@ -17,9 +17,21 @@ const SCAN_MS = 1000;
 interface Slot {
   mtime: number;
   size: number;
+  /** The password file it reads, and its mtime: a new password takes effect too. */
+  pwFile?: string;
+  pwMtime?: number;
   supplier?: Supplier;
   /** A file that does not validate: only this agreement is off. */
   invalid?: AgreementStatus;
+}
+
+function mtimeOf(file: string | undefined): number | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
 }
 
 export class Replication {
@@ -68,7 +80,7 @@ export class Replication {
         continue;
       }
       const slot = this.#slots.get(file);
-      if (slot && slot.mtime === st.mtimeMs && slot.size === st.size) continue;
+      if (slot && slot.mtime === st.mtimeMs && slot.size === st.size && slot.pwMtime === mtimeOf(slot.pwFile)) continue;
       this.#load(file, st.mtimeMs, st.size, slot);
     }
     for (const [file, slot] of this.#slots) {
@@ -86,10 +98,10 @@ export class Replication {
       if (slot?.supplier) {
         slot.supplier.update(cfg);
         log.info({ agreement: cfg.name, enabled: cfg.enabled }, 'agreement file changed');
-        this.#slots.set(file, { mtime, size, supplier: slot.supplier });
+        this.#slots.set(file, { mtime, size, supplier: slot.supplier, pwFile: cfg.passwordFile, pwMtime: mtimeOf(cfg.passwordFile) });
       } else {
         const supplier = new Supplier(this.#ctx, cfg);
-        this.#slots.set(file, { mtime, size, supplier });
+        this.#slots.set(file, { mtime, size, supplier, pwFile: cfg.passwordFile, pwMtime: mtimeOf(cfg.passwordFile) });
         supplier.start();
         log.info({ agreement: cfg.name, consumer: cfg.consumer, enabled: cfg.enabled }, 'agreement loaded');
       }
