@@ -33,6 +33,24 @@ t.test('a policy loss not written to the conflict log is caught (silent loss)', 
   t.match(runSeed(bad[0]!, { applyFn: silent }).failures.join('\n'), /silent loss/);
 });
 
+t.test('attributes shown in arrival order instead of written order are caught', async (t) => {
+  // A modify moves what it touches last, wherever its CSN puts it.
+  const byArrival: ApplyFn = (view, ch, rules) => {
+    const r = apply(view, ch, rules);
+    if (ch.op !== 'modify') return r;
+    const touched = new Set(ch.mods.map((m) => m.attr));
+    const writes = r.writes.map((w) => {
+      if (w.uuid !== ch.uuid) return w;
+      const attrs = [...w.vis.attrs.filter(([a]) => !touched.has(a)), ...w.vis.attrs.filter(([a]) => touched.has(a))];
+      return { ...w, vis: { ...w.vis, attrs } };
+    });
+    return { writes, conflicts: r.conflicts };
+  };
+  const bad = caught(byArrival);
+  t.ok(bad.length > 0, `failing seeds: ${bad.join(' ')}`);
+  t.match(runSeed(bad[0]!, { applyFn: byArrival }).failures.join('\n'), /stale visible entry|diverged|another order|written order/);
+});
+
 t.test('the unbroken rules pass the same seeds', async (t) => {
   t.same(caught(apply, 10), []);
 });

@@ -4,7 +4,12 @@
 // 2. no silent loss: every value a client was told was written is visible,
 //    or superseded by a change with a greater CSN, or named in a conflict record;
 // 3. order independence: the same changes applied to an empty DIT in a
-//    random order (duplicates included) give the same DIT.
+//    random order (duplicates included) give the same DIT;
+// 4. written order: every replica shows attributes and values in the same
+//    order (part of the DIT compared in 1 and 3), and that order is the one
+//    they were written in (orderProblems).
+// The sim's op choices read the visible order too, so order bugs also
+// change what the clients do.
 import type { Change, ConflictRecord, Mod } from '../../src/repl/core/change.js';
 import { type Csn, withSubseq } from '../../src/repl/core/csn.js';
 import type { AttrRules } from '../../src/repl/core/policy.js';
@@ -123,6 +128,49 @@ function silentLosses(i: CheckInput): string[] {
   return out;
 }
 
+type Place = [Csn, number];
+
+function cmpPlace(a: Place, b: Place): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
+}
+
+/**
+ * Live entries whose visible order is not the written order: values by the
+ * (CSN, place in its change) that added them, attributes by their first
+ * value, values that only the RDN holds after the others. Attributes with
+ * increments are left out (their shown values are computed).
+ */
+export function orderProblems(dit: MemoryDit, rules: AttrRules): string[] {
+  const out: string[] = [];
+  for (const [uuid, st] of dit.entries) {
+    if (st.vis.kind !== 'live') continue;
+    let prev: Place | undefined;
+    let rdnOnly: string | undefined;
+    for (const [attr, vals] of st.vis.attrs) {
+      const a = st.state.attrs[attr];
+      if (a?.inc) continue;
+      const places = vals.map((v): Place | undefined => {
+        const k = rules.keyOf(attr, v);
+        const vs = a?.vals.find((x) => x.k === k && x.v !== undefined);
+        return vs && [vs.c, vs.o ?? 0];
+      });
+      const firstRdn = places.indexOf(undefined);
+      if (firstRdn >= 0 && places.slice(firstRdn).some((p) => p)) out.push(`${uuid} ${attr}: a value only the RDN holds is not last`);
+      const written = places.filter((p): p is Place => p !== undefined);
+      if (written.some((p, n) => n > 0 && cmpPlace(written[n - 1]!, p) > 0)) out.push(`${uuid} ${attr}: values out of written order`);
+      if (!written.length) {
+        // Shown for the RDN alone; a single value replaced by the RDN's keeps its place.
+        if (!a?.vals.some((x) => x.v !== undefined)) rdnOnly = attr;
+        continue;
+      }
+      if (rdnOnly !== undefined) out.push(`${uuid}: ${attr} comes after ${rdnOnly}, which only the RDN holds`);
+      if (prev && cmpPlace(prev, written[0]!) > 0) out.push(`${uuid}: ${attr} is out of written order`);
+      prev = written[0];
+    }
+  }
+  return out;
+}
+
 export function checkAll(i: CheckInput): string[] {
   const failures: string[] = [];
   i.dits.forEach((d, n) => {
@@ -156,6 +204,11 @@ export function checkAll(i: CheckInput): string[] {
     });
     const detail = states.slice(0, MAX_REPORTED).map(([u, st]) => `\n    ${u}: ${stateDiff(i.dits[0]!.get(u)?.state, st.state)}`);
     failures.push(`the same changes in another order give another DIT:${firstDifference(ref, permuted)}\n  states that differ:${detail.join('')}`);
+  }
+
+  for (const [who, d] of [['replica 1', i.dits[0]!], ['permuted replay', fresh]] as const) {
+    const wrong = orderProblems(d, i.rules);
+    if (wrong.length) failures.push(`${who} shows entries out of written order: ${wrong.slice(0, MAX_REPORTED).join('; ')}`);
   }
 
   const losses = silentLosses(i);

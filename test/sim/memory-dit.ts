@@ -124,7 +124,10 @@ export class MemoryDit implements StateView {
     return out;
   }
 
-  /** The visible DIT in a canonical text form: equal strings = identical DITs. */
+  /**
+   * The visible DIT in a canonical text form: equal strings = identical DITs,
+   * attributes and values in the order shown (order must converge too).
+   */
   canonical(): string {
     const lines: string[] = [];
     for (const [uuid, st] of this.entries) {

@@ -10,16 +10,17 @@ import type { AttrRules, Ava } from './policy.js';
 import type { AttrState, EntryState, ValueState } from './state.js';
 
 /**
- * [CSN index, octets (present) or key (deleted), priority, key] — trailing
- * nulls left out; the key only when keyOf would not give it back.
+ * [CSN index, octets (present) or key (deleted), place in its change,
+ * priority, key] — trailing nulls left out; the key only when keyOf would
+ * not give it back.
  */
-type PackedValue = [number, Buffer | string, (number | null)?, string?];
+type PackedValue = [number, Buffer | string, (number | null)?, (number | null)?, string?];
 /** [attr, values, whole-attribute delete CSN index, its priority, increments [CSN index, delta][]] */
 type PackedAttr = [string, PackedValue[], number | null, number | null, [number, string][]];
 
 export interface PackedState {
-  /** Format version. */
-  f: 1;
+  /** Format version (2: values carry their place). */
+  f: 2;
   u: string;
   /** Distinct CSNs, referenced by index below. */
   t: Csn[];
@@ -41,7 +42,7 @@ export function packState(s: EntryState, rules: AttrRules): PackedState {
     if (i === undefined) table.set(c, (i = table.size));
     return i;
   };
-  const out: PackedState = { f: 1, u: s.uuid, t: [], c: ix(s.csn), x: [] };
+  const out: PackedState = { f: 2, u: s.uuid, t: [], c: ix(s.csn), x: [] };
   if (s.add !== undefined) out.a = ix(s.add);
   if (s.addParent !== undefined) out.ap = s.addParent;
   if (s.rdn !== undefined) out.r = s.rdn;
@@ -52,9 +53,10 @@ export function packState(s: EntryState, rules: AttrRules): PackedState {
   for (const [attr, a] of Object.entries(s.attrs)) {
     const vals = a.vals.map((vs): PackedValue => {
       const pv: PackedValue = [ix(vs.c), vs.v ?? vs.k];
-      const ownKey = vs.v !== undefined && rules.keyOf(attr, vs.v) !== vs.k;
-      if (vs.p !== undefined || ownKey) pv.push(vs.p ?? null);
-      if (ownKey) pv.push(vs.k);
+      const key = vs.v !== undefined && rules.keyOf(attr, vs.v) !== vs.k ? vs.k : undefined;
+      if (vs.o !== undefined || vs.p !== undefined || key !== undefined) pv[2] = vs.o ?? null;
+      if (vs.p !== undefined || key !== undefined) pv[3] = vs.p ?? null;
+      if (key !== undefined) pv[4] = key;
       return pv;
     });
     const incs = (a.inc ?? []).map(([c, d]): [number, string] => [ix(c), d]);
@@ -65,7 +67,7 @@ export function packState(s: EntryState, rules: AttrRules): PackedState {
 }
 
 export function unpackState(p: PackedState, rules: AttrRules): EntryState {
-  if (p?.f !== 1) throw new MeshdirError('MESHDIR_STATE_FORMAT', `unknown entry state format ${JSON.stringify(p?.f)}`);
+  if (p?.f !== 2) throw new MeshdirError('MESHDIR_STATE_FORMAT', `unknown entry state format ${JSON.stringify(p?.f)}`);
   const csn = (i: number): Csn => {
     const c = p.t[i];
     if (c === undefined) throw new MeshdirError('MESHDIR_STATE_FORMAT', `entry state ${p.u}: CSN index ${i} out of range`);
@@ -81,9 +83,10 @@ export function unpackState(p: PackedState, rules: AttrRules): EntryState {
   if (p.d !== undefined) s.del = csn(p.d);
   for (const [attr, vals, x, xp, incs] of p.x) {
     const a: AttrState = {
-      vals: vals.map(([c, body, pri, key]): ValueState => {
+      vals: vals.map(([c, body, o, pri, key]): ValueState => {
         const vs: ValueState = typeof body === 'string' ? { k: body, c: csn(c) } : { k: key ?? rules.keyOf(attr, body), c: csn(c), v: body };
         if (pri !== undefined && pri !== null) vs.p = pri;
+        if (o !== undefined && o !== null) vs.o = o;
         return vs;
       }),
     };

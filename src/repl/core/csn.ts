@@ -68,9 +68,14 @@ export function formatCsn(p: CsnParts): Csn {
   return `${cachedPrefix}.${pad(p.time % 1_000_000, 6)}Z#${hex(p.counter, 6)}#${hex(p.replicaId, 3)}#${hex(p.subseq, 6)}`;
 }
 
-export function parseCsn(s: string): CsnParts {
-  const m = typeof s === 'string' ? CSN_RE.exec(s) : null;
-  if (!m) throw bad(`not a CSN: ${JSON.stringify(s)} (expected YYYYMMDDHHMMSS.ffffffZ#cccccc#rrr#ssssss, lower-case hex)`);
+// parseCsn runs on every change applied (the clock observes it); most fall
+// in the same second as the one before.
+let parsedHead = '';
+let parsedMs = 0;
+
+function secondOf(s: string, m: RegExpExecArray): number {
+  const head = s.slice(0, 14);
+  if (head === parsedHead) return parsedMs;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
@@ -81,7 +86,15 @@ export function parseCsn(s: string): CsnParts {
   ) {
     throw bad(`not a CSN: ${JSON.stringify(s)} (no such time)`);
   }
-  const time = d.getTime() * 1000 + Number(m[7]);
+  parsedHead = head;
+  parsedMs = d.getTime();
+  return parsedMs;
+}
+
+export function parseCsn(s: string): CsnParts {
+  const m = typeof s === 'string' ? CSN_RE.exec(s) : null;
+  if (!m) throw bad(`not a CSN: ${JSON.stringify(s)} (expected YYYYMMDDHHMMSS.ffffffZ#cccccc#rrr#ssssss, lower-case hex)`);
+  const time = secondOf(s, m) * 1000 + Number(m[7]);
   if (time > MAX_TIME) throw bad(`not a CSN: ${JSON.stringify(s)} (time beyond ${MAX_TIME} µs)`);
   return {
     time,

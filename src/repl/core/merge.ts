@@ -56,14 +56,16 @@ class AttrEdits {
     return this.#rules.info(attr).policy === 'priority' ? { c, p: this.#pri } : { c };
   }
 
-  add(attr: string, values: readonly Buffer[], c: Csn): void {
+  /** Values added at `c`; value i sits at place `o + i` of its change. */
+  add(attr: string, values: readonly Buffer[], c: Csn, o = 0): void {
     const w = this.#attr(attr);
     const at = this.#stamp(attr, c);
     const incoming = this.touched.get(attr)!.incoming;
-    for (const v of values) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
       const k = this.#rules.keyOf(attr, v);
-      setValue(w, k, at, v);
-      incoming.push({ k, ...at, v });
+      setValue(w, k, at, v, o + i);
+      incoming.push(at.p === undefined ? { k, c, v } : { k, c, p: at.p, v });
     }
   }
 
@@ -128,7 +130,13 @@ export function mergeChange(old: EntryState | undefined, ch: Change, rules: Attr
       }
       setRdn(ch.rdn, ch.csn);
       setParent(ch.parent, ch.csn);
-      if (s.del === undefined) for (const [attr, values] of ch.attrs) edits.add(attr, values, ch.csn);
+      if (s.del === undefined) {
+        // Places run through the request: attribute i, value j at i·n + j,
+        // so attributes and values show in the order they were written.
+        let n = 1;
+        for (const [, values] of ch.attrs) if (values.length > n) n = values.length;
+        ch.attrs.forEach(([attr, values], i) => edits.add(attr, values, ch.csn, i * n));
+      }
       break;
     case 'delete':
       if (old && old.del === undefined && old.csn > ch.csn) out.deleteDiscardsNewer = true;
@@ -152,7 +160,7 @@ export function mergeChange(old: EntryState | undefined, ch: Change, rules: Attr
           if (!keep.has(`${a}\0${rules.keyOf(a, v)}`)) edits.delete(a, [v], ch.csn);
         }
       }
-      for (const [a, v] of ch.rdn) edits.add(a, [v], withSubseq(ch.csn, 1));
+      ch.rdn.forEach(([a, v], i) => edits.add(a, [v], withSubseq(ch.csn, 1), i));
       break;
   }
   edits.finish();

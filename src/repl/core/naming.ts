@@ -17,7 +17,7 @@ import type { AttrRules } from './policy.js';
 import { type EntryState, isKnown, isLive, namingCsn } from './state.js';
 import { findValue } from './values.js';
 import { childrenKey, nameKey, type StateView, uniqueHoldings, uniqueKey } from './view.js';
-import { conflictRdn, glueAttrMap, liveAttrMap, rdnKey, sortedAttrs, type Visible } from './visible.js';
+import { conflictRdn, glueAttrMap, liveAttrMap, rdnKey, type Visible } from './visible.js';
 
 export interface Overlay {
   uuid: string;
@@ -247,10 +247,10 @@ export class World {
       const m = liveAttrMap(s, this.#rules);
       const why = this.#rules.checkSchema(m, s.rdn);
       if (why !== null) v.schema = why;
-      v.attrs = sortedAttrs(m);
+      v.attrs = [...m];
     } else {
       v.kind = 'glue';
-      v.attrs = sortedAttrs(glueAttrMap(s, this.#rules));
+      v.attrs = [...glueAttrMap(s, this.#rules)];
     }
     return v;
   }

@@ -39,7 +39,12 @@ export interface AttrRules {
   /** Normalized equality key of a value (the schema's equality rule). */
   keyOf(attr: string, value: Buffer): string;
   info(attr: string): AttrInfo;
-  /** Schema check of a merged visible entry: null when fine, else the reason. */
+  /**
+   * Schema check of a merged visible entry: null when fine, else the reason.
+   * The verdict may depend on which attributes are present and on the values
+   * of SCHEMA_VALUE_ATTRS and of the RDN's attributes, not on other values:
+   * apply() does not ask again after a change that leaves those alone.
+   */
   checkSchema(attrs: ReadonlyMap<string, readonly Buffer[]>, rdn: readonly Ava[]): string | null;
 }
 
@@ -47,3 +52,5 @@ export interface AttrRules {
 export const CONFLICT_RDN_ATTR = 'entryUUID';
 export const GLUE_CLASS = 'glue';
 export const OBJECT_CLASS = 'objectClass';
+/** Attributes whose values the schema check reads (besides the RDN's): the classes. */
+export const SCHEMA_VALUE_ATTRS: ReadonlySet<string> = new Set([OBJECT_CLASS, 'structuralObjectClass']);

@@ -12,13 +12,16 @@ import type { Ava } from './policy.js';
  * One value of an attribute, identified by its equality key `k`: added at
  * `c` when `v` (the value's octets) is present, deleted at `c` otherwise.
  * `p` is the origin's priority, kept only for attributes under policy
- * `priority`.
+ * `priority`. `o` is the value's place within the change that added it (see
+ * merge.ts; absent = 0): values show in (c, o) order, the order they were
+ * written in.
  */
 export interface ValueState {
   k: string;
   c: Csn;
   p?: number;
   v?: Buffer;
+  o?: number;
 }
 
 export interface AttrState {

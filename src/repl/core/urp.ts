@@ -3,15 +3,15 @@
 // to store and the conflict-log records. Never fails on a replicated change:
 // it merges. Client semantics (noSuchObject, attributeOrValueExists, …) are
 // the server's to check before it makes a local change.
-import type { Change, ConflictRecord } from './change.js';
+import type { AddChange, Change, ConflictRecord } from './change.js';
 import type { Csn } from './csn.js';
 import { type Incoming, type Merged, mergeChange } from './merge.js';
 import { World } from './naming.js';
-import type { AttrRules } from './policy.js';
-import { type AttrState, cmpRank, type EntryState, isLive, sameAvas, sameState, type ValueState } from './state.js';
-import { findValue, shownValues } from './values.js';
-import { childrenKey, indexKeys, nameKey, type StateView, UNIQUE_PREFIX } from './view.js';
-import { rdnKey, sameNaming, sameVisible, sortedAttrs, updatedAttrMap, type Visible } from './visible.js';
+import { type AttrInfo, type Ava, type AttrRules, SCHEMA_VALUE_ATTRS } from './policy.js';
+import { type AttrState, cmpRank, type EntryState, isKnown, isLive, sameAvas, sameState, type ValueState } from './state.js';
+import { findValue, firstShown, shownValues } from './values.js';
+import { childrenKey, indexKeys, nameKey, type StateView, UNIQUE_PREFIX, uniqueHoldings, uniqueKey } from './view.js';
+import { liveAttrMap, rdnKey, sameAttrs, sameNaming, sameVisible, updatedAttrMap, type Visible } from './visible.js';
 
 export interface Write {
   uuid: string;
@@ -34,11 +34,29 @@ function show(v: Buffer): string {
   return /^[\x20-\x7e]*$/.test(v.toString('latin1')) ? v.toString('latin1') : `base64:${v.toString('base64')}`;
 }
 
+/**
+ * Without priorities or value orders a value only loses to a newer write, so
+ * nothing of `before` loses by the policy: when every incoming value is shown,
+ * there is nothing to log.
+ */
+function incomingShown(info: AttrInfo, after: AttrState | undefined, incoming: readonly Incoming[]): boolean {
+  if (info.policy !== 'lww' && info.policy !== 'manual') return false;
+  if (info.singleValued) {
+    if (incoming.length > 1) return false;
+    const w = firstShown(after, info);
+    return incoming.every((i) => w?.k === i.k && w.c === i.c);
+  }
+  return incoming.every((i) => {
+    const r = findValue(after, i.k);
+    return r?.v !== undefined && r.c === i.c;
+  });
+}
+
 /** Did a value lose to something older, i.e. by the policy rather than by time? */
 function losses(attr: string, before: AttrState | undefined, after: AttrState | undefined, incoming: Incoming[], rules: AttrRules, csn: Csn): ConflictRecord[] {
   const info = rules.info(attr);
   // Increments under `sum` add up: nothing loses.
-  if (info.policy === 'sum') return [];
+  if (info.policy === 'sum' || incomingShown(info, after, incoming)) return [];
   const shownAfter = shownValues(after, info);
   const visibleKeys = new Set(shownAfter.map((vs) => vs.k));
   const candidates = new Map<string, { vs: ValueState & { v: Buffer }; incoming: boolean }>();
@@ -85,6 +103,21 @@ function namingUnchanged(a: EntryState | undefined, b: EntryState, touched: Iter
   );
 }
 
+function sameValues(a: readonly Buffer[] | undefined, b: readonly Buffer[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && a.every((v, i) => v.equals(b[i]!));
+}
+
+/** The schema check's verdict stands (see AttrRules.checkSchema): the same attributes, and the same values where it reads them. */
+function schemaUnaffected(prev: Visible['attrs'], next: ReadonlyMap<string, Buffer[]>, touched: Iterable<string>, rdn: readonly Ava[]): boolean {
+  for (const a of touched) {
+    const was = prev.find(([n]) => n === a)?.[1];
+    if ((was === undefined) !== !next.has(a)) return false;
+    if ((SCHEMA_VALUE_ATTRS.has(a) || rdn.some(([r]) => r === a)) && !sameValues(was, next.get(a))) return false;
+  }
+  return true;
+}
+
 function transitions(u: string, o: Visible | undefined, n: Visible, csn: Csn): ConflictRecord[] {
   const out: ConflictRecord[] = [];
   if (n.naming !== undefined && o?.naming === undefined) {
@@ -123,6 +156,36 @@ function changeConflicts(m: Merged, ch: Change, rules: AttrRules): ConflictRecor
   return out;
 }
 
+function isEmpty(xs: Iterable<unknown>): boolean {
+  for (const _ of xs) return false;
+  return true;
+}
+
+/**
+ * The visible entry of a first add that cannot change any other entry: no
+ * entry names it as parent yet, its parent is live and rooted, no present
+ * entry under that parent wants its name and no live entry holds its unique
+ * values. Naming then gives it its own name, as World would derive without
+ * walking the tree. Undefined when the add needs the full derivation.
+ */
+function plainAdd(view: StateView, ch: AddChange, s: EntryState & { rdn: Ava[] }, rk: string, rules: AttrRules): Visible | undefined {
+  if (!isEmpty(view.lookup(childrenKey(ch.uuid)))) return undefined;
+  if (ch.parent !== '') {
+    const pv = view.get(ch.parent)?.vis;
+    if (pv?.kind !== 'live' || !pv.rooted) return undefined;
+  }
+  for (const o of view.lookup(nameKey(ch.parent, rk))) {
+    const ov = view.get(o)?.vis;
+    if (ov && ov.kind !== 'hidden' && ov.parent === ch.parent) return undefined;
+  }
+  for (const h of uniqueHoldings(s, rules)) if (!isEmpty(view.lookup(uniqueKey(h.attr, h.k)))) return undefined;
+  const m = liveAttrMap(s, rules);
+  const vis: Visible = { kind: 'live', parent: ch.parent, rdn: s.rdn, rooted: true, attrs: [...m], csn: s.csn };
+  const why = rules.checkSchema(m, s.rdn);
+  if (why !== null) vis.schema = why;
+  return vis;
+}
+
 export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResult {
   if (view.applied?.(ch.csn)) return { writes: [], conflicts: [] };
   const stored = view.get(ch.uuid);
@@ -138,13 +201,28 @@ export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResul
     const vis: Visible = { ...stored.vis, csn: s.csn };
     if (vis.kind === 'live') {
       const m = updatedAttrMap(stored.vis.attrs, s, merged.touched.keys(), rules);
-      const why = rules.checkSchema(m, s.rdn ?? []);
-      if (why === null) delete vis.schema;
-      else vis.schema = why;
-      vis.attrs = sortedAttrs(m);
+      const attrs = [...m];
+      if (!sameAttrs(stored.vis.attrs, attrs)) {
+        vis.attrs = attrs;
+        if (!schemaUnaffected(stored.vis.attrs, m, merged.touched.keys(), s.rdn ?? [])) {
+          const why = rules.checkSchema(m, s.rdn ?? []);
+          if (why === null) delete vis.schema;
+          else vis.schema = why;
+        }
+      }
     }
     conflicts.push(...transitions(ch.uuid, stored.vis, vis, ch.csn));
     return { writes: [{ uuid: ch.uuid, state: s, vis, before: stored.vis, addKeys: [], delKeys: [] }], conflicts };
+  }
+
+  if (!stored && ch.op === 'add' && isKnown(s) && s.del === undefined) {
+    // The other common case: a new leaf.
+    const rk = rdnKey(s.rdn, rules);
+    const vis = plainAdd(view, ch, s, rk, rules);
+    if (vis) {
+      conflicts.push(...transitions(ch.uuid, undefined, vis, ch.csn));
+      return { writes: [{ uuid: ch.uuid, state: s, vis, addKeys: indexKeys(s, rules, rk), delKeys: [] }], conflicts };
+    }
   }
 
   const oldKeys = old ? indexKeys(old, rules) : [];

@@ -41,11 +41,12 @@ export function findValue(a: AttrState | undefined, k: string): ValueState | und
   return i >= 0 ? a.vals[i] : undefined;
 }
 
-/** Record an add (with octets) or a delete (without) of value `k`. */
-export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer): void {
+/** Record an add (with octets, at place `o` of its change) or a delete (without) of value `k`. */
+export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0): void {
   const vs: ValueState = { k, c: at.c };
   if (at.p !== undefined) vs.p = at.p;
   if (v) vs.v = v;
+  if (v && o !== 0) vs.o = o;
   const i = indexOf(w.vals, k);
   if (i < 0) w.vals.splice(-i - 1, 0, vs);
   else if (cmpRank(at.c, at.p, w.vals[i]!.c, w.vals[i]!.p) > 0) w.vals[i] = vs;
@@ -97,7 +98,7 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     w.vals = w.vals.filter((vs) => cmpRank(vs.c, vs.p, x, xp) >= 0);
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);
   }
-  if (info.singleValued) {
+  if (info.singleValued && w.vals.length > 1) {
     const alive = w.vals.filter(isAlive).sort(byRankDesc);
     if (alive.length > 1) {
       const keep = new Set<ValueState>();
@@ -120,15 +121,37 @@ export function aliveValues(a: AttrState | undefined): (ValueState & { v: Buffer
   return a ? a.vals.filter(isAlive) : [];
 }
 
-/** The values a reader sees, before increments: the policy winner if single-valued. */
+/** Written order: by the change that added the value, then its place in that change. */
+export function cmpPlace(x: ValueState, y: ValueState): number {
+  if (x.c !== y.c) return x.c < y.c ? -1 : 1;
+  const d = (x.o ?? 0) - (y.o ?? 0);
+  if (d !== 0) return d;
+  return x.k < y.k ? -1 : x.k > y.k ? 1 : 0;
+}
+
+function winner(a: AttrState, info: AttrInfo): (ValueState & { v: Buffer }) | undefined {
+  let w: (ValueState & { v: Buffer }) | undefined;
+  for (const vs of a.vals) if (isAlive(vs) && (!w || better(info, vs, w))) w = vs;
+  return w;
+}
+
+/** The values a reader sees, before increments, in written order: the policy winner if single-valued. */
 export function shownValues(a: AttrState | undefined, info: AttrInfo): (ValueState & { v: Buffer })[] {
-  const alive = aliveValues(a);
+  if (!a) return [];
   if (info.singleValued) {
-    let w: (ValueState & { v: Buffer }) | undefined;
-    for (const vs of alive) if (!w || better(info, vs, w)) w = vs;
+    const w = winner(a, info);
     return w ? [w] : [];
   }
-  return alive.sort((x, y) => (x.c < y.c ? -1 : x.c > y.c ? 1 : x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+  return aliveValues(a).sort(cmpPlace);
+}
+
+/** The first of shownValues (where the attribute sits in the entry), without sorting them all. */
+export function firstShown(a: AttrState | undefined, info: AttrInfo): (ValueState & { v: Buffer }) | undefined {
+  if (!a) return undefined;
+  if (info.singleValued) return winner(a, info);
+  let first: (ValueState & { v: Buffer }) | undefined;
+  for (const vs of a.vals) if (isAlive(vs) && (!first || cmpPlace(vs, first) < 0)) first = vs;
+  return first;
 }
 
 const INTEGER = /^[-+]?\d+$/;
@@ -150,13 +173,17 @@ export function withIncrements(vs: ValueState & { v: Buffer }, inc: readonly [Cs
   return Buffer.from((BigInt(text) + sum).toString(), 'latin1');
 }
 
-export function visibleValues(a: AttrState | undefined, info: AttrInfo): Buffer[] {
-  const shown = shownValues(a, info);
-  if (!a?.inc) return shown.map((vs) => vs.v);
+/** What readers see of shownValues: with increments, an equal result shown once. */
+export function valuesOf(shown: readonly (ValueState & { v: Buffer })[], inc: readonly [Csn, string][] | undefined): Buffer[] {
+  if (!inc) return shown.map((vs) => vs.v);
   const out: Buffer[] = [];
   for (const vs of shown) {
-    const b = withIncrements(vs, a.inc);
+    const b = withIncrements(vs, inc);
     if (!out.some((o) => o.equals(b))) out.push(b);
   }
   return out;
+}
+
+export function visibleValues(a: AttrState | undefined, info: AttrInfo): Buffer[] {
+  return valuesOf(shownValues(a, info), a?.inc);
 }

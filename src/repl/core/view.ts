@@ -59,14 +59,15 @@ export function uniqueHoldings(s: EntryState, rules: AttrRules): Holding[] {
 /**
  * The keys under which the store must index this state (a multimap key →
  * entryUUID, e.g. an LMDB dupsort database). apply() returns the keys to add
- * and remove with every state it writes.
+ * and remove with every state it writes. `knownRdnKey`: rdnKey(s.rdn), when
+ * the caller has it.
  */
-export function indexKeys(s: EntryState, rules: AttrRules): string[] {
+export function indexKeys(s: EntryState, rules: AttrRules, knownRdnKey?: string): string[] {
   const keys = new Set<string>();
   const parents = new Set<string>();
   if (s.parent !== undefined) parents.add(s.parent);
   if (s.addParent !== undefined) parents.add(s.addParent);
-  const rk = isKnown(s) || s.rdn ? rdnKey(s.rdn ?? [], rules) : undefined;
+  const rk = isKnown(s) || s.rdn ? (knownRdnKey ?? rdnKey(s.rdn ?? [], rules)) : undefined;
   for (const p of parents) {
     keys.add(childrenKey(p));
     if (rk !== undefined) keys.add(nameKey(p, rk));

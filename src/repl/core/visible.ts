@@ -3,8 +3,8 @@
 // the DN (the suffix entry has parent ''), `attrs` the user attributes.
 import type { Csn } from './csn.js';
 import { type Ava, type AttrRules, CONFLICT_RDN_ATTR, GLUE_CLASS, OBJECT_CLASS } from './policy.js';
-import { type EntryState, sameAvas } from './state.js';
-import { visibleValues } from './values.js';
+import { type EntryState, sameAvas, type ValueState } from './state.js';
+import { cmpPlace, firstShown, shownValues, valuesOf } from './values.js';
 
 export interface Visible {
   /** live: a normal entry; glue: a deleted entry kept because it has present children; hidden: not in the DIT. */
@@ -25,7 +25,12 @@ export interface Visible {
   schema?: string;
   /** Its latest move made a cycle with concurrent moves; it sits under its add-time parent. */
   broken?: true;
-  /** User attributes, sorted by name; values in the order they were added. */
+  /**
+   * User attributes in the order they were written, as slapd keeps them:
+   * values in (CSN, place) order, attributes by their first value (an added
+   * attribute goes last, a replaced one moves last), the RDN's values that
+   * only the RDN holds after the rest.
+   */
   attrs: [attr: string, values: Buffer[]][];
   /** entryCSN. */
   csn: Csn;
@@ -70,27 +75,69 @@ function withRdnValues(attrs: Map<string, Buffer[]>, rdn: readonly Ava[], rules:
   }
 }
 
-/** Attributes of a live entry as a map (also the input of the schema check). */
+/** An attribute with its shown values and its first value, which places it in the entry. */
+type Placed = [attr: string, values: Buffer[], first: ValueState];
+
+function cmpPlaced(x: Placed, y: Placed): number {
+  return cmpPlace(x[2], y[2]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+}
+
+function placed(s: EntryState, attr: string, rules: AttrRules): Placed | undefined {
+  const a = s.attrs[attr];
+  const shown = shownValues(a, rules.info(attr));
+  return shown.length ? [attr, valuesOf(shown, a!.inc), shown[0]!] : undefined;
+}
+
+/** Attributes of a live entry in written order (also the input of the schema check). */
 export function liveAttrMap(s: EntryState, rules: AttrRules): Map<string, Buffer[]> {
-  const m = new Map<string, Buffer[]>();
-  for (const a of Object.keys(s.attrs)) {
-    const vals = visibleValues(s.attrs[a], rules.info(a));
-    if (vals.length) m.set(a, vals);
+  const all: Placed[] = [];
+  for (const attr of Object.keys(s.attrs)) {
+    const p = placed(s, attr, rules);
+    if (p) all.push(p);
   }
+  all.sort(cmpPlaced);
+  const m = new Map<string, Buffer[]>();
+  for (const [attr, values] of all) m.set(attr, values);
   if (s.rdn) withRdnValues(m, s.rdn, rules);
   return m;
 }
 
-/** liveAttrMap for a state whose other attributes are as in `prev` (the stored visible attributes). */
+/**
+ * liveAttrMap for a state whose other attributes are as in `prev` (the
+ * stored visible attributes, in order): only the touched attributes are
+ * derived again and moved to their place.
+ */
 export function updatedAttrMap(prev: Visible['attrs'], s: EntryState, touched: Iterable<string>, rules: AttrRules): Map<string, Buffer[]> {
-  const m = new Map(prev);
-  const changed = new Set(touched);
-  for (const a of changed) {
-    const vals = visibleValues(s.attrs[a], rules.info(a));
-    if (vals.length) m.set(a, vals);
-    else m.delete(a);
+  const redo = new Set(touched);
+  const rdnAttrs = new Set(s.rdn?.map(([a]) => a));
+  const fresh: Placed[] = [];
+  for (const attr of redo) {
+    const p = placed(s, attr, rules);
+    if (p) fresh.push(p);
   }
-  if (s.rdn) withRdnValues(m, s.rdn, rules, changed);
+  fresh.sort(cmpPlaced);
+  // Untouched attributes keep their values and order; their first values
+  // are looked up only when needed (a touched attribute usually goes last).
+  const out: [attr: string, values: Buffer[], first?: ValueState][] = [];
+  for (const [attr, values] of prev) {
+    if (redo.has(attr)) continue;
+    // Shown only for the RDN: such attributes come last, redone below.
+    if (rdnAttrs.has(attr) && !firstShown(s.attrs[attr], rules.info(attr))) redo.add(attr);
+    else out.push([attr, values]);
+  }
+  const placedAt = (i: number): Placed => {
+    const p = out[i]!;
+    p[2] ??= firstShown(s.attrs[p[0]], rules.info(p[0]));
+    return p as Placed;
+  };
+  for (const p of fresh) {
+    let i = out.length;
+    while (i > 0 && cmpPlaced(placedAt(i - 1), p) > 0) i--;
+    out.splice(i, 0, p);
+  }
+  const m = new Map<string, Buffer[]>();
+  for (const [attr, values] of out) m.set(attr, values);
+  if (s.rdn) withRdnValues(m, s.rdn, rules, redo);
   return m;
 }
 
@@ -100,17 +147,14 @@ export function glueAttrMap(s: EntryState, rules: AttrRules): Map<string, Buffer
   return m;
 }
 
-export function sortedAttrs(m: ReadonlyMap<string, Buffer[]>): [string, Buffer[]][] {
-  return [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
-function sameAttrs(a: Visible['attrs'], b: Visible['attrs']): boolean {
+export function sameAttrs(a: Visible['attrs'], b: Visible['attrs']): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const [an, av] = a[i]!;
     const [bn, bv] = b[i]!;
     if (an !== bn || av.length !== bv.length) return false;
-    for (let j = 0; j < av.length; j++) if (!av[j]!.equals(bv[j]!)) return false;
+    if (av === bv) continue;
+    for (let j = 0; j < av.length; j++) if (av[j] !== bv[j] && !av[j]!.equals(bv[j]!)) return false;
   }
   return true;
 }

@@ -20,13 +20,18 @@ t.test('every state the simulator produces survives pack/unpack', async (t) => {
   t.ok(n > 300, `${n} states round-tripped`);
 });
 
-t.test('keys keyOf would not give back, priorities and increments are kept', async (t) => {
+t.test('keys keyOf would not give back, priorities, places and increments are kept', async (t) => {
   const d = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'E', 'root', 'e', { seeAlso: ['x'] }, -3), mod(csn(2), 'E', [m.inc('loginCount', 2), m.del('description', 'gone')])]);
   const st = structuredClone(d.get('E')!.state);
   st.attrs.cn!.vals[0]!.k = 'not what keyOf says';
   const p = packState(st, rules);
   t.ok(sameState(unpackState(p, rules), st));
-  t.throws(() => unpackState({ ...p, f: 2 as 1 }, rules), { code: 'MESHDIR_STATE_FORMAT' });
+  t.same(p.x.find(([a]) => a === 'cn')![1][0]!.slice(2), [1, null, 'not what keyOf says'], 'place, no priority, key');
+  const plain = packState(d.get('E')!.state, rules);
+  t.equal(d.get('E')!.state.attrs.seeAlso!.vals[0]!.o, 2, "seeAlso is the add's third attribute");
+  t.same(plain.x.find(([a]) => a === 'seeAlso')![1][0]!.slice(2), [2, -3], 'place, then priority');
+  t.same(plain.x.find(([a]) => a === 'objectClass')![1][0]!.length, 2, 'place 0 is left out');
+  t.throws(() => unpackState({ ...p, f: 1 as 2 }, rules), { code: 'MESHDIR_STATE_FORMAT' });
   t.throws(() => unpackState({ ...p, c: 99 }, rules), { code: 'MESHDIR_STATE_FORMAT' });
 });
 

@@ -120,8 +120,8 @@ t.test('malformed operations in a sound envelope become invalid', async (t) => {
   invalid(t, envelope(42, hex('6f 00')), 0x6f, /unknown operation 0x6f/, 'a response tag sent as a request');
   invalid(t, envelope(42, hex('7e 00')), 0x7e, /unknown operation/, 'unknown application tag');
   const badScope = Buffer.from(search);
-  badScope[6] = 3; // 63 15 04 00 0a 01 [scope]
-  invalid(t, envelope(42, badScope), OP.searchRequest, /scope 3/, 'scope out of range');
+  badScope[6] = 4; // 63 15 04 00 0a 01 [scope; 3 is OpenLDAP's subordinate subtree]
+  invalid(t, envelope(42, badScope), OP.searchRequest, /scope 4/, 'scope out of range');
   const badDeref = Buffer.from(search);
   badDeref[9] = 4;
   invalid(t, envelope(42, badDeref), OP.searchRequest, /derefAliases/, 'deref out of range');

@@ -1,0 +1,116 @@
+// Entries show attributes and values in the order they were written, as
+// slapd does, and every replica shows the same order whatever the delivery
+// order.
+import t from 'tap';
+import type { AddChange } from '../../../src/repl/core/change.js';
+import { orderProblems } from '../../sim/checks.js';
+import { add, b, csn, dit, everyOrder, m, mod, modrdn, rules, run } from './helpers.js';
+
+function order(d: ReturnType<typeof dit>, uuid: string): string[] {
+  return d.get(uuid)!.vis.attrs.map(([a, vals]) => `${a}: ${vals.map(String).join(', ')}`);
+}
+
+/** An add with attributes in exactly this order (helpers.add puts objectClass and cn first). */
+function addAs(c: string, uuid: string, cn: string, attrs: [string, string[]][]): AddChange {
+  return { csn: c, op: 'add', uuid, parent: 'root', rdn: [['cn', b(cn)]], attrs: attrs.map(([a, vals]) => [a, vals.map(b)]) };
+}
+
+const root = add(csn(0), 'root', '', 'root');
+// Measured on slapd 2.5: the add, then one modify.
+const slapdAdd = addAs(csn(1), 'E', 'C1', [
+  ['objectClass', ['top', 'person']],
+  ['uid', ['u1']],
+  ['sn', ['s1']],
+  ['cn', ['C1', 'A2']],
+  ['mail', ['m@x']],
+  ['description', ['d1']],
+]);
+const slapdModify = mod(csn(2), 'E', [m.rep('cn', 'Z9', 'B1', 'C1'), m.add('mail', 'a@x'), m.add('telephoneNumber', '555')]);
+const slapdResult = [
+  'objectClass: top, person',
+  'uid: u1',
+  'sn: s1',
+  'mail: m@x, a@x',
+  'description: d1',
+  'cn: Z9, B1, C1',
+  'telephoneNumber: 555',
+];
+
+t.test("slapd's order: add keeps the request order, modify-add appends in place, replace moves last", async (t) => {
+  const d = run([root, slapdAdd]);
+  t.same(order(d, 'E'), ['objectClass: top, person', 'uid: u1', 'sn: s1', 'cn: C1, A2', 'mail: m@x', 'description: d1'], 'values not sorted');
+  d.apply(slapdModify);
+  t.same(order(d, 'E'), slapdResult);
+  t.same(d.audit(), []);
+});
+
+t.test('the same order in every delivery order', async (t) => {
+  const { dits } = everyOrder(t, [root], [slapdAdd, slapdModify]);
+  t.same(order(dits[0]!, 'E'), slapdResult, 'the modify may arrive first');
+  t.same(orderProblems(dits[0]!, rules), []);
+});
+
+t.test('deleting values keeps the rest in place; deleting an attribute and adding it again puts it last', async (t) => {
+  const d = run([root, slapdAdd, mod(csn(2), 'E', [m.del('cn', 'A2'), m.del('objectClass', 'top')])]);
+  t.same(order(d, 'E'), ['objectClass: person', 'uid: u1', 'sn: s1', 'cn: C1', 'mail: m@x', 'description: d1']);
+  d.apply(mod(csn(3), 'E', [m.del('uid'), m.add('description', 'd0')]));
+  d.apply(mod(csn(4), 'E', [m.add('uid', 'u2')]));
+  t.same(order(d, 'E'), ['objectClass: person', 'sn: s1', 'cn: C1', 'mail: m@x', 'description: d1, d0', 'uid: u2']);
+  t.same(d.audit(), []);
+});
+
+t.test('a replace of a single value moves the attribute last, an increment leaves it in place', async (t) => {
+  const d = run([root, add(csn(1), 'E', 'root', 'e', { sn: ['s1'], loginCount: ['5'], description: ['d'] })]);
+  d.apply(mod(csn(2), 'E', [m.rep('sn', 's2'), m.inc('loginCount', 2)]));
+  t.same(order(d, 'E'), ['objectClass: top', 'cn: e', 'loginCount: 7', 'description: d', 'sn: s2']);
+  t.same(d.audit(), []);
+});
+
+t.test('concurrent modifies from two replicas: one order everywhere, by CSN', async (t) => {
+  const base = [root, add(csn(1), 'E', 'root', 'e', { description: ['d1'] })];
+  const { dits } = everyOrder(t, base, [
+    mod(csn(2, 2), 'E', [m.add('mail', 'm2'), m.add('description', 'd2')]),
+    mod(csn(2, 1), 'E', [m.add('mail', 'm1'), m.add('seeAlso', 'x')]),
+    mod(csn(3, 3), 'E', [m.rep('description', 'd3', 'd4')]),
+  ]);
+  t.same(order(dits[0]!, 'E'), ['objectClass: top', 'cn: e', 'mail: m1, m2', 'seeAlso: x', 'description: d3, d4']);
+  for (const d of dits) t.same(orderProblems(d, rules), []);
+});
+
+t.test('RDN values the entry lost to concurrent changes are shown after the others', async (t) => {
+  const d = run([root, add(csn(1), 'E', 'root', 'e', { cn: ['f'], mail: ['m'] })]);
+  d.apply(mod(csn(2), 'E', [m.rep('cn', 'z')]));
+  t.same(order(d, 'E'), ['objectClass: top', 'mail: m', 'cn: z, e']);
+  d.apply(mod(csn(3), 'E', [m.del('cn'), m.add('description', 'd')]));
+  t.same(order(d, 'E'), ['objectClass: top', 'mail: m', 'description: d', 'cn: e'], 'an attribute only the RDN holds comes last');
+  d.apply(mod(csn(4), 'E', [m.add('seeAlso', 'x')]));
+  t.same(order(d, 'E'), ['objectClass: top', 'mail: m', 'description: d', 'seeAlso: x', 'cn: e'], 'also after an attribute added later');
+  t.same(d.audit(), []);
+  t.same(orderProblems(d, rules), []);
+});
+
+t.test('a single-valued RDN attribute shows the RDN value where its own value would be', async (t) => {
+  const d = run([root, { ...addAs(csn(1), 'E', 'x', [['objectClass', ['top']], ['sn', ['s1']], ['mail', ['m']]]), rdn: [['sn', b('s1')]] }]);
+  d.apply(mod(csn(2), 'E', [m.rep('sn', 's2'), m.add('description', 'd')]));
+  t.same(order(d, 'E'), ['objectClass: top', 'mail: m', 'sn: s1', 'description: d']);
+  t.same(orderProblems(d, rules), []);
+});
+
+t.test('a modrdn adds the new RDN value at the end of its attribute', async (t) => {
+  const d = run([root, add(csn(1), 'E', 'root', 'e', { mail: ['m'] }), modrdn(csn(2), 'E', 'e', 'n', undefined, false)]);
+  t.same(order(d, 'E'), ['objectClass: top', 'cn: e, n', 'mail: m']);
+  t.same(d.audit(), []);
+});
+
+t.test('orderProblems finds entries out of written order', async (t) => {
+  const d = run([root, slapdAdd, slapdModify]);
+  t.same(orderProblems(d, rules), []);
+  const st = d.get('E')!;
+  const attrs = st.vis.attrs.map(([a, v]) => [a, v.slice()] as [string, Buffer[]]);
+  attrs.sort((x, y) => (x[0] < y[0] ? -1 : 1));
+  d.entries.set('E', { state: st.state, vis: { ...st.vis, attrs } });
+  t.match(orderProblems(d, rules).join('\n'), /out of written order/, 'attributes sorted by name');
+  const values = st.vis.attrs.map(([a, v]) => [a, a === 'cn' ? v.slice().reverse() : v] as [string, Buffer[]]);
+  d.entries.set('E', { state: st.state, vis: { ...st.vis, attrs: values } });
+  t.match(orderProblems(d, rules).join('\n'), /cn: values out of written order/, 'values reversed');
+});
