@@ -12,7 +12,7 @@ import { changesFor, isPristine, trimmedRuv } from '../../store/replica.js';
 import type { Change } from '../core/change.js';
 import { needsInit } from '../core/changelog.js';
 import { csnTimeMs } from '../core/csn.js';
-import { ruvAdvance, ruvCovers, type Ruv } from '../core/ruv.js';
+import { ruvAdvance, ruvCovers, ruvMerge, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
 import { inSchedule, parseWindow, type Window } from './schedule.js';
 
@@ -248,6 +248,8 @@ export class Supplier {
             .then((r) => {
               const ruv = unpack(r.value, 'group response').ruv as Ruv;
               acked = ruv;
+              // What the consumer got from other suppliers need not come from us too.
+              sent = ruvMerge(sent, ruv);
               this.status.consumerRuv = ruv;
               this.status.changesSent += batch.length;
               lastTraffic = Date.now();
@@ -273,6 +275,7 @@ export class Supplier {
         if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, sent, 1).length === 0) {
           const r = await client.extended(REPL_OID.heartbeat);
           acked = unpack(r.value, 'heartbeat response').ruv as Ruv;
+          sent = ruvMerge(sent, acked);
           this.status.consumerRuv = acked;
           lastTraffic = Date.now();
         }
