@@ -334,10 +334,13 @@ export function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Run `cleanup` once on exit, Ctrl-C or an uncaught error. */
+/** Run `cleanup` once on exit, Ctrl-C or an uncaught error; `.started` tells that it began. */
 export function onCleanup(cleanup) {
   let done;
-  const once = () => (done ??= cleanup().catch((e) => console.error(`cleanup: ${e.message}`)));
+  const once = () => {
+    once.started = true;
+    return (done ??= cleanup().catch((e) => console.error(`cleanup: ${e.message}`)));
+  };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
       console.error(`\n${sig}: stopping the servers…`);

@@ -74,7 +74,7 @@ try {
   writeFileSync(jsonFile, JSON.stringify(figures, null, 2) + '\n');
   console.error(`figures written to ${jsonFile}`);
 } catch (e) {
-  console.error(`memory bench failed: ${e.stack ?? e}`);
+  if (!cleanup.started) console.error(`memory bench failed: ${e.stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await cleanup();

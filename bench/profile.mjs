@@ -54,7 +54,7 @@ try {
   console.log(s.text);
   if (o.keep) console.error(`profile kept: ${file}`);
 } catch (e) {
-  console.error(`profile failed: ${e.stack ?? e}`);
+  if (!cleanup.started) console.error(`profile failed: ${e.stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await cleanup();

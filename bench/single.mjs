@@ -93,7 +93,8 @@ try {
       const rs = runs[s.name];
       const m = median(rs.map((r) => r.opsPerSec));
       const pick = rs.reduce((a, r) => (Math.abs(r.opsPerSec - m) < Math.abs(a.opsPerSec - m) ? r : a));
-      results[op][s.name] = { ...pick, allOpsPerSec: rs.map((r) => r.opsPerSec) };
+      const runsBrief = rs.map((r) => ({ opsPerSec: r.opsPerSec, p50ms: r.p50ms, p99ms: r.p99ms, serverCpuUsPerOp: r.serverCpuUsPerOp, othersCpuPct: r.othersCpuPct }));
+      results[op][s.name] = { ...pick, runs: runsBrief };
     }
   }
 
@@ -111,7 +112,8 @@ try {
   console.log(table(figures));
   log(`figures written to ${jsonFile}`);
 } catch (e) {
-  log(`bench failed: ${e.stack ?? e}`);
+  // After Ctrl-C the run in progress fails as its server goes away: not worth a report.
+  if (!cleanup.started) log(`bench failed: ${e.stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await cleanup();

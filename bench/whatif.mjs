@@ -59,7 +59,7 @@ try {
   }
   console.log(`load after: ${machine().loadavg.join(' ')}`);
 } catch (e) {
-  console.error(`whatif failed: ${e.stack ?? e}`);
+  if (!cleanup.started) console.error(`whatif failed: ${e.stack ?? e}`);
   process.exitCode = 1;
 } finally {
   await cleanup();
