@@ -7,7 +7,7 @@ import type { ServerContext } from './context.js';
 import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
 import { extended } from './ops/extended.js';
-import { search, searchDone } from './ops/search.js';
+import { search, searchDone, type SearchResult } from './ops/search.js';
 import { add, del, modify, modrdn } from './ops/update.js';
 import { supportedControls } from './ops/virtual.js';
 import { CONTROL, EXOP, OP, encodeExtendedResponse, type LdapMessage, type Request } from './pdu/index.js';
@@ -100,21 +100,30 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
 
   try {
     switch (op.type) {
-      case 'search':
-        search(ctx, conn, msg.id, op, msg.controls, state).then(
-          (r) => {
-            conn.end(msg.id);
-            access(r.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: r.entries });
-            if (r.code >= 0 && !state.abandoned) conn.send(searchDone(msg.id, r));
-          },
-          (e) => {
-            conn.end(msg.id);
-            const o = outcomeOf(e, ctx.log);
-            access(o.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: 0 });
-            if (!state.abandoned) sendOutcome(conn, msg.id, 'search', o);
-          },
-        );
+      case 'search': {
+        const done = (r: SearchResult): void => {
+          conn.end(msg.id);
+          access(r.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: r.entries });
+          if (r.code >= 0 && !state.abandoned) conn.send(searchDone(msg.id, r));
+        };
+        const failed = (e: unknown): void => {
+          conn.end(msg.id);
+          const o = outcomeOf(e, ctx.log);
+          access(o.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: 0 });
+          if (!state.abandoned) sendOutcome(conn, msg.id, 'search', o);
+        };
+        // Most searches finish synchronously: answered within this turn, no promise.
+        let r: SearchResult | Promise<SearchResult>;
+        try {
+          r = search(ctx, conn, msg.id, op, msg.controls, state);
+        } catch (e) {
+          failed(e);
+          return;
+        }
+        if (r instanceof Promise) r.then(done, failed);
+        else done(r);
         return;
+      }
       case 'bind':
         bind(ctx, conn, op).then(() => finish(SUCCESS, { method: op.auth.kind }), fail);
         return;

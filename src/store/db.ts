@@ -7,14 +7,14 @@ import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface Dbs {
   env: RootDatabase;
   /** Small named values: generation ID, next id, RUV, clock, format. */
   meta: Database<any, string>;
-  /** entry id → EntryRec (visible entries only). */
-  entries: Database<any, number>;
+  /** entry id → binary EntryRec (visible entries only). */
+  entries: Database<Buffer, number>;
   /** normalized DN → entry id. */
   dn2id: Database<number, string>;
   /** entryUUID → entry id (visible entries only). */
@@ -102,7 +102,8 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
   return {
     env,
     meta: env.openDB('meta', { ...shared(STRUCTURES) }),
-    entries: env.openDB('entries', { keyEncoding: 'uint32', ...shared(0) }),
+    // Binary records (record.ts): a search copies their attribute bytes as they are.
+    entries: env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary' }),
     dn2id: env.openDB('dn2id', { encoding: 'ordered-binary', ...text }),
     uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
     children: env.openDB('children', { keyEncoding: 'uint32', ...dup }),

@@ -1,56 +1,178 @@
-// The stored form of a visible entry, built once per write so that reads
-// do no encoding: the user attributes are kept as one pre-encoded run of
-// PartialAttributes, ready to be copied into a SearchResultEntry.
+// The stored form of a visible entry: one flat binary record per entry.
+// Its attributes are kept only as pre-encoded PartialAttributes (RFC 4511
+// §4.1.7), the bytes a SearchResultEntry carries, so a search copies them to
+// the socket without decoding or encoding anything; filters and writes decode
+// them (a cheap BER walk) only when they need the values.
+//
+// Layout (little-endian): u8 version, u8 flags, u32 parent,
+//   then five length-prefixed (u32) fields: uuid, dn, ndn (UTF-8), user
+//   attributes, userPassword, operational attributes; and u32 pwAt, the
+//   offset in the user run where userPassword was written (its place in the
+//   entry's attribute order).
 import type { Entry } from '../dit/entry.js';
+import { BerReader } from '../ber/reader.js';
+import { TAG } from '../ber/tags.js';
 import { encodeAttribute } from '../ldap/pdu/encode-response.js';
 import type { Schema } from '../schema/schema.js';
 
 export const FLAG_CONFLICT = 1;
 export const FLAG_GLUE = 2;
-
-export interface EntryRec {
-  id: number;
-  uuid: string;
-  dn: string;
-  ndn: string;
-  /** Parent entry id; 0 for the suffix entry. */
-  parent: number;
-  /** Every stored attribute (user and operational), canonical names, sorted. */
-  attrs: [string, Buffer[]][];
-  /** Pre-encoded user attributes except userPassword, in `attrs` order. */
-  wire: Buffer;
-  /** Pre-encoded userPassword, returned only to the rootDn. */
-  pw?: Buffer;
-  /** Pre-encoded stored operational attributes (entryUUID, entryCSN, timestamps …). */
-  op: Buffer;
-  flags: number;
-}
+const VERSION = 1;
 
 export const USER_PASSWORD = 'userPassword';
+
+function isPassword(name: string): boolean {
+  return name === USER_PASSWORD || name.startsWith(USER_PASSWORD + ';');
+}
+
+export class EntryRec {
+  id: number;
+  readonly uuid: string;
+  readonly dn: string;
+  readonly ndn: string;
+  /** Parent entry id; 0 for the suffix entry. */
+  readonly parent: number;
+  readonly flags: number;
+  /** Pre-encoded user attributes except userPassword, in the entry's order. */
+  readonly wire: Buffer;
+  /** Pre-encoded userPassword (for the rootDn), and where in `wire` it belongs. */
+  readonly pw: Buffer | undefined;
+  readonly pwAt: number;
+  /** Pre-encoded stored operational attributes (entryUUID, entryCSN, timestamps …). */
+  readonly op: Buffer;
+  #attrs: [string, Buffer[]][] | undefined;
+
+  constructor(
+    id: number, uuid: string, dn: string, ndn: string, parent: number, flags: number,
+    wire: Buffer, pw: Buffer | undefined, pwAt: number, op: Buffer, attrs?: [string, Buffer[]][],
+  ) {
+    this.id = id;
+    this.uuid = uuid;
+    this.dn = dn;
+    this.ndn = ndn;
+    this.parent = parent;
+    this.flags = flags;
+    this.wire = wire;
+    this.pw = pw;
+    this.pwAt = pwAt;
+    this.op = op;
+    this.#attrs = attrs;
+  }
+
+  /** Every stored attribute (user, userPassword in its place, then operational), canonical names. */
+  get attrs(): [string, Buffer[]][] {
+    if (this.#attrs === undefined) {
+      const out: [string, Buffer[]][] = [];
+      if (this.pw) {
+        decodeRun(this.wire.subarray(0, this.pwAt), out);
+        decodeRun(this.pw, out);
+        decodeRun(this.wire.subarray(this.pwAt), out);
+      } else decodeRun(this.wire, out);
+      decodeRun(this.op, out);
+      this.#attrs = out;
+    }
+    return this.#attrs;
+  }
+
+  /** User attributes as a SearchResultEntry carries them, userPassword included or not. */
+  userChunks(withPassword: boolean): Buffer[] {
+    if (!withPassword || !this.pw) return [this.wire];
+    return [this.wire.subarray(0, this.pwAt), this.pw, this.wire.subarray(this.pwAt)];
+  }
+
+  get(name: string): Buffer[] | undefined {
+    for (const [n, v] of this.attrs) if (n === name) return v;
+    return undefined;
+  }
+}
+
+/** PartialAttribute run → [type, values][] (values are views of the run). */
+function decodeRun(run: Buffer, out: [string, Buffer[]][]): void {
+  const r = new BerReader(run);
+  while (r.hasMore()) {
+    const end = r.enter(TAG.sequence);
+    const type = r.readString();
+    const setEnd = r.enter(TAG.set);
+    const values: Buffer[] = [];
+    while (r.hasMore()) values.push(r.readOctets());
+    r.leave(setEnd);
+    r.leave(end);
+    out.push([type, values]);
+  }
+}
 
 export function buildRec(
   schema: Schema, id: number, uuid: string, dn: string, ndn: string, parent: number, attrs: [string, Buffer[]][], flags: number,
 ): EntryRec {
   const user: Buffer[] = [];
   const op: Buffer[] = [];
-  let pw: Buffer | undefined;
+  const pw: Buffer[] = [];
+  let userLen = 0;
+  let pwAt = -1;
   for (const [name, values] of attrs) {
     const enc = encodeAttribute(name, values);
-    if (name === USER_PASSWORD || name.startsWith(USER_PASSWORD + ';')) pw = pw ? Buffer.concat([pw, enc]) : enc;
-    else if (schema.isOperational(name)) op.push(enc);
-    else user.push(enc);
+    if (isPassword(name)) {
+      if (pwAt < 0) pwAt = userLen;
+      pw.push(enc);
+    } else if (schema.isOperational(name)) op.push(enc);
+    else {
+      user.push(enc);
+      userLen += enc.length;
+    }
   }
-  const rec: EntryRec = { id, uuid, dn, ndn, parent, attrs, wire: Buffer.concat(user), op: Buffer.concat(op), flags };
-  if (pw) rec.pw = pw;
-  return rec;
+  return new EntryRec(id, uuid, dn, ndn, parent, flags, Buffer.concat(user), pw.length ? Buffer.concat(pw) : undefined, Math.max(0, pwAt), Buffer.concat(op), attrs);
+}
+
+/** The binary record stored in LMDB. */
+export function encodeRec(rec: EntryRec): Buffer {
+  const uuid = Buffer.from(rec.uuid, 'latin1');
+  const dn = Buffer.from(rec.dn, 'utf8');
+  const ndn = Buffer.from(rec.ndn, 'utf8');
+  const pw = rec.pw ?? EMPTY;
+  const fields = [uuid, dn, ndn, rec.wire, pw, rec.op];
+  let size = 1 + 1 + 4 + 4;
+  for (const f of fields) size += 4 + f.length;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = VERSION;
+  out[1] = rec.flags;
+  out.writeUInt32LE(rec.parent, 2);
+  let p = 6;
+  for (const f of fields) {
+    out.writeUInt32LE(f.length, p);
+    p += 4;
+    f.copy(out, p);
+    p += f.length;
+  }
+  out.writeUInt32LE(rec.pwAt, p);
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** `buf` must be the record's own copy (the fields are views of it). */
+export function decodeRec(id: number, buf: Buffer): EntryRec {
+  if (buf[0] !== VERSION) throw new Error(`entry ${id}: stored record version ${buf[0]} is not supported`);
+  const flags = buf[1]!;
+  const parent = buf.readUInt32LE(2);
+  let p = 6;
+  const field = (): Buffer => {
+    const n = buf.readUInt32LE(p);
+    p += 4;
+    const f = buf.subarray(p, p + n);
+    p += n;
+    return f;
+  };
+  const uuid = field().toString('latin1');
+  const dn = field().toString('utf8');
+  const ndn = field().toString('utf8');
+  const wire = field();
+  const pw = field();
+  const op = field();
+  const pwAt = buf.readUInt32LE(p);
+  return new EntryRec(id, uuid, dn, ndn, parent, flags, wire, pw.length ? pw : undefined, pwAt, op);
 }
 
 /** The entry as filters and operations see it. */
 export function recEntry(rec: EntryRec): Entry {
   return { dn: rec.dn, attrs: new Map(rec.attrs) };
-}
-
-export function recGet(rec: EntryRec, name: string): Buffer[] | undefined {
-  for (const [n, v] of rec.attrs) if (n === name) return v;
-  return undefined;
 }

@@ -156,8 +156,7 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<
     for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog] as Database<unknown, string>[]) {
       for (const { key } of db.getRange({})) db.remove(key);
     }
-    // Key 0 holds the entries' shared msgpack structures: keep it.
-    for (const { key } of d.entries.getRange({ start: 1 })) d.entries.remove(key);
+    for (const { key } of d.entries.getRange({})) d.entries.remove(key);
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
     for (const { value } of d.stage.getRange({ end: 0xffffffff })) {
       const s = value as Stored;

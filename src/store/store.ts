@@ -13,7 +13,7 @@ import type { Ruv } from '../repl/core/ruv.js';
 import type { Schema } from '../schema/schema.js';
 import { initMeta, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
-import type { EntryRec } from './record.js';
+import { decodeRec, type EntryRec } from './record.js';
 import { makeRules, type PolicyConfig } from './rules.js';
 import { Txn } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
@@ -125,16 +125,22 @@ export class Store {
 
   byNdn(ndn: string): EntryRec | undefined {
     const id = this.dbs.dn2id.get(ndn);
-    return id === undefined ? undefined : this.dbs.entries.get(id);
+    return id === undefined ? undefined : this.byId(id);
   }
 
   byId(id: number): EntryRec | undefined {
-    return this.dbs.entries.get(id);
+    const buf = this.dbs.entries.get(id) as Buffer | undefined;
+    return buf === undefined ? undefined : decodeRec(id, buf);
+  }
+
+  /** Id of the entry at a normalized DN, without reading the entry. */
+  idOf(ndn: string): number | undefined {
+    return this.dbs.dn2id.get(ndn);
   }
 
   byUuid(uuid: string): EntryRec | undefined {
     const id = this.dbs.uuid2id.get(uuid);
-    return id === undefined ? undefined : this.dbs.entries.get(id);
+    return id === undefined ? undefined : this.byId(id);
   }
 
   hasChildren(id: number): boolean {
@@ -163,7 +169,8 @@ export class Store {
   }
 
   entryCount(): number {
-    return this.dbs.entries.getCount({ start: 1 });
+    // getStats is O(1); getCount walks every record (and maps the whole database).
+    return (this.dbs.entries.getStats() as { entryCount: number }).entryCount;
   }
 
   /**

@@ -12,7 +12,7 @@ import { isConflictEntry, meshdirConflictValues, type Visible } from '../repl/co
 import type { Stored, StateView } from '../repl/core/view.js';
 import { LdapError, RC } from '../errors.js';
 import { indexKeys } from './indexes.js';
-import { buildRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
+import { buildRec, encodeRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
 import { avasToRdn } from './rules.js';
 import type { Store, StoredConflict } from './store.js';
 
@@ -170,7 +170,7 @@ class Materializer {
     const store = this.#tx.store;
     const dbs = store.dbs;
     const oldId = dbs.uuid2id.get(uuid);
-    const old: EntryRec | undefined = oldId === undefined ? undefined : dbs.entries.get(oldId);
+    const old: EntryRec | undefined = oldId === undefined ? undefined : store.byId(oldId);
     const dn = vis.kind !== 'hidden' && vis.rooted ? this.dnOf(uuid) : undefined;
     if (dn === undefined) {
       if (old) this.#remove(old);
@@ -249,7 +249,7 @@ class Materializer {
     const after = indexKeys(store.schema, store.plan, rec.attrs);
     for (const k of before) if (!after.has(k)) dbs.idx.remove(k, rec.id);
     for (const k of after) if (!before.has(k)) dbs.idx.put(k, rec.id);
-    dbs.entries.put(rec.id, rec);
+    dbs.entries.put(rec.id, encodeRec(rec));
   }
 
   #remove(old: EntryRec): void {

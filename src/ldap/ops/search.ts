@@ -73,8 +73,12 @@ function withoutPassword(ctx: ServerContext, f: Filter): Filter {
   }
 }
 
-/** The search as a whole; the caller turns errors into the SearchResultDone. */
-export async function search(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, controls: Control[], op: { abandoned: boolean }): Promise<SearchResult> {
+/**
+ * The search as a whole; the caller turns errors into the SearchResultDone.
+ * Answers synchronously when it can (the common, small search); a long one
+ * continues in batches so other connections are served meanwhile.
+ */
+export function search(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, controls: Control[], op: { abandoned: boolean }): SearchResult | Promise<SearchResult> {
   const store = ctx.store;
   const root = ctx.access.isRoot(conn);
   let ndn: string;
@@ -88,8 +92,10 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   if (!store.inSuffix(ndn)) return virtualSearch(ctx, conn, id, req, ndn, sel);
   ctx.access.checkRead(conn);
 
-  const base = store.byNdn(ndn);
-  if (!base) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
+  // Only the base's id is needed unless it is itself a result.
+  const baseId = store.idOf(ndn);
+  if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
+  const base: Base = { id: baseId, ndn };
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
   let paged = control === undefined ? undefined : pagedRequest(control);
@@ -150,52 +156,69 @@ export async function search(ctx: ServerContext, conn: Connection, id: number, r
   const earlier = state?.sent ?? 0;
   let examined = 0;
   const lookThrough = root ? 0 : ctx.config.limits.lookThroughLimit;
-  let n = 0;
-  let result: SearchResult | undefined;
-  for (const eid of ids!) {
-    examined++;
-    if (state) state.pos++;
-    if (++n === BATCH) {
-      n = 0;
-      if (Date.now() > deadline) {
-        result = { code: RC.timeLimitExceeded, matchedDN: '', message: '', entries: sent };
-        break;
+  const it = ids![Symbol.iterator]();
+
+  const finish = (result?: SearchResult): SearchResult => {
+    ctx.counters.entriesSent += sent;
+    const res: SearchResult = result ?? { code: RC.success, matchedDN: '', message: '', entries: sent };
+    if (state) state.sent += sent;
+    // slapd ends a paged search that hit the size limit without a paged results control.
+    if (paged && res.code !== RC.sizeLimitExceeded) {
+      let next = Buffer.alloc(0);
+      if (state && state.pos < state.ids.length && res.code === RC.success) {
+        next = randomBytes(8);
+        conn.paged.set(next.toString('hex'), state);
       }
+      res.controls = [pagedResultsControl(0, next)];
+    }
+    return res;
+  };
+
+  /** Up to BATCH candidates; the result when done, undefined to go on later. */
+  const run = (): SearchResult | undefined => {
+    for (let n = 0; n < BATCH; n++) {
+      const next = it.next();
+      if (next.done) return finish();
+      const eid = next.value;
+      examined++;
+      if (state) state.pos++;
+      if (lookThrough > 0 && !exact && examined > lookThrough) {
+        return finish({ code: RC.adminLimitExceeded, matchedDN: '', message: 'look-through limit exceeded (add an index)', entries: sent });
+      }
+      const rec: EntryRec | undefined = store.byId(eid);
+      if (!rec) continue;
+      if (!inScope(rec, base, req.scope)) continue;
+      if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
+      if (!exact && filter(filterView(rec)) !== true) continue;
+      if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
+        return finish({ code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent });
+      }
+      if (ruled && !ctx.access.allows(conn, 'search', rec.ndn, recEntry(rec))) continue;
+      conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? conn : undefined)));
+      sent++;
+      if (pageSize > 0 && sent >= pageSize) return finish();
+    }
+    return undefined;
+  };
+
+  const first = run();
+  if (first) return first;
+  return (async (): Promise<SearchResult> => {
+    for (;;) {
       await yieldToLoop();
       if (conn.writableNeedDrain) await conn.whenDrained();
       if (op.abandoned || conn.closed) return { code: -1, matchedDN: '', message: 'abandoned', entries: sent };
+      if (Date.now() > deadline) return finish({ code: RC.timeLimitExceeded, matchedDN: '', message: '', entries: sent });
+      const r = run();
+      if (r) return r;
     }
-    if (lookThrough > 0 && !exact && examined > lookThrough) {
-      result = { code: RC.adminLimitExceeded, matchedDN: '', message: 'look-through limit exceeded (add an index)', entries: sent };
-      break;
-    }
-    const rec: EntryRec | undefined = eid === base.id ? base : store.byId(eid);
-    if (!rec) continue;
-    if (!inScope(rec, base, req.scope)) continue;
-    if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
-    if (!exact && filter(filterView(rec)) !== true) continue;
-    if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
-      result = { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
-      break;
-    }
-    if (ruled && !ctx.access.allows(conn, 'search', rec.ndn, recEntry(rec))) continue;
-    conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? conn : undefined)));
-    sent++;
-    if (pageSize > 0 && sent >= pageSize) break;
-  }
-  ctx.counters.entriesSent += sent;
-  const res: SearchResult = result ?? { code: RC.success, matchedDN: '', message: '', entries: sent };
-  if (state) state.sent += sent;
-  // slapd ends a paged search that hit the size limit without a paged results control.
-  if (paged && res.code !== RC.sizeLimitExceeded) {
-    let next = Buffer.alloc(0);
-    if (state && state.pos < state.ids.length && res.code === RC.success) {
-      next = randomBytes(8);
-      conn.paged.set(next.toString('hex'), state);
-    }
-    res.controls = [pagedResultsControl(0, next)];
-  }
-  return res;
+  })();
+}
+
+/** What a search needs of its base: not the entry itself. */
+interface Base {
+  id: number;
+  ndn: string;
 }
 
 function pagedRequest(control: Control): ReturnType<typeof decodePagedResults> {
@@ -212,7 +235,7 @@ function minLimit(client: number, server: number): number {
   return Math.min(client, server);
 }
 
-function inScope(rec: EntryRec, base: EntryRec, scope: number): boolean {
+function inScope(rec: EntryRec, base: Base, scope: number): boolean {
   if (scope === 0) return rec.id === base.id;
   if (scope === 1) return rec.parent === base.id && rec.id !== base.id;
   if (scope === 3) return rec.id !== base.id && rec.ndn.endsWith(',' + base.ndn);
@@ -220,7 +243,7 @@ function inScope(rec: EntryRec, base: EntryRec, scope: number): boolean {
 }
 
 /** Ids in the scope, without an index: the base, its children, or its subtree depth-first. */
-function* scopeIds(ctx: ServerContext, base: EntryRec, scope: number): Generator<number> {
+function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
   const store = ctx.store;
   if (scope === 0) {
     yield base.id;
@@ -230,9 +253,9 @@ function* scopeIds(ctx: ServerContext, base: EntryRec, scope: number): Generator
     yield* store.childIds(base.id);
     return;
   }
-  if (base.parent === 0 && base.ndn === store.suffixNdn) {
+  if (base.ndn === store.suffixNdn) {
     // The whole suffix: every stored entry, in id order.
-    yield* store.dbs.entries.getKeys({ start: 1 }) as Iterable<number>;
+    yield* store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
   const stack = [base.id];
@@ -243,10 +266,9 @@ function* scopeIds(ctx: ServerContext, base: EntryRec, scope: number): Generator
   }
 }
 
-/** The attribute run of one entry for this search. */
 /** The attribute run of one entry for this search; with access rules, `ruledFor` is the requester. */
 export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Connection): Buffer[] {
-  if (sel.plain && !ruledFor) return pwVisible && rec.pw ? [rec.wire, rec.pw] : [rec.wire];
+  if (sel.plain && !ruledFor) return rec.userChunks(pwVisible);
   const schema = ctx.schema;
   let hide: ((k: string) => boolean) | undefined = pwVisible ? undefined : (k) => k === 'userPassword' || k.startsWith('userPassword;');
   if (ruledFor) {
