@@ -186,15 +186,16 @@ export function rootPasswordHash() {
 
 /**
  * A server file for a scratch meshdir: the indexes slapd/single.sh has
- * (objectClass eq, uid eq), port 0 (the log says which one was bound).
+ * (objectClass eq, uid eq), port 0 unless given (the log says which one was
+ * bound). A consumer or hub has no replicaId.
  */
-export function writeMeshdirConfig(dir, { access = true, level = 'info', extra = '' } = {}) {
+export function writeMeshdirConfig(dir, { access = true, level = 'info', extra = '', role = 'master', replicaId = 1, port = 0 } = {}) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'server.yaml');
   writeFileSync(file, [
-    'replicaId: 1',
-    'role: master',
-    'listen: [ldap://127.0.0.1:0]',
+    role === 'master' ? `replicaId: ${replicaId}` : '',
+    `role: ${role}`,
+    `listen: [ldap://127.0.0.1:${port}]`,
     `dataDir: ${join(dir, 'data')}`,
     `suffix: ${BASE}`,
     `rootDn: ${ROOT_DN}`,

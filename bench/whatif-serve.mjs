@@ -4,7 +4,7 @@
 // it, never for figures of the product. Each patch keeps the server's
 // semantics (durability included); see PATCHES.
 //
-//   node bench/whatif-serve.mjs --config FILE [--patch send-concat,base-cache,txn-memo,log-buffered]
+//   node bench/whatif-serve.mjs --config FILE [--patch send-concat,base-cache,txn-memo,log-buffered,no-repl]
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO } from './lib.mjs';
@@ -118,6 +118,46 @@ const PATCHES = {
       const v = get.call(this, uuid);
       memo.set(uuid, v);
       return v;
+    };
+  },
+
+  /**
+   * The write path without replication's storage (issue 3's "local writes
+   * within 15% of their speed without this"): entry states stay in the
+   * transaction's memory instead of the `core` database, and nothing goes to
+   * the changelog, the state index or the stored RUV. The entry, DN and
+   * attribute indexes are written as before and every commit is still
+   * synced. The conflict rules still run (they compute the visible entry),
+   * so this is a lower bound on what the wiring costs. Only for modifies of
+   * imported entries and adds: state written by this variant is lost.
+   */
+  async 'no-repl'() {
+    const { Txn } = await dist('store/write.js');
+    const noop = { put() {}, remove() {} };
+    const putState = Txn.prototype.putState;
+    Txn.prototype.putState = function (uuid, s) {
+      const core = this.store.dbs.core;
+      this.store.dbs.core = noop;
+      try {
+        putState.call(this, uuid, s);
+      } finally {
+        this.store.dbs.core = core;
+      }
+    };
+    const apply = Txn.prototype.apply;
+    Txn.prototype.apply = function (ch) {
+      const { changelog, coreIdx } = this.store.dbs;
+      this.store.dbs.changelog = noop;
+      this.store.dbs.coreIdx = noop;
+      try {
+        return apply.call(this, ch);
+      } finally {
+        this.store.dbs.changelog = changelog;
+        this.store.dbs.coreIdx = coreIdx;
+      }
+    };
+    Txn.prototype.finish = function () {
+      this.store.workingRuv = this.ruv;
     };
   },
 

@@ -34,7 +34,7 @@ export interface Dbs {
   /** cn=config: normalized DN → local entry (never replicated). */
   config: Database<any, string>;
   /** Total update in progress: sequence → received state. */
-  stage: Database<any, number>;
+  stage: Database<Buffer, number>;
 }
 
 /** LMDB keys are limited (1978 octets here); longer ones keep a prefix and a digest. */
@@ -113,7 +113,8 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     changelog: env.openDB('changelog', { ...shared(STRUCTURES) }),
     conflicts: env.openDB('conflicts', { ...shared(STRUCTURES) }),
     config: env.openDB('config', { encoding: 'msgpack', ...text, encoder: { Encoder: BufferPackr } } as object),
-    stage: env.openDB('stage', { keyEncoding: 'uint32', ...shared(0xffffffff) }),
+    // A total update's received chunks, as received (packed lists of states).
+    stage: env.openDB('stage', { keyEncoding: 'uint32', encoding: 'binary' }),
   };
 }
 

@@ -9,7 +9,7 @@ import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
 import { ruvAdvance, type Ruv } from '../repl/core/ruv.js';
 import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/core/view.js';
-import type { Database } from 'lmdb';
+import type { Database, Key } from 'lmdb';
 import type { Store } from './store.js';
 import { Txn } from './write.js';
 
@@ -119,13 +119,14 @@ export async function adoptGeneration(store: Store, gen: string): Promise<void> 
 
 export async function stageBegin(store: Store): Promise<void> {
   await store.write(() => {
-    for (const { key } of store.dbs.stage.getRange({ end: 0xffffffff })) store.dbs.stage.remove(key);
+    for (const key of store.dbs.stage.getKeys()) store.dbs.stage.remove(key);
   });
 }
 
-export async function stageChunk(store: Store, seq: number, items: Stored[]): Promise<void> {
+/** One received chunk of states, staged as the bytes it came in (decoded at the commit). */
+export async function stageChunk(store: Store, seq: number, chunk: Buffer): Promise<void> {
   await store.write(() => {
-    items.forEach((s, i) => store.dbs.stage.put(seq * 1_000_000 + i, s));
+    store.dbs.stage.put(seq, chunk);
   });
 }
 
@@ -133,7 +134,7 @@ export async function stageChunk(store: Store, seq: number, items: Stored[]): Pr
  * Replace the whole database with the staged states in one transaction:
  * the consumer never shows a mix of old and new data.
  */
-export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<number> {
+export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (chunk: Buffer) => Stored[]): Promise<number> {
   let n = 0;
   await store.write((tx: Txn) => {
     const d = store.dbs;
@@ -153,20 +154,22 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv): Promise<
         if (csnReplicaId(ch.csn) === store.replicaId) mine.push(ch);
       }
     }
-    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog] as Database<unknown, string>[]) {
-      for (const { key } of db.getRange({})) db.remove(key);
+    // Keys only (a key's remove() takes all its duplicates): decoding every
+    // old value just to delete it would be most of the cost.
+    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog, d.entries] as Database<unknown, Key>[]) {
+      for (const key of db.getKeys()) db.remove(key);
     }
-    for (const { key } of d.entries.getRange({})) d.entries.remove(key);
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
-    for (const { value } of d.stage.getRange({ end: 0xffffffff })) {
-      const s = value as Stored;
-      d.core.put(s.state.uuid, s);
-      for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
-      writes.push({ uuid: s.state.uuid, vis: s.vis });
-      n++;
+    for (const { key, value } of d.stage.getRange({})) {
+      for (const s of decode(value as Buffer)) {
+        d.core.put(s.state.uuid, s);
+        for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
+        writes.push({ uuid: s.state.uuid, vis: s.vis });
+        n++;
+      }
+      d.stage.remove(key);
     }
     tx.materializeAll(writes);
-    for (const { key } of d.stage.getRange({ end: 0xffffffff })) d.stage.remove(key);
     d.meta.put('generationId', gen);
     d.meta.put('ruv', ruv);
     // Records from before the copy are not here: a peer that lacks them needs an init too.

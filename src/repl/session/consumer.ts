@@ -10,7 +10,7 @@ import { adoptGeneration, applyGroup, isPristine, stageBegin, stageChunk, stageC
 import type { Change } from '../core/change.js';
 import type { Ruv } from '../core/ruv.js';
 import type { Stored } from '../core/view.js';
-import { pack, PROTOCOL_VERSION, REPL_OID, unpack, unpackList, type StartRequest, type StartResponse } from './protocol.js';
+import { decodeList, inflateList, pack, PROTOCOL_VERSION, REPL_OID, unpack, unpackList, type StartRequest, type StartResponse } from './protocol.js';
 import { validateChange, validateStored } from './validate.js';
 
 interface Session {
@@ -212,21 +212,25 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         const s = session(conn);
         if (!s.init) return broken(conn, id, new ProtocolError('init chunk without init begin'));
         const init = s.init;
-        let items: Stored[];
+        let raw: Buffer;
+        let count: number;
         let seq: number;
         try {
           const o = unpack(value, 'init chunk');
           if (o.seq !== init.nextSeq) throw new ProtocolError(`init chunk ${String(o.seq)} out of order (expected ${init.nextSeq})`);
           seq = o.seq as number;
-          items = unpackList(o.z, o.data, 'init chunk').map(validateStored);
+          raw = inflateList(o.z, o.data, 'init chunk');
+          // Checked now, so a bad chunk ends the session before anything is
+          // staged; staged as received, so it is packed only once.
+          count = decodeList(raw, 'init chunk').map(validateStored).length;
         } catch (e) {
           return broken(conn, id, e);
         }
         init.nextSeq++;
-        const run = s.chain.then(() => stageChunk(ctx.store, seq, items));
+        const run = s.chain.then(() => stageChunk(ctx.store, seq, raw));
         s.chain = run.catch(() => undefined);
         await run;
-        init.count += items.length;
+        init.count += count;
         reply(conn, id, REPL_OID.initChunk, { count: init.count });
       },
     },
@@ -242,7 +246,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         // new session; and again after it, for sessions that started while it
         // committed (they were told the RUV it replaced).
         state.epoch++;
-        const n = await stageCommit(ctx.store, init.gen, init.ruv).finally(() => state.epoch++);
+        const n = await stageCommit(ctx.store, init.gen, init.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored)).finally(() => state.epoch++);
         state.sessions.delete(conn);
         ctx.log.info({ conn: conn.id, entries: n, gen: init.gen }, 'total update done: database replaced');
         reply(conn, id, REPL_OID.initEnd, { count: n, ruv: ctx.store.ruv });

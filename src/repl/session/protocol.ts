@@ -98,16 +98,21 @@ export function fitBatch<T>(items: T[], budget = MAX_BATCH_BYTES): T[] {
 
 const MAX_INFLATED = 256 * 1024 * 1024;
 
-export function unpackList(z: unknown, data: unknown, what: string): unknown[] {
+/** The raw (inflated) msgpack bytes of a packList() result. */
+export function inflateList(z: unknown, data: unknown, what: string): Buffer {
   if (!Buffer.isBuffer(data) && !(data instanceof Uint8Array)) throw new ProtocolError(`${what}: data is not binary`);
-  let raw = Buffer.from(data as Uint8Array);
-  if (z === 1) {
-    try {
-      raw = inflateSync(raw, { maxOutputLength: MAX_INFLATED });
-    } catch (e) {
-      throw new ProtocolError(`${what}: cannot inflate: ${(e as Error).message}`);
-    }
-  } else if (z !== 0) throw new ProtocolError(`${what}: unknown compression ${String(z)}`);
+  const raw = Buffer.from(data as Uint8Array);
+  if (z === 0) return raw;
+  if (z !== 1) throw new ProtocolError(`${what}: unknown compression ${String(z)}`);
+  try {
+    return inflateSync(raw, { maxOutputLength: MAX_INFLATED });
+  } catch (e) {
+    throw new ProtocolError(`${what}: cannot inflate: ${(e as Error).message}`);
+  }
+}
+
+/** The list in inflateList() bytes. */
+export function decodeList(raw: Buffer, what: string): unknown[] {
   let v: unknown;
   try {
     v = packr.unpack(raw);
@@ -116,4 +121,8 @@ export function unpackList(z: unknown, data: unknown, what: string): unknown[] {
   }
   if (!Array.isArray(v)) throw new ProtocolError(`${what}: records are not a list`);
   return v;
+}
+
+export function unpackList(z: unknown, data: unknown, what: string): unknown[] {
+  return decodeList(inflateList(z, data, what), what);
 }
