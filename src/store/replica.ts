@@ -86,7 +86,7 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
   let n = 0;
   await store.write((tx) => {
     for (const { key, value } of store.dbs.core.getRange({})) {
-      const stored = value as Stored;
+      const stored = store.fromRaw(value);
       const uuid = key as string;
       let hasChildren = false;
       for (const _ of tx.lookup(childrenKey(uuid))) {
@@ -100,7 +100,7 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
       for (const k of before) if (!after.includes(k)) store.dbs.coreIdx.remove(k, uuid);
       for (const k of after) if (!before.includes(k)) store.dbs.coreIdx.put(k, uuid);
       if (next === null) store.dbs.core.remove(uuid);
-      else store.dbs.core.put(uuid, { state: next, vis: stored.vis });
+      else store.putStored(uuid, { state: next, vis: stored.vis });
       if (++n >= 10_000) break;
     }
   });
@@ -166,7 +166,7 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
     for (const { key, value } of d.stage.getRange({})) {
       for (const s of decode(value as Buffer)) {
-        d.core.put(s.state.uuid, s);
+        store.putStored(s.state.uuid, s);
         for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
         writes.push({ uuid: s.state.uuid, vis: s.vis });
         n++;

@@ -17,6 +17,8 @@ import { decodeRec, type EntryRec } from './record.js';
 import { makeRules, type PolicyConfig } from './rules.js';
 import { Txn } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
+import { packState, unpackState, type PackedState } from '../repl/core/codec.js';
+import type { Stored } from '../repl/core/view.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -39,6 +41,12 @@ export interface StoreOptions {
 export interface StoredConflict extends ConflictRecord {
   dn?: string;
   at: number;
+}
+
+/** How `core` holds a Stored. */
+interface StoredRaw {
+  s: PackedState;
+  v: Stored['vis'];
 }
 
 export class Store {
@@ -204,6 +212,30 @@ export class Store {
         return { ids: unionAll(parts.map((p) => p.ids)), exact: parts.every((p) => p.exact) };
       }
     }
+  }
+
+  // ---- entry states ------------------------------------------------------
+
+  /**
+   * The replication state of an entry (`core`), stored compactly: CSNs
+   * listed once per entry and present values without their keys (codec.ts).
+   * It is about half the size of the natural form, which keeps most states
+   * under LMDB's overflow-page threshold (a 4 KiB page of its own each).
+   */
+  getStored(uuid: string): Stored | undefined {
+    const raw = this.dbs.core.get(uuid) as StoredRaw | undefined;
+    return raw === undefined ? undefined : this.fromRaw(raw);
+  }
+
+  putStored(uuid: string, s: Stored): void {
+    const raw: StoredRaw = { s: packState(s.state, this.rules), v: s.vis };
+    this.dbs.core.put(uuid, raw);
+  }
+
+  /** A value read from `core` by a range scan. */
+  fromRaw(raw: unknown): Stored {
+    const r = raw as StoredRaw;
+    return { state: unpackState(r.s, this.rules), vis: r.v };
   }
 
   // ---- writes ------------------------------------------------------------

@@ -312,8 +312,10 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   // The core keeps a glue entry as a placeholder and ignores changes to it.
   if (rec.flags & FLAG_GLUE) throw new LdapError(RC.unwillingToPerform, 'glue entry: kept only as the parent of its children; add it again or delete its children');
   const out = applyMods(schema, entry.attrs, mods);
-  // Removing an RDN value fails here with slapd's namingViolation.
-  schema.checkEntry(entry);
+  // Removing an RDN value fails here with slapd's namingViolation. Values
+  // are trusted: applyMods checked the new ones, the others were checked
+  // when they were written (slapd, too, checks only the modified values).
+  schema.checkEntry(entry, { trusted: true });
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
   const recorded = sumAsDeltas(recEntry(rec).attrs, out, store.rules);
@@ -349,8 +351,12 @@ export function localModrdn(
     if (pndn === ndn || pndn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
     const parent = store.byNdn(pndn);
     if (!parent) throw new LdapError(RC.noSuchObject, 'new superior not found');
-    if (parent.uuid !== store.byId(rec.parent)?.uuid) parentUuid = parent.uuid;
+    parentUuid = parent.uuid;
   }
+  // The rename names its parent even when it stays: "the greater CSN sets
+  // name and parent" (DESIGN.md), so a concurrent move with a smaller CSN
+  // cannot combine its parent with this RDN.
+  parentUuid ??= store.byId(rec.parent)?.uuid;
   const targetDn = formatDN([newRdn[0]!, ...parentDn]);
   const targetNdn = store.normalize(targetDn);
   const existing = store.byNdn(targetNdn);

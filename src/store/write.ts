@@ -45,13 +45,13 @@ export class Txn implements StateView {
 
   get(uuid: string): Stored | undefined {
     if (this.#states.has(uuid)) return this.#states.get(uuid);
-    const s = this.store.dbs.core.get(uuid) as Stored | undefined;
+    const s = this.store.getStored(uuid);
     this.#states.set(uuid, s);
     return s;
   }
 
   putState(uuid: string, s: Stored): void {
-    this.store.dbs.core.put(uuid, s);
+    this.store.putStored(uuid, s);
     this.#states.set(uuid, s);
   }
 

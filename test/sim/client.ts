@@ -199,7 +199,8 @@ function modrdnOp(env: ClientEnv): Change | undefined {
   const rdn: Ava[] = [[RDN_ATTR, b(prng.pick(NAMES))]];
   if (nameTaken(env, parent ?? st.vis.parent, rdn, uuid)) return undefined;
   const ch: Change = { csn: env.csn(), op: 'modrdn', uuid, rdn, oldRdn: st.state.rdn ?? [], deleteOldRdn: prng.chance(0.6), pri: env.priority };
-  if (parent !== undefined) ch.parent = parent;
+  // Like the server: a rename names its parent also when it stays.
+  ch.parent = parent ?? st.vis.parent;
   return ch;
 }
 

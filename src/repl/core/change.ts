@@ -39,7 +39,11 @@ export interface ModrdnChange extends Base {
   /** The RDN it had at the origin: with deleteOldRdn, its values not in the new RDN are deleted. */
   oldRdn: Ava[];
   deleteOldRdn: boolean;
-  /** entryUUID of newSuperior, absent when the parent stays. */
+  /**
+   * entryUUID of the parent after the rename. Local renames always name it
+   * (also when it stays), so that the greater CSN sets name and parent
+   * together; absent, the rename leaves the parent to other changes.
+   */
   parent?: string;
 }
 

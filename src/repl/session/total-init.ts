@@ -51,13 +51,14 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
       if (inflight.size >= WINDOW) await Promise.race(inflight);
     };
     let bytes = 0;
-    for (const { value } of store.dbs.core.getRange({ transaction: txn } as never)) {
+    for (const { value: raw } of store.dbs.core.getRange({ transaction: txn } as never)) {
+      const value = store.fromRaw(raw);
       const size = approxBytes(value);
       if (chunk.length > 0 && (chunk.length >= CHUNK || bytes + size > MAX_BATCH_BYTES)) {
         bytes = 0;
         await flush();
       }
-      chunk.push(value as Stored);
+      chunk.push(value);
       bytes += size;
     }
     if (chunk.length) await flush();

@@ -67,6 +67,17 @@ t.test('modrdn vs modrdn: the greater CSN sets name and parent', async (t) => {
   t.same(attrs(r.dits[0]!, 'E').cn, ['one', 'two'], 'each rename deleted the old value, added its own');
 });
 
+t.test('modrdn vs modrdn: a rename that keeps its parent still sets it, against an earlier move', async (t) => {
+  // A renames E in place (greater CSN, naming the parent it keeps); B moved
+  // it under P concurrently. A's name and parent win together, in every order.
+  const base = [root, add(csn(1), 'P', 'root', 'p'), add(csn(2), 'E', 'root', 'e')];
+  const r = everyOrder(t, base, [modrdn(csn(6, 1), 'E', 'e', 'renamed', 'root'), modrdn(csn(5, 2), 'E', 'e', 'e', 'P')]);
+  for (const d of r.dits) {
+    t.equal(rdnText(d, 'E'), 'cn=renamed');
+    t.equal(d.get('E')!.vis.parent, 'root', 'not under P: no name that neither rename gave');
+  }
+});
+
 t.test('a rename onto a name taken concurrently is an add/add clash: the smaller naming CSN wins', async (t) => {
   const base = [root, add(csn(1), 'E', 'root', 'e')];
   const r = everyOrder(t, base, [modrdn(csn(5, 1), 'E', 'e', 'x'), add(csn(6, 2), 'N', 'root', 'x')]);

@@ -83,6 +83,16 @@ t.test('modify, modrdn with subtree and delete keep indexes right', async (t) =>
   t.equal([...store.dbs.changelog.getKeys()].length, 8, 'one changelog record per change (modrdn has two)');
 });
 
+t.test('a rename in place names the parent it keeps in its changelog record', async (t) => {
+  const { store } = open(t);
+  await seed(store);
+  await store.write((tx) => localModrdn(tx, root, 'uid=alice,ou=people,dc=example,dc=com', 'uid=alicia', true));
+  const people = store.byNdn(store.normalize('ou=people,dc=example,dc=com'))!;
+  const renames = [...store.dbs.changelog.getRange({})].map(({ value }) => value as { op: string; parent?: string }).filter((c) => c.op === 'modrdn');
+  t.equal(renames.length, 1);
+  t.equal(renames[0]!.parent, people.uuid, 'parent: ou=people');
+});
+
 t.test('reopen keeps data, RUV and clock', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
