@@ -7,7 +7,7 @@ import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 export interface Dbs {
   env: RootDatabase;
