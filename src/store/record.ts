@@ -11,7 +11,7 @@
 //   entry's attribute order).
 import type { Entry } from '../dit/entry.js';
 import { BerReader } from '../ber/reader.js';
-import { TAG } from '../ber/tags.js';
+import { readAttribute } from '../ldap/pdu/attribute.js';
 import { encodeAttribute } from '../ldap/pdu/encode-response.js';
 import type { Schema } from '../schema/schema.js';
 
@@ -90,13 +90,7 @@ export class EntryRec {
 function decodeRun(run: Buffer, out: [string, Buffer[]][]): void {
   const r = new BerReader(run);
   while (r.hasMore()) {
-    const end = r.enter(TAG.sequence);
-    const type = r.readString();
-    const setEnd = r.enter(TAG.set);
-    const values: Buffer[] = [];
-    while (r.hasMore()) values.push(r.readOctets());
-    r.leave(setEnd);
-    r.leave(end);
+    const { type, values } = readAttribute(r);
     out.push([type, values]);
   }
 }

@@ -6,6 +6,7 @@ import { ProtocolError } from '../../errors.js';
 import { BerReader } from '../../ber/reader.js';
 import { TAG } from '../../ber/tags.js';
 import { readEnvelope } from './envelope.js';
+import { readAttribute } from './attribute.js';
 import { readControls } from './controls.js';
 import { readFilter } from './filter.js';
 import { CTX, OP } from './protocol.js';
@@ -51,18 +52,6 @@ function readSearch(r: BerReader): Request {
   r.leave(attrs);
   r.leave(outer);
   return { type: 'search', base, scope, deref, sizeLimit, timeLimit, typesOnly, filter, attributes };
-}
-
-/** PartialAttribute ::= SEQUENCE { type, vals SET OF value } */
-function readAttribute(r: BerReader): { type: string; values: Buffer[] } {
-  const seq = r.enter(TAG.sequence);
-  const type = r.readString();
-  const set = r.enter(TAG.set);
-  const values: Buffer[] = [];
-  while (r.hasMore()) values.push(r.readOctets());
-  r.leave(set);
-  r.leave(seq);
-  return { type, values };
 }
 
 function readModify(r: BerReader): Request {

@@ -5,6 +5,7 @@ import { ProtocolError } from '../../errors.js';
 import { BerReader } from '../../ber/reader.js';
 import { TAG } from '../../ber/tags.js';
 import { readEnvelope } from './envelope.js';
+import { readAttribute } from './attribute.js';
 import { readControls } from './controls.js';
 import { CTX, OP } from './protocol.js';
 import type { Control, LdapResponse, LdapResult, PartialAttribute, Response } from './types.js';
@@ -27,16 +28,7 @@ function readEntry(r: BerReader): Response {
   const dn = r.readString();
   const list = r.enter(TAG.sequence);
   const attrs: PartialAttribute[] = [];
-  while (r.hasMore()) {
-    const seq = r.enter(TAG.sequence);
-    const type = r.readString();
-    const set = r.enter(TAG.set);
-    const values: Buffer[] = [];
-    while (r.hasMore()) values.push(r.readOctets());
-    r.leave(set);
-    r.leave(seq);
-    attrs.push({ type, values });
-  }
+  while (r.hasMore()) attrs.push(readAttribute(r));
   r.leave(list);
   r.leave(outer);
   return { type: 'entry', dn, attrs };
