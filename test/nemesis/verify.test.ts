@@ -108,3 +108,15 @@ t.test('a rename that went nowhere is lost unless a delete or another rename may
   const moved = check([...writes, w({ id: 3, op: 'modrdn', dn: dn('x'), newDn: dn('z'), node: 'm2' })], data({ [dn('z')]: { carlicense: ['c-1'], entryuuid: ['u1'] } }));
   t.same([moved.lost, moved.problems], [[], []]);
 });
+
+t.test('a rename can lose to a concurrent rename that started from an older name of the entry', async (t) => {
+  // m1 renames x→a then a→c; m2, not yet aware of the first, renames x→b
+  // with the greater CSN: the entry ends as b, and a→c is superseded.
+  const base = [add(1, 'x'), w({ id: 2, op: 'modrdn', dn: dn('x'), newDn: dn('a') }), w({ id: 4, op: 'modrdn', dn: dn('a'), newDn: dn('c') })];
+  const atB = data({ [dn('b')]: { carlicense: ['c-1'], entryuuid: ['u1'] } });
+  const other = check([...base, w({ id: 3, op: 'modrdn', dn: dn('x'), newDn: dn('b'), node: 'm2' })], atB);
+  t.same([other.lost, other.problems], [[], []]);
+  // Without m2's rename nothing explains where a→c went.
+  const alone = check(base, data({}));
+  t.match(alone.lost.join('\n'), /#4 modrdn/);
+});

@@ -169,6 +169,7 @@ export function verify(writes: readonly Write[], final: Final, conflicts: readon
   const deletes = new Keyed(); // class: entry deletes
   const into = new Keyed(); // exact DN: adds and renames to it
   const away = new Keyed(); // exact DN: deletes and renames from it
+  const renames = new Keyed(); // class: renames (of an entry under any of its names)
   const valueDeletes = new Set<string>();
   for (const w of applied) {
     if (w.op === 'delete') {
@@ -178,6 +179,7 @@ export function verify(writes: readonly Write[], final: Final, conflicts: readon
     else if (w.op === 'modrdn') {
       into.add(w.newDn!, w);
       away.add(w.dn, w);
+      renames.add(cls(w.dn), w);
     } else {
       for (const m of w.mods) {
         if (m.op === 'replace' || (m.op === 'delete' && m.values.length === 0)) touch.add(`${cls(w.dn)}\0${m.attr}`, w);
@@ -233,13 +235,19 @@ export function verify(writes: readonly Write[], final: Final, conflicts: readon
       const renamedHere = final.has(w.newDn!);
       if (!renamedHere && clashed.has(w.newDn!)) worse('byConflict');
       else if (!renamedHere) {
-        const later = away.notBefore(w.dn, w, true) + away.notBefore(w.newDn!, w);
+        // A concurrent rename wins by CSN even when it started from another
+        // of the entry's names (one its master saw before this rename).
+        const later = away.notBefore(w.dn, w, true) + away.notBefore(w.newDn!, w) + renames.notBefore(cls(w.dn), w, true);
         if (later > 0) worse('superseded');
-        else worse('lost');
+        else worse(entryGone(w));
       }
     }
     fates[fate]++;
-    if (fate === 'lost') v.lost.push(show(w));
+    if (fate === 'lost') {
+      // The entry's other renames and deletes, for whoever has to tell a real loss from a gap here.
+      const related = w.op === 'modrdn' ? applied.filter((x) => x !== w && (x.op === 'modrdn' || x.op === 'delete') && cls(x.dn) === cls(w.dn)) : [];
+      v.lost.push(show(w) + (related.length ? `; other renames/deletes of the entry: ${related.map((x) => `${show(x)} [${x.outcome}]`).join('; ')}` : ''));
+    }
   }
   v.present = fates.present;
   v.superseded = fates.superseded;
