@@ -29,6 +29,8 @@ const USAGE = `node bench/soak.mjs [options]
   --changelog AGE   changelog maxAge of every server (default 7d, the demo's): with
                     steady writes the changelog, and so LMDB's mapped pages in RSS,
                     grow until records reach this age; a short AGE shows trimming
+  --changelog-records N  changelog maxRecords of every server (default 100000, the
+                    demo's; 0: no cap, only the age trims)
   --access          access log on (the demo's default; off here to spare the disk)
   --dir DIR         scratch directory (default: a new one under the temp dir)
   --keep            keep the scratch directory
@@ -37,7 +39,7 @@ Build first: npx tsc -p .  (MESHDIR_REPO=DIR runs a bench/snapshot.sh copy)`;
 
 const o = parseOptions(process.argv.slice(2), {
   minutes: 30, warmup: 300, sample: 5, window: 60, round: 60, entries: 10000, conns: 4, depth: 2,
-  changelog: '7d', access: false, dir: '', keep: false, json: '',
+  changelog: '7d', 'changelog-records': 100000, access: false, dir: '', keep: false, json: '',
 }, USAGE);
 
 const MASTERS = ['m1', 'm2', 'm3'];
@@ -65,7 +67,7 @@ function serverFile(dir, name) {
     `log: { level: info, access: ${o.access} }`,
     'replication:',
     `  managers: ["${REPL_DN}"]`,
-    `  changelog: { maxAge: ${o.changelog} }`,
+    `  changelog: { maxAge: ${o.changelog}${o['changelog-records'] ? `, maxRecords: ${o['changelog-records']}` : ''} }`,
     '  tombstoneLifetime: 7d',
   ].filter(Boolean).join('\n') + '\n');
   return file;
@@ -248,7 +250,7 @@ try {
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  console.log(`soak: ${o.minutes} min of load, changelog maxAge ${o.changelog}, warm-up ${o.warmup} s, baseline and end averaged over ${o.window} s, samples every ${o.sample} s`);
+  console.log(`soak: ${o.minutes} min of load, changelog maxAge ${o.changelog} maxRecords ${o['changelog-records'] || 'none'}, warm-up ${o.warmup} s, baseline and end averaged over ${o.window} s, samples every ${o.sample} s`);
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
   console.log(`changes sent: ${reps.map((r, i) => `${servers[i].name} ${r.agreements.reduce((a, x) => a + x.sent, 0)}`).join(', ')}; conflicts logged: ${reps.map((r, i) => `${servers[i].name} ${r.conflicts}`).join(', ')}`);
   console.log(`converged ${(convergeMs / 1000).toFixed(1)} s after the load; repl check: ${check.last}`);

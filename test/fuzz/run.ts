@@ -1,4 +1,5 @@
-// `npm run fuzz -- --count N --seed S [--connections C] [--bound] [--only I]`
+// `npm run fuzz -- --count N --seed S [--connections C] [--bound] [--only I] [--repl]`
+// (--repl: replication messages instead, see repl.ts)
 // Sends N mutated PDUs (default 100,000) at a fresh server, then checks it
 // still runs, answers a fresh connection, and holds the same data: the
 // `meshdir export` byte for byte (anonymous run: every write is refused),
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { LdapClient } from '../../src/ldap/client.js';
 import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, type TestServer } from '../helpers/server.js';
 import { corpus } from './corpus.js';
+import { runRepl } from './repl.js';
 import { describeAnomaly, fuzz, plan, type FuzzReport } from './engine.js';
 import { Mutator } from './mutate.js';
 import { exportLdif, explain, snapshot } from './snapshot.js';
@@ -144,10 +146,12 @@ async function main(): Promise<number> {
       connections: { type: 'string', default: '16' },
       bound: { type: 'boolean', default: false },
       only: { type: 'string' },
+      repl: { type: 'boolean', default: false },
     },
   });
   const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : randomInt(2 ** 31);
   console.log(`fuzz seed ${seed}${values.bound ? ', bound as the rootDn' : ', anonymous'}`);
+  if (values.repl) return runRepl(seed, Number(values.count), Number(values.connections));
   if (values.only !== undefined) return only(seed, Number(values.only), values.bound);
   return run(seed, Number(values.count), Number(values.connections), values.bound);
 }

@@ -15,8 +15,10 @@ export const TARGET_MAX_PDU = 1024 * 1024;
  */
 const YAML = [`limits: { maxPduBytes: ${TARGET_MAX_PDU} }`, 'access: { bruteForce: { delayAfter: 1000000000, lockAfter: 1000000000 } }'].join('\n');
 
-export async function startTarget(): Promise<TestServer> {
-  const s = await startServer({ seed: true, yaml: YAML });
+/** With `replication`, a Replication Manager may open sessions (`npm run fuzz -- --repl`). */
+export async function startTarget(o: { replication?: boolean } = {}): Promise<TestServer> {
+  const yaml = o.replication ? `${YAML}\nreplication:\n  managers: ["cn=replication manager,cn=config"]` : YAML;
+  const s = await startServer({ seed: true, yaml });
   const c = await LdapClient.connect(s.url, { timeoutMs: 30_000 });
   try {
     await c.bind(ROOT_DN, ROOT_PW);
