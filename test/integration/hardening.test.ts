@@ -1,0 +1,96 @@
+// Limits and safety nets a directory must keep under load or misuse: the
+// look-through limit for unindexed searches, TLS required for simple binds,
+// a full LMDB map, and backup/restore with a new generation ID.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { LdapError, RC } from '../../src/errors.js';
+import { LdapClient } from '../../src/ldap/client.js';
+import { launch, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX, type TestServer } from '../helpers/server.js';
+
+const ALICE = `uid=alice,ou=people,${SUFFIX}`;
+const code = (e: unknown) => (e instanceof LdapError ? e.code : e);
+
+async function client(s: TestServer, bind = true): Promise<LdapClient> {
+  const c = await LdapClient.connect(s.url, { timeoutMs: 20_000 });
+  if (bind) await c.bind(ROOT_DN, ROOT_PW);
+  return c;
+}
+
+t.test('look-through limit: an unindexed search over more entries gets adminLimitExceeded', async (t) => {
+  const s = await startServer({ seed: true, yaml: 'limits: { lookThroughLimit: 3 }' });
+  t.teardown(() => s.stop());
+  const anon = await client(s, false);
+  t.teardown(() => anon.close());
+  t.equal(code(await anon.search(SUFFIX, '(!(description=nothing))', { scope: 2 }).catch((e) => e)), RC.adminLimitExceeded, 'unindexed: adminLimitExceeded');
+  const r = await anon.search(SUFFIX, '(uid=alice)', { scope: 2 });
+  t.equal(r.entries.length, 1, 'an indexed search is not affected');
+  const root = await client(s);
+  t.teardown(() => root.close());
+  t.ok((await root.search(SUFFIX, '(!(description=nothing))', { scope: 2 })).entries.length > 3, 'the rootDn is not limited');
+});
+
+t.test('requireTlsForBind: a simple bind in the clear gets confidentialityRequired', async (t) => {
+  const s = await startServer({ seed: true, yaml: 'access: { requireTlsForBind: true }' });
+  t.teardown(() => s.stop());
+  const c = await client(s, false);
+  t.teardown(() => c.close());
+  t.equal(code(await c.bind(ROOT_DN, ROOT_PW).catch((e) => e)), RC.confidentialityRequired);
+  t.equal((await c.search(ALICE, '(objectClass=*)', { scope: 0 })).entries.length, 1, 'anonymous reads still work');
+});
+
+t.test('a full map: unwillingToPerform with a clear message, no damage, reads go on', async (t) => {
+  const s = await startServer({ seed: true, yaml: 'mapSizeMiB: 16\ngrowMap: false' });
+  t.teardown(() => s.stop());
+  const c = await client(s);
+  t.teardown(() => c.close());
+  const big = 'x'.repeat(200_000);
+  let added = 0;
+  let refused: unknown;
+  for (let i = 0; i < 200 && refused === undefined; i++) {
+    await c
+      .add(`uid=big${i},ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `big${i}`, cn: 'big', sn: 'big', description: big })
+      .then(() => added++, (e: unknown) => (refused = e));
+  }
+  t.ok(refused instanceof LdapError && refused.code === RC.unwillingToPerform, `an add is refused with unwillingToPerform after ${added} adds`);
+  t.match((refused as Error).message, /database is full/);
+  const r = await c.search(`ou=people,${SUFFIX}`, '(cn=big)', { scope: 1, attributes: ['1.1'] });
+  t.equal(r.entries.length, added, 'every acknowledged add is there, nothing else');
+  await c.del(`uid=big0,ou=people,${SUFFIX}`);
+  t.pass('a delete still works on a full database');
+  t.equal((await c.search(ALICE, '(objectClass=*)', { scope: 0 })).entries.length, 1, 'reads go on');
+});
+
+t.test('backup while running, restore with a new generation ID', async (t) => {
+  const s = await startServer({ seed: true, yaml: 'replication:\n  managers: ["cn=replication manager,cn=config"]' });
+  const backupDir = join(mkdtempSync(join(tmpdir(), 'meshdir-backup-')), 'b');
+  t.teardown(() => rmSync(join(backupDir, '..'), { recursive: true, force: true }));
+  const generation = async (srv: TestServer) => {
+    const c = await client(srv);
+    try {
+      const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 0, attributes: ['*', '+'] });
+      return r.entries[0]!.attrs.find((a) => a.type.toLowerCase() === 'generationid')!.values[0]!.toString();
+    } finally {
+      c.close();
+    }
+  };
+  const genBefore = await generation(s);
+  const b = meshdir(['backup', '--config', s.configFile, backupDir]);
+  t.equal(b.status, 0, `backup exit 0 ${b.stderr.trim()}`);
+  const c = await client(s);
+  await c.add(`uid=after-backup,ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: 'after-backup', cn: 'x', sn: 'x' });
+  c.close();
+  t.equal(meshdir(['restore', '--config', s.configFile, backupDir]).status === 0, false, 'restore refuses while the server runs');
+  await s.stop();
+  const r = meshdir(['restore', '--config', s.configFile, backupDir]);
+  t.equal(r.status, 0, `restore exit 0 ${r.stderr.trim()}`);
+  t.match(r.stderr, /new generation ID/);
+  const s2 = await launch(s.dir, s.configFile);
+  t.teardown(() => s2.stop());
+  const c2 = await client(s2);
+  t.teardown(() => c2.close());
+  t.equal((await c2.search(ALICE, '(objectClass=*)', { scope: 0 })).entries.length, 1, 'the backed-up data is back');
+  t.equal(code(await c2.search(`uid=after-backup,ou=people,${SUFFIX}`, '(objectClass=*)', { scope: 0 }).catch((e) => e)), RC.noSuchObject, 'the later write is not');
+  t.not(await generation(s2), genBefore, 'a new generation ID');
+});
