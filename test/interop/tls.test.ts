@@ -1,34 +1,17 @@
 // StartTLS (ldapsearch -ZZ) and an ldaps:// listener, with a throwaway CA
 // and server certificate made by openssl for this test; clients trust the
 // CA through LDAPTLS_CACERT.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { makePki } from '../helpers/pki.js';
 import { cleanup, ROOT_DN, startServer, SUFFIX } from '../helpers/server.js';
 import { Client } from '../integration/ldap-client.js';
 import { as, people, tool } from './tools.js';
 
-const pki = mkdtempSync(join(tmpdir(), 'meshdir-pki-'));
+const pki = makePki().dir;
 t.teardown(() => cleanup(pki));
 
-function openssl(args: string[]): void {
-  const r = spawnSync('openssl', args, { cwd: pki, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
-}
-
-/** A CA and a server certificate for 127.0.0.1 signed by it; a second CA that signed nothing. */
-function makePki(): void {
-  for (const ca of ['ca', 'other-ca']) {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.pem`, '-days', '1', '-subj', `/CN=meshdir test ${ca}`]);
-  }
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  writeFileSync(join(pki, 'san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.cnf']);
-}
-
-makePki();
 const server = await startServer({
   seed: true,
   listen: ['ldap://127.0.0.1:0', 'ldaps://127.0.0.1:0'],
