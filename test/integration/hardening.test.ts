@@ -94,3 +94,31 @@ t.test('backup while running, restore with a new generation ID', async (t) => {
   t.equal(code(await c2.search(`uid=after-backup,ou=people,${SUFFIX}`, '(objectClass=*)', { scope: 0 }).catch((e) => e)), RC.noSuchObject, 'the later write is not');
   t.not(await generation(s2), genBefore, 'a new generation ID');
 });
+
+t.test('brute force: failed binds are slowed, then the DN is locked for a while, logged; a success resets the count', async (t) => {
+  const s = await startServer({ seed: true, yaml: 'access: { bruteForce: { delayAfter: 1, lockAfter: 3, lockFor: 2s } }' });
+  t.teardown(() => s.stop());
+  const bindAs = async (password: string): Promise<{ code: unknown; ms: number }> => {
+    const c = await client(s, false);
+    const t0 = Date.now();
+    try {
+      return { code: await c.bind(ALICE, password).then(() => 0, code), ms: Date.now() - t0 };
+    } finally {
+      c.close();
+    }
+  };
+  t.equal((await bindAs('wrong')).code, RC.invalidCredentials);
+  const slowed = await bindAs('wrong');
+  t.equal(slowed.code, RC.invalidCredentials);
+  t.ok(slowed.ms >= 90, `the second failure in a row is slowed down (${slowed.ms} ms)`);
+  t.equal((await bindAs('secret')).code, 0, 'two failures: not locked, the right password works');
+  // Without the reset these would be failures 3 and 4: locked.
+  t.equal((await bindAs('wrong')).code, RC.invalidCredentials);
+  t.equal((await bindAs('wrong')).code, RC.invalidCredentials);
+  t.equal((await bindAs('secret')).code, 0, 'the success reset the count');
+  for (let i = 0; i < 3; i++) t.equal((await bindAs('wrong')).code, RC.invalidCredentials);
+  t.equal((await bindAs('secret')).code, RC.invalidCredentials, 'three failures: locked, the right password is refused too');
+  t.ok(s.log.some((l) => l.includes('bind locked after repeated failures') && l.includes('uid=alice')), 'the lock is logged');
+  await new Promise((r) => setTimeout(r, 2200));
+  t.equal((await bindAs('secret')).code, 0, 'after lockFor the right password works again');
+});
