@@ -122,3 +122,16 @@ t.test('brute force: failed binds are slowed, then the DN is locked for a while,
   await new Promise((r) => setTimeout(r, 2200));
   t.equal((await bindAs('secret')).code, 0, 'after lockFor the right password works again');
 });
+
+t.test('growMap (the default): the map grows past mapSizeMiB', async (t) => {
+  const s = await startServer({ seed: true, yaml: 'mapSizeMiB: 16' });
+  t.teardown(() => s.stop());
+  const c = await client(s);
+  t.teardown(() => c.close());
+  const big = 'x'.repeat(200_000);
+  for (let i = 0; i < 120; i++) {
+    await c.add(`uid=grow${i},ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `grow${i}`, cn: 'grow', sn: 'grow', description: big });
+  }
+  const r = await c.search(`ou=people,${SUFFIX}`, '(cn=grow)', { scope: 1, attributes: ['1.1'] });
+  t.equal(r.entries.length, 120, '24 MB of entries in a map that started at 16 MiB');
+});
