@@ -11,6 +11,11 @@ import { launch, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX, type TestServer
 
 const ALICE = `uid=alice,ou=people,${SUFFIX}`;
 const code = (e: unknown) => (e instanceof LdapError ? e.code : e);
+/** Adds uid=<uid> under ou=people; `group` is its cn and sn (what the tests search by). */
+const addPerson = (c: LdapClient, uid: string, group: string, description?: string) =>
+  c.add(`uid=${uid},ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: group, sn: group, ...(description ? { description } : {}) });
+/** 200 kB, so that a few dozen entries fill a 16 MiB map. */
+const BIG = 'x'.repeat(200_000);
 
 async function client(s: TestServer, bind = true): Promise<LdapClient> {
   const c = await LdapClient.connect(s.url, { timeoutMs: 20_000 });
@@ -45,13 +50,10 @@ t.test('a full map: unwillingToPerform with a clear message, no damage, reads go
   t.teardown(() => s.stop());
   const c = await client(s);
   t.teardown(() => c.close());
-  const big = 'x'.repeat(200_000);
   let added = 0;
   let refused: unknown;
   for (let i = 0; i < 200 && refused === undefined; i++) {
-    await c
-      .add(`uid=big${i},ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `big${i}`, cn: 'big', sn: 'big', description: big })
-      .then(() => added++, (e: unknown) => (refused = e));
+    await addPerson(c, `big${i}`, 'big', BIG).then(() => added++, (e: unknown) => (refused = e));
   }
   t.ok(refused instanceof LdapError && refused.code === RC.unwillingToPerform, `an add is refused with unwillingToPerform after ${added} adds`);
   t.match((refused as Error).message, /database is full/);
@@ -79,7 +81,7 @@ t.test('backup while running, restore with a new generation ID', async (t) => {
   const b = meshdir(['backup', '--config', s.configFile, backupDir]);
   t.equal(b.status, 0, `backup exit 0 ${b.stderr.trim()}`);
   const c = await client(s);
-  await c.add(`uid=after-backup,ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: 'after-backup', cn: 'x', sn: 'x' });
+  await addPerson(c, 'after-backup', 'x');
   c.close();
   t.equal(meshdir(['restore', '--config', s.configFile, backupDir]).status === 0, false, 'restore refuses while the server runs');
   await s.stop();
@@ -128,10 +130,7 @@ t.test('growMap (the default): the map grows past mapSizeMiB', async (t) => {
   t.teardown(() => s.stop());
   const c = await client(s);
   t.teardown(() => c.close());
-  const big = 'x'.repeat(200_000);
-  for (let i = 0; i < 120; i++) {
-    await c.add(`uid=grow${i},ou=people,${SUFFIX}`, { objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid: `grow${i}`, cn: 'grow', sn: 'grow', description: big });
-  }
+  for (let i = 0; i < 120; i++) await addPerson(c, `grow${i}`, 'grow', BIG);
   const r = await c.search(`ou=people,${SUFFIX}`, '(cn=grow)', { scope: 1, attributes: ['1.1'] });
   t.equal(r.entries.length, 120, '24 MB of entries in a map that started at 16 MiB');
 });
