@@ -7,20 +7,37 @@ import { selectChanges, trimPoint } from '../repl/core/changelog.js';
 import { csnReplicaId, type Csn } from '../repl/core/csn.js';
 import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
-import { ruvAdvance, ruvCovers, type Ruv } from '../repl/core/ruv.js';
+import { ruvAdvance, ruvCovers, ruvGap, type Ruv } from '../repl/core/ruv.js';
 import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/core/view.js';
 import type { Database, Key } from 'lmdb';
 import type { Store } from './store.js';
 import { Txn } from './write.js';
 
 /** Apply a received group in one transaction; resolves with the durable RUV. */
-export async function applyGroup(store: Store, changes: Change[]): Promise<Ruv> {
+export async function applyGroup(store: Store, changes: Change[], base: Ruv = {}, from = ''): Promise<Ruv> {
+  const span = { from, n: changes.length, first: changes[0]?.csn, last: changes[changes.length - 1]?.csn };
   // In a mesh most groups carry changes that already came by a shorter way:
   // when all are durable here, an empty transaction would only queue behind
   // (and delay) the writes that matter.
-  if (changes.every((ch) => ruvCovers(store.ruv, ch.csn))) return store.ruv;
+  if (changes.every((ch) => ruvCovers(store.ruv, ch.csn))) {
+    store.log.debug({ ...span, applied: 0 }, 'replication group already held');
+    return store.ruv;
+  }
   await store.write((tx) => {
-    for (const ch of changes) tx.apply(ch);
+    const have = tx.ruv;
+    const gap = ruvGap(have, base, changes);
+    if (gap) {
+      const why = `the group continues replica ${gap.replicaId}'s changes after ${gap.assumed}, but this replica holds them only up to ${gap.have ?? '(none)'}`;
+      store.log.error({ ...span, ...gap }, 'replication group refused: it would leave changes out');
+      throw new LdapError(RC.unwillingToPerform, `${why}; start a new session`);
+    }
+    let applied = 0;
+    for (const ch of changes) {
+      if (ruvCovers(tx.ruv, ch.csn)) continue;
+      tx.apply(ch);
+      applied++;
+    }
+    if (store.log.isLevelEnabled('debug')) store.log.debug({ ...span, applied, base, have }, 'replication group applied');
   });
   return store.ruv;
 }
@@ -32,23 +49,34 @@ export function trimmedRuv(store: Store): Ruv {
 
 /** Up to `limit` records a consumer with RUV `have` lacks, in CSN order. */
 export function changesFor(store: Store, have: Ruv, limit: number): Change[] {
-  // Start at the oldest CSN of an origin the consumer lags on; origins it
-  // is current with do not pull the scan back.
-  let start: Csn | undefined | null = null;
-  for (const [rid, csn] of Object.entries(store.ruv)) {
-    const h = have[rid];
-    if (h === undefined) {
-      start = undefined;
-      break;
+  // The RUV and the records from one snapshot. `store.ruv` is updated only
+  // when a commit's promise resolves, and a read in between already sees
+  // that commit: its origin would look current and not pull the scan back,
+  // and the records of it that sort before the start would be skipped —
+  // while the later ones were sent, so the consumer would never ask again.
+  const txn = store.dbs.env.useReadTransaction();
+  try {
+    const ruv = (store.dbs.meta.get('ruv', { transaction: txn }) as Ruv | undefined) ?? {};
+    // Start at the oldest CSN of an origin the consumer lags on; origins it
+    // is current with do not pull the scan back.
+    let start: Csn | undefined | null = null;
+    for (const [rid, csn] of Object.entries(ruv)) {
+      const h = have[rid];
+      if (h === undefined) {
+        start = undefined;
+        break;
+      }
+      if (h < csn && (start === null || h < start)) start = h;
     }
-    if (h < csn && (start === null || h < start)) start = h;
+    if (start === null) return [];
+    const range = store.dbs.changelog.getRange((start === undefined ? { transaction: txn } : { start, exclusiveStart: true, transaction: txn }) as never);
+    const log = (function* () {
+      for (const { value } of range) yield value as Change;
+    })();
+    return [...selectChanges(log, have, limit)];
+  } finally {
+    txn.done();
   }
-  if (start === null) return [];
-  const range = store.dbs.changelog.getRange(start === undefined ? {} : { start, exclusiveStart: true } as never);
-  const log = (function* () {
-    for (const { value } of range) yield value as Change;
-  })();
-  return [...selectChanges(log, have, limit)];
 }
 
 /**
@@ -58,17 +86,18 @@ export function changesFor(store: Store, have: Ruv, limit: number): Change[] {
  */
 export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxRecords: number; consumers: Ruv[] }): Promise<number> {
   const log = store.dbs.changelog;
-  const count = log.getCount();
-  const cut = trimPoint(
-    (function* () {
-      for (const { key } of log.getRange({})) yield { csn: key as Csn };
-    })(),
-    count,
-    { nowMs: store.now(), maxAgeMs: o.maxAgeMs, maxRecords: o.maxRecords || undefined, consumers: o.consumers, origin: store.replicaId },
-  );
-  if (cut === undefined) return 0;
   let n = 0;
+  // Cut point and removal in one transaction: a record that arrives in
+  // between (an old CSN from a lagging origin) is weighed, not swept along.
   await store.write(() => {
+    const cut = trimPoint(
+      (function* () {
+        for (const { key } of log.getRange({})) yield { csn: key as Csn };
+      })(),
+      log.getCount(),
+      { nowMs: store.now(), maxAgeMs: o.maxAgeMs, maxRecords: o.maxRecords || undefined, consumers: o.consumers, origin: store.replicaId },
+    );
+    if (cut === undefined) return;
     let trimmed = trimmedRuv(store);
     for (const { key } of log.getRange({ end: cut, inclusiveEnd: true } as never)) {
       trimmed = ruvAdvance(trimmed, key as Csn);

@@ -57,8 +57,6 @@ export class Store {
   readonly now: () => number;
   generationId: string;
   readonly clock: HybridClock;
-  /** RUV including writes queued in the current batch (the write path's view). */
-  workingRuv: Ruv;
   /** RUV of durable writes: what this replica reports to suppliers. */
   ruv: Ruv;
   conflictCount: number;
@@ -89,7 +87,6 @@ export class Store {
     this.#capBytes = opts.growMap === false ? (opts.mapSizeMiB ?? 4096) * 1024 * 1024 : 0;
     this.generationId = initMeta(this.dbs, suffixNdn).generationId;
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
-    this.workingRuv = this.ruv;
     this.conflictCount = this.dbs.conflicts.getCount();
     // The clock resumes past every CSN applied here, our own included (the
     // RUV holds the greatest of each origin), so it never issues one twice.

@@ -35,7 +35,11 @@ export class Txn implements StateView {
   constructor(store: Store) {
     this.store = store;
     this.now = store.now();
-    this.ruv = store.workingRuv;
+    // Read inside the write transaction: it includes the batch's earlier
+    // transactions, and nothing of a batch that failed to commit (a copy
+    // kept in memory would go on covering changes that were never stored,
+    // and the next group would skip them for ever).
+    this.ruv = (store.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
   }
 
   // ---- StateView for the core ---------------------------------------------
@@ -108,7 +112,6 @@ export class Txn implements StateView {
   finish(): void {
     if (this.appliedCsns.length === 0 && !this.replaced) return;
     this.store.dbs.meta.put('ruv', this.ruv);
-    this.store.workingRuv = this.ruv;
   }
 
   /** After the durable commit. */
@@ -116,6 +119,7 @@ export class Txn implements StateView {
     if (this.appliedCsns.length === 0 && !this.replaced) return;
     // Commits finish in order, so the latest working RUV is durable now.
     this.store.ruv = this.ruv;
+    if (this.store.log.isLevelEnabled('debug')) this.store.log.debug({ csns: this.appliedCsns.length > 8 ? [this.appliedCsns[0], '…', this.appliedCsns[this.appliedCsns.length - 1]] : this.appliedCsns }, 'changes committed');
     this.store.conflictCount += this.#conflicts;
     this.store.events.emit('commit', this.appliedCsns);
   }

@@ -91,7 +91,7 @@ export class Mesh {
         role,
         replicaId,
         listen: [`ldap://127.0.0.1:${port}`],
-        yaml: `agreementsDir: ${agreementsDir}\nlog: { level: info, access: false }\n${extra.includes('replication:') ? '' : `replication:\n  managers: ["${REPL_DN}"]\n`}${extra}`,
+        yaml: `agreementsDir: ${agreementsDir}\nlog: { level: ${process.env.MESHDIR_TEST_LOG_LEVEL ?? 'info'}, access: false }\n${extra.includes('replication:') ? '' : `replication:\n  managers: ["${REPL_DN}"]\n`}${extra}`,
       });
       if (o.seed === name) {
         const r = meshdir(['import', '--config', configFile, '--no-progress', join(new URL('../..', import.meta.url).pathname, 'agreements', 'demo', 'example.ldif')]);
@@ -239,10 +239,11 @@ export class Mesh {
     return (await this.entries(name)).size;
   }
 
-  async stop(): Promise<void> {
+  /** Stop every node; `keep` leaves the data directories for a post-mortem. */
+  async stop(o: { keep?: boolean } = {}): Promise<void> {
     await Promise.all([...this.nodes.values()].map((n) => n.server.kill('SIGTERM')));
     live.delete(this);
-    rmSync(this.root, { recursive: true, force: true });
+    if (!o.keep) rmSync(this.root, { recursive: true, force: true });
   }
 }
 

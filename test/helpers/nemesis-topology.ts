@@ -2,6 +2,8 @@
 // of them, every agreement pointing at its own TCP proxy so that links can
 // be cut, healed and slowed one by one. Overlapping faults on one link are
 // counted: a link carries bytes again only when the last cut on it heals.
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { Mesh, meshdirAsync, type ConflictLine } from './mesh.js';
 import { Proxy } from './proxy.js';
 import { launch } from './server.js';
@@ -75,7 +77,12 @@ export class Topology {
   }
 
   #watch(name: string): void {
-    const child = this.mesh.node(name).server.child;
+    const { child, dir } = this.mesh.node(name).server;
+    // The whole log of every run of the server, for a post-mortem (kept with the data on failure).
+    const file = createWriteStream(join(dir, 'server.log'), { flags: 'a' });
+    child.once('exit', () => file.end());
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
     let partial = '';
@@ -207,9 +214,9 @@ export class Topology {
     return [...this.#errors];
   }
 
-  async stop(): Promise<void> {
+  async stop(o: { keep?: boolean } = {}): Promise<void> {
     for (const name of this.names) this.#expectedExit.add(name);
     await Promise.all(this.links.map((l) => l.proxy.close()));
-    await this.mesh.stop();
+    await this.mesh.stop(o);
   }
 }

@@ -115,14 +115,29 @@ export class Proxy {
     }
   }
 
+  /** Chunks waiting out a latency, per destination, oldest first. */
+  #queues = new WeakMap<Socket, { at: number; b: Buffer }[]>();
+
   #forward(b: Buffer, to: Socket): void {
-    if (this.#latencyMs === 0) {
+    // A later chunk never overtakes an earlier one (TCP keeps order), also
+    // when the latency drops or a slowdown ends: one queue per socket.
+    const q = this.#queues.get(to) ?? [];
+    if (this.#latencyMs === 0 && q.length === 0) {
       if (!to.destroyed) to.write(b);
       return;
     }
-    // Chunks keep their order: every one waits the same latency.
+    this.#queues.set(to, q);
+    q.push({ at: Date.now() + this.#latencyMs, b });
+    if (q.length === 1) this.#drain(to, q);
+  }
+
+  #drain(to: Socket, q: { at: number; b: Buffer }[]): void {
     setTimeout(() => {
-      if (!to.destroyed) to.write(b);
-    }, this.#latencyMs).unref();
+      while (q.length > 0 && q[0]!.at <= Date.now()) {
+        const { b } = q.shift()!;
+        if (!to.destroyed) to.write(b);
+      }
+      if (q.length > 0) this.#drain(to, q);
+    }, Math.max(0, q[0]!.at - Date.now())).unref();
   }
 }

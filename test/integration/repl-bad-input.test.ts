@@ -63,6 +63,7 @@ t.test('malformed change groups from a bound Replication Manager', async (t) => 
     ['a valid record followed by a malformed one', group(0, [modify('valid but in a bad group'), { csn: csn(), op: 'modify', uuid: 'not-a-uuid', mods: [] }]), /uuid/],
     ['a record with an unknown op', group(0, [{ csn: csn(), op: 'explode', uuid }]), /op/],
     ['no seq at all', pack({ z: 0, data: packList([modify('no seq')], 0).data }), /out of order/],
+    ['a base that is not a RUV', pack({ seq: 0, base: { [ORIGIN]: 'yesterday' }, ...packList([modify('bad base')], 0) }), /base/],
   ];
   for (const [what, value, reason] of cases) {
     const r = await send(value);
@@ -74,9 +75,22 @@ t.test('malformed change groups from a bound Replication Manager', async (t) => 
   t.notOk((await description()).some((v) => /bad group|out of order|second|first|no seq/.test(v)), 'alice has none of their values');
 
   // The same path accepts a well-formed group, so the checks above can tell.
-  const ok = await send(group(0, [modify('a good group')]));
+  const good = csn();
+  const ok = await send(group(0, [modify('a good group', good)]));
   t.equal(ok.code, 0, 'a well-formed group is accepted');
   t.same(await description(), ['a good group'], 'and applied');
+
+  // A group continues from what the supplier takes the consumer to hold
+  // (`base`); from more than that, the changes in between would never come.
+  const at = (ms: number) => formatCsn({ time: (Date.now() + ms) * 1000, counter: 0, replicaId: ORIGIN, subseq: 0 });
+  const gap = await send(pack({ seq: 0, base: { [ORIGIN]: at(5000) }, ...packList([modify('after a hole', at(10_000))], 0) }));
+  t.equal(gap.code, RC.unwillingToPerform, 'a group that would leave a hole is refused');
+  t.match(gap.message, new RegExp(`replica ${ORIGIN}.*holds them only up to ${good.replace(/[.#]/g, '\\$&')}`), `says what is missing (${gap.message})`);
+  t.ok(gap.closed, 'and the session ends (the supplier starts again from the RUV)');
+  t.same(await description(), ['a good group'], 'nothing of it was applied');
+  const next = await send(pack({ seq: 0, base: { [ORIGIN]: good }, ...packList([modify('continues', at(10_000))], 0) }));
+  t.equal(next.code, 0, 'a group that continues from what the consumer holds is accepted');
+  t.same(await description(), ['continues'], 'and applied');
 
   // Seeded mutations of a valid group's bytes: every one gets an answer
   // (accepted, or a protocol error), and the server keeps serving.

@@ -23,6 +23,8 @@ export interface NemesisOptions {
   paceMs?: number;
   meanGapMs?: number;
   convergeTimeoutMs?: number;
+  /** Leave the servers' data directories when the run fails (path in the report). */
+  keepOnFailure?: boolean;
   /** Progress lines (each fault as it starts). */
   log?: (line: string) => void;
 }
@@ -42,6 +44,8 @@ export interface NemesisReport {
   entries: number;
   verdict?: Verdict;
   serverErrors: string[];
+  /** Where the data directories were left (a failed run with keepOnFailure). */
+  kept?: string;
   /** Why the run failed; empty when it passed. */
   problems: string[];
   totalMs: number;
@@ -129,7 +133,9 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisReport> {
   } catch (e) {
     problems.push(`the run stopped: ${(e as Error).stack ?? e}`);
   } finally {
-    await topo.stop();
+    const keep = !!o.keepOnFailure && problems.length > 0;
+    await topo.stop({ keep });
+    if (keep) report.kept = topo.mesh.root;
     report.totalMs = Date.now() - started;
   }
   return report;
@@ -211,8 +217,10 @@ export function formatReport(r: NemesisReport): string[] {
       ? `acknowledged writes: ${v.acked}: ${v.present} present, ${v.superseded} superseded, ${v.byConflict} named by a conflict record, ${v.deleted} gone with their entry, ${v.lost.length} lost; ${r.entries} entries at the end`
       : 'acknowledged writes: not verified',
     `server error log lines: ${r.serverErrors.length}; total ${(r.totalMs / 1000).toFixed(1)} s`,
+    ...r.serverErrors.slice(0, 10).map((l) => `  ${l}`),
   ];
   for (const p of r.problems) lines.push(`PROBLEM ${p}`);
+  if (r.kept) lines.push(`data directories kept in ${r.kept}`);
   lines.push(r.problems.length ? `FAILED (seed ${r.seed})` : `OK (seed ${r.seed})`);
   return lines;
 }

@@ -26,6 +26,7 @@ const report = await runNemesis({
   loopsPerMaster: Number(values.loops),
   paceMs: Number(values.pace),
   meanGapMs: Number(values.gap),
+  keepOnFailure: true,
   log: values.quiet ? undefined : (l) => console.log(`  [${((Date.now() - started) / 1000).toFixed(0)}s] ${l}`),
 });
 for (const l of formatReport(report)) console.log(l);

@@ -67,3 +67,27 @@ export function ruvLacks(consumer: Ruv, supplier: Ruv): Lack[] {
   }
   return out.sort((x, y) => x.replicaId - y.replicaId);
 }
+
+export interface Gap {
+  replicaId: number;
+  /** What the supplier took the consumer to hold. */
+  assumed: Csn;
+  /** What the consumer holds (undefined: nothing from that replica). */
+  have: Csn | undefined;
+}
+
+/**
+ * Would applying `changes` leave a hole? A supplier sends, per origin, the
+ * records after what it takes the consumer to hold (`base`). When the
+ * consumer holds less, the records in between were never sent, and once
+ * the RUV moves past them nobody would ever send them again.
+ */
+export function ruvGap(have: Ruv, base: Ruv, changes: readonly { csn: Csn }[]): Gap | undefined {
+  for (const ch of changes) {
+    if (ruvCovers(have, ch.csn)) continue;
+    const rid = String(csnReplicaId(ch.csn));
+    const assumed = base[rid];
+    if (assumed !== undefined && (have[rid] === undefined || have[rid]! < assumed)) return { replicaId: Number(rid), assumed, have: have[rid] };
+  }
+  return undefined;
+}

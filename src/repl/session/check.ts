@@ -40,6 +40,31 @@ function show(v: string): string {
   return /^[\x20-\x7e]*$/.test(b.toString('latin1')) ? b.toString('latin1') : `base64:${v}`;
 }
 
+/**
+ * The values not every replica holds, grouped by the replicas that hold them
+ * (a long multi-valued attribute that differs in one value shows that value).
+ */
+export function valueDifferences(urls: string[], values: string[][]): string[] {
+  const holders = new Map<string, number[]>();
+  values.forEach((vs, i) => {
+    for (const v of vs) holders.set(v, [...(holders.get(v) ?? []), i]);
+  });
+  const groups = new Map<string, string[]>();
+  for (const [v, on] of holders) {
+    if (on.length === urls.length) continue;
+    const key = on.join(',');
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  const lines: string[] = [];
+  for (const [key, vs] of [...groups].sort()) {
+    const on = key.split(',').map((i) => urls[Number(i)]);
+    lines.push(`    only on ${on.join(', ')}: ${vs.map(show).join(' | ')}`);
+  }
+  const absent = urls.filter((_, i) => values[i]!.length === 0);
+  if (absent.length) lines.push(`    absent on ${absent.join(', ')}`);
+  return lines;
+}
+
 export async function compareReplicas(urls: string[], o: { bindDn?: string; password?: string; base?: string }): Promise<CheckResult> {
   const clients: LdapClient[] = [];
   try {
@@ -75,7 +100,7 @@ export async function compareReplicas(urls: string[], o: { bindDn?: string; pass
         if (vals.every((v) => v === vals[0])) continue;
         differences++;
         report.push(`${dn}: ${a} differs`);
-        urls.forEach((u, i) => report.push(`    ${u}: ${(here[i]!.attrs.get(a) ?? []).map(show).join(' | ') || '(absent)'}`));
+        report.push(...valueDifferences(urls, here.map((e) => e!.attrs.get(a) ?? [])));
       }
     }
     return { entries: all.size, differences, report };

@@ -11,7 +11,7 @@ import type { Change } from '../core/change.js';
 import type { Ruv } from '../core/ruv.js';
 import type { Stored } from '../core/view.js';
 import { decodeList, inflateList, pack, PROTOCOL_VERSION, REPL_OID, unpack, unpackList, type StartRequest, type StartResponse } from './protocol.js';
-import { validateChange, validateStored } from './validate.js';
+import { validateChange, validateRuv, validateStored } from './validate.js';
 
 interface Session {
   supplier: string;
@@ -140,9 +140,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         authorize(conn, 'group');
         const s = session(conn);
         let changes: Change[];
+        let base: Ruv;
         try {
           const o = unpack(value, 'group');
           if (o.seq !== s.nextSeq) throw new ProtocolError(`group ${String(o.seq)} out of order (expected ${s.nextSeq})`);
+          base = validateRuv(o.base ?? {}, 'group base');
           changes = unpackList(o.z, o.data, 'group').map(validateChange);
           for (let i = 1; i < changes.length; i++) {
             if (changes[i]!.csn <= changes[i - 1]!.csn) throw new ProtocolError('group records are not in CSN order');
@@ -150,11 +152,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         } catch (e) {
           return broken(conn, id, e);
         }
-        s.nextSeq++;
+        const from = `${s.supplier} ${s.agreement} #${s.nextSeq++}`;
         const run = s.chain.then(() => {
           const why = fenced(s);
           if (why) throw new LdapError(RC.unwillingToPerform, why);
-          return applyGroup(ctx.store, changes);
+          return applyGroup(ctx.store, changes, base, from);
         });
         s.chain = run.catch((e: Error) => endSession(conn, s, e.message));
         const ruv = await run;

@@ -241,10 +241,14 @@ export class Supplier {
         while (inflight.length < cfg.windowSize) {
           const batch: Change[] = fitBatch(changesFor(store, sent, cfg.groupSize));
           if (batch.length === 0) break;
+          // What the batch continues from: the consumer refuses it if it holds less.
+          const base = sent;
           for (const ch of batch) sent = ruvAdvance(sent, ch.csn);
           const body = packList(batch, cfg.compression);
+          const seq = this.#seq++;
+          if (ctx.log.isLevelEnabled('debug')) ctx.log.debug({ agreement: cfg.name, seq, base, n: batch.length, first: batch[0]!.csn, last: batch[batch.length - 1]!.csn }, 'replication group sent');
           const p: Promise<void> = client
-            .extended(REPL_OID.group, pack({ seq: this.#seq++, ...body }))
+            .extended(REPL_OID.group, pack({ seq, base, ...body }))
             .then((r) => {
               const ruv = unpack(r.value, 'group response').ruv as Ruv;
               acked = ruv;

@@ -3,7 +3,8 @@
 // replication port closes the session, nothing of that group is applied).
 import { ProtocolError } from '../../errors.js';
 import type { Change, Mod } from '../core/change.js';
-import { isCsn } from '../core/csn.js';
+import { csnReplicaId, isCsn } from '../core/csn.js';
+import type { Ruv } from '../core/ruv.js';
 import type { Ava } from '../core/policy.js';
 import type { Stored } from '../core/view.js';
 
@@ -99,4 +100,15 @@ export function validateStored(x: unknown): Stored & { uuid: string } {
   if (!vis || typeof vis !== 'object' || !['live', 'glue', 'hidden'].includes(vis.kind as string)) bad('visible kind');
   if (!Array.isArray(vis!.attrs) || !Array.isArray(vis!.rdn)) bad('visible entry');
   return { uuid: state!.uuid as string, state: state as never, vis: vis as never };
+}
+
+/** A RUV from the wire: replicaId → that replica's CSN. */
+export function validateRuv(x: unknown, what: string): Ruv {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) throw new ProtocolError(`${what} is not a map`);
+  const entries = Object.entries(x as Record<string, unknown>);
+  if (entries.length > 4096) throw new ProtocolError(`${what} has too many replicas`);
+  for (const [rid, csn] of entries) {
+    if (!isCsn(csn) || String(csnReplicaId(csn as string)) !== rid) throw new ProtocolError(`${what}: ${rid} → ${String(csn)} is not that replica's CSN`);
+  }
+  return x as Ruv;
 }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { needsInit, selectChanges, selectionStart, trimPoint } from '../../../src/repl/core/changelog.js';
 import { csnAtTime, csnTimeMs } from '../../../src/repl/core/csn.js';
-import { ruvAdvance, ruvCompare, ruvCovers, ruvGet, ruvLacks, ruvMerge } from '../../../src/repl/core/ruv.js';
+import { ruvAdvance, ruvCompare, ruvCovers, ruvGap, ruvGet, ruvLacks, ruvMerge } from '../../../src/repl/core/ruv.js';
 import { csn } from './helpers.js';
 
 t.test('RUV: advance, covers, merge, compare, lacks', async (t) => {
@@ -66,4 +66,16 @@ t.test('needs-init: the consumer lacks records that were trimmed', async (t) => 
   t.same(needsInit({ 1: csn(1, 1), 2: csn(5, 2) }, trimmed), { replicaId: 1, csn: csn(3, 1), have: csn(1, 1) });
   t.same(needsInit({ 1: csn(9, 1) }, trimmed), { replicaId: 2, csn: csn(2, 2), have: undefined });
   t.equal(needsInit({}, {}), undefined);
+});
+
+t.test('ruvGap: a group may only continue from what the consumer holds', async (t) => {
+  const have = { 1: csn(5, 1), 2: csn(3, 2) };
+  const group = [{ csn: csn(6, 1) }, { csn: csn(4, 2) }];
+  t.equal(ruvGap(have, have, group), undefined, 'continues from exactly what it holds');
+  t.equal(ruvGap(have, { 1: csn(2, 1) }, group), undefined, 'from less: the overlap is skipped, no hole');
+  t.equal(ruvGap(have, {}, group), undefined, 'from nothing');
+  t.same(ruvGap(have, { 2: csn(3, 2), 1: csn(5, 1), 3: csn(9, 3) }, group), undefined, 'an origin the group does not touch does not count');
+  t.same(ruvGap(have, { 1: csn(5, 1), 2: csn(3.5, 2) }, group), { replicaId: 2, assumed: csn(3.5, 2), have: csn(3, 2) });
+  t.same(ruvGap({ 1: csn(5, 1) }, { 2: csn(1, 2) }, [{ csn: csn(2, 2) }]), { replicaId: 2, assumed: csn(1, 2), have: undefined }, 'nothing held from that origin');
+  t.equal(ruvGap(have, { 1: csn(9, 1) }, [{ csn: csn(4, 1) }]), undefined, 'a group it already holds leaves no hole');
 });

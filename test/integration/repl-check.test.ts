@@ -1,0 +1,44 @@
+// `meshdir repl check` must be able to say "different": two servers with the
+// same entries (one imported from the other's export) compare identical, and
+// after a value and an entry change on one side only, the check exits 1 and
+// names the entry, the attribute, the value and the replicas that hold it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { LdapClient } from '../../src/ldap/client.js';
+import { cleanup, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
+
+const a = await startServer({ seed: true, replicaId: 1 });
+const exported = meshdir(['export', '--config', a.configFile]);
+const ldif = join(mkdtempSync(join(tmpdir(), 'meshdir-check-')), 'a.ldif');
+writeFileSync(ldif, exported.stdout);
+const b = await startServer({ seed: ldif, replicaId: 2 });
+t.teardown(async () => {
+  await Promise.all([a.stop(), b.stop()]);
+  for (const s of [a, b]) cleanup(s.dir);
+});
+const check = () => meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, a.url, b.url]);
+
+t.test('the same entries compare identical', async (t) => {
+  t.equal(exported.status, 0, exported.stderr);
+  const r = check();
+  t.equal(r.status, 0, r.stdout + r.stderr);
+  t.match(r.stdout, /^identical: \d+ entries on 2 replicas$/m);
+});
+
+t.test('a value and an entry on one side only are reported', async (t) => {
+  const c = await LdapClient.connect(a.url);
+  t.teardown(() => c.close());
+  await c.bind(ROOT_DN, ROOT_PW);
+  await c.modify(`uid=alice,ou=people,${SUFFIX}`, [{ op: 'add', attr: 'mail', values: ['second@example.com'] }]);
+  await c.del(`uid=bob,ou=people,${SUFFIX}`);
+  const r = check();
+  t.equal(r.status, 1, 'exit 1 when different');
+  t.match(r.stdout, `uid=alice,ou=people,${SUFFIX}: mail differs`);
+  // Only the value that differs, not alice's whole mail list.
+  t.match(r.stdout, `    only on ${a.url}: second@example.com\n`);
+  t.notMatch(r.stdout, /only on .*alice@example\.com/);
+  t.match(r.stdout, `uid=bob,ou=people,${SUFFIX}: missing on ${a.url}`);
+  t.match(r.stdout, /^\d+ differences$/m);
+});
