@@ -20,6 +20,8 @@ export interface Node {
   agreementsDir: string;
   server: TestServer;
   url: string;
+  /** Its ldaps:// listener, for nodes named in MeshOptions.ldaps. */
+  ldapsUrl?: string;
 }
 
 /** One line of `meshdir conflicts --json`. */
@@ -42,6 +44,8 @@ export interface MeshOptions {
   yaml?: string | ((name: string) => string);
   /** Load agreements/demo/example.ldif into this node before start. */
   seed?: string;
+  /** Nodes that also listen on ldaps:// (their yaml must give tls cert and key). */
+  ldaps?: string[];
 }
 
 /** A port free right now (kept in the server file, so a restart reuses it). */
@@ -87,10 +91,11 @@ export class Mesh {
       const extra = typeof o.yaml === 'function' ? o.yaml(name) : (o.yaml ?? '');
       const replicaId = role === 'master' ? ++rid : undefined;
       const port = await freePort();
+      const ldapsUrl = o.ldaps?.includes(name) ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
       const configFile = writeServerFile(dir, {
         role,
         replicaId,
-        listen: [`ldap://127.0.0.1:${port}`],
+        listen: [`ldap://127.0.0.1:${port}`, ...(ldapsUrl ? [ldapsUrl] : [])],
         yaml: `agreementsDir: ${agreementsDir}\nlog: { level: ${process.env.MESHDIR_TEST_LOG_LEVEL ?? 'info'}, access: false }\n${extra.includes('replication:') ? '' : `replication:\n  managers: ["${REPL_DN}"]\n`}${extra}`,
       });
       if (o.seed === name) {
@@ -98,7 +103,7 @@ export class Mesh {
         if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
       }
       const server = await launch(dir, configFile);
-      this.nodes.set(name, { name, role, replicaId, dir, agreementsDir, server, url: server.url });
+      this.nodes.set(name, { name, role, replicaId, dir, agreementsDir, server, url: server.url, ...(ldapsUrl ? { ldapsUrl } : {}) });
       await this.addManager(name);
     }
   }

@@ -1,6 +1,7 @@
-// Replication over StartTLS checks the consumer's certificate: with the CA
-// that signed it the agreement replicates; with another CA it stops as
-// `refused` and its status says why (a TLS certificate error).
+// Replication over StartTLS and over ldaps:// checks the consumer's
+// certificate: with the CA that signed it the agreement replicates; with
+// another CA it stops as `refused` and its status says why (a TLS
+// certificate error).
 import t from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
 import { Mesh, eventually } from '../helpers/mesh.js';
@@ -29,5 +30,29 @@ t.test('replication over StartTLS verifies the consumer certificate', async (t) 
   const status = (await mesh.agreement('m1', 'to-c2'))!;
   t.match(status.detail?.[0], /TLS to ldap:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed|verify)/i, `status says why: ${status.detail?.[0]}`);
   // An empty consumer has no suffix entry yet: noSuchObject.
+  t.equal(await mesh.count('c2').then(String, (e: LdapError) => (e.code === RC.noSuchObject ? 'empty' : String(e))), 'empty', 'c2 got nothing');
+});
+
+t.test('replication over ldaps:// verifies the consumer certificate', async (t) => {
+  const pki = makePki();
+  t.teardown(() => cleanup(pki.dir));
+  const mesh = await Mesh.start({
+    nodes: { m1: 'master', c1: 'consumer', c2: 'consumer' },
+    seed: 'm1',
+    ldaps: ['c1', 'c2'],
+    yaml: (name) => (name === 'm1' ? '' : `tls: { cert: ${pki.cert}, key: ${pki.key} }`),
+  });
+  t.teardown(() => mesh.stop());
+  const seeded = await mesh.count('m1');
+
+  mesh.agree('m1', 'c1', { consumer: mesh.node('c1').ldapsUrl!, transport: 'ldaps', tlsCa: pki.ca });
+  await eventually(async () => (await mesh.count('c1')) === seeded, 20_000, 'c1 has every entry over ldaps');
+  t.pass(`c1 got all ${seeded} entries over ldaps:// with the right CA`);
+  t.equal((await mesh.agreement('m1', 'to-c1'))!.consumer?.[0], mesh.node('c1').ldapsUrl, 'the agreement went to the ldaps:// listener');
+
+  mesh.agree('m1', 'c2', { consumer: mesh.node('c2').ldapsUrl!, transport: 'ldaps', tlsCa: pki.otherCa });
+  await eventually(async () => (await mesh.agreement('m1', 'to-c2'))?.state?.[0] === 'refused', 20_000, 'to-c2 refused');
+  const status = (await mesh.agreement('m1', 'to-c2'))!;
+  t.match(status.detail?.[0], /TLS to ldaps:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed|verify)/i, `status says why: ${status.detail?.[0]}`);
   t.equal(await mesh.count('c2').then(String, (e: LdapError) => (e.code === RC.noSuchObject ? 'empty' : String(e))), 'empty', 'c2 got nothing');
 });
