@@ -24,9 +24,12 @@ const usage = `node bench/repl.mjs [options]
   --skip LIST        comma-separated phases to skip: slapd, meshdir, init
   --dir D            scratch directory (default: a new one under /tmp)
   --profile          init phase: run the consumer under node --cpu-prof and print where its time went
+  --log-level L      meshdir servers' log level (default info; debug logs every group with µs times)
+  --hold             meshdir phase: after the init, keep the three masters up on 3891-3893 (no
+                     measurement) until Ctrl-C, for your own probes
   --keep             keep the scratch directory
   --json FILE        write every figure as JSON`;
-const o = parseOptions(process.argv.slice(2), { samples: 200, ops: 2000, rounds: 20, 'init-entries': 100000, skip: '', dir: '', profile: false, keep: false, json: '' }, usage);
+const o = parseOptions(process.argv.slice(2), { samples: 200, ops: 2000, rounds: 20, 'init-entries': 100000, skip: '', dir: '', 'log-level': 'info', profile: false, hold: false, keep: false, json: '' }, usage);
 const skip = new Set(o.skip.split(',').filter(Boolean));
 requireBuild();
 
@@ -102,7 +105,7 @@ function node(name, { role = 'master', replicaId, port = 0 }) {
   mkdirSync(agreementsDir, { recursive: true });
   writeFileSync(join(d, 'repl.pw'), `${REPL_PW}\n`);
   const extra = `agreementsDir: ${agreementsDir}\nreplication:\n  managers: ["${REPL_DN}"]`;
-  return { name, dir: d, agreementsDir, config: writeMeshdirConfig(d, { access: false, role, replicaId, port, extra }) };
+  return { name, dir: d, agreementsDir, config: writeMeshdirConfig(d, { access: false, level: o['log-level'], role, replicaId, port, extra }) };
 }
 
 function agree(from, to, url, enabled = true) {
@@ -149,6 +152,10 @@ try {
     const init = [];
     for (const m of masters.slice(1)) init.push(+meshdirCli(['repl', 'init', '--config', masters[0].config, '--agreement', `to-${m.name}`, '--no-progress']).seconds.toFixed(2));
     log(`meshdir: m2, m3 initialised from m1 (${init.join(' s, ')} s); ${await identical(masters.map((m) => m.url), 60_000)}`);
+    if (o.hold) {
+      log(`meshdir: holding ${masters.map((m) => `${m.name} ${m.url} (pid ${servers.find((s) => s.url === m.url)?.pid})`).join(', ')}; Ctrl-C stops them`);
+      await new Promise(() => undefined);
+    }
     results.meshdir = await measure('meshdir');
     results.meshdir.initSeconds = init;
     results.meshdir.checkAfter = await identical(masters.map((m) => m.url), 60_000);

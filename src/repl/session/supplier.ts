@@ -76,7 +76,19 @@ export class Supplier {
   #restart = false;
   #client: LdapClient | undefined;
   #loop: Promise<void> | undefined;
-  readonly #onCommit = (): void => this.#signal.notify();
+  #woken = false;
+  /**
+   * After the event loop's current turn: the commit's own client gets its
+   * response first, and the commits of one batch wake the session once.
+   */
+  readonly #onCommit = (): void => {
+    if (this.#woken) return;
+    this.#woken = true;
+    setImmediate(() => {
+      this.#woken = false;
+      this.#signal.notify();
+    });
+  };
 
   constructor(ctx: ServerContext, cfg: AgreementConfig) {
     this.#ctx = ctx;
@@ -115,7 +127,9 @@ export class Supplier {
 
   #set(state: AgreementState, detail: string): void {
     if (this.status.state !== state || this.status.detail !== detail) {
-      const log = state === 'backoff' || state === 'needs-init' || state === 'generation-mismatch' || state === 'refused' ? 'warn' : 'info';
+      // Every write flips a live session between sending and in-sync: that is not news.
+      const routine = (state === 'sending' || state === 'in-sync') && (this.status.state === 'sending' || this.status.state === 'in-sync') && !detail;
+      const log = state === 'backoff' || state === 'needs-init' || state === 'generation-mismatch' || state === 'refused' ? 'warn' : routine ? 'debug' : 'info';
       this.#ctx.log[log]({ agreement: this.#cfg.name, consumer: this.#cfg.consumer, state, detail: detail || undefined }, 'agreement state');
     }
     this.status.state = state;
