@@ -31,13 +31,8 @@ export async function applyGroup(store: Store, changes: Change[], base: Ruv = {}
       store.log.error({ ...span, ...gap }, 'replication group refused: it would leave changes out');
       throw new LdapError(RC.unwillingToPerform, `${why}; start a new session`);
     }
-    let applied = 0;
-    for (const ch of changes) {
-      if (ruvCovers(tx.ruv, ch.csn)) continue;
-      tx.apply(ch);
-      applied++;
-    }
-    if (store.log.isLevelEnabled('debug')) store.log.debug({ ...span, applied, base, have }, 'replication group applied');
+    for (const ch of changes) tx.apply(ch);
+    if (store.log.isLevelEnabled('debug')) store.log.debug({ ...span, applied: tx.appliedCsns.length, base, have }, 'replication group applied');
   });
   return store.ruv;
 }

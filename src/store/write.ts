@@ -117,7 +117,7 @@ export class Txn implements StateView {
   /** After the durable commit. */
   committed(): void {
     if (this.appliedCsns.length === 0 && !this.replaced) return;
-    // Commits finish in order, so the latest working RUV is durable now.
+    // Commits finish in order, so this transaction's RUV is durable now.
     this.store.ruv = this.ruv;
     if (this.store.log.isLevelEnabled('debug')) this.store.log.debug({ csns: this.appliedCsns.length > 8 ? [this.appliedCsns[0], '…', this.appliedCsns[this.appliedCsns.length - 1]] : this.appliedCsns }, 'changes committed');
     this.store.conflictCount += this.#conflicts;
