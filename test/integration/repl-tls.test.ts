@@ -8,51 +8,32 @@ import { Mesh, eventually } from '../helpers/mesh.js';
 import { makePki } from '../helpers/pki.js';
 import { cleanup } from '../helpers/server.js';
 
-t.test('replication over StartTLS verifies the consumer certificate', async (t) => {
-  const pki = makePki();
-  t.teardown(() => cleanup(pki.dir));
-  const mesh = await Mesh.start({
-    nodes: { m1: 'master', c1: 'consumer', c2: 'consumer' },
-    seed: 'm1',
-    yaml: (name) => (name === 'm1' ? '' : `tls: { cert: ${pki.cert}, key: ${pki.key} }`),
+for (const transport of ['starttls', 'ldaps'] as const) {
+  t.test(`replication over ${transport} verifies the consumer certificate`, async (t) => {
+    const pki = makePki();
+    t.teardown(() => cleanup(pki.dir));
+    const mesh = await Mesh.start({
+      nodes: { m1: 'master', c1: 'consumer', c2: 'consumer' },
+      seed: 'm1',
+      ldaps: transport === 'ldaps' ? ['c1', 'c2'] : [],
+      yaml: (name) => (name === 'm1' ? '' : `tls: { cert: ${pki.cert}, key: ${pki.key} }`),
+    });
+    t.teardown(() => mesh.stop());
+    const seeded = await mesh.count('m1');
+    const url = (n: string) => (transport === 'ldaps' ? mesh.node(n).ldapsUrl! : mesh.node(n).url);
+
+    mesh.agree('m1', 'c1', { consumer: url('c1'), transport, tlsCa: pki.ca });
+    await eventually(async () => (await mesh.count('c1')) === seeded, 20_000, `c1 has every entry over ${transport}`);
+    t.pass(`c1 got all ${seeded} entries over ${transport} with the right CA`);
+    t.equal((await mesh.agreement('m1', 'to-c1'))!.consumer?.[0], url('c1'), `the agreement went to ${url('c1')}`);
+    const check = mesh.check(['m1', 'c1']);
+    t.ok(check.ok, check.output.split('\n')[0]);
+
+    mesh.agree('m1', 'c2', { consumer: url('c2'), transport, tlsCa: pki.otherCa });
+    await eventually(async () => (await mesh.agreement('m1', 'to-c2'))?.state?.[0] === 'refused', 20_000, 'to-c2 refused');
+    const status = (await mesh.agreement('m1', 'to-c2'))!;
+    t.match(status.detail?.[0], /TLS to ldaps?:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed|verify)/i, `status says why: ${status.detail?.[0]}`);
+    // An empty consumer has no suffix entry yet: noSuchObject.
+    t.equal(await mesh.count('c2').then(String, (e: LdapError) => (e.code === RC.noSuchObject ? 'empty' : String(e))), 'empty', 'c2 got nothing');
   });
-  t.teardown(() => mesh.stop());
-  const seeded = await mesh.count('m1');
-
-  mesh.agree('m1', 'c1', { transport: 'starttls', tlsCa: pki.ca });
-  await eventually(async () => (await mesh.count('c1')) === seeded, 20_000, 'c1 has every entry over StartTLS');
-  t.pass(`c1 got all ${seeded} entries over StartTLS with the right CA`);
-  const check = mesh.check(['m1', 'c1']);
-  t.ok(check.ok, check.output.split('\n')[0]);
-
-  mesh.agree('m1', 'c2', { transport: 'starttls', tlsCa: pki.otherCa });
-  await eventually(async () => (await mesh.agreement('m1', 'to-c2'))?.state?.[0] === 'refused', 20_000, 'to-c2 refused');
-  const status = (await mesh.agreement('m1', 'to-c2'))!;
-  t.match(status.detail?.[0], /TLS to ldap:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed|verify)/i, `status says why: ${status.detail?.[0]}`);
-  // An empty consumer has no suffix entry yet: noSuchObject.
-  t.equal(await mesh.count('c2').then(String, (e: LdapError) => (e.code === RC.noSuchObject ? 'empty' : String(e))), 'empty', 'c2 got nothing');
-});
-
-t.test('replication over ldaps:// verifies the consumer certificate', async (t) => {
-  const pki = makePki();
-  t.teardown(() => cleanup(pki.dir));
-  const mesh = await Mesh.start({
-    nodes: { m1: 'master', c1: 'consumer', c2: 'consumer' },
-    seed: 'm1',
-    ldaps: ['c1', 'c2'],
-    yaml: (name) => (name === 'm1' ? '' : `tls: { cert: ${pki.cert}, key: ${pki.key} }`),
-  });
-  t.teardown(() => mesh.stop());
-  const seeded = await mesh.count('m1');
-
-  mesh.agree('m1', 'c1', { consumer: mesh.node('c1').ldapsUrl!, transport: 'ldaps', tlsCa: pki.ca });
-  await eventually(async () => (await mesh.count('c1')) === seeded, 20_000, 'c1 has every entry over ldaps');
-  t.pass(`c1 got all ${seeded} entries over ldaps:// with the right CA`);
-  t.equal((await mesh.agreement('m1', 'to-c1'))!.consumer?.[0], mesh.node('c1').ldapsUrl, 'the agreement went to the ldaps:// listener');
-
-  mesh.agree('m1', 'c2', { consumer: mesh.node('c2').ldapsUrl!, transport: 'ldaps', tlsCa: pki.otherCa });
-  await eventually(async () => (await mesh.agreement('m1', 'to-c2'))?.state?.[0] === 'refused', 20_000, 'to-c2 refused');
-  const status = (await mesh.agreement('m1', 'to-c2'))!;
-  t.match(status.detail?.[0], /TLS to ldaps:\/\/127\.0\.0\.1:\d+: .*(certificate|self.signed|verify)/i, `status says why: ${status.detail?.[0]}`);
-  t.equal(await mesh.count('c2').then(String, (e: LdapError) => (e.code === RC.noSuchObject ? 'empty' : String(e))), 'empty', 'c2 got nothing');
-});
+}
