@@ -3,7 +3,7 @@
 // tombstones, adopting a generation, and the total update (stage, then
 // replace everything in one transaction).
 import type { Change } from '../repl/core/change.js';
-import { selectChanges, trimPoint } from '../repl/core/changelog.js';
+import { needsInit, selectChanges, trimPoint, type NeedsInit } from '../repl/core/changelog.js';
 import { csnReplicaId, type Csn } from '../repl/core/csn.js';
 import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
@@ -42,8 +42,12 @@ export function trimmedRuv(store: Store): Ruv {
   return (store.dbs.meta.get('trimmed') as Ruv | undefined) ?? {};
 }
 
-/** Up to `limit` records a consumer with RUV `have` lacks, in CSN order. */
-export function changesFor(store: Store, have: Ruv, limit: number): Change[] {
+/**
+ * Up to `limit` records a consumer with RUV `have` lacks, in CSN order; or,
+ * when some it lacks were trimmed, which (and no records: sending the later
+ * ones would leave a hole).
+ */
+export function changesFor(store: Store, have: Ruv, limit: number): { changes: Change[]; lacks?: NeedsInit } {
   // The RUV and the records from one snapshot. `store.ruv` is updated only
   // when a commit's promise resolves, and a read in between already sees
   // that commit: its origin would look current and not pull the scan back,
@@ -52,6 +56,8 @@ export function changesFor(store: Store, have: Ruv, limit: number): Change[] {
   const txn = store.dbs.env.useReadTransaction();
   try {
     const ruv = (store.dbs.meta.get('ruv', { transaction: txn }) as Ruv | undefined) ?? {};
+    const lacks = needsInit(have, (store.dbs.meta.get('trimmed', { transaction: txn }) as Ruv | undefined) ?? {});
+    if (lacks) return { changes: [], lacks };
     // Start at the oldest CSN of an origin the consumer lags on; origins it
     // is current with do not pull the scan back.
     let start: Csn | undefined | null = null;
@@ -63,12 +69,12 @@ export function changesFor(store: Store, have: Ruv, limit: number): Change[] {
       }
       if (h < csn && (start === null || h < start)) start = h;
     }
-    if (start === null) return [];
+    if (start === null) return { changes: [] };
     const range = store.dbs.changelog.getRange((start === undefined ? { transaction: txn } : { start, exclusiveStart: true, transaction: txn }) as never);
     const log = (function* () {
       for (const { value } of range) yield value as Change;
     })();
-    return [...selectChanges(log, have, limit)];
+    return { changes: [...selectChanges(log, have, limit)] };
   } finally {
     txn.done();
   }

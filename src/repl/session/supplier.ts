@@ -10,7 +10,7 @@ import { LdapClient } from '../../ldap/client.js';
 import type { ServerContext } from '../../ldap/context.js';
 import { changesFor, isPristine, trimmedRuv } from '../../store/replica.js';
 import type { Change } from '../core/change.js';
-import { needsInit } from '../core/changelog.js';
+import { needsInit, type NeedsInit } from '../core/changelog.js';
 import { csnTimeMs } from '../core/csn.js';
 import { ruvAdvance, ruvCovers, ruvMerge, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
@@ -249,11 +249,12 @@ export class Supplier {
           return;
         }
         const ni = needsInit(acked, trimmedRuv(store));
-        if (ni) {
-          throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --config ${this.#ctx.config.file} --agreement ${cfg.name}\``);
-        }
+        if (ni) this.#needsInit(ni, cfg);
         while (inflight.length < cfg.windowSize) {
-          const batch: Change[] = fitBatch(changesFor(store, sent, cfg.groupSize));
+          const next = changesFor(store, sent, cfg.groupSize);
+          // Trimmed since the check above: the records in between are gone.
+          if (next.lacks) this.#needsInit(next.lacks, cfg);
+          const batch: Change[] = fitBatch(next.changes);
           if (batch.length === 0) break;
           // What the batch continues from: the consumer refuses it if it holds less.
           const base = sent;
@@ -290,7 +291,7 @@ export class Supplier {
         this.#set('in-sync', '');
         this.status.lastResult = 'ok';
         await this.#signal.wait(cfg.heartbeatMs);
-        if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, sent, 1).length === 0) {
+        if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, sent, 1).changes.length === 0) {
           const r = await client.extended(REPL_OID.heartbeat);
           acked = unpack(r.value, 'heartbeat response').ruv as Ruv;
           sent = ruvMerge(sent, acked);
@@ -306,12 +307,16 @@ export class Supplier {
     }
   }
 
+  #needsInit(ni: NeedsInit, cfg: AgreementConfig): never {
+    throw new Final('needs-init', `consumer lacks changes of replica ${ni.replicaId} up to ${ni.csn} that were trimmed here (it has ${ni.have ?? 'none'}); run \`meshdir repl init --config ${this.#ctx.config.file} --agreement ${cfg.name}\``);
+  }
+
   #seq = 0;
   /** The current session got past its start (the consumer accepted it). */
   #started = false;
 
   #updateLag(acked: Ruv): void {
-    const first = changesFor(this.#ctx.store, acked, 1)[0];
+    const first = changesFor(this.#ctx.store, acked, 1).changes[0];
     this.status.lagMs = first && !ruvCovers(acked, first.csn) ? Math.max(0, Date.now() - csnTimeMs(first.csn)) : 0;
   }
 }

@@ -36,7 +36,7 @@ async function history(t: any): Promise<Change[]> {
   await a.write((tx) => localAdd(tx, root, 'ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
   await a.write((tx) => localAdd(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b('Alice')] }, { type: 'sn', values: [b('Smith')] }]));
   for (let i = 0; i < 7; i++) await a.write((tx) => localModify(tx, root, 'uid=alice,ou=people,dc=example,dc=com', [{ op: 0, attr: 'mail', values: [b(`m${i}@example.com`)] }]));
-  return changesFor(a, {}, 100);
+  return changesFor(a, {}, 100).changes;
 }
 
 const upTo = (changes: Change[]): Ruv => changes.reduce<Ruv>((r, ch) => ruvAdvance(r, ch.csn), {});
@@ -82,6 +82,12 @@ t.test('the records a consumer lacks come from one snapshot, also while a commit
   // The window between LMDB's commit and its promise: readers see a2 and a3,
   // the in-memory RUV still says replica 1 ends at a1.
   s.ruv = { ...s.ruv, 1: a1 };
-  const sent = changesFor(s, { 1: a1, 2: b2 }, 100).map((ch) => ch.csn);
+  const sent = changesFor(s, { 1: a1, 2: b2 }, 100).changes.map((ch) => ch.csn);
   t.same(sent, [a2, a3, b3], 'a2 is sent although it sorts before where replica 2 resumes');
+
+  // Trimmed (in the same snapshot) past what the consumer holds: nothing
+  // is sent, or a3 would arrive without a2.
+  await s.write(() => s.dbs.meta.put('trimmed', { 1: a2 }));
+  t.same(changesFor(s, { 1: a1, 2: b2 }, 100), { changes: [], lacks: { replicaId: 1, csn: a2, have: a1 } }, 'the consumer needs an init');
+  t.same(changesFor(s, { 1: a2, 2: b2 }, 100).changes.map((ch) => ch.csn), [a3, b3], 'one that holds a2 does not');
 });
