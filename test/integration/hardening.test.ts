@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
 import { LdapClient } from '../../src/ldap/client.js';
-import { launch, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX, type TestServer } from '../helpers/server.js';
+import { cleanup, launch, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX, type TestServer } from '../helpers/server.js';
 
 const ALICE = `uid=alice,ou=people,${SUFFIX}`;
 const code = (e: unknown) => (e instanceof LdapError ? e.code : e);
@@ -25,7 +25,10 @@ async function client(s: TestServer, bind = true): Promise<LdapClient> {
 
 t.test('look-through limit: an unindexed search over more entries gets adminLimitExceeded', async (t) => {
   const s = await startServer({ seed: true, yaml: 'limits: { lookThroughLimit: 3 }' });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const anon = await client(s, false);
   t.teardown(() => anon.close());
   t.equal(code(await anon.search(SUFFIX, '(!(description=nothing))', { scope: 2 }).catch((e) => e)), RC.adminLimitExceeded, 'unindexed: adminLimitExceeded');
@@ -38,7 +41,10 @@ t.test('look-through limit: an unindexed search over more entries gets adminLimi
 
 t.test('requireTlsForBind: a simple bind in the clear gets confidentialityRequired', async (t) => {
   const s = await startServer({ seed: true, yaml: 'access: { requireTlsForBind: true }' });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const c = await client(s, false);
   t.teardown(() => c.close());
   t.equal(code(await c.bind(ROOT_DN, ROOT_PW).catch((e) => e)), RC.confidentialityRequired);
@@ -47,7 +53,10 @@ t.test('requireTlsForBind: a simple bind in the clear gets confidentialityRequir
 
 t.test('a full map: unwillingToPerform with a clear message, no damage, reads go on', async (t) => {
   const s = await startServer({ seed: true, yaml: 'mapSizeMiB: 16\ngrowMap: false' });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const c = await client(s);
   t.teardown(() => c.close());
   let added = 0;
@@ -89,7 +98,10 @@ t.test('backup while running, restore with a new generation ID', async (t) => {
   t.equal(r.status, 0, `restore exit 0 ${r.stderr.trim()}`);
   t.match(r.stderr, /new generation ID/);
   const s2 = await launch(s.dir, s.configFile);
-  t.teardown(() => s2.stop());
+  t.teardown(async () => {
+    await s2.stop();
+    cleanup(s2.dir);
+  });
   const c2 = await client(s2);
   t.teardown(() => c2.close());
   t.equal((await c2.search(ALICE, '(objectClass=*)', { scope: 0 })).entries.length, 1, 'the backed-up data is back');
@@ -99,7 +111,10 @@ t.test('backup while running, restore with a new generation ID', async (t) => {
 
 t.test('brute force: failed binds are slowed, then the DN is locked for a while, logged; a success resets the count', async (t) => {
   const s = await startServer({ seed: true, yaml: 'access: { bruteForce: { delayAfter: 1, lockAfter: 3, lockFor: 2s } }' });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const bindAs = async (password: string): Promise<{ code: unknown; ms: number }> => {
     const c = await client(s, false);
     const t0 = Date.now();
@@ -127,7 +142,10 @@ t.test('brute force: failed binds are slowed, then the DN is locked for a while,
 
 t.test('growMap (the default): the map grows past mapSizeMiB', async (t) => {
   const s = await startServer({ seed: true, yaml: 'mapSizeMiB: 16' });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const c = await client(s);
   t.teardown(() => c.close());
   for (let i = 0; i < 120; i++) await addPerson(c, `grow${i}`, 'grow', BIG);

@@ -11,12 +11,13 @@ import { cleanup, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../help
 
 const a = await startServer({ seed: true, replicaId: 1 });
 const exported = meshdir(['export', '--config', a.configFile]);
-const ldif = join(mkdtempSync(join(tmpdir(), 'meshdir-check-')), 'a.ldif');
+const tmp = mkdtempSync(join(tmpdir(), 'meshdir-check-'));
+const ldif = join(tmp, 'a.ldif');
 writeFileSync(ldif, exported.stdout);
 const b = await startServer({ seed: ldif, replicaId: 2 });
 t.teardown(async () => {
   await Promise.all([a.stop(), b.stop()]);
-  for (const s of [a, b]) cleanup(s.dir);
+  for (const d of [a.dir, b.dir, tmp]) cleanup(d);
 });
 const check = () => meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, a.url, b.url]);
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -189,6 +189,7 @@ t.test('URL values', async (t) => {
   );
 
   const dir = await mkdtemp(join(tmpdir(), 'meshdir-ldif-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'v.bin'), Buffer.from([9, 8, 7]));
   t.same(await readFileUrl(`file://${dir}/v.bin`), Buffer.from([9, 8, 7]));
   await t.rejects(readFileUrl('http://127.0.0.1/x'));

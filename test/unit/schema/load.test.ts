@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import t from 'tap';
@@ -34,6 +34,7 @@ t.test('each file loads on its own or with the files it needs', async (t) => {
   };
   for (const f of readdirSync(OPENLDAP).filter((n) => n.endsWith('.schema') && n !== 'core.schema')) {
     const dir = mkdtempSync(join(tmpdir(), 'meshdir-schema-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     for (const g of ['core.schema', ...(needs[f] ?? ['cosine.schema']), f]) {
       writeFileSync(join(dir, g), readFileSync(join(OPENLDAP, g)));
     }
@@ -80,6 +81,7 @@ t.test('shipped OpenLDAP files are verbatim copies with their license headers', 
 
 t.test('references are resolved after all files are read, in any order', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-schema-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'a-uses.schema'), "objectclass ( 1.3.6.1.4.1.99999.9.2 NAME 'usesLater' SUP later AUXILIARY MAY laterAttr )\n");
   writeFileSync(join(dir, 'b-defines.schema'), [
     "attributetype ( 1.3.6.1.4.1.99999.9.1 NAME 'laterAttr' SUP name )",
