@@ -71,7 +71,13 @@ export async function startServer(o: ServerOptions = {}): Promise<TestServer> {
     const r = meshdir(['import', '--config', configFile, '--no-progress', typeof o.seed === 'string' ? o.seed : EXAMPLE_LDIF]);
     if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
   }
-  return launch(dir, configFile, o.env);
+  try {
+    return await launch(dir, configFile, o.env);
+  } catch (e) {
+    // A server that never started has nobody to clean up after it.
+    if (!o.dir) cleanup(dir);
+    throw e;
+  }
 }
 
 /** Start (again) the server of an existing server file. */

@@ -18,7 +18,10 @@ t.test('clientCert: require refuses a client without a certificate signed by the
     listen: ['ldap://127.0.0.1:0', 'ldaps://127.0.0.1:0'],
     yaml: `tls: { cert: ${pki.cert}, key: ${pki.key}, ca: ${pki.ca}, clientCert: require }`,
   });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const ldaps = ldapsOf(s.log);
   const env = { LDAPTLS_CACERT: pki.ca, LDAPTLS_REQCERT: 'demand' };
   const without = tool('ldapwhoami', as(ldaps, 'root'), { env });
@@ -33,7 +36,10 @@ t.test('a certificate replaced on disk is used without a restart', async (t) => 
   copyFileSync(pki.cert, cert);
   copyFileSync(pki.key, key);
   const s = await startServer({ seed: true, listen: ['ldap://127.0.0.1:0', 'ldaps://127.0.0.1:0'], yaml: `tls: { cert: ${cert}, key: ${key} }` });
-  t.teardown(() => s.stop());
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
   const ldaps = ldapsOf(s.log);
   const who = (ca: string) => tool('ldapwhoami', as(ldaps, 'root'), { env: { LDAPTLS_CACERT: ca, LDAPTLS_REQCERT: 'demand' } }).code;
   t.equal(who(pki.ca), 0, 'the first certificate is served');
