@@ -8,9 +8,9 @@ import type { AgreementConfig } from '../../config/load.js';
 import { LdapError, RC } from '../../errors.js';
 import { LdapClient } from '../../ldap/client.js';
 import type { ServerContext } from '../../ldap/context.js';
-import { changesFor, isPristine, trimmedRuv } from '../../store/replica.js';
+import { changesFor, isPristine } from '../../store/replica.js';
 import type { Change } from '../core/change.js';
-import { needsInit, type NeedsInit } from '../core/changelog.js';
+import type { NeedsInit } from '../core/changelog.js';
 import { csnTimeMs } from '../core/csn.js';
 import { ruvAdvance, ruvCovers, ruvMerge, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
@@ -248,11 +248,9 @@ export class Supplier {
           this.status.lastResult = this.#restart ? 'ended: agreement changed' : 'ended: schedule window closed';
           return;
         }
-        const ni = needsInit(acked, trimmedRuv(store));
-        if (ni) this.#needsInit(ni, cfg);
         while (inflight.length < cfg.windowSize) {
           const next = changesFor(store, sent, cfg.groupSize);
-          // Trimmed since the check above: the records in between are gone.
+          // Some it lacks were trimmed here: the records after them would leave a hole.
           if (next.lacks) this.#needsInit(next.lacks, cfg);
           const batch: Change[] = fitBatch(next.changes);
           if (batch.length === 0) break;
