@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
 import { LdapClient } from '../../src/ldap/client.js';
 import { cleanup, launch, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX, type TestServer } from '../helpers/server.js';
@@ -17,6 +17,16 @@ const addPerson = (c: LdapClient, uid: string, group: string, description?: stri
 /** 200 kB, so that a few dozen entries fill a 16 MiB map. */
 const BIG = 'x'.repeat(200_000);
 
+/** A server with the example data and this YAML, stopped and removed when the test ends. */
+async function seeded(t: Test, yaml: string): Promise<TestServer> {
+  const s = await startServer({ seed: true, yaml });
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
+  return s;
+}
+
 async function client(s: TestServer, bind = true): Promise<LdapClient> {
   const c = await LdapClient.connect(s.url, { timeoutMs: 20_000 });
   if (bind) await c.bind(ROOT_DN, ROOT_PW);
@@ -24,11 +34,7 @@ async function client(s: TestServer, bind = true): Promise<LdapClient> {
 }
 
 t.test('look-through limit: an unindexed search over more entries gets adminLimitExceeded', async (t) => {
-  const s = await startServer({ seed: true, yaml: 'limits: { lookThroughLimit: 3 }' });
-  t.teardown(async () => {
-    await s.stop();
-    cleanup(s.dir);
-  });
+  const s = await seeded(t, 'limits: { lookThroughLimit: 3 }');
   const anon = await client(s, false);
   t.teardown(() => anon.close());
   t.equal(code(await anon.search(SUFFIX, '(!(description=nothing))', { scope: 2 }).catch((e) => e)), RC.adminLimitExceeded, 'unindexed: adminLimitExceeded');
@@ -40,11 +46,7 @@ t.test('look-through limit: an unindexed search over more entries gets adminLimi
 });
 
 t.test('requireTlsForBind: a simple bind in the clear gets confidentialityRequired', async (t) => {
-  const s = await startServer({ seed: true, yaml: 'access: { requireTlsForBind: true }' });
-  t.teardown(async () => {
-    await s.stop();
-    cleanup(s.dir);
-  });
+  const s = await seeded(t, 'access: { requireTlsForBind: true }');
   const c = await client(s, false);
   t.teardown(() => c.close());
   t.equal(code(await c.bind(ROOT_DN, ROOT_PW).catch((e) => e)), RC.confidentialityRequired);
@@ -52,11 +54,7 @@ t.test('requireTlsForBind: a simple bind in the clear gets confidentialityRequir
 });
 
 t.test('a full map: unwillingToPerform with a clear message, no damage, reads go on', async (t) => {
-  const s = await startServer({ seed: true, yaml: 'mapSizeMiB: 16\ngrowMap: false' });
-  t.teardown(async () => {
-    await s.stop();
-    cleanup(s.dir);
-  });
+  const s = await seeded(t, 'mapSizeMiB: 16\ngrowMap: false');
   const c = await client(s);
   t.teardown(() => c.close());
   let added = 0;
@@ -110,11 +108,7 @@ t.test('backup while running, restore with a new generation ID', async (t) => {
 });
 
 t.test('brute force: failed binds are slowed, then the DN is locked for a while, logged; a success resets the count', async (t) => {
-  const s = await startServer({ seed: true, yaml: 'access: { bruteForce: { delayAfter: 1, lockAfter: 3, lockFor: 2s } }' });
-  t.teardown(async () => {
-    await s.stop();
-    cleanup(s.dir);
-  });
+  const s = await seeded(t, 'access: { bruteForce: { delayAfter: 1, lockAfter: 3, lockFor: 2s } }');
   const bindAs = async (password: string): Promise<{ code: unknown; ms: number }> => {
     const c = await client(s, false);
     const t0 = Date.now();
@@ -141,11 +135,7 @@ t.test('brute force: failed binds are slowed, then the DN is locked for a while,
 });
 
 t.test('growMap (the default): the map grows past mapSizeMiB', async (t) => {
-  const s = await startServer({ seed: true, yaml: 'mapSizeMiB: 16' });
-  t.teardown(async () => {
-    await s.stop();
-    cleanup(s.dir);
-  });
+  const s = await seeded(t, 'mapSizeMiB: 16');
   const c = await client(s);
   t.teardown(() => c.close());
   for (let i = 0; i < 120; i++) await addPerson(c, `grow${i}`, 'grow', BIG);

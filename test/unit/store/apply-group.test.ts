@@ -1,7 +1,7 @@
 // Received groups on a real store: groups queued together (one LMDB batch)
 // each see what the ones before them stored, and a group that continues
 // from more than this replica holds is refused whole.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathnam
 const b = (s: string) => Buffer.from(s);
 const root = { dn: 'cn=admin,dc=example,dc=com' };
 
-function open(t: Tap.Test | any, replicaId: number) {
+function open(t: Test, replicaId: number) {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-group-'));
   const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId, log: createLogger({ level: 'fatal' }) });
   t.teardown(async () => {
@@ -30,7 +30,7 @@ function open(t: Tap.Test | any, replicaId: number) {
 }
 
 /** Ten changes of replica 1: the suffix, ou=people, alice, then seven modifies of alice. */
-async function history(t: any): Promise<Change[]> {
+async function history(t: Test): Promise<Change[]> {
   const a = open(t, 1);
   await a.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
   await a.write((tx) => localAdd(tx, root, 'ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
