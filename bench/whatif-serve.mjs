@@ -156,9 +156,8 @@ const PATCHES = {
         this.store.dbs.coreIdx = coreIdx;
       }
     };
-    Txn.prototype.finish = function () {
-      this.store.workingRuv = this.ruv;
-    };
+    // No RUV in meta either (the constructor then starts every transaction from {}).
+    Txn.prototype.finish = function () {};
   },
 
   /**

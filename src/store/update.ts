@@ -2,7 +2,6 @@
 // (existence, parent, leaf, values present or absent, schema), then one
 // change record with a fresh CSN, applied through the replication core like
 // any replicated change. Runs inside a Store.write() transaction.
-import { randomUUID } from 'node:crypto';
 import { formatDN, parseDN, type DN } from '../dit/dn.js';
 import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
@@ -15,6 +14,7 @@ import type { Schema } from '../schema/schema.js';
 import type { AttrDesc } from '../schema/types.js';
 import { FLAG_GLUE, recEntry, type EntryRec } from './record.js';
 import type { Txn } from './write.js';
+import { uuidV7 } from './uuid.js';
 
 /** Who makes the change (creatorsName / modifiersName). */
 export interface Actor {
@@ -199,7 +199,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   const ch: Change = {
     op: 'add',
     csn: tx.nextCsn(),
-    uuid: uuid ?? randomUUID(),
+    uuid: uuid ?? uuidV7(),
     parent: parentUuid,
     rdn: rdnAvas(schema, dn),
     attrs: [...attrs],
