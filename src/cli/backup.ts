@@ -73,8 +73,10 @@ export function backupCommands(program: Command): void {
         const store = openStore(config, createLogger({ level: 'warn' }));
         const gen = randomUUID();
         try {
-          await store.write(() => {
+          await store.write((tx) => {
             store.dbs.meta.put('generationId', gen);
+            // Its own changes made after the backup may be held elsewhere.
+            if (store.replicaId !== undefined) store.dbs.meta.put('ownFloor', tx.nextCsn());
           });
         } finally {
           await store.close();

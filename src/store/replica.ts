@@ -208,6 +208,7 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     d.meta.put('ruv', ruv);
     // Records from before the copy are not here: a peer that lacks them needs an init too.
     d.meta.put('trimmed', ruv);
+    if (own !== undefined) d.meta.put('ownFloor', tx.nextCsn());
     tx.ruv = ruv;
     tx.replaced = true;
     for (const ch of mine) tx.apply(ch);

@@ -92,9 +92,19 @@ export class Store {
     // RUV holds the greatest of each origin), so it never issues one twice.
     this.clock = new HybridClock(newClockState(opts.replicaId ?? 0));
     for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
+    if (opts.replicaId !== undefined && this.ownFloor() === undefined) this.dbs.meta.putSync('ownFloor', this.clock.next(this.now()));
     let top = 0;
     for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) top = Math.max(top, k as number);
     this.nextId = top + 1;
+  }
+
+  /**
+   * A CSN issued when this master first opened this database, or when a
+   * total update or a restore last replaced it: of its own changes at or
+   * below it, other replicas may hold some this one lacks (ruv.ts withOrigin).
+   */
+  ownFloor(): Csn | undefined {
+    return this.dbs.meta.get('ownFloor') as Csn | undefined;
   }
 
   close(): Promise<void> {

@@ -91,3 +91,29 @@ export function ruvGap(have: Ruv, base: Ruv, changes: readonly { csn: Csn }[]): 
   }
   return undefined;
 }
+
+/** A master consumer's word on its own changes (session start response). */
+export interface Origin {
+  replicaId: number;
+  /**
+   * Set once a total update replaced its database: of its own changes at or
+   * below this CSN it holds only what its RUV says.
+   */
+  floor?: Csn;
+}
+
+/**
+ * What a supplier may take a master consumer to hold: every change that
+ * consumer originated, since it commits each before sending it anywhere
+ * (so the supplier's `mine`, its RUV entry for that origin, is at most the
+ * consumer's). Sending them back would only be parsed and dropped. After a
+ * total update the consumer may lack some of its older ones: until `have`
+ * is past the floor, the RUV alone decides.
+ */
+export function withOrigin(have: Ruv, origin: Origin | undefined, mine: Csn | undefined): Ruv {
+  if (origin === undefined || mine === undefined) return have;
+  const rid = String(origin.replicaId);
+  const h = have[rid];
+  if (origin.floor !== undefined && (h === undefined || h < origin.floor)) return have;
+  return h !== undefined && h >= mine ? have : { ...have, [rid]: mine };
+}

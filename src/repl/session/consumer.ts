@@ -131,6 +131,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         ctx.log.info({ conn: conn.id, supplier: req.url, agreement: req.agreement, rid: req.rid }, 'replication session started');
         const body: StartResponse = { gen: ctx.store.generationId, ruv: { ...ctx.store.ruv }, role: ctx.config.role };
         if (adopted) body.adopted = true;
+        if (ctx.store.replicaId !== undefined) {
+          body.rid = ctx.store.replicaId;
+          const floor = ctx.store.ownFloor();
+          if (floor !== undefined) body.floor = floor;
+        }
         reply(conn, id, REPL_OID.start, body);
       },
     },

@@ -53,6 +53,10 @@ export interface StartResponse {
   role: string;
   /** The consumer adopted the supplier's generation (it was empty). */
   adopted?: boolean;
+  /** A master consumer's replicaId: the supplier need not send its own changes back (ruv.ts withOrigin). */
+  rid?: number;
+  /** Since a total update: its own changes at or below this CSN it holds only as its RUV says. */
+  floor?: string;
 }
 
 /** A list of records, packed and optionally compressed at `level`. */

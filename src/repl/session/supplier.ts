@@ -11,8 +11,8 @@ import type { ServerContext } from '../../ldap/context.js';
 import { changesFor, isPristine } from '../../store/replica.js';
 import type { Change } from '../core/change.js';
 import type { NeedsInit } from '../core/changelog.js';
-import { csnTimeMs } from '../core/csn.js';
-import { ruvAdvance, ruvCovers, ruvMerge, type Ruv } from '../core/ruv.js';
+import { csnTimeMs, isCsn } from '../core/csn.js';
+import { ruvAdvance, ruvCovers, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
 import { inSchedule, parseWindow, type Window } from './schedule.js';
 
@@ -232,6 +232,9 @@ export class Supplier {
         throw e;
       }
       this.#started = true;
+      const origin = originOf(start);
+      // The consumer's own changes count as held (see withOrigin).
+      const held = (ruv: Ruv): Ruv => withOrigin(ruv, origin, origin && store.ruv[String(origin.replicaId)]);
       let acked = (start.ruv ?? {}) as Ruv;
       let sent = acked;
       this.status.consumerRuv = acked;
@@ -249,6 +252,7 @@ export class Supplier {
           return;
         }
         while (inflight.length < cfg.windowSize) {
+          sent = held(sent);
           const next = changesFor(store, sent, cfg.groupSize);
           // Some it lacks were trimmed here: the records after them would leave a hole.
           if (next.lacks) this.#needsInit(next.lacks, cfg);
@@ -280,7 +284,7 @@ export class Supplier {
             });
           inflight.push(p);
         }
-        this.#updateLag(acked);
+        this.#updateLag(held(acked));
         if (inflight.length > 0) {
           this.#set('sending', '');
           await this.#signal.wait(cfg.heartbeatMs);
@@ -289,7 +293,7 @@ export class Supplier {
         this.#set('in-sync', '');
         this.status.lastResult = 'ok';
         await this.#signal.wait(cfg.heartbeatMs);
-        if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, sent, 1).changes.length === 0) {
+        if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, held(sent), 1).changes.length === 0) {
           const r = await client.extended(REPL_OID.heartbeat);
           acked = unpack(r.value, 'heartbeat response').ruv as Ruv;
           sent = ruvMerge(sent, acked);
@@ -317,4 +321,12 @@ export class Supplier {
     const first = changesFor(this.#ctx.store, acked, 1).changes[0];
     this.status.lagMs = first && !ruvCovers(acked, first.csn) ? Math.max(0, Date.now() - csnTimeMs(first.csn)) : 0;
   }
+}
+
+/** A master consumer's replicaId and floor from its start response (ignored when malformed). */
+function originOf(start: Record<string, unknown>): Origin | undefined {
+  const { rid, floor } = start;
+  if (typeof rid !== 'number' || !Number.isInteger(rid) || rid < 1) return undefined;
+  if (floor !== undefined && (typeof floor !== 'string' || !isCsn(floor))) return undefined;
+  return floor === undefined ? { replicaId: rid } : { replicaId: rid, floor };
 }

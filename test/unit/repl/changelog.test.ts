@@ -1,7 +1,7 @@
 import t from 'tap';
 import { needsInit, selectChanges, selectionStart, trimPoint } from '../../../src/repl/core/changelog.js';
 import { csnAtTime, csnTimeMs } from '../../../src/repl/core/csn.js';
-import { ruvAdvance, ruvCompare, ruvCovers, ruvGap, ruvGet, ruvLacks, ruvMerge } from '../../../src/repl/core/ruv.js';
+import { ruvAdvance, ruvCompare, ruvCovers, ruvGap, ruvGet, ruvLacks, ruvMerge, withOrigin } from '../../../src/repl/core/ruv.js';
 import { csn } from './helpers.js';
 
 t.test('RUV: advance, covers, merge, compare, lacks', async (t) => {
@@ -78,4 +78,17 @@ t.test('ruvGap: a group may only continue from what the consumer holds', async (
   t.same(ruvGap(have, { 1: csn(5, 1), 2: csn(3.5, 2) }, group), { replicaId: 2, assumed: csn(3.5, 2), have: csn(3, 2) });
   t.same(ruvGap({ 1: csn(5, 1) }, { 2: csn(1, 2) }, [{ csn: csn(2, 2) }]), { replicaId: 2, assumed: csn(1, 2), have: undefined }, 'nothing held from that origin');
   t.equal(ruvGap(have, { 1: csn(9, 1) }, [{ csn: csn(4, 1) }]), undefined, 'a group it already holds leaves no hole');
+});
+
+t.test('withOrigin: a master consumer holds its own changes, above its floor', async (t) => {
+  const have = { 1: csn(5, 1), 2: csn(3, 2) };
+  t.same(withOrigin(have, { replicaId: 2 }, csn(8, 2)), { 1: csn(5, 1), 2: csn(8, 2) }, 'its own up to what the supplier has');
+  t.equal(withOrigin(have, { replicaId: 2 }, csn(2, 2)), have, 'the supplier has less than it: unchanged');
+  t.equal(withOrigin(have, undefined, csn(8, 2)), have, 'not a master: the RUV alone');
+  t.equal(withOrigin(have, { replicaId: 2 }, undefined), have, 'nothing of it here');
+  t.equal(withOrigin(have, { replicaId: 2, floor: csn(4, 2) }, csn(8, 2)), have, 'replaced database, not past its floor: the RUV alone');
+  t.same(withOrigin(have, { replicaId: 2, floor: csn(3, 2) }, csn(8, 2)), { 1: csn(5, 1), 2: csn(8, 2) }, 'past its floor again');
+  t.equal(withOrigin({ 1: csn(5, 1) }, { replicaId: 2, floor: csn(1, 2) }, csn(8, 2))[2], undefined, 'a floor and nothing of its own yet');
+  const moved = selectChanges([{ csn: csn(6, 2) }, { csn: csn(6, 1) }, { csn: csn(7, 2) }], withOrigin(have, { replicaId: 2 }, csn(7, 2)));
+  t.same([...moved].map((r) => r.csn), [csn(6, 1)], 'only the other origins are selected');
 });
