@@ -90,19 +90,24 @@ export class Mesh {
       writeFileSync(join(dir, 'repl.pw'), REPL_PW + '\n');
       const extra = typeof o.yaml === 'function' ? o.yaml(name) : (o.yaml ?? '');
       const replicaId = role === 'master' ? ++rid : undefined;
-      const port = await freePort();
-      const ldapsUrl = o.ldaps?.includes(name) ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
-      const configFile = writeServerFile(dir, {
-        role,
-        replicaId,
-        listen: [`ldap://127.0.0.1:${port}`, ...(ldapsUrl ? [ldapsUrl] : [])],
-        yaml: `agreementsDir: ${agreementsDir}\nlog: { level: ${process.env.MESHDIR_TEST_LOG_LEVEL ?? 'info'}, access: false }\n${extra.includes('replication:') ? '' : `replication:\n  managers: ["${REPL_DN}"]\n`}${extra}`,
-      });
-      if (o.seed === name) {
-        const r = meshdir(['import', '--config', configFile, '--no-progress', join(new URL('../..', import.meta.url).pathname, 'agreements', 'demo', 'example.ldif')]);
-        if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+      const yaml = `agreementsDir: ${agreementsDir}\nlog: { level: ${process.env.MESHDIR_TEST_LOG_LEVEL ?? 'info'}, access: false }\n${extra.includes('replication:') ? '' : `replication:\n  managers: ["${REPL_DN}"]\n`}${extra}`;
+      let server: TestServer | undefined;
+      let ldapsUrl: string | undefined;
+      // A port found free can be taken by a test running alongside before
+      // the server binds it: then try other ports.
+      for (let attempt = 1; !server; attempt++) {
+        ldapsUrl = o.ldaps?.includes(name) ? `ldaps://127.0.0.1:${await freePort()}` : undefined;
+        const configFile = writeServerFile(dir, { role, replicaId, listen: [`ldap://127.0.0.1:${await freePort()}`, ...(ldapsUrl ? [ldapsUrl] : [])], yaml });
+        if (o.seed === name && attempt === 1) {
+          const r = meshdir(['import', '--config', configFile, '--no-progress', join(new URL('../..', import.meta.url).pathname, 'agreements', 'demo', 'example.ldif')]);
+          if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+        }
+        try {
+          server = await launch(dir, configFile);
+        } catch (e) {
+          if (attempt >= 5 || !/address already in use/.test((e as Error).message)) throw e;
+        }
       }
-      const server = await launch(dir, configFile);
       this.nodes.set(name, { name, role, replicaId, dir, agreementsDir, server, url: server.url, ...(ldapsUrl ? { ldapsUrl } : {}) });
       await this.addManager(name);
     }

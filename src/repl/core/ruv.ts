@@ -96,8 +96,9 @@ export function ruvGap(have: Ruv, base: Ruv, changes: readonly { csn: Csn }[]): 
 export interface Origin {
   replicaId: number;
   /**
-   * Set once a total update replaced its database: of its own changes at or
-   * below this CSN it holds only what its RUV says.
+   * A CSN from when its database was created, restored or replaced by a
+   * total update: of its own changes at or below it, it holds only what its
+   * RUV says (a wiped or restored master lacks some that others hold).
    */
   floor?: Csn;
 }
@@ -106,9 +107,9 @@ export interface Origin {
  * What a supplier may take a master consumer to hold: every change that
  * consumer originated, since it commits each before sending it anywhere
  * (so the supplier's `mine`, its RUV entry for that origin, is at most the
- * consumer's). Sending them back would only be parsed and dropped. After a
- * total update the consumer may lack some of its older ones: until `have`
- * is past the floor, the RUV alone decides.
+ * consumer's). Sending them back would only be parsed and dropped. Below
+ * the floor the consumer may lack some of its own: until `have` is past
+ * it, the RUV alone decides.
  */
 export function withOrigin(have: Ruv, origin: Origin | undefined, mine: Csn | undefined): Ruv {
   if (origin === undefined || mine === undefined) return have;

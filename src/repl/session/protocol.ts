@@ -55,7 +55,7 @@ export interface StartResponse {
   adopted?: boolean;
   /** A master consumer's replicaId: the supplier need not send its own changes back (ruv.ts withOrigin). */
   rid?: number;
-  /** Since a total update: its own changes at or below this CSN it holds only as its RUV says. */
+  /** Its own changes at or below this CSN it holds only as its RUV says (ruv.ts Origin). */
   floor?: string;
 }
 
