@@ -76,7 +76,7 @@ export function backupCommands(program: Command): void {
           await store.write((tx) => {
             store.dbs.meta.put('generationId', gen);
             // Its own changes made after the backup may be held elsewhere.
-            if (store.replicaId !== undefined) store.dbs.meta.put('ownFloor', tx.nextCsn());
+            store.renewOwnFloor(tx);
           });
         } finally {
           await store.close();

@@ -9,7 +9,7 @@ import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
 import { ruvAdvance, ruvCovers, ruvGap, type Ruv } from '../repl/core/ruv.js';
 import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/core/view.js';
-import type { Database, Key } from 'lmdb';
+import type { Database, Key, Transaction } from 'lmdb';
 import type { Store } from './store.js';
 import { Txn } from './write.js';
 
@@ -38,8 +38,8 @@ export async function applyGroup(store: Store, changes: Change[], base: Ruv = {}
 }
 
 /** What this replica has trimmed from its changelog, per origin (for needs-init). */
-export function trimmedRuv(store: Store): Ruv {
-  return (store.dbs.meta.get('trimmed') as Ruv | undefined) ?? {};
+export function trimmedRuv(store: Store, transaction?: Transaction): Ruv {
+  return (store.dbs.meta.get('trimmed', transaction && { transaction }) as Ruv | undefined) ?? {};
 }
 
 /**
@@ -56,7 +56,7 @@ export function changesFor(store: Store, have: Ruv, limit: number): { changes: C
   const txn = store.dbs.env.useReadTransaction();
   try {
     const ruv = (store.dbs.meta.get('ruv', { transaction: txn }) as Ruv | undefined) ?? {};
-    const lacks = needsInit(have, (store.dbs.meta.get('trimmed', { transaction: txn }) as Ruv | undefined) ?? {});
+    const lacks = needsInit(have, trimmedRuv(store, txn));
     if (lacks) return { changes: [], lacks };
     // Start at the oldest CSN of an origin the consumer lags on; origins it
     // is current with do not pull the scan back.
@@ -208,7 +208,7 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     d.meta.put('ruv', ruv);
     // Records from before the copy are not here: a peer that lacks them needs an init too.
     d.meta.put('trimmed', ruv);
-    if (own !== undefined) d.meta.put('ownFloor', tx.nextCsn());
+    store.renewOwnFloor(tx);
     tx.ruv = ruv;
     tx.replaced = true;
     for (const ch of mine) tx.apply(ch);

@@ -107,6 +107,11 @@ export class Store {
     return this.dbs.meta.get('ownFloor') as Csn | undefined;
   }
 
+  /** In a write that replaces the database: a master's new floor, past every CSN it has issued. */
+  renewOwnFloor(tx: Txn): void {
+    if (this.replicaId !== undefined) this.dbs.meta.put('ownFloor', tx.nextCsn());
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
