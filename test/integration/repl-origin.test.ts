@@ -26,6 +26,9 @@ t.test('changes are not sent back to the master they came from', async (t) => {
   // One write first: a session's start may predate the consumer's latest own change.
   await c.modify(ALICE, [{ op: 'replace', attr: 'description', values: ['first'] }]);
   await eventually(async () => (await description(mesh, 'm2', ALICE)) === 'first', 20_000, 'first write on m2');
+  // Both sessions running (an agreement file is read within seconds of being written).
+  const state = async (from: string, to: string) => (await mesh.agreement(from, `to-${to}`))?.state?.[0];
+  await eventually(async () => (await state('m1', 'm2')) === 'in-sync' && (await state('m2', 'm1')) === 'in-sync', 20_000, 'both agreements in-sync');
   await new Promise((r) => setTimeout(r, 500));
   const before = { out: await sent(mesh, 'm1', 'm2'), back: await sent(mesh, 'm2', 'm1') };
   for (let i = 0; i < 30; i++) await c.modify(ALICE, [{ op: 'replace', attr: 'description', values: [`v${i}`] }]);
