@@ -1,5 +1,5 @@
-// `meshdir backup` (consistent copy while the server runs: LMDB's own copy
-// under one read transaction) and `meshdir restore` (server stopped; the
+// `meshdir backup` (consistent, compacted copy while the server runs: one
+// read transaction, see store/compact.ts) and `meshdir restore` (server stopped; the
 // restored database gets a NEW generation ID so it cannot silently mix its
 // older history with its peers — replication with it stops with
 // `generation-mismatch` until an administrator runs `meshdir repl init`).
@@ -11,6 +11,7 @@ import { ConfigError, loadServerConfig } from '../config/load.js';
 import { MeshdirError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../runtime.js';
+import { compactInPlace, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
 
 interface Manifest {
@@ -36,7 +37,7 @@ export function backupCommands(program: Command): void {
       const store = openStore(config, createLogger({ level: 'warn' }));
       try {
         const started = Date.now();
-        await store.dbs.env.backup(join(dir, 'db'), true);
+        await writeCompactCopy(store.dbs.env, join(dir, 'db'), config.mapSizeMiB);
         const manifest: Manifest = {
           format: 1, suffix: config.suffix, generationId: store.generationId, ruv: { ...store.ruv }, entries: store.entryCount(),
           takenAt: new Date().toISOString(), from: config.file,
@@ -85,6 +86,22 @@ export function backupCommands(program: Command): void {
           `restored ${manifest.entries} entries (backup of ${manifest.takenAt}) into ${config.dataDir}${existsSync(aside) ? `; the previous database is in ${aside}` : ''}\n` +
             `new generation ID ${gen}: replication with this server stops (generation-mismatch) until you run \`meshdir repl init\` from it to its peers or from a peer to it\n`,
         );
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command('compact')
+    .description('rewrite the database compacted, one named database after the other (server stopped)')
+    .requiredOption('-c, --config <file>', 'server file (YAML)')
+    .action(async (opts: { config: string }) => {
+      const config = loadServerConfig(opts.config);
+      if (!existsSync(join(config.dataDir, 'data.mdb'))) throw new MeshdirError('MESHDIR_COMPACT', `${config.dataDir}: no database to compact`);
+      const release = acquireLock(config.dataDir);
+      try {
+        const c = await compactInPlace(config.dataDir, config.mapSizeMiB);
+        process.stderr.write(`compacted ${config.dataDir}: ${c.summary}\n`);
       } finally {
         release();
       }

@@ -9,6 +9,7 @@ import { readFileUrl, readLdif } from '../dit/ldif.js';
 import { LdapError, MeshdirError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../runtime.js';
+import { compactInPlace } from '../store/compact.js';
 import { localAdd } from '../store/update.js';
 import { acquireLock } from './lock.js';
 
@@ -22,18 +23,27 @@ export function importCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'server file (YAML)')
     .option('--continue', 'skip entries that fail instead of stopping')
     .option('--no-progress', 'no progress bar')
+    .option('--no-compact', 'leave the database as written (default: rewrite it compacted, one named database after the other)')
     .argument('<ldif>', 'LDIF file of entries (content records or changetype: add)')
-    .action(async (file: string, opts: { config: string; continue?: boolean; progress: boolean }) => {
+    .action(async (file: string, opts: { config: string; continue?: boolean; progress: boolean; compact: boolean }) => {
       const config = loadServerConfig(opts.config);
       const release = acquireLock(config.dataDir);
       const log = createLogger({ level: 'warn', file: config.log.file });
       const store = openStore(config, log);
       try {
-        const r = await importLdif(store, file, { keepGoing: !!opts.continue, progress: opts.progress && process.stderr.isTTY, rootDn: config.rootDn });
+        let r: ImportResult;
+        try {
+          r = await importLdif(store, file, { keepGoing: !!opts.continue, progress: opts.progress && process.stderr.isTTY, rootDn: config.rootDn });
+        } finally {
+          await store.close();
+        }
         process.stderr.write(`imported ${r.added} entries from ${file} in ${(r.ms / 1000).toFixed(1)} s${r.failed ? `, ${r.failed} failed` : ''}\n`);
         if (r.failed) process.exitCode = 1;
+        if (opts.compact && r.added > 0) {
+          const c = await compactInPlace(config.dataDir, config.mapSizeMiB);
+          process.stderr.write(`compacted the database: ${c.summary}\n`);
+        }
       } finally {
-        await store.close();
         release();
       }
     });
