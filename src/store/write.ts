@@ -175,13 +175,9 @@ class Materializer {
     const dbs = store.dbs;
     const oldId = dbs.uuid2id.get(uuid);
     const old: EntryRec | undefined = oldId === undefined ? undefined : store.byId(oldId);
-    const dn = vis.kind !== 'hidden' && vis.rooted ? this.dnOf(uuid) : undefined;
-    if (dn === undefined) {
-      if (old) this.#remove(old);
-      return;
-    }
+    const shown = vis.kind !== 'hidden' && vis.rooted;
     let parentId = 0;
-    if (vis.parent !== '') {
+    if (shown && vis.parent !== '') {
       parentId = dbs.uuid2id.get(vis.parent) ?? 0;
       if (parentId === 0) {
         const pv = this.#tx.get(vis.parent)?.vis;
@@ -189,11 +185,30 @@ class Materializer {
         parentId = dbs.uuid2id.get(vis.parent) ?? 0;
       }
     }
-    const ndn = store.normalize(dn);
+    const same = shown && old !== undefined && this.#sameName(vis, old, parentId);
+    if (same) this.#dn.set(uuid, old.dn);
+    const dn = same ? old.dn : shown ? this.dnOf(uuid) : undefined;
+    if (dn === undefined) {
+      if (old) this.#remove(old);
+      return;
+    }
+    const ndn = same ? old.ndn : store.normalize(dn);
     const id = old?.id ?? this.#tx.allocId();
     const rec = this.#build(id, uuid, dn, ndn, parentId, vis);
     this.#put(rec, old);
     if (old && old.dn !== dn) this.#renameSubtree(id, old.dn, dn, old.ndn, ndn);
+  }
+
+  /**
+   * Whether the entry keeps its stored name: same parent, and that parent
+   * not renamed in this transaction, and the same RDN. Most changes are
+   * modifies, and this spares them rebuilding and normalizing the DN
+   * through every superior.
+   */
+  #sameName(vis: Visible, old: EntryRec, parentId: number): boolean {
+    if (vis.parent === '' || parentId !== old.parent || this.#inWrite.has(vis.parent)) return false;
+    const rdn = avasToRdn(vis.rdn);
+    return old.dn.charCodeAt(rdn.length) === 44 /* , */ && old.dn.startsWith(rdn);
   }
 
   #build(id: number, uuid: string, dn: string, ndn: string, parentId: number, vis: Visible): EntryRec {
