@@ -33,7 +33,7 @@ export function backupCommands(program: Command): void {
     .action(async (dir: string, opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
       if (existsSync(dir) && readdirSync(dir).length) throw new ConfigError(`${dir}: backup directory is not empty`);
-      mkdirSync(join(dir, 'db'), { recursive: true });
+      mkdirSync(join(dir, 'db'), { recursive: true, mode: 0o700 });
       const store = openStore(config, createLogger({ level: 'warn' }));
       try {
         const started = Date.now();

@@ -22,7 +22,7 @@ export function exportCommand(program: Command): void {
     .action(async (opts: { config: string; output?: string }) => {
       const config = loadServerConfig(opts.config);
       const store = openStore(config, createLogger({ level: 'warn' }));
-      const out = opts.output ? createWriteStream(opts.output) : process.stdout;
+      const out = opts.output ? createWriteStream(opts.output, { mode: 0o600 }) : process.stdout;
       try {
         for (const chunk of exportLdif(store)) {
           if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));

@@ -14,6 +14,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSy
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
+import { makePrivate } from './db.js';
 
 /**
  * Every named database and the LMDB flags a raw copy must give it, in the
@@ -53,7 +54,7 @@ export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSi
   for (const name of src.getKeys() as Iterable<string>) {
     if (!known.has(name)) throw new MeshdirError('MESHDIR_COMPACT', `database "${name}" is not one of meshdir's; not copied`);
   }
-  mkdirSync(destDir, { recursive: true });
+  mkdirSync(destDir, { recursive: true, mode: 0o700 });
   if (existsSync(join(destDir, 'data.mdb'))) throw new MeshdirError('MESHDIR_COMPACT', `${destDir}/data.mdb exists already`);
   const srcMap = (src.getStats() as { mapSize: number }).mapSize;
   const dest = open({ path: destDir, maxDbs: 32, mapSize: Math.max(mapSizeMiB * 1024 * 1024, srcMap), overlappingSync: false });
@@ -89,6 +90,7 @@ export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSi
     txn.done();
     await dest.close();
   }
+  makePrivate(destDir);
   return copied;
 }
 

@@ -1,6 +1,7 @@
 // The LMDB environment and its named databases. One environment per server
 // data directory; every write is one LMDB transaction (see write.ts).
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
@@ -78,8 +79,24 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
+/**
+ * The database holds password hashes: its files are the owner's only, as
+ * slapd's back-mdb makes them (its `mode` default, 0600). Applied at every
+ * open, so files made before this rule, or copied in, are closed too.
+ */
+export function makePrivate(dir: string): void {
+  for (const f of ['data.mdb', 'lock.mdb']) {
+    try {
+      chmodSync(join(dir, f), 0o600);
+    } catch (e) {
+      // Not there yet, or not ours (e.g. an export run by another user with group access).
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'EPERM') throw new MeshdirError('MESHDIR_STORE_OPEN', `cannot make ${join(dir, f)} private (mode 0600): ${(e as Error).message}`);
+    }
+  }
+}
+
 export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
-  if (!opts.readOnly) mkdirSync(dir, { recursive: true });
+  if (!opts.readOnly) mkdirSync(dir, { recursive: true, mode: 0o700 });
   let env: RootDatabase;
   try {
     env = open({
@@ -95,6 +112,7 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
   } catch (e) {
     throw new MeshdirError('MESHDIR_STORE_OPEN', `cannot open the database in ${dir}: ${(e as Error).message}`, { cause: e });
   }
+  if (!opts.readOnly) makePrivate(dir);
   const dup = { dupSort: true, encoding: 'ordered-binary' as const };
   // Index keys are built with NUL separators, which ordered-binary would
   // read as multi-part keys: store them as plain UTF-8.

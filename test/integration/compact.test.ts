@@ -31,6 +31,7 @@ const exportOf = (config: string): string => {
   const file = `${config}.export.ldif`;
   const r = meshdir(['export', '--config', config, '-o', file]);
   if (r.status !== 0) throw new Error(`export failed: ${r.stderr}`);
+  if ((statSync(file).mode & 0o777) !== 0o600) throw new Error(`export file mode ${(statSync(file).mode & 0o777).toString(8)}, not 600 (it holds password hashes)`);
   const text = readFileSync(file, 'utf8');
   if ((text.match(/^dn: /gm) ?? []).length !== 3002) throw new Error(`export has ${(text.match(/^dn: /gm) ?? []).length} entries, not 3002`);
   return text;

@@ -2,7 +2,7 @@
 // of every named database arrives byte for byte, the copy takes writes, and
 // the in-place rewrite replaces the file only with a complete copy.
 import t from 'tap';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -69,6 +69,7 @@ t.test('the copy holds every record of every database, and takes writes', async 
   const after = dump(dst);
   await dst.close();
   t.same(after, before, 'byte for byte, database by database');
+  for (const f of ['data.mdb', 'lock.mdb']) t.equal(statSync(join(dir, 'b', f)).mode & 0o777, 0o600, `copy's ${f} is the owner's only`);
 
   const store = openStore(join(dir, 'b'));
   t.teardown(() => store.close());
@@ -113,4 +114,16 @@ t.test('compactInPlace: a smaller file with the same records; the original stays
   env = open({ path: data, maxDbs: 32, readOnly: true });
   t.same(dump(env), before, 'original untouched');
   await env.close();
+});
+
+t.test('database files are the owner\'s only (0600, directory 0700), also files made before this rule', async (t) => {
+  const dir = tmp(t);
+  const data = join(dir, 'fresh');
+  const store = openStore(data);
+  await store.close();
+  t.equal(statSync(data).mode & 0o777, 0o700, 'new data directory 0700');
+  for (const f of ['data.mdb', 'lock.mdb']) t.equal(statSync(join(data, f)).mode & 0o777, 0o600, `new ${f} 0600`);
+  for (const f of ['data.mdb', 'lock.mdb']) chmodSync(join(data, f), 0o644);
+  await openStore(data).close();
+  for (const f of ['data.mdb', 'lock.mdb']) t.equal(statSync(join(data, f)).mode & 0o777, 0o600, `a world-readable ${f} is made 0600 when opened`);
 });
