@@ -200,13 +200,13 @@ class Materializer {
   }
 
   /**
-   * Whether the entry keeps its stored name: same parent, and that parent
-   * not renamed in this transaction, and the same RDN. Most changes are
-   * modifies, and this spares them rebuilding and normalizing the DN
-   * through every superior.
+   * Whether the entry keeps its stored name: it is the change's only entry
+   * (so no superior of it is renamed in this transaction) and keeps its
+   * parent and RDN. Most changes are modifies of one entry, and this spares
+   * them rebuilding and normalizing the DN through every superior.
    */
   #sameName(vis: Visible, old: EntryRec, parentId: number): boolean {
-    if (vis.parent === '' || parentId !== old.parent || this.#inWrite.has(vis.parent)) return false;
+    if (this.#inWrite.size !== 1 || vis.parent === '' || parentId !== old.parent) return false;
     const rdn = avasToRdn(vis.rdn);
     return old.dn.charCodeAt(rdn.length) === 44 /* , */ && old.dn.startsWith(rdn);
   }

@@ -77,10 +77,16 @@ t.test('modify, modrdn with subtree and delete keep indexes right', async (t) =>
   t.ok(moved, 'child DN follows its renamed parent');
   t.equal(store.byNdn(store.normalize(alice)), undefined);
   t.equal(moved!.attrs.find(([n]) => n === 'entryDN')![1][0]!.toString(), 'uid=alice,ou=persons,ou=staff,dc=example,dc=com');
+  // A modify keeps the stored name without rebuilding it: it must be the renamed one.
+  await store.write((tx) => localModify(tx, root, 'uid=alice,ou=persons,ou=staff,dc=example,dc=com', [{ op: 2, attr: 'sn', values: [b('Moved')] }]));
+  const modified = store.byNdn(store.normalize('uid=alice,ou=persons,ou=staff,dc=example,dc=com'));
+  t.equal(modified?.dn, 'uid=alice,ou=persons,ou=staff,dc=example,dc=com', 'a modify after the parent moved keeps the new DN');
+  t.equal(modified!.attrs.find(([n]) => n === 'entryDN')![1][0]!.toString(), modified!.dn);
+  t.equal(modified!.attrs.find(([n]) => n === 'sn')![1][0]!.toString(), 'Moved');
   await store.write((tx) => localDelete(tx, 'uid=alice,ou=persons,ou=staff,dc=example,dc=com'));
   t.equal(store.indexCandidates({ type: 'equality', attr: 'uid', value: b('alice') })?.ids.length, 0);
   t.equal(store.entryCount(), 3);
-  t.equal([...store.dbs.changelog.getKeys()].length, 8, 'one changelog record per change (modrdn has two)');
+  t.equal([...store.dbs.changelog.getKeys()].length, 9, 'one changelog record per change (modrdn has two)');
 });
 
 t.test('a rename in place names the parent it keeps in its changelog record', async (t) => {
