@@ -45,9 +45,9 @@ function raw(env: RootDatabase, l: (typeof LAYOUT)[number]): Database<Buffer, Bu
 /**
  * Writes a compacted copy of `src` (one consistent snapshot: the server may
  * be writing meanwhile) to `destDir`/data.mdb; every transaction of the copy
- * is a synced commit. Returns the number
- * of records copied. Refuses a database holding a named database it does
- * not know, rather than leave it out.
+ * is a synced commit. Returns the number of records copied. Refuses a
+ * database holding a named database it does not know, rather than leave it
+ * out.
  */
 export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSizeMiB = 4096): Promise<number> {
   const known = new Set(LAYOUT.map((l) => l.name));
