@@ -10,7 +10,7 @@
 // MDB_CP_COMPACT) is not used: it is reported to corrupt databases now and
 // then (lmdb-js issue #198), and a server writing to such a copy here
 // aborted once in mdb_page_alloc. This copy uses only ordinary puts.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
@@ -102,12 +102,12 @@ export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSi
  */
 export async function compactInPlace(dataDir: string, mapSizeMiB = 4096): Promise<{ before: number; after: number; summary: string }> {
   const started = Date.now();
+  const file = join(dataDir, 'data.mdb');
   const tmp = join(dataDir, '.compact');
   rmSync(tmp, { recursive: true, force: true });
+  const before = statSync(file).size;
   const src = open({ path: dataDir, maxDbs: 32, mapSize: mapSizeMiB * 1024 * 1024, readOnly: true });
-  let before: number;
   try {
-    before = pagesInUse(src);
     await writeCompactCopy(src, tmp, mapSizeMiB);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
@@ -115,22 +115,12 @@ export async function compactInPlace(dataDir: string, mapSizeMiB = 4096): Promis
   } finally {
     await src.close();
   }
-  renameSync(join(tmp, 'data.mdb'), join(dataDir, 'data.mdb'));
+  renameSync(join(tmp, 'data.mdb'), file);
   fsyncFile(dataDir);
   rmSync(tmp, { recursive: true, force: true });
-  const dest = open({ path: dataDir, maxDbs: 32, mapSize: mapSizeMiB * 1024 * 1024, readOnly: true });
-  try {
-    const after = pagesInUse(dest);
-    const mib = (n: number): string => `${(n / 1048576).toFixed(0)} MiB`;
-    return { before, after, summary: `${mib(before)} → ${mib(after)} in ${((Date.now() - started) / 1000).toFixed(1)} s` };
-  } finally {
-    await dest.close();
-  }
-}
-
-function pagesInUse(env: RootDatabase): number {
-  const st = env.getStats() as { lastPageNumber: number; pageSize: number };
-  return (st.lastPageNumber + 1) * st.pageSize;
+  const after = statSync(file).size;
+  const mib = (n: number): string => `${(n / 1048576).toFixed(0)} MiB`;
+  return { before, after, summary: `${mib(before)} → ${mib(after)} in ${((Date.now() - started) / 1000).toFixed(1)} s` };
 }
 
 function fsyncFile(path: string): void {
