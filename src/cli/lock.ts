@@ -1,27 +1,47 @@
-// One process per data directory: `serve`, `import` and `restore` take this
-// lock (a pid file); a stale lock from a dead process is taken over.
+// One process per data directory: `serve`, `import`, `compact` and `restore`
+// take this lock (a pid file); a stale lock from a dead process is taken over.
+// The file holds the process's start time too (Linux: /proc/PID/stat field
+// 22): pids are reused (pid_max is 32768 on many systems, and a test run or a
+// busy host goes through that many), and a lock held by "process 4162" that
+// is now an unrelated program would otherwise keep a killed server from
+// starting again.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshdirError } from '../errors.js';
 
-function alive(pid: number): boolean {
+/** Fields of /proc/PID/stat after the command name: [0] state, …, [19] start time. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+function startTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+function alive(pid: number, started: string | undefined): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+  const f = statFields(pid);
+  // No /proc (not Linux): the pid alone has to do.
+  if (f === undefined) return true;
   // A killed server whose parent has not reaped it yet is a zombie: dead.
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
+  if (f[0] === 'Z') return false;
+  return started === undefined || f[19] === started;
 }
 
 export function lockHolder(dataDir: string): number | undefined {
   try {
-    const pid = Number(readFileSync(join(dataDir, 'meshdir.pid'), 'utf8').trim());
-    return pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+    const [pidText, started] = readFileSync(join(dataDir, 'meshdir.pid'), 'utf8').trim().split(/\s+/);
+    const pid = Number(pidText);
+    return pid > 0 && pid !== process.pid && alive(pid, started) ? pid : undefined;
   } catch {
     return undefined;
   }
@@ -32,6 +52,7 @@ export function acquireLock(dataDir: string): () => void {
   const holder = lockHolder(dataDir);
   if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (stop that server first)`);
   const file = join(dataDir, 'meshdir.pid');
-  writeFileSync(file, `${process.pid}\n`);
+  const started = startTime(process.pid);
+  writeFileSync(file, started === undefined ? `${process.pid}\n` : `${process.pid} ${started}\n`);
   return () => rmSync(file, { force: true });
 }

@@ -8,7 +8,7 @@ import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 
 export interface Dbs {
   env: RootDatabase;
@@ -24,8 +24,8 @@ export interface Dbs {
   children: Database<number, number>;
   /** `attr\0kind\0key` → entry ids (dupsort): the configured attribute indexes. */
   idx: Database<number, string>;
-  /** entryUUID → replication state and visible form (every entry ever seen, tombstones too). */
-  core: Database<any, string>;
+  /** entryUUID → replication state and visible form, binary (repl/core/codec.ts; every entry ever seen, tombstones too). */
+  core: Database<Buffer, string>;
   /** Replication core's multimap (names, children, unique values) → entryUUIDs (dupsort). */
   coreIdx: Database<string, string>;
   /** CSN → changelog record. */
@@ -126,7 +126,7 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
     children: env.openDB('children', { keyEncoding: 'uint32', ...dup }),
     idx: env.openDB('idx', { ...dup, ...text }),
-    core: env.openDB('core', { ...shared(STRUCTURES) }),
+    core: env.openDB('core', { encoding: 'binary' }),
     coreIdx: env.openDB('coreidx', { dupSort: true, encoding: 'string', ...text }),
     changelog: env.openDB('changelog', { ...shared(STRUCTURES) }),
     conflicts: env.openDB('conflicts', { ...shared(STRUCTURES) }),

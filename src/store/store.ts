@@ -18,6 +18,7 @@ import { makeRules, type PolicyConfig } from './rules.js';
 import { Txn } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
+import { decodeStored, encodeStored } from '../repl/core/codec.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -221,22 +222,20 @@ export class Store {
 
   // ---- entry states ------------------------------------------------------
 
-  // The replication state of an entry (`core`), in its natural msgpack form.
-  // The compact form of codec.ts was measured here too: data directory 570
-  // instead of 705 MiB at 100k entries, RSS after a search load 674 instead
-  // of 809 MiB, for 5-10 % more CPU per write transaction (write-path.mjs),
-  // all of it recomputing value keys on decode.
+  // The replication state of an entry (`core`), in the binary form of
+  // repl/core/codec.ts.
   getStored(uuid: string): Stored | undefined {
-    return this.dbs.core.get(uuid) as Stored | undefined;
+    const raw = this.dbs.core.get(uuid);
+    return raw === undefined ? undefined : decodeStored(ownBuffer(raw), uuid);
   }
 
   putStored(uuid: string, s: Stored): void {
-    this.dbs.core.put(uuid, s);
+    this.dbs.core.put(uuid, encodeStored(s));
   }
 
   /** A value read from `core` by a range scan. */
-  fromRaw(raw: unknown): Stored {
-    return raw as Stored;
+  fromRaw(raw: unknown, key = ''): Stored {
+    return decodeStored(ownBuffer(raw as Uint8Array), key);
   }
 
   // ---- writes ------------------------------------------------------------
@@ -314,4 +313,9 @@ export function unionAll(sets: number[][]): number[] {
   const s = new Set<number>();
   for (const set of sets) for (const x of set) s.add(x);
   return [...s].sort((a, b) => a - b);
+}
+
+/** lmdb-js returns binary values as copies; as Buffers, though typed as Uint8Array on some paths. */
+function ownBuffer(raw: Uint8Array): Buffer {
+  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }

@@ -1,99 +1,360 @@
-// Compact storage form of an EntryState (still plain arrays, strings,
-// numbers and Buffers, for msgpack). The natural form repeats a 40-byte CSN
-// per value and each value's equality key; here CSNs are listed once per
-// entry and referenced by index, and the key of a present value is left out
-// (recomputed with keyOf on decode): about 40% of the natural msgpack size
-// for a typical entry.
+// The stored form of what a replica keeps per entry (Stored: state and
+// visible form), as one flat binary record. msgpack's natural form repeated a
+// 40-byte CSN and an equality key per value and every visible value a second
+// time: ~2.4 KB for an ordinary inetOrgPerson, which does not fit in an LMDB
+// leaf page (so every write took a 4 KiB overflow page), and packing it was
+// the largest single cost of a modify. Here CSNs and attribute names are
+// listed once per record, a key equal to its value's octets is left out, and
+// a visible value that is a value of the state is a reference to it.
+//
+// Layout (varint = unsigned LEB128; str = varint length + UTF-8; bytes =
+// varint length + octets; num = float64 LE):
+//   u8 FORMAT
+//   varint n, n × str            CSN table
+//   varint n, n × str            name table (attribute types)
+//   state: str uuid, varint csn, varint flags (STATE_*), the optional fields
+//          in flag order, varint n attributes, each: varint name, varint
+//          flags (ATTR_*), [x] [xp] [inc: varint n, (varint csn, str delta)*],
+//          varint n values, each: varint flags (VAL_*), varint csn, [bytes v]
+//          [str k unless VAL_KEY_IS_V] [num p] [varint o]
+//   vis:   u8 kind, str parent, avas rdn, varint flags (VIS_*), the optional
+//          fields, varint csn, varint n attributes, each: varint name,
+//          varint n values, each: varint ref (0: bytes follow; i > 0: the
+//          value of state value i-1 of the same attribute)
+//   avas:  varint n, n × (varint name, bytes)
 import { MeshdirError } from '../../errors.js';
 import type { Csn } from './csn.js';
-import type { AttrRules, Ava } from './policy.js';
+import type { Ava } from './policy.js';
 import type { AttrState, EntryState, ValueState } from './state.js';
+import type { Stored } from './view.js';
+import type { Visible } from './visible.js';
 
-/**
- * [CSN index, octets (present) or key (deleted), place in its change,
- * priority, key] — trailing nulls left out; the key only when keyOf would
- * not give it back.
- */
-type PackedValue = [number, Buffer | string, (number | null)?, (number | null)?, string?];
-/** [attr, values, whole-attribute delete CSN index, its priority, increments [CSN index, delta][]] */
-type PackedAttr = [string, PackedValue[], number | null, number | null, [number, string][]];
+const FORMAT = 1;
 
-export interface PackedState {
-  /** Format version (2: values carry their place). */
-  f: 2;
-  u: string;
-  /** Distinct CSNs, referenced by index below. */
-  t: Csn[];
-  c: number;
-  a?: number;
-  ap?: string;
-  r?: Ava[];
-  rc?: number;
-  p?: string;
-  pc?: number;
-  d?: number;
-  x: PackedAttr[];
+const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64;
+const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4;
+const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8;
+const VIS_ROOTED = 1, VIS_NAMING = 2, VIS_UNIQUE = 4, VIS_DISCARDED = 8, VIS_SCHEMA = 16, VIS_BROKEN = 32;
+const KINDS: Visible['kind'][] = ['live', 'glue', 'hidden'];
+
+class Writer {
+  buf = Buffer.allocUnsafe(16384);
+  pos = 0;
+
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(n: number): void {
+    this.room(1);
+    this.buf[this.pos++] = n;
+  }
+
+  varint(n: number): void {
+    this.room(5);
+    while (n > 0x7f) {
+      this.buf[this.pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.buf[this.pos++] = n;
+  }
+
+  bytes(b: Buffer): void {
+    this.varint(b.length);
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  str(s: string): void {
+    // Room for the longest UTF-8 form, then the length in front of it.
+    const max = s.length * 3;
+    this.room(max + 5);
+    const at = this.pos + (max < 0x80 ? 1 : max < 0x4000 ? 2 : 5);
+    const n = this.buf.write(s, at, 'utf8');
+    this.varint(n);
+    if (this.pos !== at) this.buf.copy(this.buf, this.pos, at, at + n);
+    this.pos += n;
+  }
+
+  /** Writes `k` as a str unless its UTF-8 form is exactly `v`; says which. */
+  keyUnlessValue(k: string, v: Buffer): boolean {
+    if (k.length <= v.length && v.length <= k.length * 3) {
+      this.room(v.length);
+      const n = this.buf.write(k, this.pos, v.length, 'utf8');
+      if (n === v.length && this.buf.compare(v, 0, n, this.pos, this.pos + n) === 0 && Buffer.byteLength(k, 'utf8') === n) return true;
+    }
+    this.str(k);
+    return false;
+  }
+
+  num(n: number): void {
+    this.room(8);
+    this.buf.writeDoubleLE(n, this.pos);
+    this.pos += 8;
+  }
 }
 
-export function packState(s: EntryState, rules: AttrRules): PackedState {
-  const table = new Map<Csn, number>();
-  const ix = (c: Csn): number => {
-    let i = table.get(c);
-    if (i === undefined) table.set(c, (i = table.size));
+const writer = new Writer();
+
+export function encodeStored(s: Stored): Buffer {
+  const w = writer;
+  const csns = new Map<Csn, number>();
+  const names = new Map<string, number>();
+  const csn = (c: Csn): number => {
+    let i = csns.get(c);
+    if (i === undefined) csns.set(c, (i = csns.size));
     return i;
   };
-  const out: PackedState = { f: 2, u: s.uuid, t: [], c: ix(s.csn), x: [] };
-  if (s.add !== undefined) out.a = ix(s.add);
-  if (s.addParent !== undefined) out.ap = s.addParent;
-  if (s.rdn !== undefined) out.r = s.rdn;
-  if (s.rdnCsn !== undefined) out.rc = ix(s.rdnCsn);
-  if (s.parent !== undefined) out.p = s.parent;
-  if (s.parentCsn !== undefined) out.pc = ix(s.parentCsn);
-  if (s.del !== undefined) out.d = ix(s.del);
-  for (const [attr, a] of Object.entries(s.attrs)) {
-    const vals = a.vals.map((vs): PackedValue => {
-      const pv: PackedValue = [ix(vs.c), vs.v ?? vs.k];
-      const key = vs.v !== undefined && rules.keyOf(attr, vs.v) !== vs.k ? vs.k : undefined;
-      if (vs.o !== undefined || vs.p !== undefined || key !== undefined) pv[2] = vs.o ?? null;
-      if (vs.p !== undefined || key !== undefined) pv[3] = vs.p ?? null;
-      if (key !== undefined) pv[4] = key;
-      return pv;
-    });
-    const incs = (a.inc ?? []).map(([c, d]): [number, string] => [ix(c), d]);
-    out.x.push([attr, vals, a.x === undefined ? null : ix(a.x), a.xp ?? null, incs]);
+  const name = (n: string): number => {
+    let i = names.get(n);
+    if (i === undefined) names.set(n, (i = names.size));
+    return i;
+  };
+  // The body first (it fills the tables), then the tables in front of it.
+  w.pos = 0;
+  const st = s.state;
+  w.str(st.uuid);
+  w.varint(csn(st.csn));
+  const flags =
+    (st.add !== undefined ? STATE_ADD : 0) | (st.addParent !== undefined ? STATE_ADD_PARENT : 0) | (st.rdn !== undefined ? STATE_RDN : 0) |
+    (st.rdnCsn !== undefined ? STATE_RDN_CSN : 0) | (st.parent !== undefined ? STATE_PARENT : 0) | (st.parentCsn !== undefined ? STATE_PARENT_CSN : 0) |
+    (st.del !== undefined ? STATE_DEL : 0);
+  w.varint(flags);
+  if (st.add !== undefined) w.varint(csn(st.add));
+  if (st.addParent !== undefined) w.str(st.addParent);
+  if (st.rdn !== undefined) writeAvas(w, st.rdn, name);
+  if (st.rdnCsn !== undefined) w.varint(csn(st.rdnCsn));
+  if (st.parent !== undefined) w.str(st.parent);
+  if (st.parentCsn !== undefined) w.varint(csn(st.parentCsn));
+  if (st.del !== undefined) w.varint(csn(st.del));
+  const attrNames = Object.keys(st.attrs);
+  w.varint(attrNames.length);
+  for (const attr of attrNames) {
+    const a = st.attrs[attr]!;
+    w.varint(name(attr));
+    w.varint((a.x !== undefined ? ATTR_X : 0) | (a.xp !== undefined ? ATTR_XP : 0) | (a.inc !== undefined ? ATTR_INC : 0));
+    if (a.x !== undefined) w.varint(csn(a.x));
+    if (a.xp !== undefined) w.num(a.xp);
+    if (a.inc !== undefined) {
+      w.varint(a.inc.length);
+      for (const [c, d] of a.inc) {
+        w.varint(csn(c));
+        w.str(d);
+      }
+    }
+    w.varint(a.vals.length);
+    for (const vs of a.vals) {
+      const at = w.pos;
+      w.u8(0); // flags, set below (always < 0x80: one octet)
+      w.varint(csn(vs.c));
+      let vf = 0;
+      if (vs.v !== undefined) {
+        vf |= VAL_V;
+        w.bytes(vs.v);
+        if (w.keyUnlessValue(vs.k, vs.v)) vf |= VAL_KEY_IS_V;
+      } else w.str(vs.k);
+      if (vs.p !== undefined) {
+        vf |= VAL_P;
+        w.num(vs.p);
+      }
+      if (vs.o !== undefined) {
+        vf |= VAL_O;
+        w.varint(vs.o);
+      }
+      w.buf[at] = vf;
+    }
   }
-  out.t = [...table.keys()];
+  const vis = s.vis;
+  w.u8(KINDS.indexOf(vis.kind));
+  w.str(vis.parent);
+  writeAvas(w, vis.rdn, name);
+  w.varint(
+    (vis.rooted ? VIS_ROOTED : 0) | (vis.naming !== undefined ? VIS_NAMING : 0) | (vis.unique !== undefined ? VIS_UNIQUE : 0) |
+    (vis.discarded ? VIS_DISCARDED : 0) | (vis.schema !== undefined ? VIS_SCHEMA : 0) | (vis.broken ? VIS_BROKEN : 0),
+  );
+  if (vis.naming !== undefined) w.str(vis.naming);
+  if (vis.unique !== undefined) {
+    w.varint(vis.unique.length);
+    for (const u of vis.unique) w.str(u);
+  }
+  if (vis.schema !== undefined) w.str(vis.schema);
+  w.varint(csn(vis.csn));
+  w.varint(vis.attrs.length);
+  for (const [attr, values] of vis.attrs) {
+    w.varint(name(attr));
+    w.varint(values.length);
+    const vals = st.attrs[attr]?.vals;
+    for (const v of values) {
+      const ref = vals === undefined ? -1 : refOf(vals, v);
+      w.varint(ref + 1);
+      if (ref < 0) w.bytes(v);
+    }
+  }
+  const bodyEnd = w.pos;
+  // Tables: written after the body in the scratch buffer, then both copied out in order.
+  w.u8(FORMAT);
+  w.varint(csns.size);
+  for (const c of csns.keys()) w.str(c);
+  w.varint(names.size);
+  for (const n of names.keys()) w.str(n);
+  const head = w.pos - bodyEnd;
+  // A fresh buffer: lmdb-js may read a put's value after put() returns.
+  const out = Buffer.allocUnsafe(w.pos);
+  w.buf.copy(out, 0, bodyEnd, w.pos);
+  w.buf.copy(out, head, 0, bodyEnd);
+  if (w.buf.length > 1 << 20) writer.buf = Buffer.allocUnsafe(16384);
   return out;
 }
 
-export function unpackState(p: PackedState, rules: AttrRules): EntryState {
-  if (p?.f !== 2) throw new MeshdirError('MESHDIR_STATE_FORMAT', `unknown entry state format ${JSON.stringify(p?.f)}`);
-  const csn = (i: number): Csn => {
-    const c = p.t[i];
-    if (c === undefined) throw new MeshdirError('MESHDIR_STATE_FORMAT', `entry state ${p.u}: CSN index ${i} out of range`);
-    return c;
-  };
-  const s: EntryState = { uuid: p.u, csn: csn(p.c), attrs: {} };
-  if (p.a !== undefined) s.add = csn(p.a);
-  if (p.ap !== undefined) s.addParent = p.ap;
-  if (p.r !== undefined) s.rdn = p.r;
-  if (p.rc !== undefined) s.rdnCsn = csn(p.rc);
-  if (p.p !== undefined) s.parent = p.p;
-  if (p.pc !== undefined) s.parentCsn = csn(p.pc);
-  if (p.d !== undefined) s.del = csn(p.d);
-  for (const [attr, vals, x, xp, incs] of p.x) {
-    const a: AttrState = {
-      vals: vals.map(([c, body, o, pri, key]): ValueState => {
-        const vs: ValueState = typeof body === 'string' ? { k: body, c: csn(c) } : { k: key ?? rules.keyOf(attr, body), c: csn(c), v: body };
-        if (pri !== undefined && pri !== null) vs.p = pri;
-        if (o !== undefined && o !== null) vs.o = o;
-        return vs;
-      }),
-    };
-    if (x !== null) a.x = csn(x);
-    if (xp !== null) a.xp = xp;
-    if (incs.length) a.inc = incs.map(([c, d]) => [csn(c), d]);
-    s.attrs[attr] = a;
+function refOf(vals: ValueState[], v: Buffer): number {
+  for (let i = 0; i < vals.length; i++) if (vals[i]!.v === v) return i;
+  for (let i = 0; i < vals.length; i++) if (vals[i]!.v?.equals(v)) return i;
+  return -1;
+}
+
+function writeAvas(w: Writer, avas: readonly Ava[], name: (n: string) => number): void {
+  w.varint(avas.length);
+  for (const [a, v] of avas) {
+    w.varint(name(a));
+    w.bytes(v);
   }
-  return s;
+}
+
+class Reader {
+  pos = 0;
+  constructor(readonly buf: Buffer, readonly what: string) {}
+
+  fail(why: string): never {
+    throw new MeshdirError('MESHDIR_STATE_FORMAT', `stored state ${this.what}: ${why} at octet ${this.pos} of ${this.buf.length}`);
+  }
+
+  u8(): number {
+    if (this.pos >= this.buf.length) this.fail('truncated');
+    return this.buf[this.pos++]!;
+  }
+
+  /** Up to 28 bits: plenty for lengths, counts and indexes, and stays a small integer for V8. */
+  varint(): number {
+    let n = 0;
+    for (let shift = 0; shift < 28; shift += 7) {
+      const b = this.u8();
+      n |= (b & 0x7f) << shift;
+      if (b < 0x80) return n;
+    }
+    return this.fail('varint too long');
+  }
+
+  bytes(): Buffer {
+    const n = this.varint();
+    if (this.pos + n > this.buf.length) this.fail('truncated');
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  str(): string {
+    const n = this.varint();
+    if (this.pos + n > this.buf.length) this.fail('truncated');
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  num(): number {
+    if (this.pos + 8 > this.buf.length) this.fail('truncated');
+    const n = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return n;
+  }
+
+  pick<T>(table: T[]): T {
+    const i = this.varint();
+    if (i >= table.length) this.fail(`table index ${i} out of range (${table.length})`);
+    return table[i]!;
+  }
+}
+
+/**
+ * `buf` must be the caller's own copy: values of the result are views of it.
+ * `what` names the record in errors (e.g. its key).
+ */
+export function decodeStored(buf: Buffer, what = ''): Stored {
+  const r = new Reader(buf, what);
+  const format = r.u8();
+  if (format !== FORMAT) r.fail(`unknown format ${format}`);
+  const csns: Csn[] = new Array(r.varint());
+  for (let i = 0; i < csns.length; i++) csns[i] = r.str();
+  const names: string[] = new Array(r.varint());
+  for (let i = 0; i < names.length; i++) names[i] = r.str();
+  const st: EntryState = { uuid: r.str(), csn: r.pick(csns), attrs: {} };
+  const flags = r.varint();
+  if (flags & STATE_ADD) st.add = r.pick(csns);
+  if (flags & STATE_ADD_PARENT) st.addParent = r.str();
+  if (flags & STATE_RDN) st.rdn = readAvas(r, names);
+  if (flags & STATE_RDN_CSN) st.rdnCsn = r.pick(csns);
+  if (flags & STATE_PARENT) st.parent = r.str();
+  if (flags & STATE_PARENT_CSN) st.parentCsn = r.pick(csns);
+  if (flags & STATE_DEL) st.del = r.pick(csns);
+  for (let n = r.varint(); n > 0; n--) {
+    const attr = r.pick(names);
+    const af = r.varint();
+    const a: AttrState = { vals: [] };
+    if (af & ATTR_X) a.x = r.pick(csns);
+    if (af & ATTR_XP) a.xp = r.num();
+    if (af & ATTR_INC) {
+      const inc: [Csn, string][] = (a.inc = new Array(r.varint()));
+      for (let i = 0; i < inc.length; i++) inc[i] = [r.pick(csns), r.str()];
+    }
+    const vals: ValueState[] = (a.vals = new Array(r.varint()));
+    for (let i = 0; i < vals.length; i++) {
+      const vf = r.u8();
+      const c = r.pick(csns);
+      let vs: ValueState;
+      if (vf & VAL_V) {
+        const v = r.bytes();
+        vs = { k: vf & VAL_KEY_IS_V ? v.toString('utf8') : r.str(), c, v };
+      } else vs = { k: r.str(), c };
+      if (vf & VAL_P) vs.p = r.num();
+      if (vf & VAL_O) vs.o = r.varint();
+      vals[i] = vs;
+    }
+    st.attrs[attr] = a;
+  }
+  const kind = KINDS[r.u8()] ?? r.fail('unknown visible kind');
+  const parent = r.str();
+  const rdn = readAvas(r, names);
+  const vf = r.varint();
+  const vis = { kind, parent, rdn, rooted: (vf & VIS_ROOTED) !== 0 } as Visible;
+  if (vf & VIS_NAMING) vis.naming = r.str();
+  if (vf & VIS_UNIQUE) {
+    const u: string[] = (vis.unique = new Array(r.varint()));
+    for (let i = 0; i < u.length; i++) u[i] = r.str();
+  }
+  if (vf & VIS_DISCARDED) vis.discarded = true;
+  if (vf & VIS_SCHEMA) vis.schema = r.str();
+  if (vf & VIS_BROKEN) vis.broken = true;
+  vis.csn = r.pick(csns);
+  const attrs: Visible['attrs'] = (vis.attrs = new Array(r.varint()));
+  for (let i = 0; i < attrs.length; i++) {
+    const attr = r.pick(names);
+    const vals = st.attrs[attr]?.vals;
+    const values: Buffer[] = new Array(r.varint());
+    for (let j = 0; j < values.length; j++) {
+      const ref = r.varint();
+      values[j] = ref === 0 ? r.bytes() : (vals?.[ref - 1]?.v ?? r.fail(`value reference ${ref} of ${attr} is not a present value`));
+    }
+    attrs[i] = [attr, values];
+  }
+  if (r.pos !== buf.length) r.fail('trailing octets');
+  return { state: st, vis };
+}
+
+function readAvas(r: Reader, names: string[]): Ava[] {
+  const out: Ava[] = new Array(r.varint());
+  for (let i = 0; i < out.length; i++) out[i] = [r.pick(names), r.bytes()];
+  return out;
 }

@@ -10,7 +10,7 @@ export { World } from './naming.js';
 export { apply, type ApplyResult, type Write } from './urp.js';
 export { visibleValues } from './values.js';
 export { sumAsDeltas } from './deltas.js';
-export { packState, type PackedState, unpackState } from './codec.js';
+export { decodeStored, encodeStored } from './codec.js';
 export * from './ruv.js';
 export * from './changelog.js';
 export * from './purge.js';

@@ -1,18 +1,26 @@
-// msgpackr is what lmdb-js stores values with (a dependency of lmdb).
-import { pack, unpack } from 'msgpackr';
+// The stored form of an entry's state and visible form (core/codec.ts).
+import { pack } from 'msgpackr';
 import t from 'tap';
-import { packState, unpackState } from '../../../src/repl/core/codec.js';
+import { decodeStored, encodeStored } from '../../../src/repl/core/codec.js';
 import { sameState } from '../../../src/repl/core/state.js';
+import type { Stored } from '../../../src/repl/core/view.js';
 import { runSeed } from '../../sim/simulation.js';
-import { add, csn, m, mod, rules, run } from './helpers.js';
+import { add, b, csn, del, m, mod, rules, run } from './helpers.js';
 
-t.test('every state the simulator produces survives pack/unpack', async (t) => {
+function roundTrip(t: Tap.Test, s: Stored, what: string): Stored {
+  const bytes = encodeStored(s);
+  const back = decodeStored(Buffer.from(bytes), what);
+  if (!sameState(back, s)) t.fail(`${what}: ${JSON.stringify(back)} != ${JSON.stringify(s)}`);
+  if (!encodeStored(back).equals(bytes)) t.fail(`${what}: encoding the decoded form gives other octets`);
+  return back;
+}
+
+t.test('every state the simulator produces survives encode/decode', async (t) => {
   let n = 0;
   for (let seed = 0; seed < 8; seed++) {
     for (const d of runSeed(seed, { keepDits: true }).dits!) {
       for (const [uuid, st] of d.entries) {
-        const back = unpackState(unpack(pack(packState(st.state, rules))), rules);
-        if (!sameState(back, st.state)) t.fail(`seed ${seed} ${uuid}: ${JSON.stringify(back)} != ${JSON.stringify(st.state)}`);
+        roundTrip(t, st, `seed ${seed} ${uuid}`);
         n++;
       }
     }
@@ -20,30 +28,74 @@ t.test('every state the simulator produces survives pack/unpack', async (t) => {
   t.ok(n > 300, `${n} states round-tripped`);
 });
 
-t.test('keys keyOf would not give back, priorities, places and increments are kept', async (t) => {
-  const d = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'E', 'root', 'e', { seeAlso: ['x'] }, -3), mod(csn(2), 'E', [m.inc('loginCount', 2), m.del('description', 'gone')])]);
-  const st = structuredClone(d.get('E')!.state);
-  st.attrs.cn!.vals[0]!.k = 'not what keyOf says';
-  const p = packState(st, rules);
-  t.ok(sameState(unpackState(p, rules), st));
-  t.same(p.x.find(([a]) => a === 'cn')![1][0]!.slice(2), [1, null, 'not what keyOf says'], 'place, no priority, key');
-  const plain = packState(d.get('E')!.state, rules);
-  t.equal(d.get('E')!.state.attrs.seeAlso!.vals[0]!.o, 2, "seeAlso is the add's third attribute");
-  t.same(plain.x.find(([a]) => a === 'seeAlso')![1][0]!.slice(2), [2, -3], 'place, then priority');
-  t.same(plain.x.find(([a]) => a === 'objectClass')![1][0]!.length, 2, 'place 0 is left out');
-  t.throws(() => unpackState({ ...p, f: 1 as 2 }, rules), { code: 'MESHDIR_STATE_FORMAT' });
-  t.throws(() => unpackState({ ...p, c: 99 }, rules), { code: 'MESHDIR_STATE_FORMAT' });
+t.test('keys, priorities, places, increments, tombstones and conflict marks are kept', async (t) => {
+  const d = run([
+    add(csn(0), 'root', '', 'root'),
+    add(csn(1), 'E', 'root', 'e', { seeAlso: ['x'], description: ['Grüße'] }, -3),
+    mod(csn(2), 'E', [m.inc('loginCount', 2), m.del('description', 'gone'), m.add('loginCount', '5')]),
+    mod(csn(3), 'E', [m.inc('loginCount', 7)]),
+  ]);
+  const copy = (x: Stored): Stored => decodeStored(encodeStored(x));
+  const st = copy(d.get('E')!);
+  st.state.attrs.cn!.vals[0]!.k = 'not what keyOf says';
+  const back = roundTrip(t, st, 'E');
+  t.equal(back.state.attrs.cn!.vals[0]!.k, 'not what keyOf says');
+  t.equal(back.state.attrs.seeAlso!.vals[0]!.p, -3, 'priority');
+  t.equal(back.state.attrs.seeAlso!.vals[0]!.o, 2, 'place');
+  t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
+  t.equal(back.state.attrs.description!.vals.find((v) => v.v === undefined)?.k, 'gone', 'deleted value: key only');
+  t.same(back.vis.attrs.find(([a]) => a === 'loginCount')?.[1].map(String), ['12'], 'an incremented value is stored as shown (5 + 7: the first delta came before the value)');
+  t.equal(back.vis.attrs.find(([a]) => a === 'cn')![1][0], back.state.attrs.cn!.vals[0]!.v, 'a shown value is the state value itself');
+
+  const conflict = copy(st);
+  Object.assign(conflict.vis, { kind: 'glue', rooted: false, naming: 'U2', unique: ['mail', 'uid'], discarded: true, schema: 'no structural class', broken: true });
+  const c2 = roundTrip(t, conflict, 'conflict');
+  t.same([c2.vis.kind, c2.vis.naming, c2.vis.unique, c2.vis.discarded, c2.vis.schema, c2.vis.broken, c2.vis.rooted], ['glue', 'U2', ['mail', 'uid'], true, 'no structural class', true, false]);
+
+  const gone = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'E', 'root', 'e'), del(csn(2), 'E')]).get('E')!;
+  t.equal(roundTrip(t, gone, 'tombstone').state.del, csn(2));
 });
 
-t.test('the packed form is much smaller', async (t) => {
+t.test('an ordinary entry fits in an LMDB leaf page, at under half its msgpack size', async (t) => {
   const uuid = '6f1c1a2e-1111-4a4a-9b9b-123456789abc';
   const d = run([
     add(csn(0), 'root', '', 'root'),
-    add(csn(1), uuid, 'root', 'user1', { objectClass: ['person', 'inetOrgPerson'], sn: ['Smith'], mail: ['user1@example.com'], description: ['an ordinary user'] }),
+    add(csn(1), uuid, 'root', 'Test User 1', {
+      objectClass: ['person', 'organizationalPerson', 'inetOrgPerson'], sn: ['User'], givenName: ['Test'], uid: ['user1'], mail: ['user1@example.com'],
+      telephoneNumber: ['+1 555 0100'], title: ['Engineer'], ou: ['People'], l: ['Springfield'], description: ['an ordinary user with a long description'],
+      employeeNumber: ['1'], userPassword: ['{SSHA}aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ='],
+    }),
     mod(csn(2), uuid, [m.rep('description', 'changed'), m.add('seeAlso', 'cn=x')]),
   ]);
-  const st = d.get(uuid)!.state;
-  const natural = pack(st).length;
-  const packed = pack(packState(st, rules)).length;
-  t.ok(packed < natural * 0.6, `msgpack: ${packed} bytes packed vs ${natural} natural`);
+  const s = d.get(uuid)!;
+  const natural = pack(s).length;
+  const stored = encodeStored(s).length;
+  t.ok(stored < natural / 2, `${stored} octets vs ${natural} in msgpack`);
+  // LMDB puts a value of more than about 2,000 octets (4 KiB pages) on overflow pages of its own.
+  t.ok(stored < 1500, `${stored} octets`);
+});
+
+t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another error', async (t) => {
+  const d = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'E', 'root', 'e', { description: ['a', 'b'] }), mod(csn(2), 'E', [m.inc('loginCount', 2)])]);
+  const good = encodeStored(d.get('E')!);
+  const bad: Buffer[] = [Buffer.alloc(0), Buffer.from([9]), Buffer.concat([good, b('x')])];
+  for (let n = 1; n < good.length; n++) bad.push(good.subarray(0, n));
+  let seed = 12345;
+  for (let i = 0; i < 2000; i++) {
+    const x = Buffer.from(good);
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    x[seed % x.length] = seed >> 8;
+    bad.push(x);
+  }
+  let refused = 0;
+  for (const x of bad) {
+    try {
+      decodeStored(x, 'E');
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'MESHDIR_STATE_FORMAT') t.fail(`${x.toString('hex')}: ${(e as Error).stack}`);
+      refused++;
+    }
+  }
+  t.ok(refused >= good.length + 2, `${refused} of ${bad.length} damaged records refused, the rest decoded to some state`);
+  t.throws(() => decodeStored(Buffer.from([2]), 'E'), /stored state E: unknown format 2/);
 });

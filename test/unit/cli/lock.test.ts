@@ -1,0 +1,43 @@
+// The data directory's lock file (src/cli/lock.ts), with real processes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { acquireLock, lockHolder } from '../../../src/cli/lock.js';
+
+const startOf = (pid: number): string => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+};
+
+t.test('a lock names its live holder, and is stale once the pid is dead or belongs to another process', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  t.teardown(() => other.kill('SIGKILL'));
+  const pid = other.pid!;
+  const file = join(dir, 'meshdir.pid');
+
+  writeFileSync(file, `${pid} ${startOf(pid)}\n`);
+  t.equal(lockHolder(dir), pid, 'pid and start time match: held');
+  t.throws(() => acquireLock(dir), { code: 'MESHDIR_LOCKED', message: new RegExp(`in use by process ${pid}`) });
+
+  writeFileSync(file, `${pid} ${Number(startOf(pid)) + 1}\n`);
+  t.equal(lockHolder(dir), undefined, 'same pid, other start time: a reused pid, stale');
+
+  writeFileSync(file, `${pid}\n`);
+  t.equal(lockHolder(dir), pid, 'a pid-only file (older servers) still counts while the pid lives');
+
+  await new Promise((r) => {
+    other.once('exit', r);
+    other.kill('SIGKILL');
+  });
+  writeFileSync(file, `${pid} ${'1'}\n`);
+  t.equal(lockHolder(dir), undefined, 'dead: stale');
+
+  const release = acquireLock(dir);
+  t.equal(readFileSync(file, 'utf8'), `${process.pid} ${startOf(process.pid)}\n`, 'the new holder writes its pid and start time');
+  release();
+  t.equal(lockHolder(dir), undefined, 'released');
+});
