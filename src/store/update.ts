@@ -205,7 +205,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     attrs: [...attrs],
   };
   priority(tx, ch);
-  tx.apply(ch);
+  tx.apply(ch, { schemaChecked: true });
   return ch.uuid;
 }
 

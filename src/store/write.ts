@@ -4,7 +4,7 @@
 // visible (DN index, parent/child index, attribute indexes, pre-encoded
 // entry), appends the change to the changelog and advances the RUV, all in
 // the same LMDB transaction.
-import { apply as coreApply } from '../repl/core/urp.js';
+import { apply as coreApply, type ApplyOptions } from '../repl/core/urp.js';
 import type { Change, ConflictRecord } from '../repl/core/change.js';
 import type { Csn } from '../repl/core/csn.js';
 import { ruvAdvance, ruvCovers, type Ruv } from '../repl/core/ruv.js';
@@ -76,11 +76,11 @@ export class Txn implements StateView {
    * result. Changes already covered by the RUV are skipped (idempotence).
    * Returns the conflict records it wrote.
    */
-  apply(ch: Change): ConflictRecord[] {
+  apply(ch: Change, opts?: ApplyOptions): ConflictRecord[] {
     if (ruvCovers(this.ruv, ch.csn)) return [];
     if (ch.op !== 'delete') this.store.assertSpace();
     const dbs = this.store.dbs;
-    const res = coreApply(this, ch, this.store.rules);
+    const res = coreApply(this, ch, this.store.rules, opts);
     const inWrite = new Set<string>();
     for (const w of res.writes) {
       this.putState(w.uuid, { state: w.state ?? this.get(w.uuid)!.state, vis: w.vis });

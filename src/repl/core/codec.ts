@@ -4,37 +4,45 @@
 // time: ~2.4 KB for an ordinary inetOrgPerson, which does not fit in an LMDB
 // leaf page (so every write took a 4 KiB overflow page), and packing it was
 // the largest single cost of a modify. Here CSNs and attribute names are
-// listed once per record, a key equal to its value's octets is left out, and
-// a visible value that is a value of the state is a reference to it.
+// listed once per record, well-known names and keys (known-strings.ts) are
+// small numbers, a key equal to its value's octets (or to their ASCII lower
+// case) is left out, a parent or RDN the visible form shares with the state
+// is written once, and a visible value that is a value of the state is a
+// reference to it.
 //
 // Layout (varint = unsigned LEB128; str = varint length + UTF-8; bytes =
 // varint length + octets; num = float64 LE):
 //   u8 FORMAT
 //   varint n, n × str            CSN table
-//   varint n, n × str            name table (attribute types)
+//   varint n, n × name           name table (attribute types); a name is
+//                                varint i > 0 (KNOWN[i-1]) or 0 and a str
 //   state: str uuid, varint csn, varint flags (STATE_*), the optional fields
 //          in flag order, varint n attributes, each: varint name, varint
 //          flags (ATTR_*), [x] [xp] [inc: varint n, (varint csn, str delta)*],
-//          varint n values, each: varint flags (VAL_*), varint csn, [bytes v]
-//          [str k unless VAL_KEY_IS_V] [num p] [varint o]
-//   vis:   u8 kind, str parent, avas rdn, varint flags (VIS_*), the optional
-//          fields, varint csn, varint n attributes, each: varint name,
-//          varint n values, each: varint ref (0: bytes follow; i > 0: the
-//          value of state value i-1 of the same attribute)
+//          varint n values, each: u8 flags (VAL_*), varint csn, [bytes v]
+//          [the key: nothing (VAL_KEY_IS_V, VAL_KEY_LOWER), varint
+//          (VAL_KEY_KNOWN) or str] [num p] [varint o]
+//   vis:   u8 kind, varint flags (VIS_*), [str parent unless
+//          VIS_PARENT_OF_STATE] [avas rdn unless VIS_RDN_OF_STATE], the
+//          optional fields, varint csn, varint n attributes, each: varint
+//          name, varint n values, each: varint ref (0: bytes follow; i > 0:
+//          the value of state value i-1 of the same attribute)
 //   avas:  varint n, n × (varint name, bytes)
 import { MeshdirError } from '../../errors.js';
 import type { Csn } from './csn.js';
+import { KNOWN, KNOWN_INDEX } from './known-strings.js';
 import type { Ava } from './policy.js';
-import type { AttrState, EntryState, ValueState } from './state.js';
+import { type AttrState, type EntryState, sameAvas, type ValueState } from './state.js';
 import type { Stored } from './view.js';
 import type { Visible } from './visible.js';
 
 const FORMAT = 1;
 
-const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64;
+// STATE_ADD_PARENT_IS_PARENT: addParent equals parent (written after it).
+const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64, STATE_ADD_PARENT_IS_PARENT = 128;
 const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4;
-const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8;
-const VIS_ROOTED = 1, VIS_NAMING = 2, VIS_UNIQUE = 4, VIS_DISCARDED = 8, VIS_SCHEMA = 16, VIS_BROKEN = 32;
+const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8, VAL_KEY_LOWER = 16, VAL_KEY_KNOWN = 32;
+const VIS_ROOTED = 1, VIS_NAMING = 2, VIS_UNIQUE = 4, VIS_DISCARDED = 8, VIS_SCHEMA = 16, VIS_BROKEN = 32, VIS_PARENT_OF_STATE = 64, VIS_RDN_OF_STATE = 128;
 const KINDS: Visible['kind'][] = ['live', 'glue', 'hidden'];
 
 class Writer {
@@ -80,15 +88,30 @@ class Writer {
     this.pos += n;
   }
 
-  /** Writes `k` as a str unless its UTF-8 form is exactly `v`; says which. */
-  keyUnlessValue(k: string, v: Buffer): boolean {
+  /** Writes value `v`'s key `k` in the shortest form; returns its VAL_KEY_* flag (0: written as a str). */
+  key(k: string, v: Buffer): number {
+    if (k.length === v.length && isAsciiLower(k, v)) return sameAscii(k, v) ? VAL_KEY_IS_V : VAL_KEY_LOWER;
     if (k.length <= v.length && v.length <= k.length * 3) {
       this.room(v.length);
       const n = this.buf.write(k, this.pos, v.length, 'utf8');
-      if (n === v.length && this.buf.compare(v, 0, n, this.pos, this.pos + n) === 0 && Buffer.byteLength(k, 'utf8') === n) return true;
+      if (n === v.length && this.buf.compare(v, 0, n, this.pos, this.pos + n) === 0 && Buffer.byteLength(k, 'utf8') === n) return VAL_KEY_IS_V;
+    }
+    const known = KNOWN_INDEX.get(k);
+    if (known !== undefined) {
+      this.varint(known);
+      return VAL_KEY_KNOWN;
     }
     this.str(k);
-    return false;
+    return 0;
+  }
+
+  name(n: string): void {
+    const known = KNOWN_INDEX.get(n);
+    if (known !== undefined) this.varint(known + 1);
+    else {
+      this.u8(0);
+      this.str(n);
+    }
   }
 
   num(n: number): void {
@@ -96,6 +119,24 @@ class Writer {
     this.buf.writeDoubleLE(n, this.pos);
     this.pos += 8;
   }
+}
+
+/** `k` is the ASCII lower case of the octets `v` (which are ASCII): the only case folding a decoder can redo the same everywhere. */
+function isAsciiLower(k: string, v: Buffer): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (c > 0x7f || k.charCodeAt(i) !== (c >= 0x41 && c <= 0x5a ? c + 32 : c)) return false;
+  }
+  return true;
+}
+
+function sameAscii(k: string, v: Buffer): boolean {
+  for (let i = 0; i < v.length; i++) if (k.charCodeAt(i) !== v[i]) return false;
+  return true;
+}
+
+function asciiLower(v: Buffer): string {
+  return v.toString('latin1').toLowerCase();
 }
 
 const writer = new Writer();
@@ -120,12 +161,12 @@ export function encodeStored(s: Stored): Buffer {
   w.str(st.uuid);
   w.varint(csn(st.csn));
   const flags =
-    (st.add !== undefined ? STATE_ADD : 0) | (st.addParent !== undefined ? STATE_ADD_PARENT : 0) | (st.rdn !== undefined ? STATE_RDN : 0) |
-    (st.rdnCsn !== undefined ? STATE_RDN_CSN : 0) | (st.parent !== undefined ? STATE_PARENT : 0) | (st.parentCsn !== undefined ? STATE_PARENT_CSN : 0) |
-    (st.del !== undefined ? STATE_DEL : 0);
+    (st.add !== undefined ? STATE_ADD : 0) | (st.rdn !== undefined ? STATE_RDN : 0) | (st.rdnCsn !== undefined ? STATE_RDN_CSN : 0) |
+    (st.parent !== undefined ? STATE_PARENT : 0) | (st.parentCsn !== undefined ? STATE_PARENT_CSN : 0) | (st.del !== undefined ? STATE_DEL : 0) |
+    (st.addParent === undefined ? 0 : st.addParent === st.parent ? STATE_ADD_PARENT_IS_PARENT : STATE_ADD_PARENT);
   w.varint(flags);
   if (st.add !== undefined) w.varint(csn(st.add));
-  if (st.addParent !== undefined) w.str(st.addParent);
+  if (flags & STATE_ADD_PARENT) w.str(st.addParent!);
   if (st.rdn !== undefined) writeAvas(w, st.rdn, name);
   if (st.rdnCsn !== undefined) w.varint(csn(st.rdnCsn));
   if (st.parent !== undefined) w.str(st.parent);
@@ -155,7 +196,7 @@ export function encodeStored(s: Stored): Buffer {
       if (vs.v !== undefined) {
         vf |= VAL_V;
         w.bytes(vs.v);
-        if (w.keyUnlessValue(vs.k, vs.v)) vf |= VAL_KEY_IS_V;
+        vf |= w.key(vs.k, vs.v);
       } else w.str(vs.k);
       if (vs.p !== undefined) {
         vf |= VAL_P;
@@ -170,12 +211,13 @@ export function encodeStored(s: Stored): Buffer {
   }
   const vis = s.vis;
   w.u8(KINDS.indexOf(vis.kind));
-  w.str(vis.parent);
-  writeAvas(w, vis.rdn, name);
-  w.varint(
+  const visFlags =
     (vis.rooted ? VIS_ROOTED : 0) | (vis.naming !== undefined ? VIS_NAMING : 0) | (vis.unique !== undefined ? VIS_UNIQUE : 0) |
-    (vis.discarded ? VIS_DISCARDED : 0) | (vis.schema !== undefined ? VIS_SCHEMA : 0) | (vis.broken ? VIS_BROKEN : 0),
-  );
+    (vis.discarded ? VIS_DISCARDED : 0) | (vis.schema !== undefined ? VIS_SCHEMA : 0) | (vis.broken ? VIS_BROKEN : 0) |
+    (st.parent !== undefined && vis.parent === st.parent ? VIS_PARENT_OF_STATE : 0) | (sameAvas(vis.rdn, st.rdn) ? VIS_RDN_OF_STATE : 0);
+  w.varint(visFlags);
+  if (!(visFlags & VIS_PARENT_OF_STATE)) w.str(vis.parent);
+  if (!(visFlags & VIS_RDN_OF_STATE)) writeAvas(w, vis.rdn, name);
   if (vis.naming !== undefined) w.str(vis.naming);
   if (vis.unique !== undefined) {
     w.varint(vis.unique.length);
@@ -200,7 +242,7 @@ export function encodeStored(s: Stored): Buffer {
   w.varint(csns.size);
   for (const c of csns.keys()) w.str(c);
   w.varint(names.size);
-  for (const n of names.keys()) w.str(n);
+  for (const n of names.keys()) w.name(n);
   const head = w.pos - bodyEnd;
   // A fresh buffer: lmdb-js may read a put's value after put() returns.
   const out = Buffer.allocUnsafe(w.pos);
@@ -271,7 +313,7 @@ class Reader {
     return n;
   }
 
-  pick<T>(table: T[]): T {
+  pick<T>(table: readonly T[]): T {
     const i = this.varint();
     if (i >= table.length) this.fail(`table index ${i} out of range (${table.length})`);
     return table[i]!;
@@ -289,16 +331,21 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
   const csns: Csn[] = new Array(r.varint());
   for (let i = 0; i < csns.length; i++) csns[i] = r.str();
   const names: string[] = new Array(r.varint());
-  for (let i = 0; i < names.length; i++) names[i] = r.str();
+  for (let i = 0; i < names.length; i++) {
+    const known = r.varint();
+    names[i] = known === 0 ? r.str() : (KNOWN[known - 1] ?? r.fail(`unknown well-known name ${known}`));
+  }
   const st: EntryState = { uuid: r.str(), csn: r.pick(csns), attrs: {} };
   const flags = r.varint();
   if (flags & STATE_ADD) st.add = r.pick(csns);
   if (flags & STATE_ADD_PARENT) st.addParent = r.str();
+  else if (flags & STATE_ADD_PARENT_IS_PARENT && !(flags & STATE_PARENT)) r.fail('addParent refers to a missing parent');
   if (flags & STATE_RDN) st.rdn = readAvas(r, names);
   if (flags & STATE_RDN_CSN) st.rdnCsn = r.pick(csns);
   if (flags & STATE_PARENT) st.parent = r.str();
   if (flags & STATE_PARENT_CSN) st.parentCsn = r.pick(csns);
   if (flags & STATE_DEL) st.del = r.pick(csns);
+  if (flags & STATE_ADD_PARENT_IS_PARENT) st.addParent = st.parent;
   for (let n = r.varint(); n > 0; n--) {
     const attr = r.pick(names);
     const af = r.varint();
@@ -316,7 +363,8 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
       let vs: ValueState;
       if (vf & VAL_V) {
         const v = r.bytes();
-        vs = { k: vf & VAL_KEY_IS_V ? v.toString('utf8') : r.str(), c, v };
+        const k = vf & VAL_KEY_IS_V ? v.toString('utf8') : vf & VAL_KEY_LOWER ? asciiLower(v) : vf & VAL_KEY_KNOWN ? r.pick(KNOWN) : r.str();
+        vs = { k, c, v };
       } else vs = { k: r.str(), c };
       if (vf & VAL_P) vs.p = r.num();
       if (vf & VAL_O) vs.o = r.varint();
@@ -325,9 +373,9 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
     st.attrs[attr] = a;
   }
   const kind = KINDS[r.u8()] ?? r.fail('unknown visible kind');
-  const parent = r.str();
-  const rdn = readAvas(r, names);
   const vf = r.varint();
+  const parent = vf & VIS_PARENT_OF_STATE ? (st.parent ?? r.fail('visible parent refers to a missing parent')) : r.str();
+  const rdn = vf & VIS_RDN_OF_STATE ? (st.rdn ?? r.fail('visible RDN refers to a missing RDN')) : readAvas(r, names);
   const vis = { kind, parent, rdn, rooted: (vf & VIS_ROOTED) !== 0 } as Visible;
   if (vf & VIS_NAMING) vis.naming = r.str();
   if (vf & VIS_UNIQUE) {

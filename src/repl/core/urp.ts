@@ -168,7 +168,7 @@ function isEmpty(xs: Iterable<unknown>): boolean {
  * values. Naming then gives it its own name, as World would derive without
  * walking the tree. Undefined when the add needs the full derivation.
  */
-function plainAdd(view: StateView, ch: AddChange, s: EntryState & { rdn: Ava[] }, rk: string, rules: AttrRules): Visible | undefined {
+function plainAdd(view: StateView, ch: AddChange, s: EntryState & { rdn: Ava[] }, rk: string, rules: AttrRules, opts: ApplyOptions): Visible | undefined {
   if (!isEmpty(view.lookup(childrenKey(ch.uuid)))) return undefined;
   if (ch.parent !== '') {
     const pv = view.get(ch.parent)?.vis;
@@ -181,12 +181,20 @@ function plainAdd(view: StateView, ch: AddChange, s: EntryState & { rdn: Ava[] }
   for (const h of uniqueHoldings(s, rules)) if (!isEmpty(view.lookup(uniqueKey(h.attr, h.k)))) return undefined;
   const m = liveAttrMap(s, rules);
   const vis: Visible = { kind: 'live', parent: ch.parent, rdn: s.rdn, rooted: true, attrs: [...m], csn: s.csn };
-  const why = rules.checkSchema(m, s.rdn);
+  const why = opts.schemaChecked ? null : rules.checkSchema(m, s.rdn);
   if (why !== null) vis.schema = why;
   return vis;
 }
 
-export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResult {
+export interface ApplyOptions {
+  /**
+   * The caller has checked the change's entry against the schema (a local
+   * add): an add that lands as it was sent needs no second check.
+   */
+  schemaChecked?: boolean;
+}
+
+export function apply(view: StateView, ch: Change, rules: AttrRules, opts: ApplyOptions = {}): ApplyResult {
   if (view.applied?.(ch.csn)) return { writes: [], conflicts: [] };
   const stored = view.get(ch.uuid);
   const old = stored?.state;
@@ -218,7 +226,7 @@ export function apply(view: StateView, ch: Change, rules: AttrRules): ApplyResul
   if (!stored && ch.op === 'add' && isKnown(s) && s.del === undefined) {
     // The other common case: a new leaf.
     const rk = rdnKey(s.rdn, rules);
-    const vis = plainAdd(view, ch, s, rk, rules);
+    const vis = plainAdd(view, ch, s, rk, rules, opts);
     if (vis) {
       conflicts.push(...transitions(ch.uuid, undefined, vis, ch.csn));
       return { writes: [{ uuid: ch.uuid, state: s, vis, addKeys: indexKeys(s, rules, rk), delKeys: [] }], conflicts };

@@ -5,7 +5,7 @@ import { decodeStored, encodeStored } from '../../../src/repl/core/codec.js';
 import { sameState } from '../../../src/repl/core/state.js';
 import type { Stored } from '../../../src/repl/core/view.js';
 import { runSeed } from '../../sim/simulation.js';
-import { add, b, csn, del, m, mod, rules, run } from './helpers.js';
+import { add, b, csn, del, m, mod, modrdn, run } from './helpers.js';
 
 function roundTrip(t: Tap.Test, s: Stored, what: string): Stored {
   const bytes = encodeStored(s);
@@ -38,8 +38,13 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   const copy = (x: Stored): Stored => decodeStored(encodeStored(x));
   const st = copy(d.get('E')!);
   st.state.attrs.cn!.vals[0]!.k = 'not what keyOf says';
+  // Case folding beyond ASCII is left to the key as written (it may differ between Unicode versions).
+  st.state.attrs.description!.vals.find((v) => v.v !== undefined)!.k = 'grüße';
+  st.state.attrs['x-notInAnySchema'] = { vals: [{ k: 'ab', c: csn(2), v: b('AB') }, { k: '2.5.6.6', c: csn(2), v: b('Person') }] };
   const back = roundTrip(t, st, 'E');
   t.equal(back.state.attrs.cn!.vals[0]!.k, 'not what keyOf says');
+  t.equal(back.state.attrs.description!.vals.find((v) => v.v !== undefined)!.k, 'grüße');
+  t.same(back.state.attrs['x-notInAnySchema']!.vals.map((v) => [v.k, String(v.v)]), [['ab', 'AB'], ['2.5.6.6', 'Person']], 'a name not in the well-known list; an ASCII lower-case key; a well-known key');
   t.equal(back.state.attrs.seeAlso!.vals[0]!.p, -3, 'priority');
   t.equal(back.state.attrs.seeAlso!.vals[0]!.o, 2, 'place');
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
@@ -51,6 +56,10 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   Object.assign(conflict.vis, { kind: 'glue', rooted: false, naming: 'U2', unique: ['mail', 'uid'], discarded: true, schema: 'no structural class', broken: true });
   const c2 = roundTrip(t, conflict, 'conflict');
   t.same([c2.vis.kind, c2.vis.naming, c2.vis.unique, c2.vis.discarded, c2.vis.schema, c2.vis.broken, c2.vis.rooted], ['glue', 'U2', ['mail', 'uid'], true, 'no structural class', true, false]);
+
+  const moved = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'P', 'root', 'p'), add(csn(2), 'E', 'root', 'e'), modrdn(csn(3), 'E', 'e', 'e2', 'P')]).get('E')!;
+  const m2 = roundTrip(t, moved, 'moved');
+  t.same([m2.state.addParent, m2.state.parent, m2.vis.parent, String(m2.vis.rdn[0]![1])], ['root', 'P', 'P', 'e2'], 'add-time parent, parent, visible parent and RDN after a move');
 
   const gone = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'E', 'root', 'e'), del(csn(2), 'E')]).get('E')!;
   t.equal(roundTrip(t, gone, 'tombstone').state.del, csn(2));

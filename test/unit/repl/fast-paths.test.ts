@@ -20,6 +20,19 @@ function counting(): AttrRules & { checks: number } {
 
 const root = add(csn(0), 'root', '', 'root');
 
+t.test('an add the caller checked against the schema is not checked again; others are, and keep the verdict', async (t) => {
+  const d = dit();
+  d.apply(root);
+  const counted = counting();
+  const person = add(csn(1), 'P', 'root', 'p', { objectClass: ['person'] });
+  const plain = apply(d, person, counted);
+  t.equal(counted.checks, 1);
+  t.equal(plain.writes[0]!.vis.schema, 'objectClass person requires sn', 'unchecked: the verdict is kept with the entry');
+  const checked = apply(d, person, counted, { schemaChecked: true });
+  t.equal(counted.checks, 1, 'no second check');
+  t.equal(checked.writes[0]!.vis.schema, undefined);
+});
+
 t.test('a first add under a live parent is one write with its index keys', async (t) => {
   const d = dit();
   d.apply(root);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSchemaDir } from '../../../src/schema/load.js';
 import { Store } from '../../../src/store/store.js';
+import { FORMAT_VERSION, openDbs } from '../../../src/store/db.js';
 import { localAdd, localDelete, localModify, localModrdn } from '../../../src/store/update.js';
 import { createLogger } from '../../../src/log.js';
 const silentLogger = createLogger({ level: 'error' });
@@ -97,6 +98,21 @@ t.test('a rename in place names the parent it keeps in its changelog record', as
   const renames = [...store.dbs.changelog.getRange({})].map(({ value }) => value as { op: string; parent?: string }).filter((c) => c.op === 'modrdn');
   t.equal(renames.length, 1);
   t.equal(renames[0]!.parent, people.uuid, 'parent: ou=people');
+});
+
+t.test('a database of another format is refused with both formats named, and left as it was', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const opts = { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger };
+  let s = new Store(opts);
+  await seed(s);
+  s.dbs.meta.putSync('format', FORMAT_VERSION - 1);
+  await s.close();
+  t.throws(() => new Store(opts), { code: 'MESHDIR_STORE_FORMAT', message: `database format ${FORMAT_VERSION - 1} is not supported by this version (expects ${FORMAT_VERSION})` });
+  const dbs = openDbs(dir, { readOnly: true });
+  t.equal(dbs.meta.get('format'), FORMAT_VERSION - 1, 'format unchanged');
+  t.equal(dbs.entries.getCount(), 3, 'entries untouched');
+  await dbs.env.close();
 });
 
 t.test('reopen keeps data, RUV and clock', async (t) => {
