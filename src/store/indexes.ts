@@ -45,32 +45,78 @@ export function indexKeys(schema: Schema, plan: IndexPlan, attrs: readonly [stri
     const at = typeOf(schema, desc);
     if (at === undefined) continue;
     const kinds = plan.byType.get(at.name);
-    if (kinds === undefined) continue;
-    const p = `${at.name}\0`;
-    if (kinds.has('pres')) keys.add(`${p}p\0`);
-    if (kinds.has('eq')) {
-      // objectClass values are indexed with their superclasses: equality
-      // on a class matches its subclasses (see schema/filter.ts).
-      const vals = at.name === 'objectClass' ? withSuperclasses(schema, values) : values;
-      for (const v of vals) {
-        try {
-          keys.add(`${p}e\0${at.eqKey(v)}`);
-        } catch {
-          // A value the rule cannot normalize is not indexable; filters see it as Undefined.
-        }
-      }
-    }
-    const sub = at.substr;
-    if (kinds.has('sub') && sub !== undefined) {
-      const g = new Set<string>();
-      for (const v of values) {
-        const n = sub.norm(text(sub, v));
-        if (n !== undefined) grams(`^${n}$`, g);
-      }
-      for (const x of g) keys.add(`${p}s\0${x}`);
-    }
+    if (kinds !== undefined) addKeys(schema, at, kinds, values, keys);
   }
   return keys;
+}
+
+/**
+ * The index keys to remove and to add when an entry's attributes go from
+ * `before` to `after`. Only indexed types whose descriptions or values
+ * changed are normalized again (a modify of one attribute leaves the keys of
+ * the others alone).
+ */
+export function indexKeyChanges(schema: Schema, plan: IndexPlan, before: readonly [string, Buffer[]][], after: readonly [string, Buffer[]][]): { del: string[]; add: string[] } {
+  const b = byIndexedType(schema, plan, before);
+  const a = byIndexedType(schema, plan, after);
+  const old = new Set<string>();
+  const now = new Set<string>();
+  const keysOf = (type: string, list: [string, Buffer[]][], out: Set<string>): void => {
+    const at = schema.attributeType(type)!;
+    for (const [, values] of list) addKeys(schema, at, plan.byType.get(type)!, values, out);
+  };
+  for (const [type, list] of b) if (!sameLists(list, a.get(type))) keysOf(type, list, old);
+  for (const [type, list] of a) if (!sameLists(list, b.get(type))) keysOf(type, list, now);
+  return { del: [...old].filter((k) => !now.has(k)), add: [...now].filter((k) => !old.has(k)) };
+}
+
+function byIndexedType(schema: Schema, plan: IndexPlan, attrs: readonly [string, Buffer[]][]): Map<string, [string, Buffer[]][]> {
+  const m = new Map<string, [string, Buffer[]][]>();
+  for (const [desc, values] of attrs) {
+    const at = typeOf(schema, desc);
+    if (at === undefined || !plan.byType.has(at.name)) continue;
+    const list = m.get(at.name);
+    if (list) list.push([desc, values]);
+    else m.set(at.name, [[desc, values]]);
+  }
+  return m;
+}
+
+function sameLists(x: [string, Buffer[]][], y: [string, Buffer[]][] | undefined): boolean {
+  if (y === undefined || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const [dx, vx] = x[i]!;
+    const [dy, vy] = y[i]!;
+    if (dx !== dy || vx.length !== vy.length) return false;
+    for (let j = 0; j < vx.length; j++) if (vx[j] !== vy[j] && !vx[j]!.equals(vy[j]!)) return false;
+  }
+  return true;
+}
+
+function addKeys(schema: Schema, at: AttributeType, kinds: Set<IndexKind>, values: Buffer[], keys: Set<string>): void {
+  const p = `${at.name}\0`;
+  if (kinds.has('pres')) keys.add(`${p}p\0`);
+  if (kinds.has('eq')) {
+    // objectClass values are indexed with their superclasses: equality
+    // on a class matches its subclasses (see schema/filter.ts).
+    const vals = at.name === 'objectClass' ? withSuperclasses(schema, values) : values;
+    for (const v of vals) {
+      try {
+        keys.add(`${p}e\0${at.eqKey(v)}`);
+      } catch {
+        // A value the rule cannot normalize is not indexable; filters see it as Undefined.
+      }
+    }
+  }
+  const sub = at.substr;
+  if (kinds.has('sub') && sub !== undefined) {
+    const g = new Set<string>();
+    for (const v of values) {
+      const n = sub.norm(text(sub, v));
+      if (n !== undefined) grams(`^${n}$`, g);
+    }
+    for (const x of g) keys.add(`${p}s\0${x}`);
+  }
 }
 
 /**

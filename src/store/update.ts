@@ -43,8 +43,17 @@ const SERVER_MAINTAINED = new Set([
 /** Kept with the entry when imported (the rest is recomputed). */
 const IMPORTABLE = new Set(['createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName']);
 
+let lastSecond = NaN;
+let lastTime = '';
+
+/** YYYYMMDDHHMMSSZ, as slapd writes createTimestamp; writes of the same second share the string. */
 export function generalizedTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastTime = new Date(second * 1000).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  }
+  return lastTime;
 }
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -55,7 +64,8 @@ function parse(dn: string): DN {
 
 /** The entry at `dn`, or noSuchObject with the matched DN. */
 export function mustGet(tx: Txn, dn: DN, ndn: string): EntryRec {
-  const rec = tx.store.byNdn(ndn);
+  const id = tx.store.idOf(ndn);
+  const rec = id === undefined ? undefined : tx.byId(id);
   if (rec) return rec;
   throw new LdapError(RC.noSuchObject, '', tx.store.matchedDN(dn));
 }

@@ -11,7 +11,7 @@ import { ruvAdvance, ruvCovers, type Ruv } from '../repl/core/ruv.js';
 import { isConflictEntry, meshdirConflictValues, type Visible } from '../repl/core/visible.js';
 import type { Stored, StateView } from '../repl/core/view.js';
 import { LdapError, RC } from '../errors.js';
-import { indexKeys } from './indexes.js';
+import { indexKeyChanges, indexKeys } from './indexes.js';
 import { buildRec, encodeRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
 import { avasToRdn } from './rules.js';
 import type { Store, StoredConflict } from './store.js';
@@ -61,6 +61,21 @@ export class Txn implements StateView {
 
   lookup(key: string): Iterable<string> {
     return this.store.dbs.coreIdx.getValues(key);
+  }
+
+  /**
+   * Entry records read or written in this transaction, by id: a modify
+   * reads its entry to check the change and again to rewrite it.
+   */
+  readonly recs = new Map<number, EntryRec>();
+
+  byId(id: number): EntryRec | undefined {
+    let rec = this.recs.get(id);
+    if (rec === undefined) {
+      rec = this.store.byId(id);
+      if (rec !== undefined) this.recs.set(id, rec);
+    }
+    return rec;
   }
 
   // ---- changes ---------------------------------------------------------------
@@ -174,7 +189,7 @@ class Materializer {
     const store = this.#tx.store;
     const dbs = store.dbs;
     const oldId = dbs.uuid2id.get(uuid);
-    const old: EntryRec | undefined = oldId === undefined ? undefined : store.byId(oldId);
+    const old: EntryRec | undefined = oldId === undefined ? undefined : this.#tx.byId(oldId);
     const shown = vis.kind !== 'hidden' && vis.rooted;
     let parentId = 0;
     if (shown && vis.parent !== '') {
@@ -264,11 +279,13 @@ class Materializer {
       if (old) dbs.children.remove(old.parent, old.id);
       dbs.children.put(rec.parent, rec.id);
     }
-    const before = old ? indexKeys(store.schema, store.plan, old.attrs) : new Set<string>();
-    const after = indexKeys(store.schema, store.plan, rec.attrs);
-    for (const k of before) if (!after.has(k)) dbs.idx.remove(k, rec.id);
-    for (const k of after) if (!before.has(k)) dbs.idx.put(k, rec.id);
+    if (old) {
+      const { del, add } = indexKeyChanges(store.schema, store.plan, old.attrs, rec.attrs);
+      for (const k of del) dbs.idx.remove(k, rec.id);
+      for (const k of add) dbs.idx.put(k, rec.id);
+    } else for (const k of indexKeys(store.schema, store.plan, rec.attrs)) dbs.idx.put(k, rec.id);
     dbs.entries.put(rec.id, encodeRec(rec));
+    this.#tx.recs.set(rec.id, rec);
   }
 
   #remove(old: EntryRec): void {
@@ -278,6 +295,7 @@ class Materializer {
     dbs.children.remove(old.parent, old.id);
     for (const k of indexKeys(this.#tx.store.schema, this.#tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
     dbs.entries.remove(old.id);
+    this.#tx.recs.delete(old.id);
   }
 
   /** A renamed entry's descendants keep their ids; only their DNs change. */

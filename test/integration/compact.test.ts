@@ -2,7 +2,7 @@
 // it on demand: same data, smaller file, a server on it takes writes, and a
 // SIGKILL at any moment of the rewrite leaves the database as it was.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -72,15 +72,18 @@ t.test('SIGKILL during meshdir compact leaves the database as it was', async (t)
   const { dir, config } = setup(t);
   t.equal(meshdir(['import', '--config', config, '--no-progress', '--no-compact', join(dir, 'data.ldif')]).status, 0);
   const before = exportOf(config);
-  // Killed once the copy has reached so many bytes (0: as soon as it exists).
-  const points = [0, 2, 6, 12, 18].map((m) => m * 1048576);
+  // Killed once the copy has reached so many bytes (0: as soon as it exists),
+  // as parts of the file it copies (the copy ends up ~3/4 of its size).
+  const source = statSync(join(dir, 'data', 'data.mdb')).size;
+  const points = [0, 0.1, 0.25, 0.4, 0.6].map((f) => Math.round(f * source));
   const partial = join(dir, 'data', '.compact', 'data.mdb');
   let partialCopies = 0;
   for (const at of points) {
     const child = spawn(process.execPath, [BIN, 'compact', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
     const poll = setInterval(() => {
-      if (existsSync(partial) && statSync(partial).size >= at) {
+      // The copy may be renamed into place between any two calls: no throw if it is gone.
+      if ((statSync(partial, { throwIfNoEntry: false })?.size ?? -1) >= at) {
         clearInterval(poll);
         child.kill('SIGKILL');
       }
