@@ -62,7 +62,9 @@ class Writer {
   }
 
   varint(n: number): void {
-    this.room(5);
+    // The reader takes 28 bits (4 octets); a longer value would be unreadable.
+    if (n >= 0x10000000) throw new MeshdirError('MESHDIR_STATE_FORMAT', `entry state too large to store (a length or count of ${n})`);
+    this.room(4);
     while (n > 0x7f) {
       this.buf[this.pos++] = (n & 0x7f) | 0x80;
       n >>>= 7;
@@ -80,8 +82,8 @@ class Writer {
   str(s: string): void {
     // Room for the longest UTF-8 form, then the length in front of it.
     const max = s.length * 3;
-    this.room(max + 5);
-    const at = this.pos + (max < 0x80 ? 1 : max < 0x4000 ? 2 : 5);
+    this.room(max + 4);
+    const at = this.pos + (max < 0x80 ? 1 : max < 0x4000 ? 2 : 4);
     const n = this.buf.write(s, at, 'utf8');
     this.varint(n);
     if (this.pos !== at) this.buf.copy(this.buf, this.pos, at, at + n);

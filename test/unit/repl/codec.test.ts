@@ -107,4 +107,8 @@ t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another err
   }
   t.ok(refused >= good.length + 2, `${refused} of ${bad.length} damaged records refused, the rest decoded to some state`);
   t.throws(() => decodeStored(Buffer.from([2]), 'E'), /stored state E: unknown format 2/);
+  // Lengths are read as 28-bit varints: a longer value is refused when written, not stored unreadable.
+  const huge = decodeStored(good);
+  huge.state.attrs.description!.vals[0]!.v = Buffer.allocUnsafe(2 ** 28);
+  t.throws(() => encodeStored(huge), { code: 'MESHDIR_STATE_FORMAT', message: /too large to store/ });
 });
