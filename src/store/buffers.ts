@@ -4,8 +4,13 @@
 // Buffers), so decoded values are turned into Buffers over the same memory.
 import { Packr } from 'msgpackr';
 
+/** A Node Buffer over the same memory. */
+export function asBuffer(v: Uint8Array): Buffer {
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
 function toBuffers(v: unknown): unknown {
-  if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof Uint8Array) return asBuffer(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) v[i] = toBuffers(v[i]);
     return v;

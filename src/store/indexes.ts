@@ -61,23 +61,22 @@ export function indexKeyChanges(schema: Schema, plan: IndexPlan, before: readonl
   const a = byIndexedType(schema, plan, after);
   const old = new Set<string>();
   const now = new Set<string>();
-  const keysOf = (type: string, list: [string, Buffer[]][], out: Set<string>): void => {
-    const at = schema.attributeType(type)!;
-    for (const [, values] of list) addKeys(schema, at, plan.byType.get(type)!, values, out);
+  const keysOf = (at: AttributeType, list: [string, Buffer[]][], out: Set<string>): void => {
+    for (const [, values] of list) addKeys(schema, at, plan.byType.get(at.name)!, values, out);
   };
-  for (const [type, list] of b) if (!sameLists(list, a.get(type))) keysOf(type, list, old);
-  for (const [type, list] of a) if (!sameLists(list, b.get(type))) keysOf(type, list, now);
+  for (const [at, list] of b) if (!sameLists(list, a.get(at))) keysOf(at, list, old);
+  for (const [at, list] of a) if (!sameLists(list, b.get(at))) keysOf(at, list, now);
   return { del: [...old].filter((k) => !now.has(k)), add: [...now].filter((k) => !old.has(k)) };
 }
 
-function byIndexedType(schema: Schema, plan: IndexPlan, attrs: readonly [string, Buffer[]][]): Map<string, [string, Buffer[]][]> {
-  const m = new Map<string, [string, Buffer[]][]>();
+function byIndexedType(schema: Schema, plan: IndexPlan, attrs: readonly [string, Buffer[]][]): Map<AttributeType, [string, Buffer[]][]> {
+  const m = new Map<AttributeType, [string, Buffer[]][]>();
   for (const [desc, values] of attrs) {
     const at = typeOf(schema, desc);
     if (at === undefined || !plan.byType.has(at.name)) continue;
-    const list = m.get(at.name);
+    const list = m.get(at);
     if (list) list.push([desc, values]);
-    else m.set(at.name, [[desc, values]]);
+    else m.set(at, [[desc, values]]);
   }
   return m;
 }

@@ -19,6 +19,7 @@ import { Txn } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
+import { asBuffer } from './buffers.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -223,10 +224,11 @@ export class Store {
   // ---- entry states ------------------------------------------------------
 
   // The replication state of an entry (`core`), in the binary form of
-  // repl/core/codec.ts.
+  // repl/core/codec.ts. lmdb-js returns binary values as copies, so the
+  // decoded values may be views of them.
   getStored(uuid: string): Stored | undefined {
     const raw = this.dbs.core.get(uuid);
-    return raw === undefined ? undefined : decodeStored(ownBuffer(raw), uuid);
+    return raw === undefined ? undefined : decodeStored(asBuffer(raw), uuid);
   }
 
   putStored(uuid: string, s: Stored): void {
@@ -235,7 +237,7 @@ export class Store {
 
   /** A value read from `core` by a range scan. */
   fromRaw(raw: unknown, key = ''): Stored {
-    return decodeStored(ownBuffer(raw as Uint8Array), key);
+    return decodeStored(asBuffer(raw as Uint8Array), key);
   }
 
   // ---- writes ------------------------------------------------------------
@@ -313,9 +315,4 @@ export function unionAll(sets: number[][]): number[] {
   const s = new Set<number>();
   for (const set of sets) for (const x of set) s.add(x);
   return [...s].sort((a, b) => a - b);
-}
-
-/** lmdb-js returns binary values as copies; as Buffers, though typed as Uint8Array on some paths. */
-function ownBuffer(raw: Uint8Array): Buffer {
-  return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
 }

@@ -279,11 +279,9 @@ class Materializer {
       if (old) dbs.children.remove(old.parent, old.id);
       dbs.children.put(rec.parent, rec.id);
     }
-    if (old) {
-      const { del, add } = indexKeyChanges(store.schema, store.plan, old.attrs, rec.attrs);
-      for (const k of del) dbs.idx.remove(k, rec.id);
-      for (const k of add) dbs.idx.put(k, rec.id);
-    } else for (const k of indexKeys(store.schema, store.plan, rec.attrs)) dbs.idx.put(k, rec.id);
+    const { del, add } = indexKeyChanges(store.schema, store.plan, old?.attrs ?? [], rec.attrs);
+    for (const k of del) dbs.idx.remove(k, rec.id);
+    for (const k of add) dbs.idx.put(k, rec.id);
     dbs.entries.put(rec.id, encodeRec(rec));
     this.#tx.recs.set(rec.id, rec);
   }
