@@ -23,7 +23,8 @@ const usage = `node bench/repl.mjs [options]
   --init-entries N   entries for the repl init measurement (default 100000; 0 skips it)
   --skip LIST        comma-separated phases to skip: slapd, meshdir, init
   --dir D            scratch directory (default: a new one under /tmp)
-  --profile          init phase: run the consumer under node --cpu-prof and print where its time went
+  --profile          init phase: run the consumer under node --cpu-prof and print where its time went;
+                     with --hold: run the three masters under --cpu-prof (profiles in DIR/mN/prof at Ctrl-C)
   --log-level L      meshdir servers' log level (default info; debug logs every group with µs times)
   --hold             meshdir phase: after the init, keep the three masters up on 3891-3893 (no
                      measurement) until Ctrl-C, for your own probes
@@ -143,7 +144,8 @@ try {
     const masters = PORTS.map((port, i) => node(`m${i + 1}`, { replicaId: i + 1, port }));
     importLdif(masters[0].config, ldif);
     for (const m of masters) {
-      const s = await startMeshdir(m.dir, m.config, { name: m.name });
+      const nodeArgs = o.hold && o.profile ? ['--cpu-prof', '--cpu-prof-dir', join(m.dir, 'prof')] : [];
+      const s = await startMeshdir(m.dir, m.config, { name: m.name, nodeArgs });
       servers.push(s);
       m.url = s.url;
       await addManager(m.url);

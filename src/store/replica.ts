@@ -32,7 +32,7 @@ export async function applyGroup(store: Store, changes: Change[], base: Ruv = {}
       throw new LdapError(RC.unwillingToPerform, `${why}; start a new session`);
     }
     for (const ch of changes) tx.apply(ch);
-    if (store.log.isLevelEnabled('debug')) store.log.debug({ ...span, applied: tx.appliedCsns.length, base, have }, 'replication group applied');
+    if (store.log.isLevelEnabled('debug')) store.log.debug({ ...span, applied: tx.changes.length, base, have }, 'replication group applied');
   });
   return store.ruv;
 }

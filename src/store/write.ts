@@ -25,8 +25,8 @@ export class Txn implements StateView {
   readonly store: Store;
   readonly now: number;
   ruv: Ruv;
-  /** CSNs applied in this transaction. */
-  readonly appliedCsns: Csn[] = [];
+  /** Changes applied in this transaction, in the order applied. */
+  readonly changes: Change[] = [];
   #conflictSeq = 0;
   #conflicts = 0;
   /** A total update replaced the database (RUV adopted wholesale). */
@@ -108,7 +108,7 @@ export class Txn implements StateView {
     dbs.changelog.put(ch.csn, ch);
     this.ruv = ruvAdvance(this.ruv, ch.csn);
     this.store.clock.observe(ch.csn, this.now);
-    this.appliedCsns.push(ch.csn);
+    this.changes.push(ch);
     for (const c of res.conflicts) this.#logConflict(c, m);
     return res.conflicts;
   }
@@ -125,18 +125,21 @@ export class Txn implements StateView {
 
   /** Persist clock and RUV with the batch (called inside the transaction). */
   finish(): void {
-    if (this.appliedCsns.length === 0 && !this.replaced) return;
+    if (this.changes.length === 0 && !this.replaced) return;
     this.store.dbs.meta.put('ruv', this.ruv);
   }
 
   /** After the durable commit. */
   committed(): void {
-    if (this.appliedCsns.length === 0 && !this.replaced) return;
+    if (this.changes.length === 0 && !this.replaced) return;
     // Commits finish in order, so this transaction's RUV is durable now.
     this.store.ruv = this.ruv;
-    if (this.store.log.isLevelEnabled('debug')) this.store.log.debug({ csns: this.appliedCsns.length > 8 ? [this.appliedCsns[0], '…', this.appliedCsns[this.appliedCsns.length - 1]] : this.appliedCsns }, 'changes committed');
+    if (this.store.log.isLevelEnabled('debug')) {
+      const csns = this.changes.map((ch) => ch.csn);
+      this.store.log.debug({ csns: csns.length > 8 ? [csns[0], '…', csns[csns.length - 1]] : csns }, 'changes committed');
+    }
     this.store.conflictCount += this.#conflicts;
-    this.store.events.emit('commit', this.appliedCsns);
+    this.store.events.emit('commit', this.changes, this.replaced);
   }
 
   /** Materialize many states at once (total update), parents before children. */

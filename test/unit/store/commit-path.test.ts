@@ -1,0 +1,86 @@
+// Store.write commits a lone write on the main thread and hands writes that
+// arrive together to lmdb-js' writer thread (group commit). Either way a
+// write resolves only after its commit, and a throw undoes only its own
+// changes.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadSchemaDir } from '../../../src/schema/load.js';
+import { Store } from '../../../src/store/store.js';
+import { localAdd, localModify } from '../../../src/store/update.js';
+import { createLogger } from '../../../src/log.js';
+import { LdapError, RC } from '../../../src/errors.js';
+
+const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
+const b = (s: string) => Buffer.from(s);
+const root = { dn: 'cn=admin,dc=example,dc=com' };
+
+async function open(t: Tap.Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-commit-path-'));
+  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'silent' }) });
+  t.teardown(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
+  await store.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
+  return store;
+}
+
+const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
+const dn = (uid: string) => `uid=${uid},dc=example,dc=com`;
+const description = (store: Store, uid: string) => store.byNdn(store.normalize(dn(uid)))?.attrs.find(([n]) => n === 'description')?.[1].map(String);
+
+t.test('a lone write commits on the main thread; writes arriving together are group-committed', async (t) => {
+  const store = await open(t);
+  await sleep(30);
+  const before = { ...store.commitPaths };
+  await store.write((tx) => localAdd(tx, root, dn('lone'), person('lone')));
+  t.same(store.commitPaths, { direct: before.direct + 1, queued: before.queued }, 'the lone add went the direct way');
+  t.ok(store.byNdn(store.normalize(dn('lone'))), 'and is there');
+
+  // A second write in the same turn of the event loop counts as load.
+  await store.write((tx) => localModify(tx, root, dn('lone'), [{ op: 2, attr: 'description', values: [b('same turn')] }]));
+  t.same(store.commitPaths, { direct: before.direct + 1, queued: before.queued + 1 }, 'a write right after it in the same turn was queued');
+
+  await sleep(30);
+  const n = 20;
+  const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => store.write((tx) => {
+    if (i === 7) throw new LdapError(RC.unwillingToPerform, 'refused on purpose');
+    return localAdd(tx, root, dn(`u${i}`), person(`u${i}`));
+  })));
+  t.equal(results.filter((r) => r.status === 'fulfilled').length, n - 1, 'all but the refused one succeed');
+  t.equal(store.commitPaths.direct, before.direct + 2, 'the first of the burst went direct');
+  t.equal(store.commitPaths.queued, before.queued + 1 + n - 2, 'the other successful ones were queued');
+  for (let i = 0; i < n; i++) t.equal(Boolean(store.byNdn(store.normalize(dn(`u${i}`)))), i !== 7, `u${i} ${i === 7 ? 'absent' : 'present'}`);
+
+  // Still busy: the next write is queued too, until writes have been quiet for a while.
+  await store.write((tx) => localModify(tx, root, dn('u1'), [{ op: 2, attr: 'description', values: [b('queued')] }]));
+  t.equal(store.commitPaths.queued, before.queued + n);
+  await sleep(30);
+  await store.write((tx) => localModify(tx, root, dn('u1'), [{ op: 2, attr: 'description', values: [b('direct again')] }]));
+  t.equal(store.commitPaths.direct, before.direct + 3, 'quiet again: direct');
+  t.same(description(store, 'u1'), ['direct again']);
+});
+
+t.test('a lone write that throws leaves nothing behind, and the next one works', async (t) => {
+  const store = await open(t);
+  await sleep(30);
+  const ruv = JSON.stringify(store.ruv);
+  await t.rejects(store.write((tx) => {
+    localAdd(tx, root, dn('half'), person('half'));
+    throw new LdapError(RC.other, 'after the add');
+  }), { code: RC.other });
+  t.equal(store.byNdn(store.normalize(dn('half'))), undefined, 'the add was rolled back');
+  t.equal(JSON.stringify(store.ruv), ruv, 'the RUV did not move');
+  await store.write((tx) => localAdd(tx, root, dn('next'), person('next')));
+  t.ok(store.byNdn(store.normalize(dn('next'))));
+});
+
+t.test('commit events carry the applied changes, in order', async (t) => {
+  const store = await open(t);
+  const seen: string[][] = [];
+  store.events.on('commit', (changes: { csn: string; op: string }[]) => seen.push(changes.map((c) => c.op)));
+  await store.write((tx) => localAdd(tx, root, dn('e1'), person('e1')));
+  await Promise.all([1, 2].map((i) => store.write((tx) => localModify(tx, root, dn('e1'), [{ op: 2, attr: 'description', values: [b(`v${i}`)] }]))));
+  t.same(seen, [['add'], ['modify'], ['modify']]);
+  t.same(description(store, 'e1'), ['v2'], 'the later of the two modifies wins');
+});
