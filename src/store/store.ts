@@ -248,7 +248,7 @@ export class Store {
   #busyUntil = 0;
   /** A write ran on the main thread in this turn of the event loop. */
   #syncThisTurn = false;
-  /** Commits made here on the main thread, and by lmdb-js' writer thread (cn=monitor, tests). */
+  /** How many commits went each way (tests). */
   readonly commitPaths = { direct: 0, queued: 0 };
 
   /**
@@ -261,7 +261,7 @@ export class Store {
    * write in this turn of the event loop, none queued in the last 20 ms —
    * is committed right here instead: the two hand-offs to and from the
    * writer thread cost more than its fsync when there is nothing to batch
-   * (a lone modify 1.2 → ~0.8 ms, bench/single.mjs --conns 1 --depth 1).
+   * (a lone modify p50 1.50 → 1.00 ms, bench/single.mjs --conns 1 --depth 1).
    * A second write in the same turn means requests are piling up behind
    * the main thread's fsync: back to the writer thread.
    */
