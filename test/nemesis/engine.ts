@@ -80,12 +80,13 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisReport> {
     const finish = new Promise<void>((r) => (finishing = r));
     const hold = (ms: number) => Promise.race([sleep(ms), finish]);
     const running: Promise<void>[] = [];
+    const killing = new Map<string, Promise<void>>();
     const t0 = Date.now();
     work.start();
     for (const step of steps) {
       await sleep(step.at - (Date.now() - t0));
       log(describe(step));
-      running.push(inflict(topo, step.fault, hold, report, problems).catch((e: Error) => void problems.push(`${describe(step)} failed: ${e.message}`)));
+      running.push(inflict(topo, step.fault, hold, report, problems, killing).catch((e: Error) => void problems.push(`${describe(step)} failed: ${e.message}`)));
     }
     await sleep(o.durationMs - (Date.now() - t0));
     await work.stop();
@@ -168,15 +169,27 @@ async function restart(topo: Topology, node: string, skewMs: number, problems: s
   }
 }
 
-async function inflict(topo: Topology, f: Fault, hold: (ms: number) => Promise<void>, r: NemesisReport, problems: string[]): Promise<void> {
+/**
+ * `killing`: each node's kill fault in progress (its restart included). The
+ * schedule leaves 3 s after a restart before the next kill of the same node,
+ * but a restart can take longer on a loaded machine: the next kill then found
+ * the node already down, and its restart raced the previous one for the data
+ * directory ("in use by process N"). Kills of one node wait for each other.
+ */
+async function inflict(topo: Topology, f: Fault, hold: (ms: number) => Promise<void>, r: NemesisReport, problems: string[], killing: Map<string, Promise<void>>): Promise<void> {
   switch (f.kind) {
-    case 'kill':
-      r.faults.kills++;
-      await topo.kill(f.node);
-      await hold(f.downMs);
-      if (f.skewMs !== undefined) r.faults.skewsMs.push(f.skewMs);
-      await restart(topo, f.node, f.skewMs ?? 0, problems);
-      return;
+    case 'kill': {
+      const previous = killing.get(f.node) ?? Promise.resolve();
+      const done = previous.then(async () => {
+        r.faults.kills++;
+        await topo.kill(f.node);
+        await hold(f.downMs);
+        if (f.skewMs !== undefined) r.faults.skewsMs.push(f.skewMs);
+        await restart(topo, f.node, f.skewMs ?? 0, problems);
+      });
+      killing.set(f.node, done.catch(() => undefined));
+      return done;
+    }
     case 'cut': {
       r.faults.partitions++;
       r.faults.cuts++;
