@@ -12,7 +12,7 @@ import { changesFor, isPristine } from '../../store/replica.js';
 import type { Change } from '../core/change.js';
 import type { NeedsInit } from '../core/changelog.js';
 import { csnTimeMs, isCsn } from '../core/csn.js';
-import { ruvAdvance, ruvCovers, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
+import { ruvAdvance, ruvCovers, ruvLacks, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
 import { inSchedule, parseWindow, type Window } from './schedule.js';
 
@@ -367,7 +367,7 @@ export class Supplier {
   /** Lag is read from the changelog at most once a second while the consumer is behind. */
   #updateLag(acked: Ruv): void {
     const store = this.#ctx.store;
-    if (Object.values(store.ruv).every((csn) => ruvCovers(acked, csn))) {
+    if (ruvLacks(acked, store.ruv).length === 0) {
       this.status.lagMs = 0;
       return;
     }
