@@ -113,11 +113,16 @@ export class Workload {
     const take = (k: number) => clients.splice(0, k);
     const mods = [...this.#ledger.mods.keys()];
     const chains = [...this.#ledger.chains.keys()];
-    const doomed = [...this.#ledger.adds].filter(([uid, s]) => s === 'acked' && !this.#ledger.deletes.has(uid)).map(([uid]) => uid);
+    const doomed = this.#deletable();
     take(mix.adders).forEach((c, w) => this.#streams.push(this.#adder(c, w)));
     take(mix.modifiers).forEach((c, w) => this.#streams.push(...mods.filter((_, i) => i % mix.modifiers === w).map((uid) => this.#modifier(c, uid))));
     take(mix.renamers).forEach((c, w) => this.#streams.push(...chains.filter((_, i) => i % mix.renamers === w).map((ch) => this.#renamer(c, ch))));
-    take(mix.deleters).forEach((c, w) => this.#streams.push(this.#deleter(c, doomed.filter((_, i) => i % mix.deleters === w).slice(0, 400))));
+    take(mix.deleters).forEach((c) => this.#streams.push(this.#deleter(c, doomed)));
+  }
+
+  /** Acknowledged adds not yet chosen for deletion. */
+  #deletable(): string[] {
+    return [...this.#ledger.adds].filter(([uid, s]) => s === 'acked' && !this.#ledger.deletes.has(uid)).map(([uid]) => uid);
   }
 
   /** Writes sent and not yet answered, by kind. */
@@ -197,8 +202,15 @@ export class Workload {
   }
 
   async #deleter(c: LdapClient, uids: string[]): Promise<void> {
+    // Entries added earlier in this round refill the shared list, so deletes are
+    // still being sent when the kill comes however fast the first list went.
+    // Refilled only when empty: every uid taken before was marked sent.
+    const next = (): string | undefined => {
+      if (uids.length === 0) uids.push(...this.#deletable());
+      return uids.pop();
+    };
     const one = async (): Promise<void> => {
-      for (let uid = uids.pop(); uid !== undefined && this.#live(c); uid = uids.pop()) {
+      for (let uid = next(); uid !== undefined && this.#live(c); uid = next()) {
         this.#ledger.deletes.set(uid, 'sent');
         const r = await this.#settle(`delete ${uid}`, c.del(addDn(uid)));
         if (r === 'lost') return;
