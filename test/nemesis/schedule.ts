@@ -77,12 +77,15 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
       }
     }
   };
-  const firsts = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow'] as const);
+  // A first kill that cannot happen yet (its master is still down from the
+  // other one) is tried again at the next step, so every schedule has both.
+  const firsts: ('kill-skew' | Fault['kind'])[] = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow'] as const);
   let at = rng.int(500, 1500);
-  for (const k of firsts) {
-    if (at >= durationMs) break;
+  while (firsts.length > 0 && at < durationMs) {
+    const k = firsts.shift()!;
     const f = make(k === 'kill-skew' ? 'kill' : k, at, k === 'kill-skew');
     if (f) steps.push({ at, fault: f });
+    else firsts.splice(1, 0, k);
     at += rng.int(Math.round(meanGap / 2), Math.round(meanGap * 1.5));
   }
   const kinds: Fault['kind'][] = ['kill', 'cut', 'isolate', 'slow'];

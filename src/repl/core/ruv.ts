@@ -2,7 +2,7 @@
 // Because suppliers send in CSN order and consumers apply whole groups, a
 // replica holding CSN c of replica r holds every earlier change of r, so the
 // RUV says exactly what a replica has.
-import { type Csn, csnReplicaId } from './csn.js';
+import { type Csn, csnReplicaId, lastCsnOf } from './csn.js';
 
 /** Plain object keyed by replicaId (decimal string), persistable as is. */
 export type Ruv = Readonly<Record<string, Csn>>;
@@ -117,4 +117,20 @@ export function withOrigin(have: Ruv, origin: Origin | undefined, mine: Csn | un
   const h = have[rid];
   if (origin.floor !== undefined && (h === undefined || h < origin.floor)) return have;
   return h !== undefined && h >= mine ? have : { ...have, [rid]: mine };
+}
+
+/**
+ * What a supplier selects from for a consumer that other masters feed
+ * their own changes directly (the start, group and heartbeat responses'
+ * `direct`): every change of theirs counts as held, so none is sent twice
+ * at once. Every change, not just up to what the supplier holds: a group
+ * that carried some of them after a gap (the direct session not there yet)
+ * would move the consumer's RUV past the gap. Only for choosing what to
+ * send; a group's base stays what the consumer acknowledged.
+ */
+export function leftToOrigins(have: Ruv, origins: readonly number[]): Ruv {
+  if (origins.length === 0) return have;
+  const out = { ...have };
+  for (const r of origins) out[String(r)] = lastCsnOf(r);
+  return out;
 }

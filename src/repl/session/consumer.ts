@@ -16,6 +16,11 @@ import { validateChange, validateRuv, validateStored } from './validate.js';
 interface Session {
   supplier: string;
   agreement: string;
+  /** The supplier's replicaId, when it is a master. */
+  rid?: number;
+  /** When it last sent a request, and how often it sends at least one (its heartbeat). */
+  seen: number;
+  beatMs: number;
   nextSeq: number;
   /** Groups apply one after another in arrival order. */
   chain: Promise<unknown>;
@@ -31,7 +36,8 @@ interface Session {
 }
 
 export interface ConsumerState {
-  sessions: WeakMap<Connection, Session>;
+  /** Live sessions (closed connections are dropped as they are found). */
+  sessions: Map<Connection, Session>;
   /** Supplier URLs seen (referral targets when none are configured). */
   suppliers: Set<string>;
   received: number;
@@ -51,7 +57,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     const n = ctx.schema.normalizeDN(m);
     if (n) managers.add(n);
   }
-  const state: ConsumerState = { sessions: new WeakMap(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0, epoch: 0 };
+  const state: ConsumerState = { sessions: new Map(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0, epoch: 0 };
 
   const authorize = (conn: Connection, what: string): void => {
     if (conn.auth === 'anonymous' || !managers.has(conn.bindNdn) || !ctx.configTree.holds(conn.bindNdn)) {
@@ -90,6 +96,25 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     conn.send(encodeExtendedResponse(id, RC.success, '', '', oid, pack(body)));
   };
 
+  /**
+   * The masters other than s's supplier that feed this replica their own
+   * changes in a session of their own: s's supplier leaves their changes to
+   * them (DESIGN.md "Replication protocol" 2: no two suppliers feed the
+   * changes of one origin at once). Told in every response, so a supplier
+   * takes an origin over within a heartbeat of its own session ending, or
+   * of it going quiet for two of its heartbeats (a link that drops packets
+   * without closing the connection).
+   */
+  const direct = (s: Session): number[] => {
+    const rids: number[] = [];
+    const now = Date.now();
+    for (const [conn, o] of state.sessions) {
+      if (conn.closed) state.sessions.delete(conn);
+      else if (o !== s && o.rid !== undefined && o.rid !== s.rid && !o.init && !fenced(o) && now - o.seen <= 2 * o.beatMs) rids.push(o.rid);
+    }
+    return rids;
+  };
+
   /** Bad input on the replication port ends the session (and the connection). */
   const broken = (conn: Connection, id: number, e: unknown): never => {
     const msg = e instanceof Error ? e.message : String(e);
@@ -125,11 +150,14 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           adopted = true;
           ctx.log.info({ gen: req.gen, supplier: req.url }, 'empty database adopted the supplier\'s generation');
         }
-        state.sessions.set(conn, { supplier: req.url, agreement: req.agreement, nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch });
+        const beatMs = typeof req.hb === 'number' && req.hb > 0 ? req.hb : 10_000;
+        const s: Session = { supplier: req.url, agreement: req.agreement, nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, seen: Date.now(), beatMs };
+        if (typeof req.rid === 'number' && Number.isInteger(req.rid) && req.rid > 0) s.rid = req.rid;
+        state.sessions.set(conn, s);
         state.suppliers.add(req.url);
         state.sessionsAccepted++;
         ctx.log.info({ conn: conn.id, supplier: req.url, agreement: req.agreement, rid: req.rid }, 'replication session started');
-        const body: StartResponse = { gen: ctx.store.generationId, ruv: { ...ctx.store.ruv }, role: ctx.config.role };
+        const body: StartResponse = { gen: ctx.store.generationId, ruv: { ...ctx.store.ruv }, role: ctx.config.role, direct: direct(s) };
         if (adopted) body.adopted = true;
         if (ctx.store.replicaId !== undefined) {
           body.rid = ctx.store.replicaId;
@@ -144,6 +172,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
       async handle(ctx, conn, id, value) {
         authorize(conn, 'group');
         const s = session(conn);
+        s.seen = Date.now();
         let changes: Change[];
         let base: Ruv;
         try {
@@ -166,7 +195,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         s.chain = run.catch((e: Error) => endSession(conn, s, e.message));
         const ruv = await run;
         state.received += changes.length;
-        reply(conn, id, REPL_OID.group, { ruv });
+        reply(conn, id, REPL_OID.group, { ruv, direct: direct(s) });
       },
     },
     {
@@ -174,13 +203,14 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
       async handle(ctx, conn, id) {
         authorize(conn, 'heartbeat');
         const s = session(conn);
+        s.seen = Date.now();
         await s.chain;
         const why = fenced(s);
         if (why) {
           endSession(conn, s, why);
           throw new LdapError(RC.unwillingToPerform, why);
         }
-        reply(conn, id, REPL_OID.heartbeat, { ruv: ctx.store.ruv });
+        reply(conn, id, REPL_OID.heartbeat, { ruv: ctx.store.ruv, direct: direct(s) });
       },
     },
     {
@@ -207,7 +237,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           return broken(conn, id, e);
         }
         await stageBegin(ctx.store);
-        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
+        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, seen: Date.now(), beatMs: 0, init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
         ctx.log.info({ conn: conn.id, supplier: o.url, entries: o.total }, 'total update started');
         reply(conn, id, REPL_OID.initBegin, {});
       },

@@ -45,6 +45,8 @@ export interface StartRequest {
   /** Where clients should write (the supplier's first listen URL). */
   url: string;
   agreement: string;
+  /** Its heartbeat: a session quiet for two of them no longer counts as feeding its origin. */
+  hb?: number;
 }
 
 export interface StartResponse {
@@ -57,6 +59,8 @@ export interface StartResponse {
   rid?: number;
   /** Its own changes at or below this CSN it holds only as its RUV says (ruv.ts Origin). */
   floor?: string;
+  /** Masters feeding it their own changes in sessions of their own (also in group and heartbeat responses). */
+  direct?: number[];
 }
 
 /** A list of records, packed and optionally compressed at `level`. */

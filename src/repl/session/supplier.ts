@@ -12,7 +12,7 @@ import { changesFor, isPristine } from '../../store/replica.js';
 import type { Change } from '../core/change.js';
 import type { NeedsInit } from '../core/changelog.js';
 import { csnTimeMs, isCsn } from '../core/csn.js';
-import { ruvAdvance, ruvCovers, ruvLacks, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
+import { leftToOrigins, ruvAdvance, ruvCovers, ruvLacks, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
 import { inSchedule, parseWindow, type Window } from './schedule.js';
 
@@ -236,7 +236,7 @@ export class Supplier {
       let start;
       try {
         start = unpack(
-          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name }))).value,
+          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name, hb: cfg.heartbeatMs }))).value,
           'start response',
         );
       } catch (e) {
@@ -248,7 +248,16 @@ export class Supplier {
       this.#fresh = undefined;
       const origin = originOf(start);
       // The consumer's own changes count as held (see withOrigin).
-      const held = (ruv: Ruv): Ruv => withOrigin(ruv, origin, origin && store.ruv[String(origin.replicaId)]);
+      const own = (ruv: Ruv): Ruv => withOrigin(ruv, origin, origin && store.ruv[String(origin.replicaId)]);
+      // And so do those of masters that feed it directly (see leftToOrigins).
+      let direct = directOf(start);
+      const held = (ruv: Ruv): Ruv => leftToOrigins(own(ruv), direct);
+      const told = (r: Record<string, unknown>): void => {
+        const now = directOf(r);
+        // A master stopped feeding it: what we left to it may be needed from us.
+        if (direct.some((rid) => !now.includes(rid))) this.#fresh = undefined;
+        direct = now;
+      };
       let acked = (start.ruv ?? {}) as Ruv;
       let sent = acked;
       this.status.consumerRuv = acked;
@@ -266,8 +275,8 @@ export class Supplier {
           return;
         }
         while (inflight.length < cfg.windowSize) {
-          sent = held(sent);
-          const next = this.#lacking(sent, cfg.groupSize);
+          sent = own(sent);
+          const next = this.#lacking(held(sent), cfg.groupSize);
           // Some it lacks were trimmed here: the records after them would leave a hole.
           if (next.lacks) this.#needsInit(next.lacks, cfg);
           const batch: Change[] = fitBatch(next.changes);
@@ -283,7 +292,9 @@ export class Supplier {
           const p: Promise<void> = client
             .extended(REPL_OID.group, pack({ seq, base, ...body }))
             .then((r) => {
-              const ruv = unpack(r.value, 'group response').ruv as Ruv;
+              const res = unpack(r.value, 'group response');
+              const ruv = res.ruv as Ruv;
+              told(res);
               acked = ruv;
               // What the consumer got from other suppliers need not come from us too.
               sent = ruvMerge(sent, ruv);
@@ -308,10 +319,16 @@ export class Supplier {
         }
         this.#set('in-sync', '');
         this.status.lastResult = 'ok';
-        await this.#signal.wait(cfg.heartbeatMs);
-        if (Date.now() - lastTraffic >= cfg.heartbeatMs && changesFor(store, held(sent), 1).changes.length === 0) {
+        // Changes left to a direct session that the consumer has not
+        // acknowledged yet: ask again within a second whether they arrived,
+        // or whether that session ended and they must come from us.
+        const beat = ruvLacks(own(acked), store.ruv).length > 0 ? Math.min(cfg.heartbeatMs, 1000) : cfg.heartbeatMs;
+        await this.#signal.wait(beat);
+        if (Date.now() - lastTraffic >= beat && changesFor(store, held(sent), 1).changes.length === 0) {
           const r = await client.extended(REPL_OID.heartbeat);
-          acked = unpack(r.value, 'heartbeat response').ruv as Ruv;
+          const res = unpack(r.value, 'heartbeat response');
+          told(res);
+          acked = res.ruv as Ruv;
           sent = ruvMerge(sent, acked);
           this.status.consumerRuv = acked;
           lastTraffic = Date.now();
@@ -377,6 +394,12 @@ export class Supplier {
     const first = changesFor(store, acked, 1).changes[0];
     this.status.lagMs = first && !ruvCovers(acked, first.csn) ? Math.max(0, now - csnTimeMs(first.csn)) : 0;
   }
+}
+
+/** The `direct` list of a consumer's response (ignored when malformed: then nothing is left out). */
+function directOf(res: Record<string, unknown>): number[] {
+  const d = res.direct;
+  return Array.isArray(d) && d.every((r) => Number.isInteger(r) && (r as number) > 0) ? (d as number[]) : [];
 }
 
 /** A master consumer's replicaId and floor from its start response (ignored when malformed). */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { needsInit, selectChanges, selectionStart, trimPoint } from '../../../src/repl/core/changelog.js';
 import { csnAtTime, csnTimeMs } from '../../../src/repl/core/csn.js';
-import { ruvAdvance, ruvCompare, ruvCovers, ruvGap, ruvGet, ruvLacks, ruvMerge, withOrigin } from '../../../src/repl/core/ruv.js';
+import { ruvAdvance, ruvCompare, ruvCovers, ruvGap, ruvGet, ruvLacks, ruvMerge, leftToOrigins, withOrigin } from '../../../src/repl/core/ruv.js';
 import { csn } from './helpers.js';
 
 t.test('RUV: advance, covers, merge, compare, lacks', async (t) => {
@@ -91,4 +91,16 @@ t.test('withOrigin: a master consumer holds its own changes, above its floor', a
   t.equal(withOrigin({ 1: csn(5, 1) }, { replicaId: 2, floor: csn(1, 2) }, csn(8, 2))[2], undefined, 'a floor and nothing of its own yet');
   const moved = selectChanges([{ csn: csn(6, 2) }, { csn: csn(6, 1) }, { csn: csn(7, 2) }], withOrigin(have, { replicaId: 2 }, csn(7, 2)));
   t.same([...moved].map((r) => r.csn), [csn(6, 1)], 'only the other origins are selected');
+});
+
+t.test('leftToOrigins: no change of a master that feeds the consumer directly is selected', async (t) => {
+  const have = { 1: csn(5, 1), 2: csn(3, 2) };
+  const view = leftToOrigins(have, [1, 3]);
+  t.same(Object.keys(view).sort(), ['1', '2', '3']);
+  t.equal(view[2], csn(3, 2), 'other origins as they were');
+  t.ok(ruvCovers(view, csn(10 ** 9, 1)) && ruvCovers(view, csn(1, 3)), 'every change of 1 and 3 counts as held');
+  t.notOk(ruvCovers(view, csn(4, 2)), 'what it lacks of 2 does not');
+  t.equal(leftToOrigins(have, []), have, 'no direct sessions: unchanged');
+  const log = [{ csn: csn(2, 3) }, { csn: csn(4, 2) }, { csn: csn(6, 1) }, { csn: csn(7, 1) }];
+  t.same([...selectChanges(log, view)].map((r) => r.csn), [csn(4, 2)], 'only the other origins are selected');
 });
