@@ -1,9 +1,11 @@
 // No two suppliers feed a consumer the changes of one origin at once
 // (DESIGN.md "Replication protocol" 2): in a full mesh a master's changes
 // go to each other master from it alone, not also forwarded by the third;
-// when its own session to a consumer ends, another master takes over.
+// when its own session to a consumer ends, or its link stalls without
+// closing, another master takes over.
 import t from 'tap';
 import { Mesh, eventually } from '../helpers/mesh.js';
+import { Proxy } from '../helpers/proxy.js';
 import { SUFFIX } from '../helpers/server.js';
 
 const N = 100;
@@ -11,9 +13,15 @@ const N = 100;
 t.test('changes of one origin come from one supplier at a time', async (t) => {
   const started = Date.now();
   const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master', m3: 'master' }, seed: 'm1' });
-  t.teardown(() => mesh.stop());
+  const toM3 = await Proxy.start(mesh.node('m3').url);
+  t.teardown(async () => {
+    await toM3.close();
+    await mesh.stop();
+  });
   const all = ['m1', 'm2', 'm3'];
   mesh.fullMesh(all);
+  // m1 → m3 through a proxy, so that link alone can stall.
+  mesh.agree('m1', 'm3', { consumer: toM3.url });
   await eventually(async () => (await Promise.all(all.map((n) => mesh.count(n)))).every((n) => n === 12), 20_000, 'seed on all three');
   const sent = async (from: string, to: string) => Number((await mesh.agreement(from, `to-${to}`))?.changessent?.[0] ?? NaN);
   const sentAll = async () => {
@@ -48,7 +56,7 @@ t.test('changes of one origin come from one supplier at a time', async (t) => {
   });
 
   await t.test('with m1 → m3 disabled, m1\'s changes reach m3 through m2', async (t) => {
-    mesh.agree('m1', 'm3', { enabled: false });
+    mesh.agree('m1', 'm3', { consumer: toM3.url, enabled: false });
     await eventually(async () => (await mesh.agreement('m1', 'to-m3'))?.state?.[0] === 'disabled', 5000, 'm1 → m3 disabled');
     const before = await sent('m2', 'm3');
     const t0 = Date.now();
@@ -59,9 +67,26 @@ t.test('changes of one origin come from one supplier at a time', async (t) => {
     t.ok((await sent('m2', 'm3')) > before, 'm2 forwarded it');
     t.ok(ms < 5000, `within a few heartbeats (${ms} ms)`);
 
-    mesh.agree('m1', 'm3');
+    mesh.agree('m1', 'm3', { consumer: toM3.url });
     await eventually(async () => (await mesh.agreement('m1', 'to-m3'))?.state?.[0] === 'in-sync', 10_000, 'm1 → m3 back');
     t.ok(mesh.check(all).ok, 'repl check: identical');
+  });
+
+  await t.test('with m1 → m3 stalled (no bytes, no close), m1\'s changes reach m3 through m2', async (t) => {
+    await new Promise((r) => setTimeout(r, 2500));
+    toM3.cut();
+    const before = await sent('m2', 'm3');
+    const t0 = Date.now();
+    await c.modify(dn, [{ op: 'replace', attr: 'description', values: 'stalled' }]);
+    await eventually(() => has('m3', 'stalled'), 20_000, 'the modify on m3 while the link is cut');
+    const ms = Date.now() - t0;
+    t.comment(`on m3 after ${ms} ms (heartbeat 2 s: m3 stops counting m1's session after 4 s quiet)`);
+    t.ok((await sent('m2', 'm3')) > before, 'm2 forwarded it');
+    t.ok(ms < 10_000, `within a few heartbeats (${ms} ms)`);
+    toM3.heal();
+    await eventually(async () => (await mesh.agreement('m1', 'to-m3'))?.state?.[0] === 'in-sync', 30_000, 'm1 → m3 back after the heal');
+    await eventually(() => mesh.check(all).ok, 20_000, 'identical after the heal');
+    t.pass('identical after the heal');
   });
   t.comment(`${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
