@@ -87,53 +87,100 @@ export function changesFor(store: Store, have: Ruv, limit: number): { changes: C
  */
 export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxRecords: number; consumers: Ruv[] }): Promise<number> {
   const log = store.dbs.changelog;
-  let n = 0;
-  // Cut point and removal in one transaction: a record that arrives in
-  // between (an old CSN from a lagging origin) is weighed, not swept along.
-  await store.write(() => {
-    const cut = trimPoint(
+  const opts = { maxAgeMs: o.maxAgeMs, maxRecords: o.maxRecords || undefined, consumers: o.consumers, origin: store.replicaId };
+  const cutNow = (): Csn | undefined =>
+    trimPoint(
       (function* () {
         for (const { key } of log.getRange({})) yield { csn: key as Csn };
       })(),
       log.getCount(),
-      { nowMs: store.now(), maxAgeMs: o.maxAgeMs, maxRecords: o.maxRecords || undefined, consumers: o.consumers, origin: store.replicaId },
+      { ...opts, nowMs: store.now() },
     );
-    if (cut === undefined) return;
-    let trimmed = trimmedRuv(store);
-    for (const { key } of log.getRange({ end: cut, inclusiveEnd: true } as never)) {
-      trimmed = ruvAdvance(trimmed, key as Csn);
-      log.remove(key);
-      if (++n >= 50_000) break;
-    }
-    store.dbs.meta.put('trimmed', trimmed);
-  });
+  // Nothing to trim (the usual case): no write transaction at all.
+  if (cutNow() === undefined) return 0;
+  let n = 0;
+  // At most TRIM_SLICE records per transaction, so writes wait for one
+  // slice, not for the whole trim. Cut point and removal in one
+  // transaction: a record that arrives in between (an old CSN from a
+  // lagging origin) is weighed, not swept along.
+  for (let more = true; more && n < 50_000; ) {
+    more = false;
+    await store.write(() => {
+      const cut = cutNow();
+      if (cut === undefined) return;
+      let trimmed = trimmedRuv(store);
+      let k = 0;
+      for (const { key } of log.getRange({ end: cut, inclusiveEnd: true } as never)) {
+        if (k === TRIM_SLICE) {
+          more = true;
+          break;
+        }
+        trimmed = ruvAdvance(trimmed, key as Csn);
+        log.remove(key);
+        k++;
+      }
+      n += k;
+      store.dbs.meta.put('trimmed', trimmed);
+    });
+  }
   return n;
 }
 
-/** Drop tombstones and deleted-value markers older than the tombstone lifetime. */
+const TRIM_SLICE = 2000;
+/** States read between two yields to the event loop (~4 ms at ~18 µs a state). */
+const SCAN_SLICE = 200;
+/** States purged per write transaction. */
+const PURGE_SLICE = 500;
+
+/**
+ * Drop tombstones and deleted-value markers older than the tombstone
+ * lifetime. Candidates are found from read snapshots, a slice at a time,
+ * yielding to the event loop in between; only they are purged, each
+ * checked again in the write transaction. The whole scan used to run inside
+ * one write transaction, holding every write back for as long as it took to
+ * decode every entry's state (once per maintenance interval).
+ */
 export async function purgeTombstones(store: Store, lifetimeMs: number): Promise<number> {
   const purgeCsn = purgeCsnFor(store.now(), lifetimeMs);
-  let n = 0;
-  await store.write((tx) => {
-    for (const { key, value } of store.dbs.core.getRange({})) {
-      const stored = store.fromRaw(value);
-      const uuid = key as string;
-      let hasChildren = false;
-      for (const _ of tx.lookup(childrenKey(uuid))) {
-        hasChildren = true;
-        break;
-      }
-      const next = purgeState(stored.state, purgeCsn, hasChildren, store.rules);
-      if (next === stored.state) continue;
-      const before = coreIndexKeys(stored.state, store.rules);
-      const after = next === null ? [] : coreIndexKeys(next, store.rules);
-      for (const k of before) if (!after.includes(k)) store.dbs.coreIdx.remove(k, uuid);
-      for (const k of after) if (!before.includes(k)) store.dbs.coreIdx.put(k, uuid);
-      if (next === null) store.dbs.core.remove(uuid);
-      else store.putStored(uuid, { state: next, vis: stored.vis });
-      if (++n >= 10_000) break;
+  const core = store.dbs.core;
+  const candidates: string[] = [];
+  for (let start: string | undefined, done = false; !done; ) {
+    let k = 0;
+    for (const { key, value } of core.getRange(start === undefined ? { limit: SCAN_SLICE } : ({ start, exclusiveStart: true, limit: SCAN_SLICE } as never))) {
+      start = key as string;
+      k++;
+      // Without children it purges at least as much: a superset of candidates.
+      const { state } = store.fromRaw(value);
+      if (purgeState(state, purgeCsn, false, store.rules) !== state) candidates.push(key as string);
     }
-  });
+    done = k < SCAN_SLICE;
+    if (!done) await new Promise((r) => setImmediate(r));
+  }
+  let n = 0;
+  for (let i = 0; i < candidates.length && n < 10_000; i += PURGE_SLICE) {
+    const slice = candidates.slice(i, i + PURGE_SLICE);
+    await store.write((tx) => {
+      for (const uuid of slice) {
+        const raw = core.get(uuid);
+        if (raw === undefined) continue;
+        const stored = store.fromRaw(raw);
+        let hasChildren = false;
+        for (const _ of tx.lookup(childrenKey(uuid))) {
+          hasChildren = true;
+          break;
+        }
+        const next = purgeState(stored.state, purgeCsn, hasChildren, store.rules);
+        if (next === stored.state) continue;
+        const before = coreIndexKeys(stored.state, store.rules);
+        const after = next === null ? [] : coreIndexKeys(next, store.rules);
+        for (const k of before) if (!after.includes(k)) store.dbs.coreIdx.remove(k, uuid);
+        for (const k of after) if (!before.includes(k)) store.dbs.coreIdx.put(k, uuid);
+        if (next === null) core.remove(uuid);
+        else store.putStored(uuid, { state: next, vis: stored.vis });
+        n++;
+      }
+    });
+  }
   return n;
 }
 

@@ -51,7 +51,10 @@ export class Replication {
   start(): void {
     this.scan();
     this.#timers.push(setInterval(() => this.scan(), SCAN_MS));
-    this.#timers.push(setInterval(() => void this.maintain(), this.#ctx.config.replication.maintenanceInterval));
+    this.#timers.push(setInterval(() => {
+      // A run longer than the interval (a long trim or purge) is not overlapped.
+      if (!this.#maintaining) this.#maintaining = this.maintain().finally(() => (this.#maintaining = undefined));
+    }, this.#ctx.config.replication.maintenanceInterval));
     for (const t of this.#timers) t.unref();
   }
 
@@ -115,13 +118,21 @@ export class Replication {
   }
 
   /** Trim the changelog and purge tombstones (also run by tests directly). */
+  #lastPurge = 0;
+  #maintaining: Promise<unknown> | undefined;
+
   async maintain(): Promise<{ trimmed: number; purged: number }> {
     const ctx = this.#ctx;
     const r = ctx.config.replication;
     const consumers = [...this.#slots.values()].filter((s) => s.supplier?.config.enabled).map((s) => s.supplier!.status.consumerRuv);
     try {
       const trimmed = await trimChangelog(ctx.store, { maxAgeMs: r.changelog.maxAge, maxRecords: r.changelog.maxRecords, consumers });
-      const purged = await purgeTombstones(ctx.store, r.tombstoneLifetime);
+      // A purge reads every entry's state; tombstones may outlive their
+      // lifetime by 1 % of it (at most an hour), so it runs that seldom.
+      const now = Date.now();
+      const due = now - this.#lastPurge >= Math.min(r.tombstoneLifetime / 100, 3_600_000);
+      if (due) this.#lastPurge = now;
+      const purged = due ? await purgeTombstones(ctx.store, r.tombstoneLifetime) : 0;
       if (trimmed || purged) ctx.log.info({ trimmed, purged }, 'replication maintenance');
       return { trimmed, purged };
     } catch (e) {
@@ -165,5 +176,7 @@ export class Replication {
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
     await Promise.all([...this.#slots.values()].map((s) => s.supplier?.stop()));
+    // The store closes next: a trim or purge under way finishes first.
+    await this.#maintaining;
   }
 }
