@@ -88,10 +88,11 @@ export function changesFor(store: Store, have: Ruv, limit: number): { changes: C
 export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxRecords: number; consumers: Ruv[] }): Promise<number> {
   const log = store.dbs.changelog;
   const opts = { maxAgeMs: o.maxAgeMs, maxRecords: o.maxRecords || undefined, consumers: o.consumers, origin: store.replicaId };
+  /** How far the oldest TRIM_SLICE records may go (a prefix of a prefix is one). */
   const cutNow = (): Csn | undefined =>
     trimPoint(
       (function* () {
-        for (const { key } of log.getRange({})) yield { csn: key as Csn };
+        for (const key of log.getKeys({ limit: TRIM_SLICE })) yield { csn: key as Csn };
       })(),
       log.getCount(),
       { ...opts, nowMs: store.now() },
@@ -99,27 +100,20 @@ export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxReco
   // Nothing to trim (the usual case): no write transaction at all.
   if (cutNow() === undefined) return 0;
   let n = 0;
-  // At most TRIM_SLICE records per transaction, so writes wait for one
-  // slice, not for the whole trim. Cut point and removal in one
-  // transaction: a record that arrives in between (an old CSN from a
-  // lagging origin) is weighed, not swept along.
-  for (let more = true; more && n < 50_000; ) {
-    more = false;
+  // A slice per transaction, so writes wait for one slice, not the whole
+  // trim. Cut point and removal in one transaction: a record that arrives
+  // in between (an old CSN from a lagging origin) is weighed, not swept along.
+  for (let k = TRIM_SLICE; k === TRIM_SLICE && n < 50_000; n += k) {
+    k = 0;
     await store.write(() => {
       const cut = cutNow();
       if (cut === undefined) return;
       let trimmed = trimmedRuv(store);
-      let k = 0;
       for (const { key } of log.getRange({ end: cut, inclusiveEnd: true } as never)) {
-        if (k === TRIM_SLICE) {
-          more = true;
-          break;
-        }
         trimmed = ruvAdvance(trimmed, key as Csn);
         log.remove(key);
         k++;
       }
-      n += k;
       store.dbs.meta.put('trimmed', trimmed);
     });
   }

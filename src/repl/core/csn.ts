@@ -134,12 +134,12 @@ export function csnTimeMs(csn: Csn): number {
   return Math.floor(parseCsn(csn).time / 1000);
 }
 
-/** The smallest CSN at or after the given time: every CSN made later sorts above it. */
 /** The greatest CSN replica r can issue: a RUV entry that covers all of r's changes. */
 export function lastCsnOf(replicaId: number): Csn {
   return formatCsn({ time: MAX_TIME, counter: MAX_COUNTER, replicaId, subseq: MAX_SUBSEQ });
 }
 
+/** The smallest CSN at or after the given time: every CSN made later sorts above it. */
 export function csnAtTime(ms: number): Csn {
   return formatCsn({ time: Math.max(0, Math.floor(ms)) * 1000, counter: 0, replicaId: 0, subseq: 0 });
 }

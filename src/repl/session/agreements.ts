@@ -117,10 +117,10 @@ export class Replication {
     }
   }
 
-  /** Trim the changelog and purge tombstones (also run by tests directly). */
   #lastPurge = 0;
   #maintaining: Promise<unknown> | undefined;
 
+  /** Trim the changelog and purge tombstones (also run by tests directly). */
   async maintain(): Promise<{ trimmed: number; purged: number }> {
     const ctx = this.#ctx;
     const r = ctx.config.replication;
