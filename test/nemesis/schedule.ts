@@ -78,7 +78,8 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
     }
   };
   // A first kill that cannot happen yet (its master is still down from the
-  // other one) is tried again at the next step, so every schedule has both.
+  // other one) goes back behind the next fault and is tried again after it,
+  // so every schedule has both.
   const firsts: ('kill-skew' | Fault['kind'])[] = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow'] as const);
   let at = rng.int(500, 1500);
   while (firsts.length > 0 && at < durationMs) {
