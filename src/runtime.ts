@@ -157,7 +157,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         await server.close();
         await store.dbs.env.flushed;
         await store.close();
-        log.info('meshdir stopped');
+        log.info({ commits: store.commitPaths }, 'meshdir stopped');
         log.flush?.();
       })();
       return stopped;

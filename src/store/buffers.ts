@@ -30,3 +30,26 @@ export class BufferPackr extends Packr {
     return toBuffers(super.unpack(source as Buffer, end as number));
   }
 }
+
+/** lmdb-js' reusable read buffer: valid until the next read; `lastSize` octets are the value. */
+interface FastReader<K> {
+  getBinaryFast(key: K): Uint8Array | undefined;
+}
+
+/**
+ * A binary value, copied out of lmdb-js' reusable read buffer. lmdb-js'
+ * own `get` copies into a new ArrayBuffer every time; a copy into Node's
+ * buffer pool costs a third of that (1.2 vs 3.9 µs for a 900-octet entry).
+ */
+export function readBinary<K>(db: FastReader<K>, key: K): Buffer | undefined {
+  const fast = db.getBinaryFast(key);
+  return fast === undefined ? undefined : Buffer.from(fast.subarray(0, (db as unknown as { lastSize: number }).lastSize));
+}
+
+/** Whether a binary value is stored as `raw` (undefined: absent), without copying it. */
+export function storedAs<K>(db: FastReader<K>, key: K, raw: Buffer | undefined): boolean {
+  const fast = db.getBinaryFast(key);
+  if (fast === undefined || raw === undefined) return fast === raw;
+  const size = (db as unknown as { lastSize: number }).lastSize;
+  return size === raw.length && raw.equals(fast.subarray(0, size));
+}

@@ -15,16 +15,54 @@ import { indexKeyChanges, indexKeys } from './indexes.js';
 import { buildRec, encodeRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
 import { avasToRdn } from './rules.js';
 import type { Store, StoredConflict } from './store.js';
+import type { Database } from 'lmdb';
+import { decodeStored, encodeStored } from '../repl/core/codec.js';
+import { decodeRec } from './record.js';
+import { readBinary, storedAs } from './buffers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 /** The order slapd lists an entry's stored operational attributes in. */
 const OPERATIONAL_ORDER = ['structuralObjectClass', 'entryUUID', 'creatorsName', 'createTimestamp', 'entryCSN', 'modifiersName', 'modifyTimestamp', 'entryDN'];
 
+/**
+ * A read a speculative run depended on: what it saw, to compare inside the
+ * write transaction. Reads of ids by DN or UUID are not among them: an
+ * entry keeps its id while it exists, and while its record is as it was
+ * (compared) no other entry can hold its DN, since naming is unique.
+ */
+type Read =
+  | { db: 'core'; key: string; raw: Buffer | undefined }
+  | { db: 'entries'; key: number; raw: Buffer | undefined }
+  | { db: 'coreIdx'; key: string; values: string[] };
+
+// Writes collected from databases of several key and value types.
+type AnyDb = Database<any, any>;
+type Op = { db: AnyDb; key: unknown; value: unknown; put: boolean };
+
+/**
+ * A client write worked out before its turn for the write transaction (see
+ * Store.write): what it read, what it would write, and its result.
+ */
+export interface Speculation<T> {
+  reads: Read[];
+  ops: Op[];
+  changes: Change[];
+  result: T;
+}
+
+/** Thrown inside a speculative run that took a path whose reads it does not track. */
+class Unspeculable extends Error {}
+
 export class Txn implements StateView {
   readonly store: Store;
   readonly now: number;
   ruv: Ruv;
+  /** The CSN taken when the write was queued (Store.write); nextCsn() hands it out. */
+  #reserved: Csn | undefined;
+  /** Speculative run: reads are logged and writes collected instead of made. */
+  readonly #reads: Read[] | undefined;
+  readonly #ops: Op[] | undefined;
   /** Changes applied in this transaction, in the order applied. */
   readonly changes: Change[] = [];
   #conflictSeq = 0;
@@ -32,14 +70,21 @@ export class Txn implements StateView {
   /** A total update replaced the database (RUV adopted wholesale). */
   replaced = false;
 
-  constructor(store: Store) {
+  constructor(store: Store, opts: { csn?: Csn; speculative?: boolean } = {}) {
     this.store = store;
     this.now = store.now();
+    this.#reserved = opts.csn;
+    if (opts.speculative) {
+      this.#reads = [];
+      this.#ops = [];
+    }
     // Read inside the write transaction: it includes the batch's earlier
     // transactions, and nothing of a batch that failed to commit (a copy
     // kept in memory would go on covering changes that were never stored,
-    // and the next group would skip them for ever).
-    this.ruv = (store.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
+    // and the next group would skip them for ever). A speculative run's
+    // change is local, with a CSN newer than any: replay() checks it
+    // against the RUV read in the transaction.
+    this.ruv = opts.speculative ? store.ruv : ((store.dbs.meta.get('ruv') as Ruv | undefined) ?? {});
   }
 
   // ---- StateView for the core ---------------------------------------------
@@ -49,18 +94,91 @@ export class Txn implements StateView {
 
   get(uuid: string): Stored | undefined {
     if (this.#states.has(uuid)) return this.#states.get(uuid);
-    const s = this.store.getStored(uuid);
+    const raw = this.#read({ db: 'core', key: uuid, raw: undefined });
+    const s = raw === undefined ? undefined : decodeStored(raw, uuid);
     this.#states.set(uuid, s);
     return s;
   }
 
   putState(uuid: string, s: Stored): void {
-    this.store.putStored(uuid, s);
+    this.put(this.store.dbs.core, uuid, encodeStored(s));
     this.#states.set(uuid, s);
   }
 
   lookup(key: string): Iterable<string> {
-    return this.store.dbs.coreIdx.getValues(key);
+    if (this.#reads === undefined) return this.store.dbs.coreIdx.getValues(key);
+    const values = [...this.store.dbs.coreIdx.getValues(key)] as string[];
+    this.#reads.push({ db: 'coreIdx', key, values });
+    return values;
+  }
+
+  /** Id of the entry at a normalized DN. */
+  idOf(ndn: string): number | undefined {
+    return this.store.dbs.dn2id.get(ndn) as number | undefined;
+  }
+
+  /** Id of the entry with this entryUUID. */
+  idOfUuid(uuid: string): number | undefined {
+    for (const rec of this.recs.values()) if (rec.uuid === uuid) return rec.id;
+    return this.store.dbs.uuid2id.get(uuid) as number | undefined;
+  }
+
+  #read(r: Extract<Read, { raw: unknown }>): Buffer | undefined {
+    r.raw = readBinary(this.store.dbs[r.db] as Database<Uint8Array, string | number>, r.key);
+    this.#reads?.push(r);
+    return r.raw;
+  }
+
+  put(db: AnyDb, key: unknown, value: unknown): void {
+    if (this.#ops) this.#ops.push({ db, key, value, put: true });
+    else db.put(key, value);
+  }
+
+  remove(db: AnyDb, key: unknown, value?: unknown): void {
+    if (this.#ops) this.#ops.push({ db, key, value, put: false });
+    else if (value === undefined) db.remove(key);
+    else db.remove(key, value);
+  }
+
+  /** In a speculative run, stop here: `why` reads what the run does not track. */
+  simpleOnly(why: string): void {
+    if (this.#ops) throw new Unspeculable(why);
+  }
+
+  /** The outcome of a speculative run that returned `result`. */
+  speculation<T>(result: T): Speculation<T> {
+    return { reads: this.#reads!, ops: this.#ops!, changes: this.changes, result };
+  }
+
+  /**
+   * Makes a speculation's writes here if everything it read is still as it
+   * saw it; false (and nothing written) otherwise.
+   */
+  replay(spec: Speculation<unknown>): boolean {
+    for (const r of spec.reads) if (!this.#unchanged(r)) return false;
+    for (const ch of spec.changes) if (ruvCovers(this.ruv, ch.csn)) return false;
+    if (spec.changes.some((ch) => ch.op !== 'delete')) this.store.assertSpace();
+    for (const op of spec.ops) {
+      if (op.put) op.db.put(op.key as never, op.value);
+      else if (op.value === undefined) op.db.remove(op.key as never);
+      else op.db.remove(op.key as never, op.value);
+    }
+    for (const ch of spec.changes) this.#advance(ch);
+    return true;
+  }
+
+  #unchanged(r: Read): boolean {
+    const dbs = this.store.dbs;
+    switch (r.db) {
+      case 'core':
+      case 'entries':
+        return storedAs(dbs[r.db] as Database<Uint8Array, string | number>, r.key, r.raw);
+      case 'coreIdx': {
+        let i = 0;
+        for (const v of dbs.coreIdx.getValues(r.key)) if (v !== r.values[i++]) return false;
+        return i === r.values.length;
+      }
+    }
   }
 
   /**
@@ -72,7 +190,8 @@ export class Txn implements StateView {
   byId(id: number): EntryRec | undefined {
     let rec = this.recs.get(id);
     if (rec === undefined) {
-      rec = this.store.byId(id);
+      const raw = this.#read({ db: 'entries', key: id, raw: undefined });
+      rec = raw === undefined ? undefined : decodeRec(id, raw);
       if (rec !== undefined) this.recs.set(id, rec);
     }
     return rec;
@@ -83,7 +202,9 @@ export class Txn implements StateView {
   /** A fresh CSN for a local change (masters only). */
   nextCsn(): Csn {
     if (this.store.replicaId === undefined) throw new LdapError(RC.unwillingToPerform, 'this server is read-only (no replicaId)');
-    return this.store.clock.next(this.now);
+    const csn = this.#reserved ?? this.store.clock.next(this.now);
+    this.#reserved = undefined;
+    return csn;
   }
 
   /**
@@ -96,21 +217,26 @@ export class Txn implements StateView {
     if (ch.op !== 'delete') this.store.assertSpace();
     const dbs = this.store.dbs;
     const res = coreApply(this, ch, this.store.rules, opts);
+    if (res.conflicts.length) this.simpleOnly('conflict records');
     const inWrite = new Set<string>();
     for (const w of res.writes) {
       this.putState(w.uuid, { state: w.state ?? this.get(w.uuid)!.state, vis: w.vis });
-      for (const k of w.delKeys ?? []) dbs.coreIdx.remove(k, w.uuid);
-      for (const k of w.addKeys ?? []) dbs.coreIdx.put(k, w.uuid);
+      for (const k of w.delKeys ?? []) this.remove(dbs.coreIdx, k, w.uuid);
+      for (const k of w.addKeys ?? []) this.put(dbs.coreIdx, k, w.uuid);
       inWrite.add(w.uuid);
     }
     const m = new Materializer(this, inWrite);
     for (const w of res.writes) m.entry(w.uuid, w.vis);
-    dbs.changelog.put(ch.csn, ch);
+    this.put(dbs.changelog, ch.csn, ch);
+    this.#advance(ch);
+    for (const c of res.conflicts) this.#logConflict(c, m);
+    return res.conflicts;
+  }
+
+  #advance(ch: Change): void {
     this.ruv = ruvAdvance(this.ruv, ch.csn);
     this.store.clock.observe(ch.csn, this.now);
     this.changes.push(ch);
-    for (const c of res.conflicts) this.#logConflict(c, m);
-    return res.conflicts;
   }
 
   #logConflict(c: ConflictRecord, m: Materializer): void {
@@ -149,6 +275,7 @@ export class Txn implements StateView {
   }
 
   allocId(): number {
+    this.simpleOnly('a new entry');
     // Ids come from memory (recomputed from the highest stored id at start):
     // an id taken by a transaction that aborts is simply never used.
     return this.store.nextId++;
@@ -191,13 +318,14 @@ class Materializer {
   entry(uuid: string, vis: Visible): void {
     const store = this.#tx.store;
     const dbs = store.dbs;
-    const oldId = dbs.uuid2id.get(uuid);
+    const oldId = this.#tx.idOfUuid(uuid);
     const old: EntryRec | undefined = oldId === undefined ? undefined : this.#tx.byId(oldId);
     const shown = vis.kind !== 'hidden' && vis.rooted;
     let parentId = 0;
     if (shown && vis.parent !== '') {
-      parentId = dbs.uuid2id.get(vis.parent) ?? 0;
+      parentId = this.#tx.idOfUuid(vis.parent) ?? 0;
       if (parentId === 0) {
+        this.#tx.simpleOnly('a parent to materialize');
         const pv = this.#tx.get(vis.parent)?.vis;
         if (pv) this.entry(vis.parent, pv);
         parentId = dbs.uuid2id.get(vis.parent) ?? 0;
@@ -205,6 +333,7 @@ class Materializer {
     }
     const same = shown && old !== undefined && this.#sameName(vis, old, parentId);
     if (same) this.#dn.set(uuid, old.dn);
+    else this.#tx.simpleOnly('a new name');
     const dn = same ? old.dn : shown ? this.dnOf(uuid) : undefined;
     if (dn === undefined) {
       if (old) this.#remove(old);
@@ -273,30 +402,32 @@ class Materializer {
   }
 
   #put(rec: EntryRec, old: EntryRec | undefined): void {
-    const store = this.#tx.store;
-    const dbs = store.dbs;
-    if (old && old.ndn !== rec.ndn && dbs.dn2id.get(old.ndn) === rec.id) dbs.dn2id.remove(old.ndn);
-    if (!old || old.ndn !== rec.ndn) dbs.dn2id.put(rec.ndn, rec.id);
-    if (!old) dbs.uuid2id.put(rec.uuid, rec.id);
+    const tx = this.#tx;
+    const dbs = tx.store.dbs;
+    if (old && old.ndn !== rec.ndn && dbs.dn2id.get(old.ndn) === rec.id) tx.remove(dbs.dn2id, old.ndn);
+    if (!old || old.ndn !== rec.ndn) tx.put(dbs.dn2id, rec.ndn, rec.id);
+    if (!old) tx.put(dbs.uuid2id, rec.uuid, rec.id);
     if (!old || old.parent !== rec.parent) {
-      if (old) dbs.children.remove(old.parent, old.id);
-      dbs.children.put(rec.parent, rec.id);
+      if (old) tx.remove(dbs.children, old.parent, old.id);
+      tx.put(dbs.children, rec.parent, rec.id);
     }
-    const { del, add } = indexKeyChanges(store.schema, store.plan, old?.attrs ?? [], rec.attrs);
-    for (const k of del) dbs.idx.remove(k, rec.id);
-    for (const k of add) dbs.idx.put(k, rec.id);
-    dbs.entries.put(rec.id, encodeRec(rec));
-    this.#tx.recs.set(rec.id, rec);
+    const { del, add } = indexKeyChanges(tx.store.schema, tx.store.plan, old?.attrs ?? [], rec.attrs);
+    for (const k of del) tx.remove(dbs.idx, k, rec.id);
+    for (const k of add) tx.put(dbs.idx, k, rec.id);
+    tx.put(dbs.entries, rec.id, encodeRec(rec));
+    tx.recs.set(rec.id, rec);
   }
 
   #remove(old: EntryRec): void {
-    const dbs = this.#tx.store.dbs;
+    const tx = this.#tx;
+    tx.simpleOnly('a removal');
+    const dbs = tx.store.dbs;
     if (dbs.dn2id.get(old.ndn) === old.id) dbs.dn2id.remove(old.ndn);
     dbs.uuid2id.remove(old.uuid);
     dbs.children.remove(old.parent, old.id);
-    for (const k of indexKeys(this.#tx.store.schema, this.#tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
+    for (const k of indexKeys(tx.store.schema, tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
     dbs.entries.remove(old.id);
-    this.#tx.recs.delete(old.id);
+    tx.recs.delete(old.id);
   }
 
   /** A renamed entry's descendants keep their ids; only their DNs change. */

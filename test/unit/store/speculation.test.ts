@@ -1,0 +1,112 @@
+// A client's modify that has to wait for the write transaction is worked
+// out beforehand against the last committed data (Store.write, speculate).
+// Inside the transaction it is written as worked out only if everything it
+// read is still the same; otherwise it is done again there. Every local
+// write takes its CSN when it is queued, so CSNs commit in order.
+import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadSchemaDir } from '../../../src/schema/load.js';
+import { Store } from '../../../src/store/store.js';
+import { localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../../src/store/update.js';
+import { createLogger } from '../../../src/log.js';
+import { RC } from '../../../src/errors.js';
+import type { Change } from '../../../src/repl/core/change.js';
+
+const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
+const b = (s: string) => Buffer.from(s);
+const root = { dn: 'cn=admin,dc=example,dc=com' };
+const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
+
+async function open(t: Tap.Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-speculation-'));
+  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { description: ['eq'] }, replicaId: 1, log: createLogger({ level: 'silent' }) });
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await store.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
+  return store;
+}
+
+const modify = (store: Store, dn: string, mods: ClientMod[]) => store.write((tx) => localModify(tx, root, dn, mods), { speculate: true });
+const values = (store: Store, dn: string, attr: string) =>
+  store.byNdn(store.normalize(dn))?.attrs.find(([n]) => n === attr)?.[1].map(String).sort() ?? [];
+
+t.test('modifies of different entries are written as worked out; of one entry, done again', async (t) => {
+  const store = await open(t);
+  for (let i = 0; i < 20; i++) await store.write((tx) => localAdd(tx, root, `uid=u${i},dc=example,dc=com`, person(`u${i}`)));
+  await sleep(30);
+  const before = { ...store.commitPaths };
+  await Promise.all(Array.from({ length: 20 }, (_, i) => modify(store, `uid=u${i},dc=example,dc=com`, [{ op: 2, attr: 'description', values: [b(`d${i}`)] }])));
+  for (let i = 0; i < 20; i++) t.same(values(store, `uid=u${i},dc=example,dc=com`, 'description'), [`d${i}`]);
+  t.equal(store.commitPaths.replayed - before.replayed, 19, 'all but the first (committed at once) were written as worked out');
+  t.equal(store.commitPaths.redone, before.redone, 'none had to be done again');
+  t.same([...store.dbs.idx.getValues('description\0e\0d3')], [store.idOf(store.normalize('uid=u3,dc=example,dc=com'))], 'the index follows');
+
+  // 30 adds of values to one entry, all worked out against the same data:
+  // each one after the first finds the entry changed and is done again.
+  await sleep(30);
+  const mark = { ...store.commitPaths };
+  const added = Array.from({ length: 30 }, (_, i) => `v${String(i).padStart(2, '0')}`);
+  await Promise.all(added.map((v) => modify(store, 'uid=u0,dc=example,dc=com', [{ op: 0, attr: 'description', values: [b(v)] }])));
+  t.same(values(store, 'uid=u0,dc=example,dc=com', 'description'), ['d0', ...added].sort(), 'no value is lost');
+  t.ok(store.commitPaths.redone - mark.redone >= 28, `done again: ${store.commitPaths.redone - mark.redone}`);
+});
+
+t.test('a modify queued behind the rename of its parent is done again, against the new name', async (t) => {
+  const store = await open(t);
+  await store.write((tx) => localAdd(tx, root, 'ou=p,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }, { type: 'ou', values: [b('p')] }]));
+  await store.write((tx) => localAdd(tx, root, 'uid=c,ou=p,dc=example,dc=com', person('c')));
+  await sleep(30);
+  const first = store.write((tx) => localAdd(tx, root, 'uid=x,dc=example,dc=com', person('x')));
+  const rename = store.write((tx) => localModrdn(tx, root, 'ou=p,dc=example,dc=com', 'ou=q', true), {});
+  const late = modify(store, 'uid=c,ou=p,dc=example,dc=com', [{ op: 2, attr: 'description', values: [b('late')] }]);
+  await first;
+  await rename;
+  await t.rejects(late, { code: RC.noSuchObject }, 'the entry is no longer at that DN');
+  const c = store.byNdn(store.normalize('uid=c,ou=q,dc=example,dc=com'));
+  t.equal(c?.dn, 'uid=c,ou=q,dc=example,dc=com', 'the child has its new DN');
+  t.same(values(store, 'uid=c,ou=q,dc=example,dc=com', 'description'), [], 'and no description');
+  t.equal(store.commitPaths.redone, 1);
+
+  // Queued behind a modify of the same entry by a rename-free path: the
+  // second sees the first.
+  await sleep(30);
+  const a = store.write((tx) => localAdd(tx, root, 'uid=y,dc=example,dc=com', person('y')));
+  const m1 = modify(store, 'uid=c,ou=q,dc=example,dc=com', [{ op: 0, attr: 'description', values: [b('one')] }]);
+  const m2 = modify(store, 'uid=c,ou=q,dc=example,dc=com', [{ op: 1, attr: 'description', values: [b('one')] }, { op: 0, attr: 'description', values: [b('two')] }]);
+  await Promise.all([a, m1, m2]);
+  t.same(values(store, 'uid=c,ou=q,dc=example,dc=com', 'description'), ['two']);
+});
+
+t.test('local CSNs commit in the order they were issued, and none is skipped', async (t) => {
+  const store = await open(t);
+  for (const uid of ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'd0', 'd3', 'd6', 'd9']) {
+    await store.write((tx) => localAdd(tx, root, `uid=${uid},dc=example,dc=com`, person(uid)));
+  }
+  const csns: string[] = [];
+  store.events.on('commit', (changes: Change[]) => csns.push(...changes.map((c) => c.csn)));
+  await sleep(30);
+  // Adds and deletes (their CSN taken when queued, their work done in the
+  // transaction) between modifies worked out ahead of them.
+  const ops: Promise<unknown>[] = [];
+  for (let i = 0; i < 10; i++) {
+    ops.push(store.write((tx) => localAdd(tx, root, `uid=n${i},dc=example,dc=com`, person(`n${i}`)), {}));
+    ops.push(modify(store, `uid=m${i},dc=example,dc=com`, [{ op: 2, attr: 'description', values: [b(`x${i}`)] }]));
+    if (i % 3 === 0) ops.push(store.write((tx) => localDelete(tx, `uid=d${i},dc=example,dc=com`), {}));
+  }
+  await Promise.all(ops);
+  t.equal(csns.length, ops.length, 'every write committed one change');
+  t.same(csns, [...csns].sort(), 'in CSN order');
+  t.equal(new Set(csns).size, csns.length, 'distinct');
+  for (const csn of csns) t.ok(store.dbs.changelog.get(csn), `${csn} in the changelog`);
+  for (let i = 0; i < 10; i++) {
+    t.same(values(store, `uid=m${i},dc=example,dc=com`, 'description'), [`x${i}`], `m${i} modified`);
+    t.ok(store.byNdn(store.normalize(`uid=n${i},dc=example,dc=com`)), `n${i} added`);
+    if (i % 3 === 0) t.notOk(store.byNdn(store.normalize(`uid=d${i},dc=example,dc=com`)), `d${i} deleted`);
+  }
+  t.equal(store.ruv['1'], csns[csns.length - 1], 'the RUV holds the last');
+});
