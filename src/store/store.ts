@@ -265,7 +265,7 @@ export class Store {
    * A second write in the same turn means requests are piling up behind
    * the main thread's fsync: back to the writer thread.
    *
-   * `local`: a client's change. Its CSN is taken now, so that this master's
+   * `local`: a client's change (or an import's). Its CSN is taken now, so that this master's
    * CSNs are issued in the order their writes commit (a change committed
    * after one with a greater CSN of the same origin would be skipped by
    * every consumer whose RUV already covers it). With `speculate`, a queued
@@ -273,13 +273,14 @@ export class Store {
    * writer thread commits the batch before it; inside the transaction it
    * is then only checked (everything it read still the same) and written,
    * or else done again there. The batches' transactions, which nothing else
-   * can overlap, then hold little more than the LMDB puts.
+   * can overlap, then hold little more than the LMDB puts (`speculate`
+   * implies `local`).
    */
-  async write<T>(fn: (tx: Txn) => T, local?: { speculate?: boolean }): Promise<T> {
+  async write<T>(fn: (tx: Txn) => T, opts: { local?: boolean; speculate?: boolean } = {}): Promise<T> {
     if (this.#closed) throw new LdapError(RC.unavailable, 'server is shutting down');
     const now = performance.now();
     if (this.#queued > 0 || this.#syncThisTurn) this.#busyUntil = now + 20;
-    const csn = local && this.replicaId !== undefined ? this.clock.next(this.now()) : undefined;
+    const csn = (opts.local || opts.speculate) && this.replicaId !== undefined ? this.clock.next(this.now()) : undefined;
     let spec: Speculation<T> | undefined;
     let tx: Txn | undefined;
     let result: T;
@@ -301,7 +302,7 @@ export class Store {
         this.dbs.env.transactionSync(body);
         this.commitPaths.direct++;
       } else {
-        if (local?.speculate) spec = this.#speculate(fn, csn);
+        if (opts.speculate) spec = this.#speculate(fn, csn);
         this.#queued++;
         try {
           await this.dbs.env.childTransaction(body);

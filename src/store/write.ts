@@ -12,12 +12,11 @@ import { isConflictEntry, meshdirConflictValues, type Visible } from '../repl/co
 import type { Stored, StateView } from '../repl/core/view.js';
 import { LdapError, RC } from '../errors.js';
 import { indexKeyChanges, indexKeys } from './indexes.js';
-import { buildRec, encodeRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
+import { buildRec, decodeRec, encodeRec, FLAG_CONFLICT, FLAG_GLUE, type EntryRec } from './record.js';
 import { avasToRdn } from './rules.js';
 import type { Store, StoredConflict } from './store.js';
 import type { Database } from 'lmdb';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
-import { decodeRec } from './record.js';
 import { readBinary, storedAs } from './buffers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -159,9 +158,8 @@ export class Txn implements StateView {
     for (const ch of spec.changes) if (ruvCovers(this.ruv, ch.csn)) return false;
     if (spec.changes.some((ch) => ch.op !== 'delete')) this.store.assertSpace();
     for (const op of spec.ops) {
-      if (op.put) op.db.put(op.key as never, op.value);
-      else if (op.value === undefined) op.db.remove(op.key as never);
-      else op.db.remove(op.key as never, op.value);
+      if (op.put) this.put(op.db, op.key, op.value);
+      else this.remove(op.db, op.key, op.value);
     }
     for (const ch of spec.changes) this.#advance(ch);
     return true;

@@ -31,7 +31,7 @@ async function open(t: Tap.Test) {
   return store;
 }
 
-const modify = (store: Store, dn: string, mods: ClientMod[]) => store.write((tx) => localModify(tx, root, dn, mods), { speculate: true });
+const modify = (store: Store, dn: string, mods: ClientMod[]) => store.write((tx) => localModify(tx, root, dn, mods), { local: true, speculate: true });
 const values = (store: Store, dn: string, attr: string) =>
   store.byNdn(store.normalize(dn))?.attrs.find(([n]) => n === attr)?.[1].map(String).sort() ?? [];
 
@@ -62,7 +62,7 @@ t.test('a modify queued behind the rename of its parent is done again, against t
   await store.write((tx) => localAdd(tx, root, 'uid=c,ou=p,dc=example,dc=com', person('c')));
   await sleep(30);
   const first = store.write((tx) => localAdd(tx, root, 'uid=x,dc=example,dc=com', person('x')));
-  const rename = store.write((tx) => localModrdn(tx, root, 'ou=p,dc=example,dc=com', 'ou=q', true), {});
+  const rename = store.write((tx) => localModrdn(tx, root, 'ou=p,dc=example,dc=com', 'ou=q', true), { local: true });
   const late = modify(store, 'uid=c,ou=p,dc=example,dc=com', [{ op: 2, attr: 'description', values: [b('late')] }]);
   await first;
   await rename;
@@ -94,9 +94,9 @@ t.test('local CSNs commit in the order they were issued, and none is skipped', a
   // transaction) between modifies worked out ahead of them.
   const ops: Promise<unknown>[] = [];
   for (let i = 0; i < 10; i++) {
-    ops.push(store.write((tx) => localAdd(tx, root, `uid=n${i},dc=example,dc=com`, person(`n${i}`)), {}));
+    ops.push(store.write((tx) => localAdd(tx, root, `uid=n${i},dc=example,dc=com`, person(`n${i}`)), { local: true }));
     ops.push(modify(store, `uid=m${i},dc=example,dc=com`, [{ op: 2, attr: 'description', values: [b(`x${i}`)] }]));
-    if (i % 3 === 0) ops.push(store.write((tx) => localDelete(tx, `uid=d${i},dc=example,dc=com`), {}));
+    if (i % 3 === 0) ops.push(store.write((tx) => localDelete(tx, `uid=d${i},dc=example,dc=com`), { local: true }));
   }
   await Promise.all(ops);
   t.equal(csns.length, ops.length, 'every write committed one change');
