@@ -19,7 +19,7 @@ import { Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
-import { asBuffer, readBinary } from './buffers.js';
+import { asBuffer } from './buffers.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -144,7 +144,7 @@ export class Store {
   }
 
   byId(id: number): EntryRec | undefined {
-    const buf = readBinary(this.dbs.entries, id);
+    const buf = this.dbs.entries.get(id) as Buffer | undefined;
     return buf === undefined ? undefined : decodeRec(id, buf);
   }
 
@@ -227,8 +227,8 @@ export class Store {
   // repl/core/codec.ts. lmdb-js returns binary values as copies, so the
   // decoded values may be views of them.
   getStored(uuid: string): Stored | undefined {
-    const raw = readBinary(this.dbs.core, uuid);
-    return raw === undefined ? undefined : decodeStored(raw, uuid);
+    const raw = this.dbs.core.get(uuid);
+    return raw === undefined ? undefined : decodeStored(asBuffer(raw), uuid);
   }
 
   putStored(uuid: string, s: Stored): void {

@@ -17,7 +17,7 @@ import { avasToRdn } from './rules.js';
 import type { Store, StoredConflict } from './store.js';
 import type { Database } from 'lmdb';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
-import { readBinary, storedAs } from './buffers.js';
+import { asBuffer, storedAs } from './buffers.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -93,8 +93,12 @@ export class Txn implements StateView {
 
   get(uuid: string): Stored | undefined {
     if (this.#states.has(uuid)) return this.#states.get(uuid);
-    const raw = this.#read({ db: 'core', key: uuid, raw: undefined });
-    const s = raw === undefined ? undefined : decodeStored(raw, uuid);
+    let s: Stored | undefined;
+    if (this.#reads === undefined) s = this.store.getStored(uuid);
+    else {
+      const raw = this.#read({ db: 'core', key: uuid, raw: undefined });
+      s = raw === undefined ? undefined : decodeStored(raw, uuid);
+    }
     this.#states.set(uuid, s);
     return s;
   }
@@ -122,9 +126,11 @@ export class Txn implements StateView {
     return this.store.dbs.uuid2id.get(uuid) as number | undefined;
   }
 
+  /** A speculative run's read of a record, logged with what it saw. */
   #read(r: Extract<Read, { raw: unknown }>): Buffer | undefined {
-    r.raw = readBinary(this.store.dbs[r.db] as Database<Uint8Array, string | number>, r.key);
-    this.#reads?.push(r);
+    const got = r.db === 'core' ? this.store.dbs.core.get(r.key) : this.store.dbs.entries.get(r.key);
+    r.raw = got === undefined ? undefined : asBuffer(got as Uint8Array);
+    this.#reads!.push(r);
     return r.raw;
   }
 
@@ -188,8 +194,11 @@ export class Txn implements StateView {
   byId(id: number): EntryRec | undefined {
     let rec = this.recs.get(id);
     if (rec === undefined) {
-      const raw = this.#read({ db: 'entries', key: id, raw: undefined });
-      rec = raw === undefined ? undefined : decodeRec(id, raw);
+      if (this.#reads === undefined) rec = this.store.byId(id);
+      else {
+        const raw = this.#read({ db: 'entries', key: id, raw: undefined });
+        rec = raw === undefined ? undefined : decodeRec(id, raw);
+      }
       if (rec !== undefined) this.recs.set(id, rec);
     }
     return rec;
