@@ -74,7 +74,7 @@ export async function importLdif(
       if (rec.type !== 'content' && rec.type !== 'add') throw new MeshdirError('MESHDIR_LDIF', `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`);
       const attrs = rec.attrs.map(([type, values]) => ({ type, values }));
       const p = store
-        .write((tx) => localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true }), { local: true })
+        .write((tx) => localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true }))
         .then(
           () => {
             added++;

@@ -265,27 +265,26 @@ export class Store {
    * A second write in the same turn means requests are piling up behind
    * the main thread's fsync: back to the writer thread.
    *
-   * `local`: a client's change (or an import's). Its CSN is taken now, so that this master's
-   * CSNs are issued in the order their writes commit (a change committed
-   * after one with a greater CSN of the same origin would be skipped by
-   * every consumer whose RUV already covers it). With `speculate`, a queued
-   * write is first worked out against the last committed data while the
+   * `speculate` (a client's modify): a queued write is first worked out
+   * against the last committed data, with a CSN taken then, while the
    * writer thread commits the batch before it; inside the transaction it
-   * is then only checked (everything it read still the same) and written,
-   * or else done again there. The batches' transactions, which nothing else
-   * can overlap, then hold little more than the LMDB puts (`speculate`
-   * implies `local`).
+   * is only checked (the entry's record and state still the octets it read)
+   * and written, or else done again there with a CSN taken there: a change
+   * applied ahead of it in the same batch (a replicated one, perhaps from a
+   * master whose clock runs ahead) may carry a greater CSN than the one
+   * taken earlier, and a client's write must come after what it saw. The
+   * batches' transactions, which nothing else can overlap, then hold little
+   * more than the LMDB puts.
    */
-  async write<T>(fn: (tx: Txn) => T, opts: { local?: boolean; speculate?: boolean } = {}): Promise<T> {
+  async write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean } = {}): Promise<T> {
     if (this.#closed) throw new LdapError(RC.unavailable, 'server is shutting down');
     const now = performance.now();
     if (this.#queued > 0 || this.#syncThisTurn) this.#busyUntil = now + 20;
-    const csn = (opts.local || opts.speculate) && this.replicaId !== undefined ? this.clock.next(this.now()) : undefined;
     let spec: Speculation<T> | undefined;
     let tx: Txn | undefined;
     let result: T;
     const body = (): void => {
-      tx = new Txn(this, { csn });
+      tx = new Txn(this);
       if (spec && tx.replay(spec)) {
         result = spec.result;
         this.commitPaths.replayed++;
@@ -302,7 +301,7 @@ export class Store {
         this.dbs.env.transactionSync(body);
         this.commitPaths.direct++;
       } else {
-        if (opts.speculate) spec = this.#speculate(fn, csn);
+        if (opts.speculate) spec = this.#speculate(fn);
         this.#queued++;
         try {
           await this.dbs.env.childTransaction(body);
@@ -319,8 +318,8 @@ export class Store {
   }
 
   /** `fn` run against the last committed data, writing nothing; undefined if it threw or took an untracked path. */
-  #speculate<T>(fn: (tx: Txn) => T, csn: Csn | undefined): Speculation<T> | undefined {
-    const tx = new Txn(this, { csn, speculative: true });
+  #speculate<T>(fn: (tx: Txn) => T): Speculation<T> | undefined {
+    const tx = new Txn(this, { speculative: true });
     try {
       return tx.speculation(fn(tx));
     } catch {

@@ -57,8 +57,6 @@ export class Txn implements StateView {
   readonly store: Store;
   readonly now: number;
   ruv: Ruv;
-  /** The CSN taken when the write was queued (Store.write); nextCsn() hands it out. */
-  #reserved: Csn | undefined;
   /** Speculative run: reads are logged and writes collected instead of made. */
   readonly #reads: Read[] | undefined;
   readonly #ops: Op[] | undefined;
@@ -69,10 +67,9 @@ export class Txn implements StateView {
   /** A total update replaced the database (RUV adopted wholesale). */
   replaced = false;
 
-  constructor(store: Store, opts: { csn?: Csn; speculative?: boolean } = {}) {
+  constructor(store: Store, opts: { speculative?: boolean } = {}) {
     this.store = store;
     this.now = store.now();
-    this.#reserved = opts.csn;
     if (opts.speculative) {
       this.#reads = [];
       this.#ops = [];
@@ -80,9 +77,7 @@ export class Txn implements StateView {
     // Read inside the write transaction: it includes the batch's earlier
     // transactions, and nothing of a batch that failed to commit (a copy
     // kept in memory would go on covering changes that were never stored,
-    // and the next group would skip them for ever). A speculative run's
-    // change is local, with a CSN newer than any: replay() checks it
-    // against the RUV read in the transaction.
+    // and the next group would skip them for ever).
     this.ruv = opts.speculative ? store.ruv : ((store.dbs.meta.get('ruv') as Ruv | undefined) ?? {});
   }
 
@@ -157,11 +152,13 @@ export class Txn implements StateView {
 
   /**
    * Makes a speculation's writes here if everything it read is still as it
-   * saw it; false (and nothing written) otherwise.
+   * saw it; false (and nothing written) otherwise. Its CSN is not checked
+   * against the RUV: it was new when taken, and a greater one of this
+   * master that the RUV may hold by now was taken by a write queued before
+   * this one, in this batch, and commits with it.
    */
   replay(spec: Speculation<unknown>): boolean {
     for (const r of spec.reads) if (!this.#unchanged(r)) return false;
-    for (const ch of spec.changes) if (ruvCovers(this.ruv, ch.csn)) return false;
     if (spec.changes.some((ch) => ch.op !== 'delete')) this.store.assertSpace();
     for (const op of spec.ops) {
       if (op.put) this.put(op.db, op.key, op.value);
@@ -209,9 +206,7 @@ export class Txn implements StateView {
   /** A fresh CSN for a local change (masters only). */
   nextCsn(): Csn {
     if (this.store.replicaId === undefined) throw new LdapError(RC.unwillingToPerform, 'this server is read-only (no replicaId)');
-    const csn = this.#reserved ?? this.store.clock.next(this.now);
-    this.#reserved = undefined;
-    return csn;
+    return this.store.clock.next(this.now);
   }
 
   /**

@@ -90,6 +90,6 @@ async function passwordModify(ctx: ServerContext, conn: Connection, value: Buffe
   if (!rec) throw new LdapError(RC.noSuchObject, '');
   const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
   const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword'], entry);
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { local: true, speculate: true });
+  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true });
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
 }

@@ -57,7 +57,7 @@ export async function add(ctx: ServerContext, conn: Connection, req: AddRequest)
   }
   writable(ctx);
   const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'add', ndn, [], entry);
-  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize }), { local: true });
+  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize }));
 }
 
 export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest): Promise<void> {
@@ -72,7 +72,7 @@ export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRe
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modify', ndn, types, entry);
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize }), { local: true, speculate: true });
+  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize }), { speculate: true });
 }
 
 export async function del(ctx: ServerContext, conn: Connection, dn: string): Promise<void> {
@@ -83,7 +83,7 @@ export async function del(ctx: ServerContext, conn: Connection, dn: string): Pro
   }
   writable(ctx);
   const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'delete', ndn, [], entry);
-  await ctx.store.write((tx) => localDelete(tx, dn, { authorize }), { local: true });
+  await ctx.store.write((tx) => localDelete(tx, dn, { authorize }));
 }
 
 export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest): Promise<void> {
@@ -102,5 +102,5 @@ export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNReq
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
   const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modrdn', ndn, [], entry);
-  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize }), { local: true });
+  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize }));
 }

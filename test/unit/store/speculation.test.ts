@@ -1,8 +1,7 @@
 // A client's modify that has to wait for the write transaction is worked
 // out beforehand against the last committed data (Store.write, speculate).
 // Inside the transaction it is written as worked out only if everything it
-// read is still the same; otherwise it is done again there. Every local
-// write takes its CSN when it is queued, so CSNs commit in order.
+// read is still the same; otherwise it is done again there, with a new CSN.
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,8 @@ import { localAdd, localDelete, localModify, localModrdn, type ClientMod } from 
 import { createLogger } from '../../../src/log.js';
 import { RC } from '../../../src/errors.js';
 import type { Change } from '../../../src/repl/core/change.js';
+import { HybridClock, newClockState } from '../../../src/repl/core/clock.js';
+import { applyGroup } from '../../../src/store/replica.js';
 
 const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
 const b = (s: string) => Buffer.from(s);
@@ -31,7 +32,7 @@ async function open(t: Tap.Test) {
   return store;
 }
 
-const modify = (store: Store, dn: string, mods: ClientMod[]) => store.write((tx) => localModify(tx, root, dn, mods), { local: true, speculate: true });
+const modify = (store: Store, dn: string, mods: ClientMod[]) => store.write((tx) => localModify(tx, root, dn, mods), { speculate: true });
 const values = (store: Store, dn: string, attr: string) =>
   store.byNdn(store.normalize(dn))?.attrs.find(([n]) => n === attr)?.[1].map(String).sort() ?? [];
 
@@ -62,7 +63,7 @@ t.test('a modify queued behind the rename of its parent is done again, against t
   await store.write((tx) => localAdd(tx, root, 'uid=c,ou=p,dc=example,dc=com', person('c')));
   await sleep(30);
   const first = store.write((tx) => localAdd(tx, root, 'uid=x,dc=example,dc=com', person('x')));
-  const rename = store.write((tx) => localModrdn(tx, root, 'ou=p,dc=example,dc=com', 'ou=q', true), { local: true });
+  const rename = store.write((tx) => localModrdn(tx, root, 'ou=p,dc=example,dc=com', 'ou=q', true));
   const late = modify(store, 'uid=c,ou=p,dc=example,dc=com', [{ op: 2, attr: 'description', values: [b('late')] }]);
   await first;
   await rename;
@@ -82,7 +83,7 @@ t.test('a modify queued behind the rename of its parent is done again, against t
   t.same(values(store, 'uid=c,ou=q,dc=example,dc=com', 'description'), ['two']);
 });
 
-t.test('local CSNs commit in the order they were issued, and none is skipped', async (t) => {
+t.test('client writes queued together all commit, though their CSNs were taken in another order', async (t) => {
   const store = await open(t);
   for (const uid of ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'd0', 'd3', 'd6', 'd9']) {
     await store.write((tx) => localAdd(tx, root, `uid=${uid},dc=example,dc=com`, person(uid)));
@@ -90,17 +91,17 @@ t.test('local CSNs commit in the order they were issued, and none is skipped', a
   const csns: string[] = [];
   store.events.on('commit', (changes: Change[]) => csns.push(...changes.map((c) => c.csn)));
   await sleep(30);
-  // Adds and deletes (their CSN taken when queued, their work done in the
-  // transaction) between modifies worked out ahead of them.
+  // Adds and deletes (their CSN taken in the transaction) between modifies
+  // worked out ahead of them (their CSN taken when queued, so smaller).
   const ops: Promise<unknown>[] = [];
   for (let i = 0; i < 10; i++) {
-    ops.push(store.write((tx) => localAdd(tx, root, `uid=n${i},dc=example,dc=com`, person(`n${i}`)), { local: true }));
+    ops.push(store.write((tx) => localAdd(tx, root, `uid=n${i},dc=example,dc=com`, person(`n${i}`))));
     ops.push(modify(store, `uid=m${i},dc=example,dc=com`, [{ op: 2, attr: 'description', values: [b(`x${i}`)] }]));
-    if (i % 3 === 0) ops.push(store.write((tx) => localDelete(tx, `uid=d${i},dc=example,dc=com`), { local: true }));
+    if (i % 3 === 0) ops.push(store.write((tx) => localDelete(tx, `uid=d${i},dc=example,dc=com`)));
   }
   await Promise.all(ops);
   t.equal(csns.length, ops.length, 'every write committed one change');
-  t.same(csns, [...csns].sort(), 'in CSN order');
+  t.not(csns.join(), [...csns].sort().join(), 'not in CSN order (else this test shows nothing)');
   t.equal(new Set(csns).size, csns.length, 'distinct');
   for (const csn of csns) t.ok(store.dbs.changelog.get(csn), `${csn} in the changelog`);
   for (let i = 0; i < 10; i++) {
@@ -108,5 +109,21 @@ t.test('local CSNs commit in the order they were issued, and none is skipped', a
     t.ok(store.byNdn(store.normalize(`uid=n${i},dc=example,dc=com`)), `n${i} added`);
     if (i % 3 === 0) t.notOk(store.byNdn(store.normalize(`uid=d${i},dc=example,dc=com`)), `d${i} deleted`);
   }
-  t.equal(store.ruv['1'], csns[csns.length - 1], 'the RUV holds the last');
+  t.equal(store.ruv['1'], [...csns].sort().pop(), 'the RUV holds the greatest');
+});
+
+t.test('a modify done again comes after a replicated change queued ahead of it, whatever that one\'s CSN', async (t) => {
+  const store = await open(t);
+  await store.write((tx) => localAdd(tx, root, 'uid=e,dc=example,dc=com', person('e')));
+  const uuid = store.byNdn(store.normalize('uid=e,dc=example,dc=com'))!.uuid;
+  await sleep(30);
+  // From replica 2, whose clock runs 100 s ahead.
+  const ahead = new HybridClock(newClockState(2)).next(Date.now() + 100_000);
+  const first = store.write((tx) => localAdd(tx, root, 'uid=f,dc=example,dc=com', person('f')));
+  const remote = applyGroup(store, [{ op: 'modify', csn: ahead, uuid, mods: [{ op: 'replace', attr: 'description', values: [b('remote')] }] }]);
+  const local = modify(store, 'uid=e,dc=example,dc=com', [{ op: 2, attr: 'description', values: [b('local')] }]);
+  await Promise.all([first, remote, local]);
+  t.same(values(store, 'uid=e,dc=example,dc=com', 'description'), ['local'], 'the client\'s modify, sent after the replicated one was queued, wins');
+  t.ok(store.ruv['1']! > ahead, 'with a CSN past the replicated one');
+  t.equal(store.commitPaths.redone, 1, 'it was done again');
 });
