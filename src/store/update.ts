@@ -64,7 +64,7 @@ function parse(dn: string): DN {
 
 /** The entry at `dn`, or noSuchObject with the matched DN. */
 export function mustGet(tx: Txn, dn: DN, ndn: string): EntryRec {
-  const id = tx.idOf(ndn);
+  const id = tx.store.idOf(ndn);
   const rec = id === undefined ? undefined : tx.byId(id);
   if (rec) return rec;
   throw new LdapError(RC.noSuchObject, '', tx.store.matchedDN(dn));

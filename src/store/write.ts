@@ -110,11 +110,6 @@ export class Txn implements StateView {
     return values;
   }
 
-  /** Id of the entry at a normalized DN. */
-  idOf(ndn: string): number | undefined {
-    return this.store.dbs.dn2id.get(ndn) as number | undefined;
-  }
-
   /** Id of the entry with this entryUUID. */
   idOfUuid(uuid: string): number | undefined {
     for (const rec of this.recs.values()) if (rec.uuid === uuid) return rec.id;
