@@ -9,7 +9,7 @@
 //
 // meshdir acknowledges a write only after LMDB's synced commit; that is the
 // only mode measured here.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -113,10 +113,21 @@ try {
   log(`figures written to ${jsonFile}`);
 } catch (e) {
   // After Ctrl-C the run in progress fails as its server goes away: not worth a report.
-  if (!cleanup.started) log(`bench failed: ${e.stack ?? e}`);
+  if (!cleanup.started) {
+    log(`bench failed: ${e.stack ?? e}`);
+    // A server that went away left its reason in its log: keep it.
+    o.keep = true;
+    for (const f of findLogs(dir)) log(`--- last lines of ${f}\n${readFileSync(f, 'utf8').split('\n').slice(-30).join('\n')}`);
+    log(`scratch dir kept: ${dir}`);
+  }
   process.exitCode = 1;
 } finally {
   await cleanup();
+}
+
+function findLogs(d) {
+  if (!existsSync(d)) return [];
+  return readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? findLogs(join(d, e.name)) : e.name === 'serve.log' ? [join(d, e.name)] : []));
 }
 
 function table(f) {

@@ -6,9 +6,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
+import { compression } from './dictionary.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
+/**
+ * Formats this version opens, and upgrades to FORMAT_VERSION on the first
+ * writable open. 5 differs only in that entries and states were never
+ * compressed: lmdb-js reads a record that does not start with its
+ * compression mark (≥ 250; ours start with their format octet, 1) as it is.
+ */
+const READABLE_FORMATS = new Set([5, FORMAT_VERSION]);
 
 export interface Dbs {
   env: RootDatabase;
@@ -121,12 +129,14 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     env,
     meta: env.openDB('meta', { ...shared(STRUCTURES) }),
     // Binary records (record.ts): a search copies their attribute bytes as they are.
-    entries: env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary' }),
+    // LZ4 with an LDAP dictionary (dictionary.ts): the two databases every
+    // entry has a record in, and whose pages a server holds mapped.
+    entries: env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary', compression: compression() }),
     dn2id: env.openDB('dn2id', { encoding: 'ordered-binary', ...text }),
     uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
     children: env.openDB('children', { keyEncoding: 'uint32', ...dup }),
     idx: env.openDB('idx', { ...dup, ...text }),
-    core: env.openDB('core', { encoding: 'binary' }),
+    core: env.openDB('core', { encoding: 'binary', compression: compression() }),
     coreIdx: env.openDB('coreidx', { dupSort: true, encoding: 'string', ...text }),
     changelog: env.openDB('changelog', { ...shared(STRUCTURES) }),
     conflicts: env.openDB('conflicts', { ...shared(STRUCTURES) }),
@@ -144,16 +154,14 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
 export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
   return dbs.env.transactionSync(() => {
     const format = dbs.meta.get('format') as number | undefined;
-    if (format !== undefined && format !== FORMAT_VERSION)
-      throw new MeshdirError('MESHDIR_STORE_FORMAT', `database format ${format} is not supported by this version (expects ${FORMAT_VERSION})`);
+    if (format !== undefined && !READABLE_FORMATS.has(format))
+      throw new MeshdirError('MESHDIR_STORE_FORMAT', `database format ${format} is not supported by this version (expects ${[...READABLE_FORMATS].join(' or ')})`);
     const storedSuffix = dbs.meta.get('suffix') as string | undefined;
     if (storedSuffix !== undefined && storedSuffix !== suffix)
       throw new MeshdirError('MESHDIR_STORE_SUFFIX', `database holds suffix "${storedSuffix}", the server file says "${suffix}"`);
     let generationId = dbs.meta.get('generationId') as string | undefined;
-    if (format === undefined) {
-      dbs.meta.putSync('format', FORMAT_VERSION);
-      dbs.meta.putSync('suffix', suffix);
-    }
+    if (format === undefined) dbs.meta.putSync('suffix', suffix);
+    if (format !== FORMAT_VERSION) dbs.meta.putSync('format', FORMAT_VERSION);
     if (generationId === undefined) {
       generationId = randomUUID();
       dbs.meta.putSync('generationId', generationId);
