@@ -112,7 +112,10 @@ export class Txn implements StateView {
 
   /** Id of the entry with this entryUUID. */
   idOfUuid(uuid: string): number | undefined {
-    for (const rec of this.recs.values()) if (rec.uuid === uuid) return rec.id;
+    // A speculative run's uuid2id writes are only collected: look among the
+    // records it made (a few). A real transaction reads its own writes, and
+    // may hold 100,000 records (a total update): no scan there.
+    if (this.#ops) for (const rec of this.recs.values()) if (rec.uuid === uuid) return rec.id;
     return this.store.dbs.uuid2id.get(uuid) as number | undefined;
   }
 
