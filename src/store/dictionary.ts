@@ -11,20 +11,13 @@
 // these exact octets to be read back. Never edit this file; a new dictionary
 // needs a new database format and a way to tell the two apart.
 // (test/unit/store/compression.test.ts pins its digest.)
+import { KNOWN } from '../repl/core/known-strings.js';
 
-/** Attribute types, written to the dictionary in reverse order (the order is part of the format too). */
-const ATTRIBUTES = [
-  'objectClass', 'structuralObjectClass', 'entryUUID', 'entryCSN', 'entryDN', 'createTimestamp',
-  'modifyTimestamp', 'creatorsName', 'modifiersName', 'cn', 'sn', 'givenName', 'uid', 'mail', 'userPassword',
-  'telephoneNumber', 'description', 'title', 'ou', 'o', 'dc', 'l', 'st', 'c', 'street', 'postalCode',
-  'postalAddress', 'employeeNumber', 'employeeType', 'departmentNumber', 'displayName', 'initials', 'mobile',
-  'homePhone', 'pager', 'facsimileTelephoneNumber', 'manager', 'secretary', 'roomNumber',
-  'physicalDeliveryOfficeName', 'businessCategory', 'seeAlso', 'member', 'uniqueMember', 'owner',
-  'memberUid', 'uidNumber', 'gidNumber', 'homeDirectory', 'loginShell', 'gecos', 'shadowLastChange',
-  'shadowMin', 'shadowMax', 'shadowWarning', 'shadowInactive', 'shadowExpire', 'shadowFlag', 'carLicense',
-  'jpegPhoto', 'photo', 'preferredLanguage', 'labeledURI', 'userCertificate', 'name', 'associatedDomain',
-  'host', 'ipHostNumber', 'macAddress', 'meshdirConflict',
-];
+/**
+ * The first 70 attribute types of known-strings.ts (an append-only list, so
+ * these never change), written to the dictionary in reverse order.
+ */
+const ATTRIBUTES = KNOWN.slice(0, 70);
 
 const OBJECT_CLASSES = [
   'top', 'person', 'organizationalPerson', 'inetOrgPerson', 'organizationalUnit', 'groupOfNames',
