@@ -15,9 +15,9 @@ import { KNOWN } from '../repl/core/known-strings.js';
 
 /**
  * The first 70 attribute types of known-strings.ts (an append-only list, so
- * these never change), written to the dictionary in reverse order.
+ * these never change), in reverse order: the order they are written in.
  */
-const ATTRIBUTES = KNOWN.slice(0, 70);
+const ATTRIBUTES = KNOWN.slice(0, 70).reverse();
 
 const OBJECT_CLASSES = [
   'top', 'person', 'organizationalPerson', 'inetOrgPerson', 'organizationalUnit', 'groupOfNames',
@@ -35,7 +35,7 @@ function octetString(s: string): Buffer {
 function build(): Buffer {
   const parts: Buffer[] = [];
   // An attribute description followed by the SET tag of its values.
-  for (const a of [...ATTRIBUTES].reverse()) parts.push(octetString(a), Buffer.from([0x31]));
+  for (const a of ATTRIBUTES) parts.push(octetString(a), Buffer.from([0x31]));
   for (const oc of OBJECT_CLASSES) parts.push(octetString(oc));
   parts.push(Buffer.from(WORDS, 'latin1'));
   const dict = Buffer.concat(parts);
