@@ -82,3 +82,64 @@ t.test('commit events carry the applied changes, in order', async (t) => {
   t.same(seen, [['add'], ['modify'], ['modify']]);
   t.same(description(store, 'e1'), ['v2'], 'the later of the two modifies wins');
 });
+
+// lmdb-js sometimes refuses a commit in its own free-space code (see
+// isSpuriousCommitFailure). The refusal is made here by throwing that
+// error inside the real transaction, which LMDB then aborts, as it does
+// the refused commit.
+const FREELIST = 'MDB_BAD_TXN: Transaction must abort, has a child, or is invalid: reserved freelist had a data entry with zero-size, last id 11914\n';
+type Env = { transactionSync: (cb: () => unknown) => unknown; childTransaction: (cb: () => unknown) => Promise<unknown> };
+
+function refuseCommits(store: Store, ways: ('transactionSync' | 'childTransaction')[], times: number, message = FREELIST): () => number {
+  const env = store.dbs.env as unknown as Env;
+  let refused = 0;
+  for (const how of ways) {
+    const orig = env[how];
+    (env as Record<string, unknown>)[how] = (cb: () => unknown) =>
+      (orig as (cb: () => unknown) => unknown).call(env, () => {
+        const r = cb();
+        if (refused < times) {
+          refused++;
+          throw new Error(message);
+        }
+        return r;
+      });
+  }
+  return () => refused;
+}
+
+const posix = (uid: string) => [...person(uid), { type: 'objectClass', values: [b('posixAccount')] }, { type: 'uid', values: [b(uid)] }, { type: 'uidNumber', values: [b('1000')] }, { type: 'gidNumber', values: [b('100')] }, { type: 'homeDirectory', values: [b(`/home/${uid}`)] }];
+const uidNumber = (store: Store, uid: string) => store.byNdn(store.normalize(dn(uid)))?.attrs.find(([n]) => n === 'uidNumber')?.[1].map(String);
+
+for (const how of ['transactionSync', 'childTransaction'] as const) {
+  t.test(`a write whose commit lmdb-js refused in its free-space code is done again, once (${how})`, async (t) => {
+    const store = await open(t);
+    await store.write((tx) => localAdd(tx, root, dn('p'), posix('p')));
+    const changelog = store.dbs.changelog.getCount();
+    const before = store.commitPaths.retried;
+    const refused = refuseCommits(store, [how], 1);
+    if (how === 'transactionSync') await sleep(30); // quiet: the first attempt goes the direct way
+    const writes = [store.write((tx) => localModify(tx, root, dn('p'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }]), { speculate: true })];
+    // Queued only behind another write in the same turn.
+    if (how === 'childTransaction') writes.unshift(store.write((tx) => localModify(tx, root, dn('p'), [{ op: 2, attr: 'description', values: [b('first')] }])));
+    await Promise.all(writes);
+    t.equal(refused(), 1, 'one commit was refused');
+    t.equal(store.commitPaths.retried - before, 1, 'and its write done again');
+    t.same(uidNumber(store, 'p'), ['1001'], 'the increment is stored once');
+    t.equal(store.dbs.changelog.getCount() - changelog, writes.length, 'one changelog record per write');
+  });
+}
+
+t.test('other commit failures are not retried; a refusal that persists ends in an error', async (t) => {
+  const store = await open(t);
+  await store.write((tx) => localAdd(tx, root, dn('q'), posix('q')));
+  await sleep(30);
+  const other = refuseCommits(store, ['transactionSync', 'childTransaction'], 1, 'MDB_BAD_TXN: Transaction must abort, has a child, or is invalid');
+  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other });
+  t.equal(other(), 1, 'tried once');
+  await sleep(30);
+  const always = refuseCommits(store, ['transactionSync', 'childTransaction'], 10);
+  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other, message: 'internal error while writing' });
+  t.equal(always(), 3, 'tried three times');
+  t.same(uidNumber(store, 'q'), ['1000'], 'nothing was stored');
+});
