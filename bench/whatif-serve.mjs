@@ -148,7 +148,9 @@ const PATCHES = {
     Txn.prototype.apply = function (ch) {
       const { changelog, coreIdx } = this.store.dbs;
       this.store.dbs.changelog = noop;
-      this.store.dbs.coreIdx = noop;
+      // The conflict rules still look names up (an add: who else wants this
+      // DN); they find what the import wrote and nothing of this variant's.
+      this.store.dbs.coreIdx = { ...noop, getValues: (key) => coreIdx.getValues(key) };
       try {
         return apply.call(this, ch);
       } finally {

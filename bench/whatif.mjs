@@ -12,6 +12,7 @@ import { cloneData, genLdif, importLdif, load, machine, median, onCleanup, parse
 
 const USAGE = `node bench/whatif.mjs [options]
   --variants LIST  ';'-separated variants, each 'none' or '+'-joined patches of whatif-serve.mjs
+                   and node options for the server (parts starting with --)
                    (default "none;send-concat;base-cache;send-concat+base-cache")
   --ops LIST       ldapbench ops (default search)
   --duration S     seconds per run (default 10)
@@ -39,8 +40,11 @@ try {
   for (const [i, v] of variants.entries()) {
     const d = join(dir, `v${i}`);
     cloneData(join(dir, 'seed'), d);
-    const patches = v === 'none' ? [] : v.split('+');
-    servers.push(await startMeshdir(d, writeMeshdirConfig(d, { access: o.access }), { name: v, patches, cpus: o.pin ? '0' : undefined }));
+    const parts = v === 'none' ? [] : v.split('+');
+    // A part starting with "--" is a node option for the server process (e.g. --max-semi-space-size=32).
+    const nodeArgs = parts.filter((p) => p.startsWith('--'));
+    const patches = parts.filter((p) => !p.startsWith('--'));
+    servers.push(await startMeshdir(d, writeMeshdirConfig(d, { access: o.access }), { name: v, patches, nodeArgs, cpus: o.pin ? '0' : undefined }));
   }
   console.log(`${machine().cpus} CPUs, load ${machine().loadavg.join(' ')}; ${o.duration} s × ${o.runs} rounds, access log ${o.access ? 'on' : 'off'}`);
   for (const op of o.ops.split(',')) {
@@ -54,7 +58,7 @@ try {
     for (const s of servers) {
       const rs = runs.get(s);
       const m = (k) => +median(rs.map((r) => r[k])).toFixed(3);
-      console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op  others ${m('othersCpuPct')}%  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
+      console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  errors ${rs.map((r) => r.errors).join('+')}  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op  others ${m('othersCpuPct')}%  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
     }
   }
   console.log(`load after: ${machine().loadavg.join(' ')}`);
