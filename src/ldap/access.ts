@@ -101,7 +101,8 @@ export class Access {
    */
   checkWrite(s: Session, kind: WriteKind, targetNdn: string, attrs: readonly string[] = [], entry?: Entry): void {
     let ok: boolean;
-    if (kind === 'modify') ok = attrs.length > 0 && attrs.every((a) => this.allows(s, 'write', targetNdn, entry, a));
+    // A modify with no changes (slapd answers it with success) needs write access to the entry.
+    if (kind === 'modify') ok = attrs.length > 0 ? attrs.every((a) => this.allows(s, 'write', targetNdn, entry, a)) : this.allows(s, 'write', targetNdn, entry);
     else if (kind === 'modrdn') ok = this.allows(s, 'write', targetNdn, entry);
     else ok = this.allows(s, kind, targetNdn, entry);
     if (!ok) throw new LdapError(RC.insufficientAccessRights, REFUSED[kind]);

@@ -164,6 +164,14 @@ export function buildRegistry(
     at.eqKey = eqKeyOf(at);
   };
   for (const at of reg.attrs) inherit(at);
+  // A type that names a rule for another syntax makes that syntax one the
+  // rule applies to (slapd's mr_make_syntax_compat_with_mr): extensible
+  // match and matchingRuleUse then accept every type of that syntax.
+  for (const at of reg.attrs) {
+    for (const rule of [at.equality, at.ordering, at.substr]) {
+      if (rule !== undefined && at.syntax !== undefined && rule.syntax !== at.syntax && !rule.compat.includes(at.syntax)) rule.compat.push(at.syntax);
+    }
+  }
 
   for (const oc of reg.classes) {
     oc.sups = (oc.def.fields.get('SUP') ?? []).map((ref) => {

@@ -27,8 +27,12 @@ type Spec = Omit<MatchingRule, 'name' | 'names' | 'compat' | 'text'> & {
 const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const nonEmpty = (f: (s: string) => string) => (s: string): string | undefined => (s === '' ? undefined : f(s));
 
-/** Directory-string-like syntaxes the caseIgnore/caseExact rules also apply to. */
-const STRINGISH = [SYN.printableString, SYN.countryString, SYN.telephoneNumber, SYN.ia5String, SYN.numericString];
+/**
+ * The syntax the caseIgnore/caseExact rules also apply to, as in slapd
+ * (its directoryStringSyntaxes). The schema adds the syntaxes of the types
+ * that name a rule (build.ts): `c` makes countryString one.
+ */
+const STRINGISH = [SYN.printableString];
 
 function stringRules(fold: boolean, first: number): Spec[] {
   const prep = fold ? prepCaseIgnore : prepCaseExact;
@@ -94,6 +98,10 @@ function specs(ctx: RuleContext): Spec[] {
     return oid;
   };
   const intNorm = (s: string): string | undefined => canonicalInteger(s, false);
+  // An assertion must be an INTEGER as written (RFC 4517 §3.3.16), as slapd
+  // validates it: "01001" or "1001 " make the filter Undefined and compare
+  // answer invalidAttributeSyntax. Stored values were checked on the way in.
+  const intAssertion = (s: string): string | undefined => (/^(0|-?[1-9][0-9]*)$/.test(s) ? s : undefined);
   const numeric = (s: string): string | undefined => (/^[0-9 ]+$/.test(s) ? removeChars(s, ' ') : undefined);
   const phone = (s: string): string | undefined => (s === '' ? undefined : removeChars(prepCaseIgnore(s), ' -'));
   const ident = (s: string): string | undefined => s;
@@ -128,9 +136,9 @@ function specs(ctx: RuleContext): Spec[] {
       oid: '2.5.13.13', names: ['booleanMatch'], syntax: SYN.boolean, kind: 'equality',
       norm: (s) => (s === 'TRUE' || s === 'FALSE' ? s : undefined),
     },
-    { oid: '2.5.13.14', names: ['integerMatch'], syntax: SYN.integer, kind: 'equality', norm: intNorm },
+    { oid: '2.5.13.14', names: ['integerMatch'], syntax: SYN.integer, kind: 'equality', norm: intAssertion, valueNorm: intNorm },
     {
-      oid: '2.5.13.15', names: ['integerOrderingMatch'], syntax: SYN.integer, kind: 'ordering', norm: intNorm,
+      oid: '2.5.13.15', names: ['integerOrderingMatch'], syntax: SYN.integer, kind: 'ordering', norm: intAssertion, valueNorm: intNorm,
       compare: compareIntegers,
     },
     {
@@ -202,7 +210,7 @@ function specs(ctx: RuleContext): Spec[] {
 }
 
 export function buildRules(ctx: RuleContext): MatchingRule[] {
-  return specs(ctx).map((s) => ({ ...s, name: s.names[0], compat: s.compat ?? [], text: s.text ?? true }));
+  return specs(ctx).map((s) => ({ ...s, name: s.names[0], compat: [...(s.compat ?? [])], text: s.text ?? true }));
 }
 
 /**

@@ -22,7 +22,7 @@ export interface MatchingRule {
   syntax: string;
   kind: RuleKind;
   /** Attribute syntaxes besides `syntax` this rule applies to (for matchingRuleUse and extensible match). */
-  compat: readonly string[];
+  compat: string[];
   text: boolean;
   /** Normalized form of an assertion (and of a value unless valueNorm is given); undefined when not valid for the rule. */
   norm(s: string): string | undefined;

@@ -50,7 +50,8 @@ export function makeRules(schema: Schema, cfg: PolicyConfig): AttrRules {
       const u = at && (unique.get(at.name) as UniquePolicy | undefined);
       if (u) info.unique = u;
       if (ord?.compare) {
-        const norm = (v: Buffer) => ord.norm(text ? v.toString('utf8') : v.toString('latin1')) ?? '';
+        const valueNorm = ord.valueNorm ?? ord.norm;
+        const norm = (v: Buffer) => valueNorm(text ? v.toString('utf8') : v.toString('latin1')) ?? '';
         info.order = (a, b) => ord.compare!(norm(a), norm(b));
       }
       cache.set(attr, info);

@@ -47,6 +47,13 @@ t.test('filters of every kind select what slapd selects', async (t) => {
     ['(:dn:2.5.13.2:=people)', [`ou=people,${SUFFIX}`, ...PEOPLE]],
     // integerMatch does not apply to employeeNumber (a directory string).
     ['(employeeNumber:2.5.13.14:=1003)', []],
+    // Nor caseIgnoreMatch to mail (an IA5 string): slapd's rule for
+    // directory strings takes printable strings besides, and the syntaxes
+    // of types that name it, not IA5 strings.
+    ['(mail:caseIgnoreMatch:=ALICE@EXAMPLE.COM)', []],
+    ['(:caseIgnoreMatch:=alice@example.com)', []],
+    ['(mail:caseIgnoreIA5Match:=ALICE@EXAMPLE.COM)', [people('alice')]],
+    ['(:caseIgnoreMatch:=alice)', [people('alice')]],
     ['(fooBar=x)', []],
     ['(!(fooBar=x))', []],
     ['(2.5.4.4=Smith)', [people('alice')]],

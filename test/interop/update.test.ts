@@ -255,3 +255,26 @@ t.test('attribute options (cn;lang-en) in entries, attribute lists and filters',
   t.same([...read('(cn;lang-ru=ольга)', '1.1').keys()], [olga], 'filters match tagged values under the equality rule');
   t.same([...read('(&(uid=olga)(cn;lang-ru=Olga))', '1.1').keys()], [], 'but not untagged ones');
 });
+
+t.test('an INTEGER assertion must be written as one (slapd: filter Undefined, compare 21)', async (t) => {
+  const ike = people('ike');
+  t.equal(add(ldif(`dn: ${ike}`, 'objectClass: inetOrgPerson', 'objectClass: posixAccount', 'uid: ike', 'cn: Ike', 'sn: I',
+    'uidNumber: 1001', 'gidNumber: 100', 'homeDirectory: /home/ike')).code, 0);
+  const found = (filter: string) => dns(tool('ldapsearch', [...as(url, 'root'), '-LLL', '-b', SUFFIX, filter, '1.1']).stdout);
+  t.same(found('(uidNumber=1001)'), [ike]);
+  t.same(found('(uidNumber>=1001)'), [ike]);
+  for (const f of ['(uidNumber=01001)', '(uidNumber=1001 )', '(uidNumber=+1001)', '(uidNumber>=01000)', '(!(uidNumber=01001))'])
+    t.same(found(f), [], `${f}: Undefined`);
+  const cmp = tool('ldapcompare', [...as(url, 'root'), ike, 'uidNumber:01001']);
+  t.equal(cmp.code, 21);
+  t.equal(cmp.stdout, 'Compare Result: Invalid syntax (21)\nAdditional info: value does not conform to assertion syntax\nUNDEFINED\n');
+  t.equal(tool('ldapcompare', [...as(url, 'root'), ike, 'uidNumber:1001']).code, 6);
+});
+
+t.test('a modify with no changes succeeds for whoever may write the entry (as slapd)', async (t) => {
+  const r = modify(ldif(`dn: ${people('alice')}`, 'changetype: modify'));
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, `modifying entry "${people('alice')}"\n\n`);
+  const anon = modify(ldif(`dn: ${people('alice')}`, 'changetype: modify'), 'anonymous');
+  t.equal(anon.code, 8, 'anonymous: strongerAuthRequired, as any update');
+});

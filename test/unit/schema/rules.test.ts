@@ -73,13 +73,22 @@ t.test('numericString rules', async (t) => {
 });
 
 t.test('integer rules', async (t) => {
-  t.equal(norm('integerMatch', '  42 '), '42');
-  t.equal(norm('integerMatch', '-007'), '-7');
-  t.equal(norm('integerMatch', '-0'), '0');
-  t.equal(norm('integerMatch', '4x'), undefined);
-  t.equal(norm('integerMatch', '+4'), undefined);
+  // Stored values: surrounding spaces and leading zeros are read by value.
+  const value = (v: string) => rule('integerMatch').valueNorm!(v);
+  t.equal(value('  42 '), '42');
+  t.equal(value('-007'), '-7');
+  t.equal(value('-0'), '0');
+  t.equal(value('4x'), undefined);
+  t.equal(value('+4'), undefined);
+  // Assertions must be written as INTEGERs (slapd: otherwise Undefined, or 21 for compare).
+  t.equal(norm('integerMatch', '42'), '42');
+  t.equal(norm('integerMatch', '-7'), '-7');
+  t.equal(norm('integerMatch', '0'), '0');
+  for (const bad of ['  42 ', '42 ', '01001', '-007', '-0', '4x', '+4', ''])
+    t.equal(norm('integerMatch', bad), undefined, `assertion ${JSON.stringify(bad)} is not an INTEGER`);
+  t.equal(norm('integerOrderingMatch', '01001'), undefined, 'nor for ordering');
   const o = rule('integerOrderingMatch');
-  const cmp = (a: string, b: string): number => Math.sign(o.compare!(o.norm(a)!, o.norm(b)!));
+  const cmp = (a: string, b: string): number => Math.sign(o.compare!(o.valueNorm!(a)!, o.valueNorm!(b)!));
   t.equal(cmp('9', '10'), -1);
   t.equal(cmp('-10', '-9'), -1);
   t.equal(cmp('-1', '0'), -1);
