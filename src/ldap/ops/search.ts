@@ -258,11 +258,14 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
     yield* store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
+  // Depth first, each entry before its children, children in the order
+  // they were added (as the whole-suffix walk above): not newest first.
   const stack = [base.id];
   while (stack.length) {
     const id = stack.pop()!;
     yield id;
-    for (const c of store.childIds(id)) stack.push(c);
+    const children = [...store.childIds(id)];
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }
 
