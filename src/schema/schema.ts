@@ -2,7 +2,7 @@
 // descriptions with options, supertypes, equality keys and DN value
 // normalization. Built once at startup from the schema files plus the
 // built-ins; immutable afterwards.
-import { normalizeDN, parseDN, type AVANormalizer } from '../dit/dn.js';
+import { formatDN, normalizeDN, parseDN, type AVANormalizer } from '../dit/dn.js';
 import type { Entry, Value } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
 import { BUILTIN_ATTRIBUTE_TYPES, BUILTIN_FILE, BUILTIN_OBJECT_CLASSES } from './builtin.js';
@@ -11,7 +11,7 @@ import { checkEntry, checkValues, type CheckOptions, type CheckResult } from './
 import { parseSchemaText, type Definition, type ParsedFile } from './parse.js';
 import { buildRules, valueKeyer } from './rules.js';
 import { subschemaEntry } from './subschema.js';
-import { SYNTAXES } from './syntaxes.js';
+import { SYN, SYNTAXES } from './syntaxes.js';
 import type { AttrDesc, AttributeType, MatchingRule, ObjectClass, Syntax, SyntaxContext } from './types.js';
 
 const OPTION = /^[A-Za-z0-9-]+$/;
@@ -197,6 +197,25 @@ export class Schema {
    * Syntax, single-value and uniqueness checks of one attribute's values
    * (add/modify input), with slapd's add messages; returns their equality keys.
    */
+  /**
+   * Values as they are stored: a DN is re-spelled the way slapd's dnPretty
+   * does (types by their schema name, no spaces around separators, values
+   * escaped as dn.ts prints them), so `UID=Alice , OU=People,…` is kept as
+   * `uid=Alice,ou=People,…`. Other values, and DNs that do not parse (the
+   * syntax check refuses those), are kept as given.
+   */
+  pretty(type: AttributeType, values: Value[]): Value[] {
+    if (type.syntax !== SYN.dn) return values;
+    return values.map((v) => {
+      try {
+        const dn = parseDN(v.toString('utf8'));
+        return Buffer.from(formatDN(dn.map((rdn) => rdn.map((ava) => ({ ...ava, type: this.attributeType(ava.type)?.name ?? ava.type })))), 'utf8');
+      } catch {
+        return v;
+      }
+    });
+  }
+
   checkValues(desc: AttrDesc, values: Value[]): string[] {
     return checkValues(this, desc, values);
   }

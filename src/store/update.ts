@@ -180,7 +180,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
       if (name === 'entryUUID') uuid = values[0]!.toString('utf8').toLowerCase();
       if (!IMPORTABLE.has(name)) continue;
     }
-    attrs.set(d.key, [...(attrs.get(d.key) ?? []), ...values]);
+    attrs.set(d.key, [...(attrs.get(d.key) ?? []), ...schema.pretty(d.type, values)]);
   }
   const entry: Entry = { dn: dnStr, attrs };
   // slapd (back-mdb) checks the schema before it looks in the database.
@@ -249,11 +249,12 @@ export interface ClientMod {
  */
 export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[]): Mod[] {
   const out: Mod[] = [];
-  for (const m of mods) {
+  for (let m of mods) {
     const d = checkUserType(schema, m.attr);
     const name = d.key;
     const cur = attrs.get(d.key) ?? [];
     const keys = (vs: Buffer[]) => vs.map((v) => schema.eqKey(d.type, v));
+    if (m.op === 0 || m.op === 2) m = { ...m, values: schema.pretty(d.type, m.values) };
     switch (m.op) {
       case 0: {
         if (m.values.length === 0) throw new LdapError(RC.protocolError, 'modify/add operation requires values');

@@ -290,3 +290,15 @@ t.test('scope walks list entries in the order they were added, each before its c
   t.same(walk('one'), ['ou=o3', 'ou=o1', 'ou=o2'].map((r) => `${r},${base}`));
   t.same(walk('sub'), [base, `ou=o3,${base}`, `ou=o3a,ou=o3,${base}`, `ou=o1,${base}`, `ou=o1a,ou=o1,${base}`, `ou=o2,${base}`]);
 });
+
+t.test('DN values are stored re-spelled as slapd does (dnPretty)', async (t) => {
+  const dn = `cn=pretty,${SUFFIX}`;
+  t.equal(add(ldif(`dn: ${dn}`, 'objectClass: groupOfNames', 'cn: pretty', 'member: UID=Alice , OU=People,dc=example,dc=com',
+    'seeAlso: 2.5.4.3=Some One+UID=x, dc=example, dc=com')).code, 0);
+  const get = () => entryLines(tool('ldapsearch', [...as(url, 'root'), '-LLL', '-o', 'ldif-wrap=no', '-b', dn, '-s', 'base', 'member', 'seeAlso']).stdout).get(dn);
+  t.same(get(), ['member: uid=Alice,ou=People,dc=example,dc=com', 'seeAlso: cn=Some One+uid=x,dc=example,dc=com']);
+  t.equal(modify(ldif(`dn: ${dn}`, 'changetype: modify', 'add: member', 'member: uid=Bob,  ou=people,dc=example,dc=com', '-',
+    'replace: seeAlso', 'seeAlso: OU=Groups , DC=example,DC=com')).code, 0);
+  t.same(get(), ['member: uid=Alice,ou=People,dc=example,dc=com', 'member: uid=Bob,ou=people,dc=example,dc=com', 'seeAlso: ou=Groups,dc=example,dc=com']);
+  t.equal(modify(ldif(`dn: ${dn}`, 'changetype: modify', 'delete: member', 'member: UID=ALICE,OU=PEOPLE,DC=EXAMPLE,DC=COM')).code, 0, 'deleted by value under distinguishedNameMatch');
+});
