@@ -186,10 +186,10 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
     for (const oc of classes) {
       if (oc.kind === 'AUXILIARY') for (const at of [...oc.must, ...oc.may]) allowed.add(at);
     }
-    for (const d of descs) {
-      if (d.type.operational || d.type === objectClass || d.type === conflict || allowed.has(d.type)) continue;
-      fail(RC.objectClassViolation, `attribute '${d.key}' not allowed`);
-    }
+    const ok = (at: AttributeType) => at.operational || at === objectClass || at === conflict || allowed.has(at);
+    for (const d of descs) if (!ok(d.type)) fail(RC.objectClassViolation, `attribute '${d.key}' not allowed`);
+    // Types the naming check added from the RDN (an add's `uid=x` under class person) must be allowed too.
+    for (const at of types.keys()) if (!ok(at)) fail(RC.objectClassViolation, `attribute '${at.name}' not allowed`);
   }
   return { structuralObjectClass: sc.name };
 }
