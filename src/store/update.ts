@@ -180,7 +180,8 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
       if (name === 'entryUUID') uuid = values[0]!.toString('utf8').toLowerCase();
       if (!IMPORTABLE.has(name)) continue;
     }
-    attrs.set(d.key, [...(attrs.get(d.key) ?? []), ...schema.pretty(d.type, values)]);
+    // slapadd keeps values as the LDIF spells them; ldapadd's are re-spelled.
+    attrs.set(d.key, [...(attrs.get(d.key) ?? []), ...(opts.import ? values : schema.pretty(d.type, values))]);
   }
   const entry: Entry = { dn: dnStr, attrs };
   // slapd (back-mdb) checks the schema before it looks in the database.
