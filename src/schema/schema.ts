@@ -194,10 +194,6 @@ export class Schema {
   }
 
   /**
-   * Syntax, single-value and uniqueness checks of one attribute's values
-   * (add/modify input), with slapd's add messages; returns their equality keys.
-   */
-  /**
    * Values as they are stored: a DN is re-spelled the way slapd's dnPretty
    * does (types by their schema name, no spaces around separators, values
    * escaped as dn.ts prints them), so `UID=Alice , OU=People,…` is kept as
@@ -216,6 +212,10 @@ export class Schema {
     });
   }
 
+  /**
+   * Syntax, single-value and uniqueness checks of one attribute's values
+   * (add/modify input), with slapd's add messages; returns their equality keys.
+   */
   checkValues(desc: AttrDesc, values: Value[]): string[] {
     return checkValues(this, desc, values);
   }
