@@ -49,6 +49,7 @@ t.test('errors', async (t) => {
     [`uid=nobody,ou=people,${SUFFIX}`, 'fooBar:x', 17, 'Compare Result: Undefined attribute type (17)\nUNDEFINED\n'],
     [`uid=nobody,ou=people,${SUFFIX}`, 'facsimileTelephoneNumber:x', 18, 'Compare Result: Inappropriate matching (18)\nAdditional info: inappropriate matching request\nUNDEFINED\n'],
     [ALICE, 'userPassword:secret', 50, 'Compare Result: Insufficient access (50)\nUNDEFINED\n'],
+    [ALICE, `entryDN:${ALICE}`, 53, 'Compare Result: Server is unwilling to perform (53)\nAdditional info: entryDN compare not supported\nUNDEFINED\n'],
   ];
   for (const [dn, ava, code, stdout] of cases) {
     const r = compare(dn, ava);

@@ -30,6 +30,9 @@ t.test('ldapwhoami', async (t) => {
   t.same(tool('ldapwhoami', [...as(url), '-ZZ']), { code: 1, stdout: '', stderr: 'ldap_start_tls: Protocol error (2)\n\tadditional info: unsupported extended operation\n' },
     'no certificate: StartTLS is not offered (as slapd)');
   t.equal(tool('ldapwhoami', [...as(url), '-Z']).stdout, 'anonymous\n', '-Z goes on without TLS');
+  const v2 = tool('ldapsearch', ['-P', '2', ...as(url, 'root'), '-b', '', '-s', 'base']);
+  t.equal(v2.code, 2, 'an LDAPv2 bind: protocolError');
+  t.match(v2.stderr, 'additional info: historical protocol version requested, use LDAPv3 instead', "slapd's text");
 });
 
 t.test('ldappasswd', async (t) => {

@@ -12,7 +12,7 @@ export async function bind(ctx: ServerContext, conn: Connection, req: BindReques
   conn.bindDn = '';
   conn.bindNdn = '';
   conn.auth = 'anonymous';
-  if (req.version !== 3) throw new LdapError(RC.protocolError, 'requested protocol version not supported');
+  if (req.version !== 3) throw new LdapError(RC.protocolError, 'historical protocol version requested, use LDAPv3 instead');
   if (req.auth.kind === 'sasl') throw new LdapError(RC.authMethodNotSupported, 'SASL(-4): no mechanism available: ');
   const password = req.auth.password;
   if (req.name === '') {

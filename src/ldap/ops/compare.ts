@@ -12,6 +12,7 @@ import type { CompareRequest } from '../pdu/index.js';
 import { virtualEntry } from './virtual.js';
 
 const SUBSCHEMA = Buffer.from('cn=Subschema');
+const SUBSCHEMA_NDN = 'cn=subschema';
 
 function target(ctx: ServerContext, conn: Connection, dn: string, ndn: string): Entry {
   const store = ctx.store;
@@ -32,6 +33,8 @@ export function compare(ctx: ServerContext, conn: Connection, req: CompareReques
   if (!d) throw new LdapError(RC.undefinedAttributeType, '');
   if (d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, 'inappropriate matching request');
   if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
+  // As slapd (fe_op_compare), which answers the root DSE and cn=Subschema itself.
+  if (d.type.name === 'entryDN' && ndn !== '' && ndn !== SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'entryDN compare not supported');
   const entry = target(ctx, conn, req.dn, ndn);
   if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(conn, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(conn)) {
     throw new LdapError(RC.insufficientAccessRights, '');
