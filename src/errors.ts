@@ -47,6 +47,8 @@ export const RC = {
   noSuchOperation: 119,
   tooLate: 120,
   cannotCancel: 121,
+  // RFC 4528: the assertion control's filter was not true of the target entry.
+  assertionFailed: 122,
 } as const;
 
 export type ResultCode = (typeof RC)[keyof typeof RC];

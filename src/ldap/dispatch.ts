@@ -26,6 +26,8 @@ const RESPONSE_FOR: Record<number, string> = {
 };
 
 const SUPPORTED = new Set(supportedControls());
+/** RFC 4528: operations with a target entry to test. */
+const ASSERTABLE = new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare']);
 
 function targetOf(op: Request): string {
   switch (op.type) {
@@ -77,7 +79,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
 
   for (const c of msg.controls) {
-    const ok = SUPPORTED.has(c.oid) && (c.oid !== CONTROL.pagedResults || op.type === 'search');
+    const ok = SUPPORTED.has(c.oid) && (c.oid !== CONTROL.pagedResults || op.type === 'search') && (c.oid !== CONTROL.assertion || ASSERTABLE.has(op.type));
     if (c.critical && !ok) {
       access(RC.unavailableCriticalExtension, { control: c.oid });
       sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message: 'critical extension is not recognized' });
@@ -128,19 +130,19 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
         bind(ctx, conn, op).then(() => finish(SUCCESS, { method: op.auth.kind }), fail);
         return;
       case 'add':
-        add(ctx, conn, op).then(() => finish(SUCCESS), fail);
+        add(ctx, conn, op, msg.controls).then(() => finish(SUCCESS), fail);
         return;
       case 'modify':
-        modify(ctx, conn, op).then(() => finish(SUCCESS), fail);
+        modify(ctx, conn, op, msg.controls).then(() => finish(SUCCESS), fail);
         return;
       case 'delete':
-        del(ctx, conn, op.dn).then(() => finish(SUCCESS), fail);
+        del(ctx, conn, op.dn, msg.controls).then(() => finish(SUCCESS), fail);
         return;
       case 'modrdn':
-        modrdn(ctx, conn, op).then(() => finish(SUCCESS), fail);
+        modrdn(ctx, conn, op, msg.controls).then(() => finish(SUCCESS), fail);
         return;
       case 'compare':
-        finish({ code: compare(ctx, conn, op), matchedDN: '', message: '' });
+        finish({ code: compare(ctx, conn, op, msg.controls), matchedDN: '', message: '' });
         return;
       case 'extended':
         extended(ctx, conn, msg.id, op).then((r) => {

@@ -306,3 +306,38 @@ t.test('DN values are stored re-spelled as slapd does (dnPretty)', async (t) => 
   t.same(get(), ['member: uid=Alice,ou=People,dc=example,dc=com', 'member: uid=Bob,ou=people,dc=example,dc=com', 'seeAlso: ou=Groups,dc=example,dc=com']);
   t.equal(modify(ldif(`dn: ${dn}`, 'changetype: modify', 'delete: member', 'member: UID=ALICE,OU=PEOPLE,DC=EXAMPLE,DC=COM')).code, 0, 'deleted by value under distinguishedNameMatch');
 });
+
+t.test('the assertion control (RFC 4528): writes, compare and search go ahead only if the filter holds', async (t) => {
+  const heidi = people('heidi');
+  const ok = modify(ldif(`dn: ${heidi}`, 'changetype: modify', 'replace: description', 'description: first'));
+  t.equal(ok.code, 0);
+  const asserting = (name: string, filter: string, args: string[], input?: string) =>
+    tool(name, ['-e', `!assert=${filter}`, ...as(url, 'root'), ...args], { input });
+  const set = (v: string) => ldif(`dn: ${heidi}`, 'changetype: modify', 'replace: description', `description: ${v}`);
+  const failed = asserting('ldapmodify', '(description=nope)', [], set('second'));
+  t.equal(failed.code, 122);
+  t.equal(failed.stderr, 'ldap_modify: Assertion Failed (122)\n');
+  t.same(read(`(uid=heidi)`, 'description').get(heidi), ['description: first'], 'nothing changed');
+  t.equal(asserting('ldapmodify', '(description=first)', [], set('second')).code, 0, 'test and set');
+  t.same(read(`(uid=heidi)`, 'description').get(heidi), ['description: second']);
+
+  const search = (filter: string) => asserting('ldapsearch', filter, ['-LLL', '-b', heidi, '-s', 'base', '1.1']);
+  t.same(dns(search('(uid=heidi)').stdout), [heidi]);
+  const s = search('(uid=bob)');
+  t.equal(s.code, 122);
+  t.equal(s.stdout, '');
+  t.equal(asserting('ldapcompare', '(uid=bob)', [heidi, 'uid:heidi']).code, 122);
+  t.equal(asserting('ldapcompare', '(uid=heidi)', [heidi, 'uid:heidi']).code, 6);
+  t.equal(asserting('ldapmodrdn', '(uid=bob)', [heidi, 'uid=heidi2']).code, 122);
+  t.equal(asserting('ldapdelete', '(uid=bob)', [heidi]).code, 122);
+  t.ok(read('(uid=heidi)').get(heidi), 'neither renamed nor deleted');
+  const entry = ldif(`dn: ${people('ann')}`, 'objectClass: inetOrgPerson', 'uid: ann', 'cn: Ann', 'sn: A');
+  t.equal(asserting('ldapadd', '(sn=B)', [], entry).code, 122, 'an add: tested on the entry it would make');
+  t.equal(asserting('ldapadd', '(sn=A)', [], entry).code, 0);
+  // Only the rootDn reads userPassword: for anyone else it is not there to assert on.
+  const pw = (who: string) => tool('ldapsearch', ['-e', '!assert=(userPassword=*)', ...as(url, who), '-LLL', '-b', people('alice'), '-s', 'base', '1.1']).code;
+  t.equal(pw('root'), 0);
+  t.equal(pw('alice'), 122);
+  const bad = tool('ldapsearch', ['-e', '!assert=(uid=', ...as(url, 'root'), '-b', heidi]);
+  t.not(bad.code, 0, 'a filter ldapsearch cannot parse is refused before it is sent');
+});

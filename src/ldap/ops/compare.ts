@@ -8,7 +8,8 @@ import { compareAssertion } from '../../schema/filter.js';
 import { recEntry } from '../../store/record.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
-import type { CompareRequest } from '../pdu/index.js';
+import type { CompareRequest, Control } from '../pdu/index.js';
+import { assertionOf } from '../assertion.js';
 import { virtualEntry } from './virtual.js';
 
 const SUBSCHEMA = Buffer.from('cn=Subschema');
@@ -27,7 +28,7 @@ function target(ctx: ServerContext, conn: Connection, dn: string, ndn: string): 
   return entry;
 }
 
-export function compare(ctx: ServerContext, conn: Connection, req: CompareRequest): number {
+export function compare(ctx: ServerContext, conn: Connection, req: CompareRequest, controls: readonly Control[] = []): number {
   const ndn = ctx.store.normalize(req.dn);
   const d = ctx.schema.canonicalDescription(req.attr);
   if (!d) throw new LdapError(RC.undefinedAttributeType, '');
@@ -35,6 +36,7 @@ export function compare(ctx: ServerContext, conn: Connection, req: CompareReques
   if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   // As slapd (fe_op_compare), which answers the root DSE and cn=Subschema itself.
   if (d.type.name === 'entryDN' && ndn !== '' && ndn !== SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'entryDN compare not supported');
+  const asserted = assertionOf(ctx, conn, controls);
   const entry = target(ctx, conn, req.dn, ndn);
   if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(conn, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(conn)) {
     throw new LdapError(RC.insufficientAccessRights, '');
@@ -45,5 +47,6 @@ export function compare(ctx: ServerContext, conn: Connection, req: CompareReques
     return t !== undefined && types.has(t);
   });
   if (!present) throw new LdapError(RC.noSuchAttribute, '');
+  asserted?.(entry);
   return compareAssertion(ctx.schema, entry, req.attr, req.value) ? RC.compareTrue : RC.compareFalse;
 }

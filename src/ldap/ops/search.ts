@@ -16,6 +16,7 @@ import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, paged
 import { encodeAttribute } from '../pdu/index.js';
 import { encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualSearch } from './virtual.js';
+import { assertionOf } from '../assertion.js';
 
 const TRUE = Buffer.from('TRUE');
 const FALSE = Buffer.from('FALSE');
@@ -96,6 +97,8 @@ export function search(ctx: ServerContext, conn: Connection, id: number, req: Se
   const baseId = store.idOf(ndn);
   if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
   const base: Base = { id: baseId, ndn };
+  const asserted = assertionOf(ctx, conn, controls);
+  if (asserted) asserted(recEntry(store.byId(baseId)!));
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
   let paged = control === undefined ? undefined : pagedRequest(control);

@@ -10,7 +10,8 @@ import { LdapError, RC } from '../../errors.js';
 import { checkClientAttrs, checkClientMods, checkModShapes, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
 import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
-import type { AddRequest, ModDNRequest, ModifyRequest } from '../pdu/index.js';
+import type { AddRequest, Control, ModDNRequest, ModifyRequest } from '../pdu/index.js';
+import { assertionOf } from '../assertion.js';
 
 function writable(ctx: ServerContext): void {
   if (ctx.config.role !== 'master') {
@@ -47,7 +48,7 @@ function frontend(ctx: ServerContext, conn: Connection, ndn: string): 'config' |
   return 'config';
 }
 
-export async function add(ctx: ServerContext, conn: Connection, req: AddRequest): Promise<void> {
+export async function add(ctx: ServerContext, conn: Connection, req: AddRequest, controls: readonly Control[] = []): Promise<void> {
   const ndn = normalize(ctx, req.dn);
   checkClientAttrs(ctx.schema, req.attrs);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
@@ -56,11 +57,15 @@ export async function add(ctx: ServerContext, conn: Connection, req: AddRequest)
     return;
   }
   writable(ctx);
-  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'add', ndn, [], entry);
+  const asserted = assertionOf(ctx, conn, controls);
+  const authorize = (entry: Entry): void => {
+    ctx.access.checkWrite(conn, 'add', ndn, [], entry);
+    asserted?.(entry);
+  };
   await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize }));
 }
 
-export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest): Promise<void> {
+export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest, controls: readonly Control[] = []): Promise<void> {
   checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
   checkClientMods(ctx.schema, req.changes);
@@ -71,22 +76,30 @@ export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRe
   }
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
-  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modify', ndn, types, entry);
+  const asserted = assertionOf(ctx, conn, controls);
+  const authorize = (entry: Entry): void => {
+    ctx.access.checkWrite(conn, 'modify', ndn, types, entry);
+    asserted?.(entry);
+  };
   await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize }), { speculate: true });
 }
 
-export async function del(ctx: ServerContext, conn: Connection, dn: string): Promise<void> {
+export async function del(ctx: ServerContext, conn: Connection, dn: string, controls: readonly Control[] = []): Promise<void> {
   const ndn = normalize(ctx, dn);
   if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.delete(dn);
     return;
   }
   writable(ctx);
-  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'delete', ndn, [], entry);
+  const asserted = assertionOf(ctx, conn, controls);
+  const authorize = (entry: Entry): void => {
+    ctx.access.checkWrite(conn, 'delete', ndn, [], entry);
+    asserted?.(entry);
+  };
   await ctx.store.write((tx) => localDelete(tx, dn, { authorize }));
 }
 
-export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest): Promise<void> {
+export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest, controls: readonly Control[] = []): Promise<void> {
   const ndn = normalize(ctx, req.dn);
   const rdnNdn = normalize(ctx, req.newRdn, 'invalid new RDN');
   if (parseDN(req.newRdn).length !== 1) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
@@ -101,6 +114,10 @@ export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNReq
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
-  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modrdn', ndn, [], entry);
+  const asserted = assertionOf(ctx, conn, controls);
+  const authorize = (entry: Entry): void => {
+    ctx.access.checkWrite(conn, 'modrdn', ndn, [], entry);
+    asserted?.(entry);
+  };
   await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize }));
 }
