@@ -338,6 +338,10 @@ t.test('the assertion control (RFC 4528): writes, compare and search go ahead on
   const pw = (who: string) => tool('ldapsearch', ['-e', '!assert=(userPassword=*)', ...as(url, who), '-LLL', '-b', people('alice'), '-s', 'base', '1.1']).code;
   t.equal(pw('root'), 0);
   t.equal(pw('alice'), 122);
+  const dse = (filter: string) => tool('ldapsearch', ['-e', `!assert=${filter}`, ...as(url), '-LLL', '-b', '', '-s', 'base', '1.1']).code;
+  t.equal(dse('(objectClass=*)'), 0, 'the root DSE: tested too');
+  t.equal(dse('(cn=x)'), 122);
+  t.equal(tool('ldapsearch', ['-e', '!assert=(objectClass=*)', ...as(url), '-b', 'cn=nothing here', '-s', 'base']).code, 32, 'a base that is not there');
   const bad = tool('ldapsearch', ['-e', '!assert=(uid=', ...as(url, 'root'), '-b', heidi]);
   t.not(bad.code, 0, 'a filter ldapsearch cannot parse is refused before it is sent');
 });

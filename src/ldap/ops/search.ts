@@ -15,7 +15,7 @@ import type { ServerContext } from '../context.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
 import { encodeAttribute } from '../pdu/index.js';
 import { encodeSelected, makeSelection, type Selection } from '../selection.js';
-import { virtualSearch } from './virtual.js';
+import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
 
 const TRUE = Buffer.from('TRUE');
@@ -90,15 +90,18 @@ export function search(ctx: ServerContext, conn: Connection, id: number, req: Se
     throw e instanceof LdapError ? new LdapError(RC.invalidDNSyntax, 'invalid DN') : e;
   }
   const sel = makeSelection(ctx.schema, req.attributes, req.typesOnly);
-  if (!store.inSuffix(ndn)) return virtualSearch(ctx, conn, id, req, ndn, sel);
+  const asserted = assertionOf(ctx, conn, controls);
+  if (!store.inSuffix(ndn)) {
+    asserted?.(virtualEntry(ctx, conn, ndn));
+    return virtualSearch(ctx, conn, id, req, ndn, sel);
+  }
   ctx.access.checkRead(conn);
 
   // Only the base's id is needed unless it is itself a result.
   const baseId = store.idOf(ndn);
   if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
   const base: Base = { id: baseId, ndn };
-  const asserted = assertionOf(ctx, conn, controls);
-  if (asserted) asserted(recEntry(store.byId(baseId)!));
+  asserted?.(recEntry(store.byId(baseId)!));
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
   let paged = control === undefined ? undefined : pagedRequest(control);
