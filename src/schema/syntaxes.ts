@@ -2,6 +2,7 @@
 // on add and modify. A syntax without `validate`, or one not listed here,
 // accepts any value.
 import { isUtf8 } from 'node:buffer';
+import { X509Certificate } from 'node:crypto';
 import type { Value } from '../dit/entry.js';
 import type { Syntax, SyntaxContext } from './types.js';
 import { canonicalInteger, canonicalTime, canonicalUuid, isBitString, isOid, isPrintable } from './values.js';
@@ -54,6 +55,18 @@ function syn(oid: string, desc: string, validate?: Syntax['validate'], ext = '')
   return validate === undefined ? { oid, desc, ext } : { oid, desc, ext, validate };
 }
 
+/** An X.509 certificate in DER (RFC 4523 §2.1), as slapd's certificateValidate checks it: one that parses. */
+function isCertificate(v: Buffer): boolean {
+  // X509Certificate takes PEM too; the attribute holds DER only.
+  if (v[0] !== 0x30) return false;
+  try {
+    new X509Certificate(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** In the order slapd lists them in cn=Subschema. */
 export const SYNTAXES: readonly Syntax[] = [
   syn(L + '4', 'Audio', undefined, NOT_HUMAN),
@@ -63,7 +76,7 @@ export const SYNTAXES: readonly Syntax[] = [
     const s = text(v);
     return s === 'TRUE' || s === 'FALSE';
   }),
-  syn(L + '8', 'Certificate', undefined, BINARY),
+  syn(L + '8', 'Certificate', isCertificate, BINARY),
   syn(L + '9', 'Certificate List', undefined, BINARY),
   syn(L + '10', 'Certificate Pair', undefined, BINARY),
   syn(SYN.dn, 'Distinguished Name', (v, ctx) => isUtf8(v) && ctx.validDN(text(v))),

@@ -2,6 +2,8 @@
 // exit codes, stdout and stderr exactly as with slapd 2.5 for the same data
 // and requests (the stderr texts are slapd's).
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { cleanup, startServer, SUFFIX } from '../helpers/server.js';
 import { as, dns, entryLines, people, tool } from './tools.js';
 
@@ -344,4 +346,16 @@ t.test('the assertion control (RFC 4528): writes, compare and search go ahead on
   t.equal(tool('ldapsearch', ['-e', '!assert=(objectClass=*)', ...as(url), '-b', 'cn=nothing here', '-s', 'base']).code, 32, 'a base that is not there');
   const bad = tool('ldapsearch', ['-e', '!assert=(uid=', ...as(url, 'root'), '-b', heidi]);
   t.not(bad.code, 0, 'a filter ldapsearch cannot parse is refused before it is sent');
+});
+
+t.test('userCertificate;binary holds DER certificates only (as slapd: 21 otherwise)', async (t) => {
+  const pem = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', '/dev/null',
+    '-days', '1', '-subj', '/CN=meshdir cert test'], { encoding: 'utf8' }).stdout;
+  const der = new X509Certificate(pem).raw.toString('base64');
+  const entry = (uid: string, value: string) => ldif(`dn: ${people(uid)}`, 'objectClass: inetOrgPerson', `uid: ${uid}`, 'cn: C', 'sn: C', value);
+  t.equal(add(entry('cert1', `userCertificate;binary:: ${der}`)).code, 0, 'a DER certificate');
+  const bad = add(entry('cert2', `userCertificate;binary:: ${Buffer.from('not a certificate').toString('base64')}`));
+  t.equal(bad.code, 21);
+  t.equal(bad.stderr, failure('add', 'Invalid syntax (21)', 'userCertificate;binary: value #0 invalid per syntax'));
+  t.equal(add(entry('cert3', `userCertificate;binary:: ${Buffer.from(pem).toString('base64')}`)).code, 21, 'PEM is not the stored form');
 });
