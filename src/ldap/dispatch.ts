@@ -10,7 +10,7 @@ import { extended } from './ops/extended.js';
 import { search, searchDone, type SearchResult } from './ops/search.js';
 import { add, del, modify, modrdn } from './ops/update.js';
 import { supportedControls } from './ops/virtual.js';
-import { CONTROL, EXOP, OP, encodeExtendedResponse, type LdapMessage, type Request } from './pdu/index.js';
+import { CONTROL, EXOP, OP, encodeExtendedResponse, type Control, type LdapMessage, type Request } from './pdu/index.js';
 import { outcomeOf, sendOutcome, SUCCESS, type Outcome } from './respond.js';
 
 /** slapd's short operation names in its stats log. */
@@ -26,8 +26,15 @@ const RESPONSE_FOR: Record<number, string> = {
 };
 
 const SUPPORTED = new Set(supportedControls());
-/** RFC 4528: operations with a target entry to test. */
-const ASSERTABLE = new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare']);
+/** Controls that only some operations take. */
+const ONLY_FOR = new Map<string, Set<string>>([
+  [CONTROL.pagedResults, new Set(['search'])],
+  // RFC 4528: operations with a target entry to test.
+  [CONTROL.assertion, new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare'])],
+  // RFC 4527.
+  [CONTROL.preRead, new Set(['modify', 'delete', 'modrdn'])],
+  [CONTROL.postRead, new Set(['add', 'modify', 'modrdn'])],
+]);
 
 function targetOf(op: Request): string {
   switch (op.type) {
@@ -79,7 +86,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
 
   for (const c of msg.controls) {
-    const ok = SUPPORTED.has(c.oid) && (c.oid !== CONTROL.pagedResults || op.type === 'search') && (c.oid !== CONTROL.assertion || ASSERTABLE.has(op.type));
+    const ok = SUPPORTED.has(c.oid) && (ONLY_FOR.get(c.oid)?.has(op.type) ?? true);
     if (c.critical && !ok) {
       access(RC.unavailableCriticalExtension, { control: c.oid });
       sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message: 'critical extension is not recognized' });
@@ -93,11 +100,12 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
 
   const state = conn.begin(msg.id);
-  const finish = (o: Outcome, extra?: Record<string, unknown>, ext?: { oid?: string; value?: Buffer }): void => {
+  const finish = (o: Outcome, extra?: Record<string, unknown>, ext?: { oid?: string; value?: Buffer }, controls?: Control[]): void => {
     conn.end(msg.id);
     access(o.code, extra);
-    if (!state.abandoned) sendOutcome(conn, msg.id, op.type, o, undefined, ext);
+    if (!state.abandoned) sendOutcome(conn, msg.id, op.type, o, controls?.length ? controls : undefined, ext);
   };
+  const written = (controls: Control[]): void => finish(SUCCESS, undefined, undefined, controls);
   const fail = (e: unknown): void => finish(outcomeOf(e, ctx.log));
 
   try {
@@ -130,16 +138,16 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
         bind(ctx, conn, op).then(() => finish(SUCCESS, { method: op.auth.kind }), fail);
         return;
       case 'add':
-        add(ctx, conn, op, msg.controls).then(() => finish(SUCCESS), fail);
+        add(ctx, conn, op, msg.controls).then(written, fail);
         return;
       case 'modify':
-        modify(ctx, conn, op, msg.controls).then(() => finish(SUCCESS), fail);
+        modify(ctx, conn, op, msg.controls).then(written, fail);
         return;
       case 'delete':
-        del(ctx, conn, op.dn, msg.controls).then(() => finish(SUCCESS), fail);
+        del(ctx, conn, op.dn, msg.controls).then(written, fail);
         return;
       case 'modrdn':
-        modrdn(ctx, conn, op, msg.controls).then(() => finish(SUCCESS), fail);
+        modrdn(ctx, conn, op, msg.controls).then(written, fail);
         return;
       case 'compare':
         finish({ code: compare(ctx, conn, op, msg.controls), matchedDN: '', message: '' });

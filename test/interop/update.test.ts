@@ -359,3 +359,30 @@ t.test('userCertificate;binary holds DER certificates only (as slapd: 21 otherwi
   t.equal(bad.stderr, failure('add', 'Invalid syntax (21)', 'userCertificate;binary: value #0 invalid per syntax'));
   t.equal(add(entry('cert3', `userCertificate;binary:: ${Buffer.from(pem).toString('base64')}`)).code, 21, 'PEM is not the stored form');
 });
+
+t.test('pre-read and post-read controls (RFC 4527): the entry before and after, as this client may read it', async (t) => {
+  const dave = people('dave');
+  t.equal(modify(ldif(`dn: ${dave}`, 'changetype: modify', 'replace: description', 'description: before')).code, 0);
+  const r = tool('ldapmodify', ['-e', 'preread=description', '-e', 'postread=description,sn', ...as(url, 'root')],
+    { input: ldif(`dn: ${dave}`, 'changetype: modify', 'replace: description', 'description: after') });
+  t.equal(r.code, 0, r.stderr);
+  // ldapmodify prints each response control's value, then the entry it carries.
+  const blocks = r.stdout.split('\n').filter((l) => !l.startsWith('control: ') && !l.startsWith(' ')).join('\n');
+  t.equal(blocks, `modifying entry "${dave}"\n# ==> preread\ndn: ${dave}\ndescription: before\n# <== preread\n# ==> postread\ndn: ${dave}\nsn: Brown\ndescription: after\n# <== postread\n\n`);
+  const renamed = tool('ldapmodrdn', ['-e', 'postread=uid', '-e', 'preread=uid', ...as(url, 'root'), dave, 'uid=dave2']);
+  t.match(renamed.stdout, `# ==> preread\ndn: ${dave}\nuid: dave\n# <== preread`);
+  t.match(renamed.stdout, `# ==> postread\ndn: ${people('dave2')}\nuid: dave\nuid: dave2\n# <== postread`);
+  const gone = tool('ldapdelete', ['-e', 'preread=cn', ...as(url, 'root'), people('dave2')]);
+  t.match(gone.stdout, `# ==> preread\ndn: ${people('dave2')}\ncn: Dave Brown\n# <== preread`);
+  const made = tool('ldapadd', ['-e', 'postread=entryUUID', ...as(url, 'root')], { input: ldif(`dn: ${people('dave')}`, 'objectClass: account', 'uid: dave') });
+  t.match(made.stdout, /# ==> postread\ndn: uid=dave,ou=people,dc=example,dc=com\nentryUUID: [0-9a-f-]{36}\n# <== postread/, 'an add returns what the server set');
+  // userPassword only for the rootDn, as in a search.
+  // (Alice may change only her password: she sets it to what it is.)
+  const pw = (who: string) => tool('ldapmodify', ['-e', 'preread=userPassword,cn', ...as(url, who)],
+    { input: ldif(`dn: ${people('alice')}`, 'changetype: modify', 'replace: userPassword', 'userPassword: secret') }).stdout;
+  t.match(pw('root'), /# ==> preread\ndn: [^\n]+\ncn: Alice Smith\nuserPassword:/);
+  const self = pw('alice');
+  t.match(self, /# ==> preread\ndn: [^\n]+\ncn: Alice Smith\n# <== preread/, 'her own entry, without the password');
+  t.equal(tool('ldapadd', ['-e', '!preread=cn', ...as(url, 'root')], { input: ldif(`dn: ${people('dave3')}`, 'objectClass: account', 'uid: dave3') }).code, 12,
+    'pre-read on an add: unavailableCriticalExtension');
+});

@@ -12,6 +12,8 @@ import type { Connection } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { AddRequest, Control, ModDNRequest, ModifyRequest } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
+import type { WriteKind } from '../access.js';
+import { readRequests, readResponse } from '../read-controls.js';
 
 function writable(ctx: ServerContext): void {
   if (ctx.config.role !== 'master') {
@@ -48,58 +50,70 @@ function frontend(ctx: ServerContext, conn: Connection, ndn: string): 'config' |
   return 'config';
 }
 
-export async function add(ctx: ServerContext, conn: Connection, req: AddRequest, controls: readonly Control[] = []): Promise<void> {
+/**
+ * What a write checks on its target entry, inside its transaction (access
+ * rules, an assertion control), and the response controls it owes (pre-read
+ * of that entry, post-read of the entry at `postNdn` after the commit).
+ */
+function targetChecks(ctx: ServerContext, conn: Connection, kind: WriteKind, ndn: string, types: string[], controls: readonly Control[]) {
+  const asserted = assertionOf(ctx, conn, controls);
+  const reads = readRequests(ctx, controls);
+  let pre: Entry | undefined;
+  return {
+    authorize(entry: Entry): void {
+      ctx.access.checkWrite(conn, kind, ndn, types, entry);
+      asserted?.(entry);
+      // An add's entry is the one it makes: there is nothing before it. A
+      // copy: the write goes on to change this entry's attributes in place.
+      if (reads.pre && kind !== 'add') pre = { dn: entry.dn, attrs: new Map(entry.attrs) };
+    },
+    respond: (postNdn: string | undefined): Control[] => readResponse(ctx, conn, kind === 'delete' ? { pre: reads.pre } : reads, pre, ndn, postNdn ?? ndn),
+  };
+}
+
+export async function add(ctx: ServerContext, conn: Connection, req: AddRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
   checkClientAttrs(ctx.schema, req.attrs);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
   if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.add(conn.bindDn, req.dn, attrs);
-    return;
+    return [];
   }
   writable(ctx);
-  const asserted = assertionOf(ctx, conn, controls);
-  const authorize = (entry: Entry): void => {
-    ctx.access.checkWrite(conn, 'add', ndn, [], entry);
-    asserted?.(entry);
-  };
-  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize }));
+  const target = targetChecks(ctx, conn, 'add', ndn, [], controls);
+  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize: target.authorize }));
+  return target.respond(ndn);
 }
 
-export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest, controls: readonly Control[] = []): Promise<void> {
+export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest, controls: readonly Control[] = []): Promise<Control[]> {
   checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
   checkClientMods(ctx.schema, req.changes);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
   if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.modify(req.dn, mods);
-    return;
+    return [];
   }
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
-  const asserted = assertionOf(ctx, conn, controls);
-  const authorize = (entry: Entry): void => {
-    ctx.access.checkWrite(conn, 'modify', ndn, types, entry);
-    asserted?.(entry);
-  };
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize }), { speculate: true });
+  const target = targetChecks(ctx, conn, 'modify', ndn, types, controls);
+  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
+  return target.respond(ndn);
 }
 
-export async function del(ctx: ServerContext, conn: Connection, dn: string, controls: readonly Control[] = []): Promise<void> {
+export async function del(ctx: ServerContext, conn: Connection, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, dn);
   if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.delete(dn);
-    return;
+    return [];
   }
   writable(ctx);
-  const asserted = assertionOf(ctx, conn, controls);
-  const authorize = (entry: Entry): void => {
-    ctx.access.checkWrite(conn, 'delete', ndn, [], entry);
-    asserted?.(entry);
-  };
-  await ctx.store.write((tx) => localDelete(tx, dn, { authorize }));
+  const target = targetChecks(ctx, conn, 'delete', ndn, [], controls);
+  await ctx.store.write((tx) => localDelete(tx, dn, { authorize: target.authorize }));
+  return target.respond(undefined);
 }
 
-export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest, controls: readonly Control[] = []): Promise<void> {
+export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
   const rdnNdn = normalize(ctx, req.newRdn, 'invalid new RDN');
   if (parseDN(req.newRdn).length !== 1) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
@@ -114,10 +128,7 @@ export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNReq
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
-  const asserted = assertionOf(ctx, conn, controls);
-  const authorize = (entry: Entry): void => {
-    ctx.access.checkWrite(conn, 'modrdn', ndn, [], entry);
-    asserted?.(entry);
-  };
-  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize }));
+  const target = targetChecks(ctx, conn, 'modrdn', ndn, [], controls);
+  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
+  return target.respond(destNdn);
 }

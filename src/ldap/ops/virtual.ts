@@ -22,7 +22,7 @@ interface Virtual {
 }
 
 export function supportedControls(): string[] {
-  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion];
+  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead];
 }
 
 /** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
