@@ -139,6 +139,8 @@ t.test('modify errors', async (t) => {
       failure('modify', 'No such object (32)', undefined, `ou=people,${SUFFIX}`)],
     ['outside the naming context', ldif('dn: dc=other', 'changetype: modify', 'replace: sn', 'sn: x'), 53,
       failure('modify', 'Server is unwilling to perform (53)', 'no global superior knowledge')],
+    ['the root DSE', ldif('dn:', 'changetype: modify', 'replace: description', 'description: x'), 53,
+      failure('modify', 'Server is unwilling to perform (53)', 'modify upon the root DSE not supported')],
   ];
   for (const [what, input, code, stderr] of cases) {
     const r = modify(input);
@@ -212,6 +214,7 @@ t.test('delete', async (t) => {
   t.equal(missing.stderr, failure('delete', 'No such object (32)', undefined, SUFFIX));
   t.equal(del('uid=a,,b').code, 34);
   t.equal(del('dc=other').stderr, failure('delete', 'Server is unwilling to perform (53)', 'no global superior knowledge'));
+  t.equal(del('').stderr, failure('delete', 'Server is unwilling to perform (53)', 'cannot delete the root DSE'));
   const zed3 = `uid=zed3,ou=groups,${SUFFIX}`;
   t.equal(del(zed3, 'anonymous').stderr, failure('delete', 'Strong(er) authentication required (8)', 'modifications require authentication'));
   t.equal(del(zed3, 'alice').stderr, failure('delete', 'Insufficient access (50)', 'no write access to parent'));

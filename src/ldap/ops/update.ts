@@ -88,6 +88,7 @@ export async function add(ctx: ServerContext, conn: Connection, req: AddRequest,
 export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest, controls: readonly Control[] = []): Promise<Control[]> {
   checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
+  if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
   checkClientMods(ctx.schema, req.changes);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
   if (frontend(ctx, conn, ndn) === 'config') {
@@ -103,6 +104,7 @@ export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRe
 
 export async function del(ctx: ServerContext, conn: Connection, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, dn);
+  if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
   if (frontend(ctx, conn, ndn) === 'config') {
     ctx.configTree.delete(dn);
     return [];
