@@ -67,7 +67,8 @@ function targetChecks(ctx: ServerContext, conn: Connection, kind: WriteKind, ndn
       // copy: the write goes on to change this entry's attributes in place.
       if (reads.pre && kind !== 'add') pre = { dn: entry.dn, attrs: new Map(entry.attrs) };
     },
-    respond: (postNdn: string | undefined): Control[] => readResponse(ctx, conn, kind === 'delete' ? { pre: reads.pre } : reads, pre, ndn, postNdn ?? ndn),
+    // After a delete nothing is at `ndn`: no post-read.
+    respond: (postNdn = ndn): Control[] => readResponse(ctx, conn, reads, pre, ndn, postNdn),
   };
 }
 
@@ -82,7 +83,7 @@ export async function add(ctx: ServerContext, conn: Connection, req: AddRequest,
   writable(ctx);
   const target = targetChecks(ctx, conn, 'add', ndn, [], controls);
   await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize: target.authorize }));
-  return target.respond(ndn);
+  return target.respond();
 }
 
 export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest, controls: readonly Control[] = []): Promise<Control[]> {
@@ -99,7 +100,7 @@ export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRe
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const target = targetChecks(ctx, conn, 'modify', ndn, types, controls);
   await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
-  return target.respond(ndn);
+  return target.respond();
 }
 
 export async function del(ctx: ServerContext, conn: Connection, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
@@ -112,7 +113,7 @@ export async function del(ctx: ServerContext, conn: Connection, dn: string, cont
   writable(ctx);
   const target = targetChecks(ctx, conn, 'delete', ndn, [], controls);
   await ctx.store.write((tx) => localDelete(tx, dn, { authorize: target.authorize }));
-  return target.respond(undefined);
+  return target.respond();
 }
 
 export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest, controls: readonly Control[] = []): Promise<Control[]> {
