@@ -10,6 +10,7 @@ import { recEntry } from '../store/record.js';
 import type { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
 import { CONTROL, OP, findControl, type Control } from './pdu/index.js';
+import { hiddenAttrs } from './ops/search.js';
 import { encodeSelected, makeSelection, type Selection } from './selection.js';
 
 export interface ReadRequests {
@@ -37,13 +38,10 @@ export function readRequests(ctx: ServerContext, controls: readonly Control[]): 
   return { pre: selection(ctx, controls, CONTROL.preRead, 'pre-read'), post: selection(ctx, controls, CONTROL.postRead, 'post-read') };
 }
 
-/** The control carrying `entry`, with what this client may read of it. */
+/** The control carrying `entry`, with what this client may read of it (as a search shows it). */
 function entryControl(ctx: ServerContext, conn: Connection, oid: string, entry: Entry, ndn: string, sel: Selection): Control {
-  const pwVisible = ctx.access.passwordVisible(conn);
   const ruled = ctx.access.ruled && !ctx.access.isRoot(conn);
-  const hide = (k: string): boolean =>
-    (!pwVisible && (k === 'userPassword' || k.startsWith('userPassword;'))) ||
-    (ruled && !ctx.access.allows(conn, 'read', ndn, entry, ctx.schema.canonicalDescription(k)?.type.name ?? k));
+  const hide = hiddenAttrs(ctx, ndn, () => entry, ctx.access.passwordVisible(conn), ruled ? conn : undefined);
   const w = new BerWriter(512);
   w.startSequence(OP.searchResultEntry);
   w.writeString(entry.dn);

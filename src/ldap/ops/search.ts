@@ -275,16 +275,23 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
   }
 }
 
+/**
+ * The attributes of an entry a requester may not read: with access rules
+ * (`ruledFor` is the requester) what they refuse, else userPassword unless
+ * `pwVisible`. Undefined when everything may be read.
+ */
+export function hiddenAttrs(ctx: ServerContext, ndn: string, entry: () => Entry, pwVisible: boolean, ruledFor?: Connection): ((k: string) => boolean) | undefined {
+  if (ruledFor) {
+    const e = entry();
+    return (k) => !ctx.access.allows(ruledFor, 'read', ndn, e, ctx.schema.canonicalDescription(k)?.type.name ?? k);
+  }
+  return pwVisible ? undefined : (k) => k === 'userPassword' || k.startsWith('userPassword;');
+}
+
 /** The attribute run of one entry for this search; with access rules, `ruledFor` is the requester. */
 export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Connection): Buffer[] {
   if (sel.plain && !ruledFor) return rec.userChunks(pwVisible);
-  const schema = ctx.schema;
-  let hide: ((k: string) => boolean) | undefined = pwVisible ? undefined : (k) => k === 'userPassword' || k.startsWith('userPassword;');
-  if (ruledFor) {
-    const entry = recEntry(rec);
-    hide = (k) => !ctx.access.allows(ruledFor, 'read', rec.ndn, entry, schema.canonicalDescription(k)?.type.name ?? k);
-  }
-  const out = encodeSelected(schema, sel, rec.attrs, hide);
+  const out = encodeSelected(ctx.schema, sel, rec.attrs, hiddenAttrs(ctx, rec.ndn, () => recEntry(rec), pwVisible, ruledFor));
   if (sel.allOp || sel.names.has('hasSubordinates')) out.push(encodeAttribute('hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE], sel.typesOnly));
   if (sel.allOp || sel.names.has('subschemaSubentry')) out.push(encodeAttribute('subschemaSubentry', SUBSCHEMA, sel.typesOnly));
   return out;
