@@ -49,6 +49,8 @@ export const RC = {
   cannotCancel: 121,
   // RFC 4528: the assertion control's filter was not true of the target entry.
   assertionFailed: 122,
+  // RFC 4370: the proxied authorization control named an identity the requester may not assume.
+  authorizationDenied: 123,
 } as const;
 
 export type ResultCode = (typeof RC)[keyof typeof RC];

@@ -15,7 +15,7 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
 const ldapUrl = z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port');
 const indexKind = z.enum(['eq', 'sub', 'pres']);
 const policy = z.enum(['lww', 'priority', 'min', 'max', 'sum', 'manual']);
-const right = z.enum(['read', 'search', 'compare', 'write', 'add', 'delete']);
+const right = z.enum(['read', 'search', 'compare', 'write', 'add', 'delete', 'proxy']);
 
 const tls = z.strictObject({
   cert: z.string().min(1),

@@ -66,6 +66,9 @@ export class Access {
       case 'write':
         if (this.#cfg.writerNdns.has(s.bindNdn)) return true;
         return s.auth === 'user' && attr === USER_PASSWORD && targetNdn === s.bindNdn;
+      case 'proxy':
+        // As slapd without authz-policy: only the rootDn assumes other identities.
+        return false;
       default:
         return this.#cfg.writerNdns.has(s.bindNdn);
     }

@@ -9,8 +9,9 @@ import type { Entry } from '../dit/entry.js';
 import { compileFilter, type CompiledFilter } from '../schema/filter.js';
 import type { Schema } from '../schema/schema.js';
 
-export type Right = 'read' | 'search' | 'compare' | 'write' | 'add' | 'delete';
-export const RIGHTS: readonly Right[] = ['read', 'search', 'compare', 'write', 'add', 'delete'];
+/** `proxy`: assume the identity of the entry (proxied authorization control, RFC 4370). */
+export type Right = 'read' | 'search' | 'compare' | 'write' | 'add' | 'delete' | 'proxy';
+export const RIGHTS: readonly Right[] = ['read', 'search', 'compare', 'write', 'add', 'delete', 'proxy'];
 
 export interface RuleConfig {
   /** Subtree the rule covers (default: the whole suffix). */

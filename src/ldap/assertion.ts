@@ -5,12 +5,12 @@ import { BerReader } from '../ber/reader.js';
 import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
 import { compileFilter } from '../schema/filter.js';
-import type { Connection } from './connection.js';
+import type { Session } from './connection.js';
 import type { ServerContext } from './context.js';
 import { CONTROL, findControl, readFilter, type Control } from './pdu/index.js';
 
 /** A check of the target entry, or undefined when the request carries no assertion. */
-export function assertionOf(ctx: ServerContext, conn: Connection, controls: readonly Control[]): ((entry: Entry) => void) | undefined {
+export function assertionOf(ctx: ServerContext, who: Session, controls: readonly Control[]): ((entry: Entry) => void) | undefined {
   const c = findControl(controls, CONTROL.assertion);
   if (c === undefined) return undefined;
   if (c.value === undefined) throw new LdapError(RC.protocolError, 'assertion control value is absent');
@@ -24,7 +24,7 @@ export function assertionOf(ctx: ServerContext, conn: Connection, controls: read
   }
   const test = compileFilter(filter, ctx.schema);
   // A filter on userPassword must not tell others what it holds.
-  const pwVisible = ctx.access.passwordVisible(conn);
+  const pwVisible = ctx.access.passwordVisible(who);
   return (entry) => {
     let e = entry;
     if (!pwVisible && entry.attrs.has('userPassword')) {

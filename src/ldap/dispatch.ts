@@ -2,7 +2,7 @@
 // access-log line per operation (like slapd's `loglevel stats`).
 import { formatFilter } from '../dit/filter.js';
 import { RC } from '../errors.js';
-import type { Connection } from './connection.js';
+import type { Connection, Session } from './connection.js';
 import type { ServerContext } from './context.js';
 import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
@@ -11,6 +11,7 @@ import { search, searchDone, type SearchResult } from './ops/search.js';
 import { add, del, modify, modrdn } from './ops/update.js';
 import { supportedControls } from './ops/virtual.js';
 import { CONTROL, EXOP, OP, encodeExtendedResponse, type Control, type LdapMessage, type Request } from './pdu/index.js';
+import { requester } from './proxy.js';
 import { outcomeOf, sendOutcome, SUCCESS, type Outcome } from './respond.js';
 
 /** slapd's short operation names in its stats log. */
@@ -34,6 +35,8 @@ const ONLY_FOR = new Map<string, Set<string>>([
   // RFC 4527.
   [CONTROL.preRead, new Set(['modify', 'delete', 'modrdn'])],
   [CONTROL.postRead, new Set(['add', 'modify', 'modrdn'])],
+  // RFC 4370: not bind (nor the extended operations proxy.ts refuses).
+  [CONTROL.proxiedAuthz, new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare', 'extended'])],
 ]);
 
 function targetOf(op: Request): string {
@@ -58,9 +61,10 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   const op = msg.op;
   const started = performance.now();
   ctx.counters.ops[op.type] = (ctx.counters.ops[op.type] ?? 0) + 1;
+  let proxied: string | undefined;
   const access = (code: number, extra?: Record<string, unknown>): void => {
     if (!ctx.config.log.access) return;
-    ctx.log.info({ conn: conn.id, op: LOG_NAME[op.type], msgid: msg.id, dn: targetOf(op), ...extra, err: code, ms: +(performance.now() - started).toFixed(3) }, 'op');
+    ctx.log.info({ conn: conn.id, op: LOG_NAME[op.type], msgid: msg.id, dn: targetOf(op), authzid: proxied, ...extra, err: code, ms: +(performance.now() - started).toFixed(3) }, 'op');
   };
 
   switch (op.type) {
@@ -99,6 +103,17 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
     return;
   }
 
+  let who: Session;
+  try {
+    who = requester(ctx, conn, op, msg.controls);
+  } catch (e) {
+    const o = outcomeOf(e, ctx.log);
+    access(o.code);
+    sendOutcome(conn, msg.id, op.type, o);
+    return;
+  }
+  if (who !== conn) proxied = who.auth === 'anonymous' ? 'anonymous' : who.bindDn;
+
   const state = conn.begin(msg.id);
   const finish = (o: Outcome, extra?: Record<string, unknown>, ext?: { oid?: string; value?: Buffer }, controls?: Control[]): void => {
     conn.end(msg.id);
@@ -125,7 +140,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
         // Most searches finish synchronously: answered within this turn, no promise.
         let r: SearchResult | Promise<SearchResult>;
         try {
-          r = search(ctx, conn, msg.id, op, msg.controls, state);
+          r = search(ctx, conn, who, msg.id, op, msg.controls, state);
         } catch (e) {
           failed(e);
           return;
@@ -138,22 +153,22 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
         bind(ctx, conn, op).then(() => finish(SUCCESS, { method: op.auth.kind }), fail);
         return;
       case 'add':
-        add(ctx, conn, op, msg.controls).then(written, fail);
+        add(ctx, who, op, msg.controls).then(written, fail);
         return;
       case 'modify':
-        modify(ctx, conn, op, msg.controls).then(written, fail);
+        modify(ctx, who, op, msg.controls).then(written, fail);
         return;
       case 'delete':
-        del(ctx, conn, op.dn, msg.controls).then(written, fail);
+        del(ctx, who, op.dn, msg.controls).then(written, fail);
         return;
       case 'modrdn':
-        modrdn(ctx, conn, op, msg.controls).then(written, fail);
+        modrdn(ctx, who, op, msg.controls).then(written, fail);
         return;
       case 'compare':
-        finish({ code: compare(ctx, conn, op, msg.controls), matchedDN: '', message: '' });
+        finish({ code: compare(ctx, who, op, msg.controls), matchedDN: '', message: '' });
         return;
       case 'extended':
-        extended(ctx, conn, msg.id, op).then((r) => {
+        extended(ctx, conn, who, msg.id, op).then((r) => {
           if (r === 'handled') {
             conn.end(msg.id);
             access(0, { oid: op.oid });

@@ -7,7 +7,7 @@ import { BerWriter } from '../ber/writer.js';
 import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
 import { recEntry } from '../store/record.js';
-import type { Connection } from './connection.js';
+import type { Session } from './connection.js';
 import type { ServerContext } from './context.js';
 import { CONTROL, OP, findControl, type Control } from './pdu/index.js';
 import { hiddenAttrs } from './ops/search.js';
@@ -39,9 +39,9 @@ export function readRequests(ctx: ServerContext, controls: readonly Control[]): 
 }
 
 /** The control carrying `entry`, with what this client may read of it (as a search shows it). */
-function entryControl(ctx: ServerContext, conn: Connection, oid: string, entry: Entry, ndn: string, sel: Selection): Control {
-  const ruled = ctx.access.ruled && !ctx.access.isRoot(conn);
-  const hide = hiddenAttrs(ctx, ndn, () => entry, ctx.access.passwordVisible(conn), ruled ? conn : undefined);
+function entryControl(ctx: ServerContext, who: Session, oid: string, entry: Entry, ndn: string, sel: Selection): Control {
+  const ruled = ctx.access.ruled && !ctx.access.isRoot(who);
+  const hide = hiddenAttrs(ctx, ndn, () => entry, ctx.access.passwordVisible(who), ruled ? who : undefined);
   const w = new BerWriter(512);
   w.startSequence(OP.searchResultEntry);
   w.writeString(entry.dn);
@@ -58,12 +58,12 @@ function entryControl(ctx: ServerContext, conn: Connection, oid: string, entry: 
  * commit (a write committed in between would show; slapd reads it inside
  * the transaction).
  */
-export function readResponse(ctx: ServerContext, conn: Connection, req: ReadRequests, pre: Entry | undefined, ndn: string, postNdn: string): Control[] {
+export function readResponse(ctx: ServerContext, who: Session, req: ReadRequests, pre: Entry | undefined, ndn: string, postNdn: string): Control[] {
   const out: Control[] = [];
-  if (req.pre && pre) out.push(entryControl(ctx, conn, CONTROL.preRead, pre, ndn, req.pre));
+  if (req.pre && pre) out.push(entryControl(ctx, who, CONTROL.preRead, pre, ndn, req.pre));
   if (req.post) {
     const rec = ctx.store.byNdn(postNdn);
-    if (rec) out.push(entryControl(ctx, conn, CONTROL.postRead, recEntry(rec), postNdn, req.post));
+    if (rec) out.push(entryControl(ctx, who, CONTROL.postRead, recEntry(rec), postNdn, req.post));
   }
   return out;
 }

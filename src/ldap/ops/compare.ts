@@ -6,7 +6,7 @@ import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { compareAssertion } from '../../schema/filter.js';
 import { recEntry } from '../../store/record.js';
-import type { Connection } from '../connection.js';
+import type { Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { CompareRequest, Control } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
@@ -15,10 +15,10 @@ import { virtualEntry } from './virtual.js';
 const SUBSCHEMA = Buffer.from('cn=Subschema');
 const SUBSCHEMA_NDN = 'cn=subschema';
 
-function target(ctx: ServerContext, conn: Connection, dn: string, ndn: string): Entry {
+function target(ctx: ServerContext, who: Session, dn: string, ndn: string): Entry {
   const store = ctx.store;
-  if (!store.inSuffix(ndn)) return virtualEntry(ctx, conn, ndn);
-  ctx.access.checkRead(conn);
+  if (!store.inSuffix(ndn)) return virtualEntry(ctx, who, ndn);
+  ctx.access.checkRead(who);
   const rec = store.byNdn(ndn);
   if (!rec) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(dn)));
   const entry = recEntry(rec);
@@ -28,7 +28,7 @@ function target(ctx: ServerContext, conn: Connection, dn: string, ndn: string): 
   return entry;
 }
 
-export function compare(ctx: ServerContext, conn: Connection, req: CompareRequest, controls: readonly Control[] = []): number {
+export function compare(ctx: ServerContext, who: Session, req: CompareRequest, controls: readonly Control[] = []): number {
   const ndn = ctx.store.normalize(req.dn);
   const d = ctx.schema.canonicalDescription(req.attr);
   if (!d) throw new LdapError(RC.undefinedAttributeType, '');
@@ -36,9 +36,9 @@ export function compare(ctx: ServerContext, conn: Connection, req: CompareReques
   if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   // As slapd (fe_op_compare), which answers the root DSE and cn=Subschema itself.
   if (d.type.name === 'entryDN' && ndn !== '' && ndn !== SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'entryDN compare not supported');
-  const asserted = assertionOf(ctx, conn, controls);
-  const entry = target(ctx, conn, req.dn, ndn);
-  if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(conn, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(conn)) {
+  const asserted = assertionOf(ctx, who, controls);
+  const entry = target(ctx, who, req.dn, ndn);
+  if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(who, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(who)) {
     throw new LdapError(RC.insufficientAccessRights, '');
   }
   const types = new Set(d.type.subtypes);

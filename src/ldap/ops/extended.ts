@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '../../auth/password.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { localModify } from '../../store/update.js';
-import type { Connection } from '../connection.js';
+import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { decodePasswdModifyRequest, encodePasswdModifyResponse, EXOP, type ExtendedRequest } from '../pdu/index.js';
 
@@ -16,14 +16,14 @@ export interface ExtendedResult {
   after?: () => void;
 }
 
-export async function extended(ctx: ServerContext, conn: Connection, id: number, req: ExtendedRequest): Promise<ExtendedResult | 'handled'> {
+export async function extended(ctx: ServerContext, conn: Connection, who: Session, id: number, req: ExtendedRequest): Promise<ExtendedResult | 'handled'> {
   switch (req.oid) {
     case EXOP.whoAmI:
-      return { value: Buffer.from(conn.auth === 'anonymous' ? '' : `dn:${conn.bindDn}`, 'utf8') };
+      return { value: Buffer.from(who.auth === 'anonymous' ? '' : `dn:${who.bindDn}`, 'utf8') };
     case EXOP.startTls:
       return startTls(ctx, conn, req.value);
     case EXOP.passwordModify:
-      return passwordModify(ctx, conn, req.value);
+      return passwordModify(ctx, who, req.value);
     default: {
       const h = ctx.extended.get(req.oid);
       if (!h) throw new LdapError(RC.protocolError, 'unsupported extended operation');
@@ -58,16 +58,16 @@ function startTls(ctx: ServerContext, conn: Connection, value: Buffer | undefine
 }
 
 /** RFC 3062, in slapd's order of checks (servers/slapd/passwd.c). */
-async function passwordModify(ctx: ServerContext, conn: Connection, value: Buffer | undefined): Promise<ExtendedResult> {
-  if (conn.auth === 'anonymous') throw new LdapError(RC.strongerAuthRequired, 'only authenticated users may change passwords');
+async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | undefined): Promise<ExtendedResult> {
+  if (who.auth === 'anonymous') throw new LdapError(RC.strongerAuthRequired, 'only authenticated users may change passwords');
   let req;
   try {
     req = decodePasswdModifyRequest(value);
   } catch {
     throw new LdapError(RC.protocolError, 'data decoding error');
   }
-  let targetDn = conn.bindDn;
-  let ndn = conn.bindNdn;
+  let targetDn = who.bindDn;
+  let ndn = who.bindNdn;
   if (req.userIdentity !== undefined && req.userIdentity !== '') {
     targetDn = req.userIdentity.replace(/^dn:/i, '');
     const n = ctx.schema.normalizeDN(targetDn);
@@ -89,7 +89,7 @@ async function passwordModify(ctx: ServerContext, conn: Connection, value: Buffe
   const newPw = req.newPasswd ?? Buffer.from(generated!, 'utf8');
   if (!rec) throw new LdapError(RC.noSuchObject, '');
   const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
-  const authorize = (entry: Entry): void => ctx.access.checkWrite(conn, 'modify', ndn, ['userPassword'], entry);
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true });
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(who, 'modify', ndn, ['userPassword'], entry);
+  await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true });
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
 }

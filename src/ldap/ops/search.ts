@@ -10,7 +10,7 @@ import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
 import { compileFilter, type CompiledFilter } from '../../schema/filter.js';
 import { FLAG_CONFLICT, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
-import type { Connection } from '../connection.js';
+import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
 import { encodeAttribute } from '../pdu/index.js';
@@ -79,9 +79,9 @@ function withoutPassword(ctx: ServerContext, f: Filter): Filter {
  * Answers synchronously when it can (the common, small search); a long one
  * continues in batches so other connections are served meanwhile.
  */
-export function search(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, controls: Control[], op: { abandoned: boolean }): SearchResult | Promise<SearchResult> {
+export function search(ctx: ServerContext, conn: Connection, who: Session, id: number, req: SearchRequest, controls: Control[], op: { abandoned: boolean }): SearchResult | Promise<SearchResult> {
   const store = ctx.store;
-  const root = ctx.access.isRoot(conn);
+  const root = ctx.access.isRoot(who);
   let ndn: string;
   try {
     ndn = store.normalize(req.base);
@@ -90,12 +90,12 @@ export function search(ctx: ServerContext, conn: Connection, id: number, req: Se
     throw e instanceof LdapError ? new LdapError(RC.invalidDNSyntax, 'invalid DN') : e;
   }
   const sel = makeSelection(ctx.schema, req.attributes, req.typesOnly);
-  const asserted = assertionOf(ctx, conn, controls);
+  const asserted = assertionOf(ctx, who, controls);
   if (!store.inSuffix(ndn)) {
-    asserted?.(virtualEntry(ctx, conn, ndn));
-    return virtualSearch(ctx, conn, id, req, ndn, sel);
+    asserted?.(virtualEntry(ctx, who, ndn));
+    return virtualSearch(ctx, conn, who, id, req, ndn, sel);
   }
-  ctx.access.checkRead(conn);
+  ctx.access.checkRead(who);
 
   // Only the base's id is needed unless it is itself a result.
   const baseId = store.idOf(ndn);
@@ -113,7 +113,7 @@ export function search(ctx: ServerContext, conn: Connection, id: number, req: Se
   const timeLimit = minLimit(req.timeLimit, serverTime);
   const deadline = timeLimit > 0 ? Date.now() + timeLimit * 1000 : Infinity;
   const showConflicts = names(ctx, req.filter, 'meshdirConflict');
-  const pwVisible = ctx.access.passwordVisible(conn);
+  const pwVisible = ctx.access.passwordVisible(who);
   const ruled = ctx.access.ruled && !root;
   const asked = pwVisible ? req.filter : withoutPassword(ctx, req.filter);
   const filter: CompiledFilter = compileFilter(asked, ctx.schema);
@@ -199,8 +199,8 @@ export function search(ctx: ServerContext, conn: Connection, id: number, req: Se
       if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
         return finish({ code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent });
       }
-      if (ruled && !ctx.access.allows(conn, 'search', rec.ndn, recEntry(rec))) continue;
-      conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? conn : undefined)));
+      if (ruled && !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec))) continue;
+      conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? who : undefined)));
       sent++;
       if (pageSize > 0 && sent >= pageSize) return finish();
     }
@@ -280,7 +280,7 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
  * (`ruledFor` is the requester) what they refuse, else userPassword unless
  * `pwVisible`. Undefined when everything may be read.
  */
-export function hiddenAttrs(ctx: ServerContext, ndn: string, entry: () => Entry, pwVisible: boolean, ruledFor?: Connection): ((k: string) => boolean) | undefined {
+export function hiddenAttrs(ctx: ServerContext, ndn: string, entry: () => Entry, pwVisible: boolean, ruledFor?: Session): ((k: string) => boolean) | undefined {
   if (ruledFor) {
     const e = entry();
     return (k) => !ctx.access.allows(ruledFor, 'read', ndn, e, ctx.schema.canonicalDescription(k)?.type.name ?? k);
@@ -289,7 +289,7 @@ export function hiddenAttrs(ctx: ServerContext, ndn: string, entry: () => Entry,
 }
 
 /** The attribute run of one entry for this search; with access rules, `ruledFor` is the requester. */
-export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Connection): Buffer[] {
+export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Session): Buffer[] {
   if (sel.plain && !ruledFor) return rec.userChunks(pwVisible);
   const out = encodeSelected(ctx.schema, sel, rec.attrs, hiddenAttrs(ctx, rec.ndn, () => recEntry(rec), pwVisible, ruledFor));
   if (sel.allOp || sel.names.has('hasSubordinates')) out.push(encodeAttribute('hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE], sel.typesOnly));

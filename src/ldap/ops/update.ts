@@ -8,7 +8,7 @@ import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { checkClientAttrs, checkClientMods, checkModShapes, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
-import type { Connection } from '../connection.js';
+import type { Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { AddRequest, Control, ModDNRequest, ModifyRequest } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
@@ -41,12 +41,12 @@ function hashValues(values: Buffer[]): Buffer[] {
  * context holds the DN, the client is bound (anonymous updates are refused
  * before anything is looked up), and cn=config is for the rootDn.
  */
-function frontend(ctx: ServerContext, conn: Connection, ndn: string): 'config' | 'suffix' {
+function frontend(ctx: ServerContext, who: Session, ndn: string): 'config' | 'suffix' {
   const config = ctx.configTree.holds(ndn);
   if (!config && !ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
-  ctx.access.requireAuthenticated(conn);
+  ctx.access.requireAuthenticated(who);
   if (!config) return 'suffix';
-  if (!ctx.access.isRoot(conn)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is writable only by the rootDn');
+  if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is writable only by the rootDn');
   return 'config';
 }
 
@@ -55,68 +55,68 @@ function frontend(ctx: ServerContext, conn: Connection, ndn: string): 'config' |
  * rules, an assertion control), and the response controls it owes (pre-read
  * of that entry, post-read of the entry at `postNdn` after the commit).
  */
-function targetChecks(ctx: ServerContext, conn: Connection, kind: WriteKind, ndn: string, types: string[], controls: readonly Control[]) {
-  const asserted = assertionOf(ctx, conn, controls);
+function targetChecks(ctx: ServerContext, who: Session, kind: WriteKind, ndn: string, types: string[], controls: readonly Control[]) {
+  const asserted = assertionOf(ctx, who, controls);
   const reads = readRequests(ctx, controls);
   let pre: Entry | undefined;
   return {
     authorize(entry: Entry): void {
-      ctx.access.checkWrite(conn, kind, ndn, types, entry);
+      ctx.access.checkWrite(who, kind, ndn, types, entry);
       asserted?.(entry);
       // An add's entry is the one it makes: there is nothing before it. A
       // copy: the write goes on to change this entry's attributes in place.
       if (reads.pre && kind !== 'add') pre = { dn: entry.dn, attrs: new Map(entry.attrs) };
     },
     // After a delete nothing is at `ndn`: no post-read.
-    respond: (postNdn = ndn): Control[] => readResponse(ctx, conn, reads, pre, ndn, postNdn),
+    respond: (postNdn = ndn): Control[] => readResponse(ctx, who, reads, pre, ndn, postNdn),
   };
 }
 
-export async function add(ctx: ServerContext, conn: Connection, req: AddRequest, controls: readonly Control[] = []): Promise<Control[]> {
+export async function add(ctx: ServerContext, who: Session, req: AddRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
   checkClientAttrs(ctx.schema, req.attrs);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
-  if (frontend(ctx, conn, ndn) === 'config') {
-    ctx.configTree.add(conn.bindDn, req.dn, attrs);
+  if (frontend(ctx, who, ndn) === 'config') {
+    ctx.configTree.add(who.bindDn, req.dn, attrs);
     return [];
   }
   writable(ctx);
-  const target = targetChecks(ctx, conn, 'add', ndn, [], controls);
-  await ctx.store.write((tx) => localAdd(tx, { dn: conn.bindDn }, req.dn, attrs, { authorize: target.authorize }));
+  const target = targetChecks(ctx, who, 'add', ndn, [], controls);
+  await ctx.store.write((tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize }));
   return target.respond();
 }
 
-export async function modify(ctx: ServerContext, conn: Connection, req: ModifyRequest, controls: readonly Control[] = []): Promise<Control[]> {
+export async function modify(ctx: ServerContext, who: Session, req: ModifyRequest, controls: readonly Control[] = []): Promise<Control[]> {
   checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
   checkClientMods(ctx.schema, req.changes);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
-  if (frontend(ctx, conn, ndn) === 'config') {
+  if (frontend(ctx, who, ndn) === 'config') {
     ctx.configTree.modify(req.dn, mods);
     return [];
   }
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
-  const target = targetChecks(ctx, conn, 'modify', ndn, types, controls);
-  await ctx.store.write((tx) => localModify(tx, { dn: conn.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
+  const target = targetChecks(ctx, who, 'modify', ndn, types, controls);
+  await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
   return target.respond();
 }
 
-export async function del(ctx: ServerContext, conn: Connection, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
+export async function del(ctx: ServerContext, who: Session, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, dn);
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
-  if (frontend(ctx, conn, ndn) === 'config') {
+  if (frontend(ctx, who, ndn) === 'config') {
     ctx.configTree.delete(dn);
     return [];
   }
   writable(ctx);
-  const target = targetChecks(ctx, conn, 'delete', ndn, [], controls);
+  const target = targetChecks(ctx, who, 'delete', ndn, [], controls);
   await ctx.store.write((tx) => localDelete(tx, dn, { authorize: target.authorize }));
   return target.respond();
 }
 
-export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNRequest, controls: readonly Control[] = []): Promise<Control[]> {
+export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
   const rdnNdn = normalize(ctx, req.newRdn, 'invalid new RDN');
   if (parseDN(req.newRdn).length !== 1) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
@@ -126,12 +126,12 @@ export async function modrdn(ctx: ServerContext, conn: Connection, req: ModDNReq
   const destNdn = parentNdn === '' ? rdnNdn : `${rdnNdn},${parentNdn}`;
   if (destNdn.length > ndn.length && destNdn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
   if (destNdn.length < ndn.length && ndn.endsWith(',' + destNdn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry above itself');
-  const where = frontend(ctx, conn, ndn);
+  const where = frontend(ctx, who, ndn);
   const destWhere = ctx.configTree.holds(destNdn) ? 'config' : ctx.store.inSuffix(destNdn) ? 'suffix' : undefined;
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
-  const target = targetChecks(ctx, conn, 'modrdn', ndn, [], controls);
-  await ctx.store.write((tx) => localModrdn(tx, { dn: conn.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
+  const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls);
+  await ctx.store.write((tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
   return target.respond(destNdn);
 }

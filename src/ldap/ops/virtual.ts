@@ -3,7 +3,7 @@
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { compileFilter } from '../../schema/filter.js';
-import type { Connection } from '../connection.js';
+import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, EXOP, FEATURE, encodeAttribute, encodeSearchEntry, type SearchRequest } from '../pdu/index.js';
 import { encodeSelected, type Selection } from '../selection.js';
@@ -22,7 +22,7 @@ interface Virtual {
 }
 
 export function supportedControls(): string[] {
-  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead];
+  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead, CONTROL.proxiedAuthz];
 }
 
 /** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
@@ -97,7 +97,7 @@ function rootDseChunks(e: Virtual, sel: Selection): Buffer[] {
  * gives it (cn=Subschema exists only at base scope; cn=config is for the
  * rootDn).
  */
-function virtualPool(ctx: ServerContext, conn: Connection, ndn: string, scope: number): Virtual[] {
+function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: number): Virtual[] {
   const monitorNdn = ctx.schema.normalizeDN('cn=monitor')!;
   let pool: Virtual[];
   if (ndn === '') {
@@ -108,10 +108,10 @@ function virtualPool(ctx: ServerContext, conn: Connection, ndn: string, scope: n
     if (scope !== 0) throw new LdapError(RC.noSuchObject, '');
     pool = [subschema(ctx)];
   } else if (ndn === monitorNdn || ndn.endsWith(',' + monitorNdn)) {
-    ctx.access.checkRead(conn);
+    ctx.access.checkRead(who);
     pool = monitor(ctx);
   } else if (ctx.configTree.holds(ndn)) {
-    if (!ctx.access.isRoot(conn)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is readable only by the rootDn');
+    if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is readable only by the rootDn');
     pool = config(ctx);
   } else {
     throw new LdapError(RC.noSuchObject, '');
@@ -121,13 +121,13 @@ function virtualPool(ctx: ServerContext, conn: Connection, ndn: string, scope: n
 }
 
 /** One entry outside the suffix (for compare), or noSuchObject. */
-export function virtualEntry(ctx: ServerContext, conn: Connection, ndn: string): Entry {
-  const e = virtualPool(ctx, conn, ndn, 0).find((x) => x.ndn === ndn)!;
+export function virtualEntry(ctx: ServerContext, who: Session, ndn: string): Entry {
+  const e = virtualPool(ctx, who, ndn, 0).find((x) => x.ndn === ndn)!;
   return { dn: e.dn, attrs: e.attrs };
 }
 
-export function virtualSearch(ctx: ServerContext, conn: Connection, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
-  const pool = virtualPool(ctx, conn, ndn, req.scope);
+export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
+  const pool = virtualPool(ctx, who, ndn, req.scope);
   const filter = compileFilter(req.filter, ctx.schema);
   let sent = 0;
   for (const e of pool) {
@@ -137,7 +137,7 @@ export function virtualSearch(ctx: ServerContext, conn: Connection, id: number, 
     if (req.sizeLimit > 0 && sent >= req.sizeLimit) return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
     const chunks = e.ndn === ''
       ? rootDseChunks(e, sel)
-      : encodeSelected(ctx.schema, sel, e.attrs, (k) => !ctx.access.passwordVisible(conn) && k === 'userPassword');
+      : encodeSelected(ctx.schema, sel, e.attrs, (k) => !ctx.access.passwordVisible(who) && k === 'userPassword');
     conn.send(encodeSearchEntry(id, e.dn, chunks));
     sent++;
   }

@@ -1,0 +1,37 @@
+// Proxied authorization (RFC 4370): one operation carried out as another
+// identity. Who may assume whom: the rootDn anyone, anyone bound themselves
+// or anonymous, others only where an access rule grants `proxy` on the
+// identity's entry (slapd's authzTo). Texts are slapd's.
+import { LdapError, RC } from '../errors.js';
+import { recEntry } from '../store/record.js';
+import type { Session } from './connection.js';
+import type { ServerContext } from './context.js';
+import { CONTROL, EXOP, type Control, type Request } from './pdu/index.js';
+
+/** Extended operations that act for the bound identity (the others act on the connection). */
+const PROXIABLE_EXOPS = new Set<string>([EXOP.whoAmI, EXOP.passwordModify]);
+
+/** The identity `op` runs as: the connection's, or the one its proxied authorization control names. */
+export function requester(ctx: ServerContext, conn: Session, op: Request, controls: readonly Control[]): Session {
+  const found = controls.filter((c) => c.oid === CONTROL.proxiedAuthz);
+  if (found.length === 0) return conn;
+  if (found.length > 1) throw new LdapError(RC.protocolError, 'proxied authorization control specified multiple times');
+  const c = found[0]!;
+  if (op.type === 'extended' && !PROXIABLE_EXOPS.has(op.oid)) throw new LdapError(RC.unavailableCriticalExtension, 'critical extension is not recognized');
+  if (!c.critical) throw new LdapError(RC.protocolError, 'proxied authorization criticality of FALSE not allowed');
+  if (conn.auth === 'anonymous') throw new LdapError(RC.authorizationDenied, 'anonymous proxied authorization not allowed');
+  const authzId = c.value?.toString('utf8') ?? '';
+  if (authzId === '' || authzId === 'dn:') return as(conn, '', '', 'anonymous');
+  const ndn = /^dn:/i.test(authzId) ? ctx.schema.normalizeDN(authzId.slice(3)) : undefined;
+  if (ndn === undefined || ndn === '') throw new LdapError(RC.authorizationDenied, 'authzId mapping failed');
+  if (ndn === conn.bindNdn) return conn;
+  const rec = ctx.store.inSuffix(ndn) ? ctx.store.byNdn(ndn) : undefined;
+  const allowed = conn.auth === 'root' || (ndn !== ctx.rootNdn && ctx.access.allows(conn, 'proxy', ndn, rec && recEntry(rec)));
+  if (!allowed) throw new LdapError(RC.authorizationDenied, 'not authorized to assume identity');
+  if (ndn === ctx.rootNdn) return as(conn, ctx.config.rootDn, ndn, 'root');
+  return as(conn, rec?.dn ?? ndn, ndn, 'user');
+}
+
+function as(conn: Session, bindDn: string, bindNdn: string, auth: Session['auth']): Session {
+  return { id: conn.id, peer: conn.peer, tls: conn.tls, bindDn, bindNdn, auth };
+}
