@@ -12,6 +12,7 @@ import { add, del, modify, modrdn } from './ops/update.js';
 import { supportedControls } from './ops/virtual.js';
 import { CONTROL, EXOP, OP, encodeExtendedResponse, type Control, type LdapMessage, type Request } from './pdu/index.js';
 import { requester } from './proxy.js';
+import { requireOriginal } from './search-controls.js';
 import { outcomeOf, sendOutcome, SUCCESS, type Outcome } from './respond.js';
 
 /** slapd's short operation names in its stats log. */
@@ -26,7 +27,8 @@ const RESPONSE_FOR: Record<number, string> = {
   [OP.delRequest]: 'delete', [OP.modDNRequest]: 'modrdn', [OP.compareRequest]: 'compare', [OP.extendedRequest]: 'extended',
 };
 
-const SUPPORTED = new Set(supportedControls());
+/** Controls the operations act on: those the root DSE lists, and domainScope, which slapd takes without listing it. */
+const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope]);
 /** Controls that only some operations take. */
 const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.pagedResults, new Set(['search'])],
@@ -35,6 +37,9 @@ const ONLY_FOR = new Map<string, Set<string>>([
   // RFC 4527.
   [CONTROL.preRead, new Set(['modify', 'delete', 'modrdn'])],
   [CONTROL.postRead, new Set(['add', 'modify', 'modrdn'])],
+  [CONTROL.subentries, new Set(['search'])],
+  [CONTROL.domainScope, new Set(['search'])],
+  [CONTROL.dontUseCopy, new Set(['search', 'compare'])],
   // RFC 4370: not bind (nor the extended operations proxy.ts refuses).
   [CONTROL.proxiedAuthz, new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare', 'extended'])],
 ]);
@@ -90,10 +95,12 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
 
   for (const c of msg.controls) {
-    const ok = SUPPORTED.has(c.oid) && (ONLY_FOR.get(c.oid)?.has(op.type) ?? true);
-    if (c.critical && !ok) {
+    const known = SUPPORTED.has(c.oid);
+    if (c.critical && !(known && (ONLY_FOR.get(c.oid)?.has(op.type) ?? true))) {
       access(RC.unavailableCriticalExtension, { control: c.oid });
-      sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message: 'critical extension is not recognized' });
+      // slapd's texts: a control it does not know at all, or one it knows but not with this operation.
+      const message = known ? 'critical extension is unavailable' : 'critical extension is not recognized';
+      sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message });
       return;
     }
   }
@@ -106,6 +113,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   let who: Session;
   try {
     who = requester(ctx, conn, op, msg.controls);
+    if (op.type === 'search' || op.type === 'compare') requireOriginal(ctx, msg.controls);
   } catch (e) {
     const o = outcomeOf(e, ctx.log);
     access(o.code);

@@ -43,6 +43,18 @@ t.test('referrals and repl status', async (t) => {
     t.notOk(e.entries[0]!.attrs.some((a) => a.values.some((v) => v.toString() === 'on a consumer')), 'the consumer did not change');
   });
 
+  await t.test('ldapsearch -E !dontUseCopy: a consumer refers to the masters, a master answers', async (t) => {
+    const search = (node: string) => spawnSync('ldapsearch', ['-x', '-LLL', '-H', mesh.node(node).url, '-b', SUFFIX, '-E', '!dontUseCopy', '(uid=alice)', 'dn'], { encoding: 'utf8', timeout: 20_000 });
+    const c = search('c1');
+    t.equal(c.status, 10, 'exit 10 (referral)');
+    t.match(c.stdout + c.stderr, `ldap://127.0.0.1:${port('m1')}`, 'm1 URL printed');
+    const plain = spawnSync('ldapsearch', ['-x', '-LLL', '-H', mesh.node('c1').url, '-b', SUFFIX, '(uid=alice)', 'dn'], { encoding: 'utf8', timeout: 20_000 });
+    t.equal(plain.stdout, `dn: uid=alice,ou=people,${SUFFIX}\n\n`, 'without the control the consumer answers');
+    const m = search('m1');
+    t.equal(m.status, 0);
+    t.equal(m.stdout, `dn: uid=alice,ou=people,${SUFFIX}\n\n`, 'a master holds originals');
+  });
+
   await t.test('configured replication.referrals win over the suppliers', async (t) => {
     const r = ldapmodify(mesh.node('c2').url, `dn: uid=zed,ou=people,${SUFFIX}\nchangetype: add\nobjectClass: person\ncn: zed\nsn: zed\n`);
     t.equal(r.status, 10, 'exit 10');

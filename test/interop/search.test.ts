@@ -137,6 +137,18 @@ t.test('paged results (-E pr=…)', async (t) => {
   t.notMatch(moot.stdout, 'pagedresults');
 });
 
+t.test('subentries (RFC 3672), domainScope, dontUseCopy on a master', async (t) => {
+  const run = (ext: string[]) => tool('ldapsearch', [...as(url), '-LLL', '-b', SUFFIX, ...ext, '(uid=alice)', 'dn']);
+  t.same(run(['-E', '!subentries=true']), { code: 0, stdout: '', stderr: '' }, 'TRUE: subentries only, and there are none');
+  t.equal(run(['-E', '!subentries=false']).stdout, `dn: ${people('alice')}\n\n`, 'FALSE: the other entries');
+  t.same(run(['-e', '!1.3.6.1.4.1.4203.1.10.1']), { code: 2, stdout: '', stderr: 'Protocol error (2)\nAdditional information: subentries control value encoding is bogus\n' });
+  t.equal(run(['-E', '!domainScope']).stdout, `dn: ${people('alice')}\n\n`, 'domainScope: nothing to chase');
+  t.equal(run(['-E', '!dontUseCopy']).stdout, `dn: ${people('alice')}\n\n`, 'a master holds originals');
+  const onModify = tool('ldapmodify', [...as(url, 'root'), '-e', '!1.3.6.1.1.22'], { input: `dn: ${people('alice')}\nchangetype: modify\nreplace: description\ndescription: x\n` });
+  t.equal(onModify.code, 12, 'a search control on a modify: 12');
+  t.match(onModify.stderr, 'additional info: critical extension is unavailable', "slapd's text for a control it knows, but not with this operation");
+});
+
 t.test('controls: unknown critical → 12, unknown non-critical ignored', async (t) => {
   const r = tool('ldapsearch', [...as(url), '-b', SUFFIX, '-e', '!1.2.3.4', '(uid=alice)', 'dn']);
   t.equal(r.code, 12);

@@ -17,6 +17,7 @@ import { encodeAttribute } from '../pdu/index.js';
 import { encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
+import { withSubentries } from '../search-controls.js';
 
 const TRUE = Buffer.from('TRUE');
 const FALSE = Buffer.from('FALSE');
@@ -115,7 +116,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   const showConflicts = names(ctx, req.filter, 'meshdirConflict');
   const pwVisible = ctx.access.passwordVisible(who);
   const ruled = ctx.access.ruled && !root;
-  const asked = pwVisible ? req.filter : withoutPassword(ctx, req.filter);
+  const asked = withSubentries(controls, pwVisible ? req.filter : withoutPassword(ctx, req.filter));
   const filter: CompiledFilter = compileFilter(asked, ctx.schema);
   // Attributes computed when read, which filters may still test (as in slapd).
   const wantsSubordinates = names(ctx, req.filter, 'hasSubordinates');

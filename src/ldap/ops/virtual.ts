@@ -22,7 +22,7 @@ interface Virtual {
 }
 
 export function supportedControls(): string[] {
-  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead, CONTROL.proxiedAuthz];
+  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead, CONTROL.proxiedAuthz, CONTROL.subentries, CONTROL.dontUseCopy];
 }
 
 /** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
