@@ -38,6 +38,7 @@ const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.preRead, new Set(['modify', 'delete', 'modrdn'])],
   [CONTROL.postRead, new Set(['add', 'modify', 'modrdn'])],
   [CONTROL.subentries, new Set(['search'])],
+  [CONTROL.matchedValues, new Set(['search'])],
   [CONTROL.domainScope, new Set(['search'])],
   [CONTROL.dontUseCopy, new Set(['search', 'compare'])],
   // RFC 4370: not bind (nor the extended operations proxy.ts refuses).

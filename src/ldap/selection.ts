@@ -13,6 +13,8 @@ export interface Selection {
   typesOnly: boolean;
   /** Only `*`-equivalent: the pre-encoded run can be sent as is. */
   plain: boolean;
+  /** The matched values control's choice of values (attributes left with none are not returned). */
+  values?: (key: string, values: Buffer[]) => Buffer[];
 }
 
 export function makeSelection(schema: Schema, requested: readonly string[], typesOnly: boolean): Selection {
@@ -53,7 +55,8 @@ export function encodeSelected(
   const out: Buffer[] = [];
   for (const [k, v] of attrs) {
     if (hide?.(k) || !selected(schema, sel, k)) continue;
-    out.push(encodeAttribute(k, v, sel.typesOnly));
+    const kept = sel.values ? sel.values(k, v) : v;
+    if (kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));
   }
   return out;
 }

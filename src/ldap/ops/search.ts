@@ -17,6 +17,7 @@ import { encodeAttribute } from '../pdu/index.js';
 import { encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
+import { matchedValues } from '../matched-values.js';
 import { withSubentries } from '../search-controls.js';
 
 const TRUE = Buffer.from('TRUE');
@@ -91,6 +92,8 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     throw e instanceof LdapError ? new LdapError(RC.invalidDNSyntax, 'invalid DN') : e;
   }
   const sel = makeSelection(ctx.schema, req.attributes, req.typesOnly);
+  sel.values = matchedValues(ctx.schema, controls);
+  if (sel.values) sel.plain = false;
   const asserted = assertionOf(ctx, who, controls);
   if (!store.inSuffix(ndn)) {
     asserted?.(virtualEntry(ctx, who, ndn));
@@ -293,8 +296,13 @@ export function hiddenAttrs(ctx: ServerContext, ndn: string, entry: () => Entry,
 export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Session): Buffer[] {
   if (sel.plain && !ruledFor) return rec.userChunks(pwVisible);
   const out = encodeSelected(ctx.schema, sel, rec.attrs, hiddenAttrs(ctx, rec.ndn, () => recEntry(rec), pwVisible, ruledFor));
-  if (sel.allOp || sel.names.has('hasSubordinates')) out.push(encodeAttribute('hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE], sel.typesOnly));
-  if (sel.allOp || sel.names.has('subschemaSubentry')) out.push(encodeAttribute('subschemaSubentry', SUBSCHEMA, sel.typesOnly));
+  const computed: [string, Buffer[]][] = [];
+  if (sel.allOp || sel.names.has('hasSubordinates')) computed.push(['hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE]]);
+  if (sel.allOp || sel.names.has('subschemaSubentry')) computed.push(['subschemaSubentry', SUBSCHEMA]);
+  for (const [k, v] of computed) {
+    const kept = sel.values ? sel.values(k, v) : v;
+    if (kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));
+  }
   return out;
 }
 

@@ -22,7 +22,7 @@ interface Virtual {
 }
 
 export function supportedControls(): string[] {
-  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead, CONTROL.proxiedAuthz, CONTROL.subentries, CONTROL.dontUseCopy];
+  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead, CONTROL.proxiedAuthz, CONTROL.subentries, CONTROL.dontUseCopy, CONTROL.matchedValues];
 }
 
 /** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
@@ -87,7 +87,8 @@ function rootDseChunks(e: Virtual, sel: Selection): Buffer[] {
   const out: Buffer[] = [];
   for (const [k, vs] of e.attrs) {
     const want = ROOT_DSE_USER.has(k) ? sel.allUser || sel.names.has(k) : sel.allOp || sel.names.has(k);
-    if (want) out.push(encodeAttribute(k, vs, sel.typesOnly));
+    const kept = want && sel.values ? sel.values(k, vs) : vs;
+    if (want && kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));
   }
   return out;
 }
