@@ -11,6 +11,18 @@ import type { Logger } from '../log.js';
 
 export type AuthLevel = 'anonymous' | 'user' | 'root';
 
+/** An operation in progress on a connection. */
+export interface OpState {
+  /** No response is to be sent (abandon, a closed connection, or a cancel, which sends its own). */
+  abandoned: boolean;
+  /** The request type; for extended operations their OID. */
+  readonly kind: string;
+  /** A cancel (RFC 3909) stopped it: it ends with result `canceled`. */
+  canceled?: boolean;
+  /** Called when it ends, before its response is written (a cancel answers after it). */
+  onEnd?: () => void;
+}
+
 /** What an operation knows about the connection it came on. */
 export interface Session {
   readonly id: number;
@@ -40,7 +52,7 @@ export class Connection implements Session {
   auth: AuthLevel = 'anonymous';
   tls: boolean;
   /** Message IDs of operations still running (abandon marks them). */
-  readonly outstanding = new Map<number, { abandoned: boolean }>();
+  readonly outstanding = new Map<number, OpState>();
   /** Paged-results state: cookie → resume point (owned by the search op). */
   readonly paged = new Map<string, unknown>();
   closed = false;
@@ -140,14 +152,16 @@ export class Connection implements Session {
     for (const r of w) r();
   }
 
-  begin(id: number): { abandoned: boolean } {
-    const st = { abandoned: false };
+  begin(id: number, kind: string): OpState {
+    const st: OpState = { abandoned: false, kind };
     this.outstanding.set(id, st);
     return st;
   }
 
   end(id: number): void {
+    const st = this.outstanding.get(id);
     this.outstanding.delete(id);
+    st?.onEnd?.();
   }
 
   abandon(id: number): void {

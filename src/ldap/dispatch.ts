@@ -123,7 +123,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
   if (who !== conn) proxied = who.auth === 'anonymous' ? 'anonymous' : who.bindDn;
 
-  const state = conn.begin(msg.id);
+  const state = conn.begin(msg.id, op.type === 'extended' ? op.oid : op.type);
   const finish = (o: Outcome, extra?: Record<string, unknown>, ext?: { oid?: string; value?: Buffer }, controls?: Control[]): void => {
     conn.end(msg.id);
     access(o.code, extra);
@@ -139,6 +139,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
           conn.end(msg.id);
           access(r.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: r.entries });
           if (r.code >= 0 && !state.abandoned) conn.send(searchDone(msg.id, r));
+          else if (state.canceled && !conn.closed) sendOutcome(conn, msg.id, 'search', { code: RC.canceled, matchedDN: '', message: '' });
         };
         const failed = (e: unknown): void => {
           conn.end(msg.id);

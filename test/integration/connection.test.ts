@@ -4,7 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { cleanup, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
-import { Client, code, messages, pdu, received, socket } from './ldap-client.js';
+import { EXOP, encodeRequest } from '../../src/ldap/pdu/index.js';
+import { Client, code, messages, pdu, received, socket, type Received } from './ldap-client.js';
 
 const { AbandonRequest, BindRequest, SearchRequest } = messages;
 
@@ -74,6 +75,38 @@ t.test('abandon stops a search mid-way; the connection goes on', async (t) => {
   t.same(got.filter((m) => m.messageId === 4).map((m) => [m.type, m.status]), [['SearchResultEntry', undefined], ['SearchResultDone', 0]]);
   s.destroy();
   t.ok(await eventually(() => logLines().find((l) => l.op === 'ABANDON' && l.target === 2)), 'the abandon is in the access log');
+});
+
+t.test('cancel (RFC 3909) stops a search mid-way with canceled, then succeeds', async (t) => {
+  const s = await socket(server.url);
+  const got = received(s);
+  const until = async (id: number, type: string): Promise<Received | undefined> => {
+    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
+    return got.find((m) => m.messageId === id && m.type === type);
+  };
+  const cancel = (id: number, value: number[]) => encodeRequest(id, { type: 'extended', oid: EXOP.cancel, value: Buffer.from(value) });
+  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
+  await until(1, 'BindResponse');
+  // In one write, as the abandon above: the cancel arrives while the search is still sending.
+  const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
+  s.write(Buffer.concat([pdu(all), cancel(3, [0x30, 0x03, 0x02, 0x01, 0x02])]));
+  t.equal((await until(3, 'ExtensionResponse'))?.status, 0, 'the cancel succeeds');
+  const search = got.filter((m) => m.messageId === 2);
+  t.ok(search.length > 1 && search.length < ADDED, `some entries before the cancel took effect (${search.length - 1} of ${ADDED + 12})`);
+  t.same([search.at(-1)?.type, search.at(-1)?.status], ['SearchResultDone', 118], 'the search ends with canceled (118)');
+  t.ok(got.findIndex((m) => m.messageId === 2 && m.type === 'SearchResultDone') < got.findIndex((m) => m.messageId === 3), 'and its response comes before the cancel\'s');
+
+  s.write(cancel(4, [0x30, 0x03, 0x02, 0x01, 0x02]));
+  t.equal((await until(4, 'ExtensionResponse'))?.status, 119, 'an operation that is over: noSuchOperation');
+  s.write(cancel(5, [0x30, 0x03, 0x02, 0x01, 0x63]));
+  t.equal((await until(5, 'ExtensionResponse'))?.status, 119, 'one that never was: noSuchOperation');
+  s.write(cancel(6, [0x30, 0x03, 0x02, 0x01, 0x06]));
+  t.equal((await until(6, 'ExtensionResponse'))?.status, 121, 'itself: cannotCancel');
+  s.write(cancel(7, [0x04, 0x01, 0x02]));
+  t.equal((await until(7, 'ExtensionResponse'))?.status, 2, 'a value that is not SEQUENCE { INTEGER }: protocolError');
+  s.write(pdu(new SearchRequest({ messageId: 8, baseObject: people('alice'), scope: 'base', attributes: ['1.1'] })));
+  t.equal((await until(8, 'SearchResultDone'))?.status, 0, 'the connection goes on');
+  s.destroy();
 });
 
 t.test('a failed bind leaves the connection anonymous', async (t) => {

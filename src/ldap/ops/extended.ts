@@ -1,6 +1,9 @@
 // Extended operations: StartTLS (RFC 4511 §4.14), Who am I? (RFC 4532),
-// Password Modify (RFC 3062), and any registered by replication.
+// Password Modify (RFC 3062), Cancel (RFC 3909), and any registered by
+// replication.
 import { randomBytes } from 'node:crypto';
+import { BerReader } from '../../ber/reader.js';
+import { TAG } from '../../ber/tags.js';
 import { hashPassword, verifyPassword } from '../../auth/password.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
@@ -24,6 +27,8 @@ export async function extended(ctx: ServerContext, conn: Connection, who: Sessio
       return startTls(ctx, conn, req.value);
     case EXOP.passwordModify:
       return passwordModify(ctx, who, req.value);
+    case EXOP.cancel:
+      return cancel(conn, id, req.value);
     default: {
       const h = ctx.extended.get(req.oid);
       if (!h) throw new LdapError(RC.protocolError, 'unsupported extended operation');
@@ -31,6 +36,38 @@ export async function extended(ctx: ServerContext, conn: Connection, who: Sessio
       return 'handled';
     }
   }
+}
+
+/** Operations RFC 3909 §2 says cannot be canceled (abandon and unbind are never outstanding). */
+const UNCANCELABLE = new Set<string>(['bind', EXOP.startTls, EXOP.cancel]);
+
+/**
+ * Cancel (RFC 3909). Only a search can still be stopped once it runs: it
+ * ends with result `canceled`, and the cancel succeeds after that response.
+ * A write or compare in progress has gone too far (its transaction is
+ * queued or done): tooLate, and it completes.
+ */
+async function cancel(conn: Connection, id: number, value: Buffer | undefined): Promise<ExtendedResult> {
+  let target: number;
+  try {
+    const r = new BerReader(value ?? Buffer.alloc(0));
+    const seq = r.enter(TAG.sequence);
+    target = r.readInt();
+    r.leave(seq);
+    if (r.hasMore()) throw new Error('trailing octets');
+  } catch {
+    throw new LdapError(RC.protocolError, 'cancel request is invalid');
+  }
+  const st = conn.outstanding.get(target);
+  if (st === undefined || (st.abandoned && !st.canceled)) throw new LdapError(RC.noSuchOperation, 'message ID not found');
+  if (target === id || UNCANCELABLE.has(st.kind)) throw new LdapError(RC.cannotCancel, 'operation cannot be canceled');
+  if (st.kind !== 'search') throw new LdapError(RC.tooLate, 'too late to cancel');
+  if (st.canceled) throw new LdapError(RC.noSuchOperation, 'operation is already being canceled');
+  const ended = new Promise<void>((resolve) => (st.onEnd = resolve));
+  st.canceled = true;
+  st.abandoned = true;
+  await ended;
+  return {};
 }
 
 /** In slapd's order (servers/slapd/starttls.c); like slapd, a bound connection becomes anonymous. */

@@ -27,7 +27,7 @@ export function supportedControls(): string[] {
 
 /** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
 function rootDse(ctx: ServerContext): Virtual {
-  const ext = [...(ctx.tlsContext() ? [EXOP.startTls] : []), EXOP.passwordModify, EXOP.whoAmI, ...ctx.extended.keys()];
+  const ext = [...(ctx.tlsContext() ? [EXOP.startTls] : []), EXOP.passwordModify, EXOP.whoAmI, EXOP.cancel, ...ctx.extended.keys()];
   return {
     dn: '',
     ndn: '',
