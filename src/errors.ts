@@ -51,6 +51,8 @@ export const RC = {
   assertionFailed: 122,
   // RFC 4370: the proxied authorization control named an identity the requester may not assume.
   authorizationDenied: 123,
+  // OpenLDAP's LDAP_X_NO_OPERATION: a write under the noop control was checked, not made.
+  noOperation: 16654,
 } as const;
 
 export type ResultCode = (typeof RC)[keyof typeof RC];

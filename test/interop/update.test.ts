@@ -389,3 +389,22 @@ t.test('pre-read and post-read controls (RFC 4527): the entry before and after, 
   t.equal(tool('ldapadd', ['-e', '!preread=cn', ...as(url, 'root')], { input: ldif(`dn: ${people('dave3')}`, 'objectClass: account', 'uid: dave3') }).code, 12,
     'pre-read on an add: unavailableCriticalExtension');
 });
+
+t.test('the noop control: a write is checked, answered noOperation (16654), and not made', async (t) => {
+  const bob = people('bob');
+  const noop = (name: string, args: string[], input?: string, who = 'root') => tool(name, ['-e', '!noop', ...as(url, who), ...args], { input });
+  const state = () => read(`(|(uid=bob)(uid=bob2)(uid=noop))`, '*', 'entryCSN', 'modifyTimestamp');
+  const before = state();
+  const m = noop('ldapmodify', [], ldif(`dn: ${bob}`, 'changetype: modify', 'replace: description', 'description: noop'));
+  t.same(m, { code: 14, stdout: `modifying entry "${bob}"\n\n`, stderr: 'ldap_modify: No Operation (X) (16654)\n' }, "ldapmodify exits with the code's low byte, as with slapd");
+  t.equal(noop('ldapadd', [], ldif(`dn: ${people('noop')}`, 'objectClass: account', 'uid: noop')).code, 14);
+  t.same(noop('ldapdelete', [bob]), { code: 14, stdout: '', stderr: 'ldap_delete: No Operation (X) (16654)\n' });
+  t.equal(noop('ldapmodrdn', [bob, 'uid=bob2']).stdout, 'Rename Result: No Operation (X) (16654)\n');
+  t.same(state(), before, 'bob is as he was (entryCSN, modifyTimestamp), no uid=noop, no uid=bob2');
+  t.equal(noop('ldapmodify', [], ldif(`dn: ${bob}`, 'changetype: modify', 'add: uid', 'uid: bob')).code, 20, 'a write that would fail in its transaction fails as it would');
+  t.equal(noop('ldapmodify', [], ldif(`dn: ${bob}`, 'changetype: modify', 'replace: description', 'description: x'), 'carol').code, 50, 'so does one that may not be made');
+  t.equal(noop('ldapdelete', [`ou=people,${SUFFIX}`]).code, 66, 'a delete of a non-leaf: notAllowedOnNonLeaf');
+  const config = noop('ldapadd', [], ldif('dn: cn=noop,cn=config', 'objectClass: applicationProcess', 'cn: noop'));
+  t.equal(config.code, 53, 'not on cn=config');
+  t.equal(noop('ldapmodify', [], ldif(`dn: ${bob}`, 'changetype: modify', 'replace: description', 'description: noop')).code, 14, 'the server goes on');
+});

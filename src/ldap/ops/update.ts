@@ -7,10 +7,11 @@ import { hashSshaSync, isSupportedHash } from '../../auth/password.js';
 import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
+import type { Txn } from '../../store/write.js';
 import { checkClientAttrs, checkClientMods, checkModShapes, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
 import type { Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
-import type { AddRequest, Control, ModDNRequest, ModifyRequest } from '../pdu/index.js';
+import { CONTROL, findControl, type AddRequest, type Control, type ModDNRequest, type ModifyRequest } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
 import type { WriteKind } from '../access.js';
 import { readRequests, readResponse } from '../read-controls.js';
@@ -41,13 +42,28 @@ function hashValues(values: Buffer[]): Buffer[] {
  * context holds the DN, the client is bound (anonymous updates are refused
  * before anything is looked up), and cn=config is for the rootDn.
  */
-function frontend(ctx: ServerContext, who: Session, ndn: string): 'config' | 'suffix' {
+function frontend(ctx: ServerContext, who: Session, ndn: string, controls: readonly Control[]): 'config' | 'suffix' {
   const config = ctx.configTree.holds(ndn);
   if (!config && !ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
   ctx.access.requireAuthenticated(who);
   if (!config) return 'suffix';
   if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is writable only by the rootDn');
+  if (findControl(controls, CONTROL.noop)) throw new LdapError(RC.unwillingToPerform, 'the noop control is not supported on cn=config');
   return 'config';
+}
+
+/**
+ * The write's transaction. Under the noop control (OpenLDAP's
+ * 1.3.6.1.4.1.4203.666.5.2, sent by `ldapmodify -e noop`) it runs with
+ * every check and is then rolled back: result noOperation, nothing stored
+ * or replicated.
+ */
+function commit(ctx: ServerContext, controls: readonly Control[], fn: (tx: Txn) => unknown, opts: { speculate?: boolean } = {}): Promise<unknown> {
+  if (!findControl(controls, CONTROL.noop)) return ctx.store.write(fn, opts);
+  return ctx.store.write((tx) => {
+    fn(tx);
+    throw new LdapError(RC.noOperation, '');
+  });
 }
 
 /**
@@ -76,13 +92,13 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   const ndn = normalize(ctx, req.dn);
   checkClientAttrs(ctx.schema, req.attrs);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
-  if (frontend(ctx, who, ndn) === 'config') {
+  if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.add(who.bindDn, req.dn, attrs);
     return [];
   }
   writable(ctx);
   const target = targetChecks(ctx, who, 'add', ndn, [], controls);
-  await ctx.store.write((tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize }));
+  await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize }));
   return target.respond();
 }
 
@@ -92,27 +108,27 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
   checkClientMods(ctx.schema, req.changes);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
-  if (frontend(ctx, who, ndn) === 'config') {
+  if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.modify(req.dn, mods);
     return [];
   }
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const target = targetChecks(ctx, who, 'modify', ndn, types, controls);
-  await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
+  await commit(ctx, controls, (tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
   return target.respond();
 }
 
 export async function del(ctx: ServerContext, who: Session, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, dn);
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
-  if (frontend(ctx, who, ndn) === 'config') {
+  if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.delete(dn);
     return [];
   }
   writable(ctx);
   const target = targetChecks(ctx, who, 'delete', ndn, [], controls);
-  await ctx.store.write((tx) => localDelete(tx, dn, { authorize: target.authorize }));
+  await commit(ctx, controls, (tx) => localDelete(tx, dn, { authorize: target.authorize }));
   return target.respond();
 }
 
@@ -126,12 +142,12 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   const destNdn = parentNdn === '' ? rdnNdn : `${rdnNdn},${parentNdn}`;
   if (destNdn.length > ndn.length && destNdn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
   if (destNdn.length < ndn.length && ndn.endsWith(',' + destNdn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry above itself');
-  const where = frontend(ctx, who, ndn);
+  const where = frontend(ctx, who, ndn, controls);
   const destWhere = ctx.configTree.holds(destNdn) ? 'config' : ctx.store.inSuffix(destNdn) ? 'suffix' : undefined;
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   writable(ctx);
   const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls);
-  await ctx.store.write((tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
+  await commit(ctx, controls, (tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
   return target.respond(destNdn);
 }

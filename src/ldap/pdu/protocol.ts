@@ -90,6 +90,7 @@ export const CONTROL = {
   passwordPolicy: '1.3.6.1.4.1.42.2.27.8.5.1',
   dontUseCopy: '1.3.6.1.1.22',
   domainScope: '1.2.840.113556.1.4.1339',
+  noop: '1.3.6.1.4.1.4203.666.5.2',
   permissiveModify: '1.2.840.113556.1.4.1413',
   treeDelete: '1.2.840.113556.1.4.805',
 } as const;
