@@ -21,8 +21,12 @@ interface Virtual {
   attrs: Map<string, Buffer[]>;
 }
 
+/** In slapd 2.5's order, so that root DSE listings compare line for line. */
 export function supportedControls(): string[] {
-  return [CONTROL.pagedResults, CONTROL.manageDsaIT, CONTROL.assertion, CONTROL.preRead, CONTROL.postRead, CONTROL.proxiedAuthz, CONTROL.subentries, CONTROL.dontUseCopy, CONTROL.matchedValues];
+  return [
+    CONTROL.proxiedAuthz, CONTROL.manageDsaIT, CONTROL.subentries, CONTROL.dontUseCopy, CONTROL.pagedResults,
+    CONTROL.matchedValues, CONTROL.postRead, CONTROL.preRead, CONTROL.assertion,
+  ];
 }
 
 /** In slapd's attribute order (root_dse_info), vendor attributes before entryDN. */
