@@ -46,6 +46,9 @@ const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.proxiedAuthz, new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare', 'extended'])],
 ]);
 
+/** A search a cancel stopped (RFC 3909). */
+const CANCELED: Outcome = { code: RC.canceled, matchedDN: '', message: '' };
+
 function targetOf(op: Request): string {
   switch (op.type) {
     case 'bind':
@@ -140,13 +143,14 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
           conn.end(msg.id);
           access(r.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: r.entries });
           if (r.code >= 0 && !state.abandoned) conn.send(searchDone(msg.id, r));
-          else if (state.canceled && !conn.closed) sendOutcome(conn, msg.id, 'search', { code: RC.canceled, matchedDN: '', message: '' });
+          else if (state.canceled) sendOutcome(conn, msg.id, 'search', CANCELED);
         };
         const failed = (e: unknown): void => {
           conn.end(msg.id);
           const o = outcomeOf(e, ctx.log);
           access(o.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: 0 });
           if (!state.abandoned) sendOutcome(conn, msg.id, 'search', o);
+          else if (state.canceled) sendOutcome(conn, msg.id, 'search', CANCELED);
         };
         // Most searches finish synchronously: answered within this turn, no promise.
         let r: SearchResult | Promise<SearchResult>;
