@@ -281,12 +281,22 @@ function normalizeAVA(a: AVA, norm: AVANormalizer): string {
  * sorted, joined with `,` and `+` without spaces. Equal DNs (by their
  * attributes' equality rules) give equal strings.
  */
+/** A multi-valued RDN, its AVAs sorted; one type twice is not an RDN (RFC 4512 §2.3.1, as slapd's AVA_Sort). */
+function normalizeRDN(rdn: RDN, norm: AVANormalizer): string {
+  const avas = rdn.map((a) => normalizeAVA(a, norm)).sort();
+  // Sorted, the AVAs of one type are neighbours.
+  for (let j = 1; j < avas.length; j++) {
+    const t = avas[j]!.slice(0, avas[j]!.indexOf('='));
+    if (avas[j - 1]!.startsWith(t + '=')) throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
+  }
+  return avas.join('+');
+}
+
 export function normalizeDN(dn: DN, norm: AVANormalizer): string {
   let out = '';
   for (let i = 0; i < dn.length; i++) {
     const rdn = dn[i];
-    const s =
-      rdn.length === 1 ? normalizeAVA(rdn[0], norm) : rdn.map((a) => normalizeAVA(a, norm)).sort().join('+');
+    const s = rdn.length === 1 ? normalizeAVA(rdn[0], norm) : normalizeRDN(rdn, norm);
     out += (i === 0 ? '' : ',') + s;
   }
   return out;

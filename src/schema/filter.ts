@@ -206,14 +206,18 @@ function compileEquality(schema: Schema, attr: string, value: Value, approx: boo
 
 /**
  * slapd: `(objectClass=person)` also matches entries that list only a
- * subclass of person (inetOrgPerson), and so does compare.
+ * subclass of person (inetOrgPerson), and so does compare; the same holds
+ * for structuralObjectClass.
  */
 function subclassTest(schema: Schema, sel: Selector, value: Value): ((v: Value) => Tri) | undefined {
-  if (sel.type.name !== 'objectClass') return undefined;
+  if (!CLASS_TYPES.has(sel.type.name)) return undefined;
   const want = schema.objectClass(value.toString('utf8').trim());
   if (want === undefined) return undefined;
   return (v) => schema.objectClass(v.toString('utf8'))?.chain.has(want) ?? false;
 }
+
+/** Attribute types whose values are object classes, matched with their subclasses. */
+export const CLASS_TYPES: ReadonlySet<string> = new Set(['objectClass', 'structuralObjectClass']);
 
 function compileSubstrings(schema: Schema, f: Extract<Filter, { type: 'substrings' }>): Node {
   const sel = selector(schema, f.attr);

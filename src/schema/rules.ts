@@ -2,6 +2,7 @@
 // OpenLDAP CSN and Active Directory bitwise rules). A rule maps values and
 // assertions to normalized strings; equality is string equality of those
 // forms, which is what lets eqKey serve indexes and replication identity.
+import { isDescendant, parentDN } from '../dit/dn.js';
 import type { Value } from '../dit/entry.js';
 import { asciiKey, asciiLower, isAscii, prepCaseExact, prepCaseIgnore, prepPiece, removeChars, squeezeSpaces } from './prep.js';
 import { SYN } from './syntaxes.js';
@@ -206,6 +207,15 @@ function specs(ctx: RuleContext): Spec[] {
         return n === undefined ? undefined : (n[0] & n[1]) !== 0n;
       },
     },
+    // OpenLDAP's DN scope rules, e.g. (entryDN:dnSubtreeMatch:=ou=people,dc=example,dc=com).
+    ...([
+      ['8', 'dnSubtreeMatch', (v: string, a: string) => v === a || isDescendant(v, a)],
+      ['9', 'dnOneLevelMatch', (v: string, a: string) => parentDN(v) === a],
+      ['10', 'dnSubordinateMatch', (v: string, a: string) => isDescendant(v, a)],
+      ['11', 'dnSuperiorMatch', (v: string, a: string) => isDescendant(a, v)],
+    ] as const).map(([n, name, match]): Spec => ({
+      oid: `1.3.6.1.4.1.4203.666.4.${n}`, names: [name], syntax: SYN.dn, kind: 'equality', norm: (s) => ctx.normalizeDN(s), match, hidden: true,
+    })),
   ];
 }
 

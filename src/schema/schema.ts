@@ -197,10 +197,16 @@ export class Schema {
    * Values as they are stored: a DN is re-spelled the way slapd's dnPretty
    * does (types by their schema name, no spaces around separators, values
    * escaped as dn.ts prints them), so `UID=Alice , OU=People,…` is kept as
-   * `uid=Alice,ou=People,…`. Other values, and DNs that do not parse (the
-   * syntax check refuses those), are kept as given.
+   * `uid=Alice,ou=People,…`. An object class, given by OID or in another
+   * case, is kept by its schema name (`2.5.6.7` → organizationalPerson).
+   * Other values, and DNs that do not parse (the syntax check refuses
+   * those), are kept as given.
    */
   pretty(type: AttributeType, values: Value[]): Value[] {
+    if (type.name === 'objectClass') return values.map((v) => {
+      const oc = this.objectClass(v.toString('utf8').trim());
+      return oc ? Buffer.from(oc.name, 'utf8') : v;
+    });
     if (type.syntax !== SYN.dn) return values;
     return values.map((v) => {
       try {

@@ -90,8 +90,8 @@ export function subschemaEntry(schema: Schema): Map<string, Value[]> {
     ['cn', [v('Subschema')]],
     ['structuralObjectClass', [v('subentry')]],
     ['ldapSyntaxes', formatSyntaxes(schema).map(v)],
-    ['matchingRules', rules.map(formatRule).map(v)],
-    ['matchingRuleUse', rules.flatMap((r) => formatRuleUse(r, schema) ?? []).map(v)],
+    ['matchingRules', rules.filter((r) => !r.hidden).map(formatRule).map(v)],
+    ['matchingRuleUse', rules.filter((r) => !r.hidden).flatMap((r) => formatRuleUse(r, schema) ?? []).map(v)],
     ['attributeTypes', schema.allAttributeTypes().map(formatAttributeType).map(v)],
     ['objectClasses', schema.allObjectClasses().map(formatObjectClass).map(v)],
   ]);

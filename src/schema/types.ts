@@ -36,6 +36,8 @@ export interface MatchingRule {
   piece?(s: string, pos: 'initial' | 'any' | 'final'): string | undefined;
   /** Extensible-match-only rules (bitwise and, first component…): assertion against one normalized value. */
   match?(value: string, assertion: string): boolean | undefined;
+  /** Not listed in cn=Subschema (slapd registers the DN scope rules so, SLAP_MR_HIDE). */
+  hidden?: boolean;
 }
 
 export interface Syntax {

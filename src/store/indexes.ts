@@ -5,6 +5,7 @@
 // anchored with ^ and $ so initial and final pieces narrow well.
 import type { Filter } from '../dit/filter-types.js';
 import type { Schema } from '../schema/schema.js';
+import { CLASS_TYPES } from '../schema/filter.js';
 import type { AttributeType, MatchingRule } from '../schema/types.js';
 
 export type IndexKind = 'eq' | 'pres' | 'sub';
@@ -98,7 +99,7 @@ function addKeys(schema: Schema, at: AttributeType, kinds: Set<IndexKind>, value
   if (kinds.has('eq')) {
     // objectClass values are indexed with their superclasses: equality
     // on a class matches its subclasses (see schema/filter.ts).
-    const vals = at.name === 'objectClass' ? withSuperclasses(schema, values) : values;
+    const vals = CLASS_TYPES.has(at.name) ? withSuperclasses(schema, values) : values;
     for (const v of vals) {
       try {
         keys.add(`${p}e\0${at.eqKey(v)}`);

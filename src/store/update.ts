@@ -115,8 +115,16 @@ function checkModValues(schema: Schema, typed: string, d: AttrDesc, op: ModOp, v
   });
 }
 
+/** Syntaxes slapd marks X-BINARY-TRANSFER-REQUIRED: certificate, certificate list and pair, supported algorithm. */
+const BINARY_TRANSFER = new Set(['8', '9', '10', '49'].map((n) => `1.3.6.1.4.1.1466.115.121.1.${n}`));
+
 function checkUserType(schema: Schema, typed: string): AttrDesc {
   const d = describe(schema, typed);
+  // As slapd's slap_bv2ad: `;binary` goes with the certificate syntaxes, and only with them.
+  const binary = d.options.some((o) => o.toLowerCase() === 'binary');
+  const required = d.type.syntax !== undefined && BINARY_TRANSFER.has(d.type.syntax);
+  if (binary && !required) throw new LdapError(RC.undefinedAttributeType, `${typed}: option "binary" not supported with type`);
+  if (required && !binary) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
   if (SERVER_MAINTAINED.has(d.type.name) || d.type.noUserModification) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
   return d;
 }
@@ -143,8 +151,10 @@ export function checkClientAttrs(schema: Schema, attrs: readonly { type: string;
   for (const a of attrs) checkModValues(schema, a.type, checkUserType(schema, a.type), 'add', a.values);
 }
 
+/** The RDN's AVAs by schema type name, in slapd's order (AVA_Sort: by type name, strcmp). */
 function rdnAvas(schema: Schema, dn: DN): Ava[] {
-  return dn[0]!.map((a) => [describe(schema, a.type).type.name, b(a.value)] as Ava);
+  const avas = dn[0]!.map((a) => [describe(schema, a.type).type.name, b(a.value)] as Ava);
+  return avas.length === 1 ? avas : avas.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
 function checkUnique(tx: Txn, attrs: ReadonlyMap<string, Buffer[]>, self?: string): void {

@@ -29,6 +29,8 @@ t.test('TRUE and FALSE under the equality rule', async (t) => {
     [`cn=engineering,ou=groups,${SUFFIX}`, 'member:UID=ALICE,OU=PEOPLE,DC=EXAMPLE,DC=COM', 6],
     ['', 'objectClass:top', 6],
     ['cn=Subschema', 'cn:subschema', 6],
+    [ALICE, 'structuralObjectClass:person', 6],
+    [ALICE, 'structuralObjectClass:organization', 5],
   ];
   for (const [dn, ava, code] of cases) {
     const r = compare(dn, ava);
@@ -50,6 +52,9 @@ t.test('errors', async (t) => {
     [`uid=nobody,ou=people,${SUFFIX}`, 'facsimileTelephoneNumber:x', 18, 'Compare Result: Inappropriate matching (18)\nAdditional info: inappropriate matching request\nUNDEFINED\n'],
     [ALICE, 'userPassword:secret', 50, 'Compare Result: Insufficient access (50)\nUNDEFINED\n'],
     [ALICE, `entryDN:${ALICE}`, 53, 'Compare Result: Server is unwilling to perform (53)\nAdditional info: entryDN compare not supported\nUNDEFINED\n'],
+    [ALICE, 'subschemaSubentry:cn=Subschema', 53, 'Compare Result: Server is unwilling to perform (53)\nAdditional info: subschemaSubentry compare not supported\nUNDEFINED\n'],
+    // alice's cn has no language tag: no attribute cn;lang-en to compare.
+    [ALICE, 'cn;lang-en:Alice Smith', 16, 'Compare Result: No such attribute (16)\nUNDEFINED\n'],
   ];
   for (const [dn, ava, code, stdout] of cases) {
     const r = compare(dn, ava);

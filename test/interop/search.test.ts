@@ -62,6 +62,17 @@ t.test('filters of every kind select what slapd selects', async (t) => {
     ['(hasSubordinates=TRUE)', [SUFFIX, `ou=people,${SUFFIX}`, `ou=groups,${SUFFIX}`]],
     ['(&(objectClass=organizationalUnit)(hasSubordinates=FALSE))', []],
     ['(entryDN=uid=alice,ou=people,dc=example,dc=com)', [people('alice')]],
+    // The people are inetOrgPersons: structuralObjectClass matches superclasses too (as slapd).
+    ['(structuralObjectClass=person)', PEOPLE],
+    ['(structuralObjectClass=organization)', [SUFFIX]],
+    // OpenLDAP's DN scope rules.
+    [`(entryDN:dnSubtreeMatch:=ou=people,${SUFFIX})`, [`ou=people,${SUFFIX}`, ...PEOPLE]],
+    [`(entryDN:dnOneLevelMatch:=${SUFFIX})`, [`ou=people,${SUFFIX}`, `ou=groups,${SUFFIX}`]],
+    [`(entryDN:dnSubordinateMatch:=ou=groups,${SUFFIX})`, [`cn=engineering,ou=groups,${SUFFIX}`]],
+    [`(entryDN:dnSuperiorMatch:=uid=alice,ou=people,${SUFFIX})`, [SUFFIX, `ou=people,${SUFFIX}`]],
+    [`(member:dnSubtreeMatch:=ou=people,${SUFFIX})`, [`cn=engineering,ou=groups,${SUFFIX}`]],
+    ['(entryDN:dnSubtreeMatch:=not a dn)', []],
+    ['(!(entryDN:dnSubtreeMatch:=not a dn))', []],
   ];
   for (const [filter, want] of cases) {
     const r = search(['-b', SUFFIX, filter, '1.1']);

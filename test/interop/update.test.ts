@@ -361,6 +361,31 @@ t.test('userCertificate;binary holds DER certificates only (as slapd: 21 otherwi
   t.equal(bad.code, 21);
   t.equal(bad.stderr, failure('add', 'Invalid syntax (21)', 'userCertificate;binary: value #0 invalid per syntax'));
   t.equal(add(entry('cert3', `userCertificate;binary:: ${Buffer.from(pem).toString('base64')}`)).code, 21, 'PEM is not the stored form');
+  // ;binary goes with the certificate syntaxes, and only with them (slapd's slap_bv2ad).
+  const plain = add(entry('cert4', `userCertificate:: ${der}`));
+  t.same([plain.code, plain.stderr], [17, failure('add', 'Undefined attribute type (17)', 'userCertificate: requires ;binary transfer')]);
+  const jpeg = add(entry('cert5', 'jpegPhoto;binary:: /9j/4AAQ'));
+  t.same([jpeg.code, jpeg.stderr], [17, failure('add', 'Undefined attribute type (17)', 'jpegPhoto;binary: option "binary" not supported with type')]);
+  const desc = modify(ldif(`dn: ${people('cert1')}`, 'changetype: modify', 'add: description;binary', 'description;binary: x'));
+  t.same([desc.code, desc.stderr], [17, failure('modify', 'Undefined attribute type (17)', 'description;binary: option "binary" not supported with type')]);
+});
+
+t.test('objectClass values are kept by their schema names (as slapd)', async (t) => {
+  t.equal(add(ldif(`dn: cn=oc,${SUFFIX}`, 'objectClass: PERSON', 'objectClass: 2.5.6.7', 'cn: oc', 'sn: x')).code, 0);
+  t.same(read('(cn=oc)', 'objectClass').get(`cn=oc,${SUFFIX}`), ['objectClass: organizationalPerson', 'objectClass: person']);
+  t.equal(modify(ldif(`dn: cn=oc,${SUFFIX}`, 'changetype: modify', 'add: objectClass', 'objectClass: 1.3.6.1.1.1.2.1', '-', 'add: uid', 'uid: oc')).code, 0);
+  t.same(read('(cn=oc)', 'objectClass').get(`cn=oc,${SUFFIX}`), ['objectClass: organizationalPerson', 'objectClass: person', 'objectClass: shadowAccount']);
+});
+
+t.test('multi-valued RDNs: one type once, AVAs stored in slapd\'s order', async (t) => {
+  const twice = add(ldif(`dn: cn=ra+cn=rb,${SUFFIX}`, 'objectClass: person', 'cn: ra', 'cn: rb', 'sn: x'));
+  t.same([twice.code, twice.stderr], [34, failure('add', 'Invalid DN syntax (34)', 'invalid DN')]);
+  t.equal(add(ldif(`dn: cn=rc+commonName=rd,${SUFFIX}`, 'objectClass: person', 'cn: rc', 'cn: rd', 'sn: x')).code, 34, 'also by another name');
+  t.equal(tool('ldapsearch', [...as(url), '-b', `cn=ra+cn=rb,${SUFFIX}`, '-s', 'base']).code, 34, 'nor as a search base');
+  t.equal(add(ldif(`dn: uid=u3+sn=s3+cn=c3,${SUFFIX}`, 'objectClass: inetOrgPerson', 'cn: c3', 'sn: s3', 'uid: u3')).code, 0);
+  t.same([...read('(uid=u3)', '1.1').keys()], [`cn=c3+sn=s3+uid=u3,${SUFFIX}`], 'sorted by type name');
+  t.equal(modrdn([`cn=c3+sn=s3+uid=u3,${SUFFIX}`, 'uid=u4+cn=c4']).code, 0);
+  t.same([...read('(uid=u4)', '1.1').keys()], [`cn=c4+uid=u4,${SUFFIX}`], 'a new RDN too');
 });
 
 t.test('pre-read and post-read controls (RFC 4527): the entry before and after, as this client may read it', async (t) => {

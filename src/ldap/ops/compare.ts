@@ -35,16 +35,19 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
   if (d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, 'inappropriate matching request');
   if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   // As slapd (fe_op_compare), which answers the root DSE and cn=Subschema itself.
-  if (d.type.name === 'entryDN' && ndn !== '' && ndn !== SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'entryDN compare not supported');
+  if ((d.type.name === 'entryDN' || d.type.name === 'subschemaSubentry') && ndn !== '' && ndn !== SUBSCHEMA_NDN) {
+    throw new LdapError(RC.unwillingToPerform, `${d.type.name} compare not supported`);
+  }
   const asserted = assertionOf(ctx, who, controls);
   const entry = target(ctx, who, req.dn, ndn);
   if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(who, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(who)) {
     throw new LdapError(RC.insufficientAccessRights, '');
   }
   const types = new Set(d.type.subtypes);
+  // An attribute with the asked-for options (`cn;lang-en` needs values tagged lang-en).
   const present = [...entry.attrs.keys()].some((k) => {
-    const t = ctx.schema.canonicalDescription(k)?.type;
-    return t !== undefined && types.has(t);
+    const held = ctx.schema.canonicalDescription(k);
+    return held !== undefined && types.has(held.type) && d.options.every((o) => held.options.includes(o));
   });
   if (!present) throw new LdapError(RC.noSuchAttribute, '');
   asserted?.(entry);
