@@ -27,8 +27,8 @@ const RESPONSE_FOR: Record<number, string> = {
   [OP.delRequest]: 'delete', [OP.modDNRequest]: 'modrdn', [OP.compareRequest]: 'compare', [OP.extendedRequest]: 'extended',
 };
 
-/** Controls the operations act on: those the root DSE lists, and domainScope and noop, which slapd takes without listing them. */
-const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope, CONTROL.noop]);
+/** Controls the operations act on: those the root DSE lists, and domainScope, noop and relax, which slapd takes without listing them. */
+const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope, CONTROL.noop, CONTROL.relax]);
 /** Controls that only some operations take. */
 const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.pagedResults, new Set(['search'])],
@@ -41,6 +41,7 @@ const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.matchedValues, new Set(['search'])],
   [CONTROL.domainScope, new Set(['search'])],
   [CONTROL.noop, new Set(['add', 'modify', 'delete', 'modrdn'])],
+  [CONTROL.relax, new Set(['add', 'modify', 'delete', 'modrdn'])],
   [CONTROL.dontUseCopy, new Set(['search', 'compare'])],
   // RFC 4370: not bind (nor the extended operations proxy.ts refuses).
   [CONTROL.proxiedAuthz, new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare', 'extended'])],

@@ -92,7 +92,8 @@ export const SYNTAXES: readonly Syntax[] = [
   syn(SYN.oid, 'OID', (v) => isOid(text(v))),
   syn(L + '39', 'Other Mailbox'),
   syn(SYN.octetString, 'Octet String'),
-  syn(SYN.postalAddress, 'Postal Address', (v) => v.length > 0 && isUtf8(v)),
+  // RFC 4517 §3.3.28: '\' only as \24 ('$') or \5C ('\'). Empty lines pass, as in slapd.
+  syn(SYN.postalAddress, 'Postal Address', (v) => v.length > 0 && isUtf8(v) && /^(?:[^\\]|\\(?:24|5[cC]))*$/.test(text(v))),
   syn(SYN.printableString, 'Printable String', (v) => isPrintable(text(v))),
   syn(SYN.countryString, 'Country String', (v) => v.length === 2 && isPrintable(text(v))),
   syn(L + '45', 'SubtreeSpecification'),

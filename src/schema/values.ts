@@ -3,7 +3,8 @@
 // is not a valid value.
 
 const INTEGER = /^ *(-?)0*([0-9]+) *$/;
-const STRICT_INTEGER = /^ *(0|-?[1-9][0-9]*) *$/;
+// As slapd's integerValidate: no spaces, no leading zeros, no "-0".
+const STRICT_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 
 /**
  * Integer (§3.3.16) in canonical decimal form. Surrounding spaces are

@@ -33,9 +33,11 @@ export interface WriteOptions {
 export interface AddOptions extends WriteOptions {
   /** Offline import: operational attributes (entryUUID, timestamps …) are taken from the input. */
   import?: boolean;
+  /** The relax control, from the rootDn: creation and modification stamps may be given. */
+  relax?: boolean;
 }
 
-/** Operational attributes the server maintains itself; import may carry them. */
+/** Operational attributes the server maintains itself; import (and, of IMPORTABLE, an add under relax) may carry them. */
 const SERVER_MAINTAINED = new Set([
   'entryUUID', 'entryCSN', 'entryDN', 'createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName',
   'structuralObjectClass', 'hasSubordinates', 'subschemaSubentry', 'contextCSN',
@@ -118,14 +120,16 @@ function checkModValues(schema: Schema, typed: string, d: AttrDesc, op: ModOp, v
 /** Syntaxes slapd marks X-BINARY-TRANSFER-REQUIRED: certificate, certificate list and pair, supported algorithm. */
 const BINARY_TRANSFER = new Set(['8', '9', '10', '49'].map((n) => `1.3.6.1.4.1.1466.115.121.1.${n}`));
 
-function checkUserType(schema: Schema, typed: string): AttrDesc {
+function checkUserType(schema: Schema, typed: string, relax = false): AttrDesc {
   const d = describe(schema, typed);
   // As slapd's slap_bv2ad: `;binary` goes with the certificate syntaxes, and only with them.
   const binary = d.options.some((o) => o.toLowerCase() === 'binary');
   const required = d.type.syntax !== undefined && BINARY_TRANSFER.has(d.type.syntax);
   if (binary && !required) throw new LdapError(RC.undefinedAttributeType, `${typed}: option "binary" not supported with type`);
   if (required && !binary) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
-  if (SERVER_MAINTAINED.has(d.type.name) || d.type.noUserModification) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
+  if ((SERVER_MAINTAINED.has(d.type.name) || d.type.noUserModification) && !(relax && IMPORTABLE.has(d.type.name))) {
+    throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
+  }
   return d;
 }
 
@@ -147,8 +151,15 @@ export function checkClientMods(schema: Schema, mods: readonly ClientMod[]): voi
 }
 
 /** A client's add request attributes as slapd checks them before looking for the entry. */
-export function checkClientAttrs(schema: Schema, attrs: readonly { type: string; values: Buffer[] }[]): void {
-  for (const a of attrs) checkModValues(schema, a.type, checkUserType(schema, a.type), 'add', a.values);
+export function checkClientAttrs(schema: Schema, attrs: readonly { type: string; values: Buffer[] }[], relax = false): void {
+  const seen = new Set<string>();
+  for (const a of attrs) {
+    const d = checkUserType(schema, a.type, relax);
+    // `cn` and `commonName` (or an OID) in one request: one attribute given twice.
+    if (seen.has(d.key)) throw new LdapError(RC.attributeOrValueExists, `attribute '${d.type.name}' provided more than once`);
+    seen.add(d.key);
+    checkModValues(schema, a.type, d, 'add', a.values);
+  }
 }
 
 /** The RDN's AVAs by schema type name, in slapd's order (AVA_Sort: by type name, strcmp). */
@@ -169,6 +180,12 @@ function checkUnique(tx: Txn, attrs: ReadonlyMap<string, Buffer[]>, self?: strin
   }
 }
 
+/** Aliases are leaves (X.501): nothing is added or moved below one, as slapd refuses. */
+function isAlias(schema: Schema, rec: EntryRec): boolean {
+  const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
+  return classes.some((v) => schema.objectClass(v.toString('utf8'))?.name === 'alias');
+}
+
 function ensureInSuffix(tx: Txn, ndn: string): void {
   if (!tx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
 }
@@ -185,7 +202,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     const d = describe(schema, type);
     if (values.length === 0) throw new LdapError(RC.protocolError, `${type}: no values for attribute type`);
     const name = d.type.name;
-    if (SERVER_MAINTAINED.has(name) || d.type.noUserModification) {
+    if ((SERVER_MAINTAINED.has(name) || d.type.noUserModification) && !(opts.relax && IMPORTABLE.has(name))) {
       if (!opts.import) throw new LdapError(RC.constraintViolation, `${type}: no user modification allowed`);
       if (name === 'entryUUID') uuid = values[0]!.toString('utf8').toLowerCase();
       if (!IMPORTABLE.has(name)) continue;
@@ -203,6 +220,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     const parentNdn = store.normalize(formatDN(dn.slice(1)));
     const parent = store.byNdn(parentNdn);
     if (!parent) throw new LdapError(RC.noSuchObject, '', store.matchedDN(dn));
+    if (isAlias(schema, parent)) throw new LdapError(RC.aliasProblem, 'parent is an alias');
     parentUuid = parent.uuid;
   }
   opts.authorize?.(entry);
@@ -373,6 +391,7 @@ export function localModrdn(
     if (pndn === ndn || pndn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
     const parent = store.byNdn(pndn);
     if (!parent) throw new LdapError(RC.noSuchObject, 'new superior not found');
+    if (isAlias(schema, parent)) throw new LdapError(RC.aliasProblem, 'new superior is an alias');
     parentUuid = parent.uuid;
   }
   // The rename names its parent even when it stays: "the greater CSN sets

@@ -433,3 +433,43 @@ t.test('the noop control: a write is checked, answered noOperation (16654), and 
   t.equal(config.code, 53, 'not on cn=config');
   t.equal(noop('ldapmodify', [], ldif(`dn: ${bob}`, 'changetype: modify', 'replace: description', 'description: noop')).code, 14, 'the server goes on');
 });
+
+t.test('more of what slapd refuses or allows on an add (side-by-side findings)', async (t) => {
+  const person = (cn: string, ...more: string[]) => ldif(`dn: cn=${cn},${SUFFIX}`, 'objectClass: inetOrgPerson', `cn: ${cn}`, 'sn: x', ...more);
+  t.equal(add(person('i1', 'x500UniqueIdentifier: \'0101\'B')).code, 0);
+  // INTEGER values: no spaces (base64 " 12"), as slapd's integerValidate.
+  const posix = (uid: string, value: string) => ldif(`dn: uid=${uid},${SUFFIX}`, 'objectClass: account', 'objectClass: posixAccount', `uid: ${uid}`, `cn: ${uid}`,
+    'gidNumber: 1', 'homeDirectory: /', value);
+  const spaced = add(posix('i2', 'uidNumber:: IDEy'));
+  t.same([spaced.code, spaced.stderr], [21, failure('add', 'Invalid syntax (21)', 'uidNumber: value #0 invalid per syntax')]);
+  t.equal(add(posix('i3', 'uidNumber: 12')).code, 0);
+  // postalAddress: a backslash only as \24 or \5C.
+  t.equal(add(person('pa1', 'postalAddress: 1 Main St$Town \\24 5')).code, 0);
+  t.equal(add(person('pa2', 'postalAddress: a\\xz$b')).code, 21);
+  t.equal(add(person('pa3', 'postalAddress: a$$b')).code, 0, 'an empty line passes, as in slapd');
+  // One attribute under two names.
+  const twice = add(person('tw1', 'commonName: other name'));
+  t.same([twice.code, twice.stderr], [20, failure('add', 'Type or value exists (20)', "attribute 'cn' provided more than once")]);
+  t.equal(add(person('tw2', 'displayName: one', '2.16.840.1.113730.3.1.241: two')).stderr,
+    failure('add', 'Type or value exists (20)', "attribute 'displayName' provided more than once"), 'also before single-value');
+  // Nothing below an alias.
+  t.equal(add(ldif(`dn: cn=al,${SUFFIX}`, 'objectClass: alias', 'objectClass: extensibleObject', 'cn: al', `aliasedObjectName: ${people('alice')}`)).code, 0);
+  const under = add(ldif(`dn: cn=ua,cn=al,${SUFFIX}`, 'objectClass: person', 'cn: ua', 'sn: x'));
+  t.same([under.code, under.stderr], [33, failure('add', 'Alias problem (33)', 'parent is an alias')]);
+  const moved = modrdn(['-s', `cn=al,${SUFFIX}`, `cn=i1,${SUFFIX}`, 'cn=i1']);
+  t.same([moved.code, moved.stdout], [33, 'Rename Result: Alias problem (33)\nAdditional info: new superior is an alias\n']);
+});
+
+t.test('the relax control: the rootDn may give an entry its creation and modification stamps', async (t) => {
+  const stamped = (cn: string, ...more: string[]) => ldif(`dn: cn=${cn},${SUFFIX}`, 'objectClass: person', `cn: ${cn}`, 'sn: x', ...more);
+  const relaxed = (input: string, who = 'root') => tool('ldapadd', ['-e', '!relax', ...as(url, who)], { input });
+  t.equal(relaxed(stamped('rx1', 'createTimestamp: 20200101000000Z', 'creatorsName: cn=migration', 'modifyTimestamp: 20210101000000Z')).code, 0);
+  t.same(read('(cn=rx1)', 'createTimestamp', 'creatorsName', 'modifyTimestamp').get(`cn=rx1,${SUFFIX}`),
+    ['createTimestamp: 20200101000000Z', 'creatorsName: cn=migration', 'modifyTimestamp: 20210101000000Z']);
+  t.equal(relaxed(stamped('rx2', 'createTimestamp: yesterday')).stderr, failure('add', 'Invalid syntax (21)', 'createTimestamp: value #0 invalid per syntax'));
+  t.equal(relaxed(stamped('rx3', 'entryUUID: 0193a1b2-0000-7000-8000-000000000001')).code, 19, 'not entryUUID');
+  t.equal(add(stamped('rx4', 'createTimestamp: 20200101000000Z')).code, 19, 'not without the control');
+  t.equal(relaxed(stamped('rx5', 'createTimestamp: 20200101000000Z'), 'alice').code, 19, 'not for others');
+  const mod = tool('ldapmodify', ['-e', '!relax', ...as(url, 'root')], { input: ldif(`dn: cn=rx1,${SUFFIX}`, 'changetype: modify', 'replace: description', 'description: relaxed') });
+  t.equal(mod.code, 0, 'accepted on a modify (it relaxes nothing there)');
+});

@@ -90,7 +90,9 @@ function targetChecks(ctx: ServerContext, who: Session, kind: WriteKind, ndn: st
 
 export async function add(ctx: ServerContext, who: Session, req: AddRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
-  checkClientAttrs(ctx.schema, req.attrs);
+  // The relax control (OpenLDAP's): the rootDn may set creatorsName, createTimestamp, modifiersName and modifyTimestamp, e.g. in a migration.
+  const relax = findControl(controls, CONTROL.relax) !== undefined && ctx.access.isRoot(who);
+  checkClientAttrs(ctx.schema, req.attrs, relax);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
   if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.add(who.bindDn, req.dn, attrs);
@@ -98,7 +100,7 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   }
   writable(ctx);
   const target = targetChecks(ctx, who, 'add', ndn, [], controls);
-  await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize }));
+  await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize, relax }));
   return target.respond();
 }
 

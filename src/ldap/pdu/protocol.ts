@@ -91,6 +91,7 @@ export const CONTROL = {
   dontUseCopy: '1.3.6.1.1.22',
   domainScope: '1.2.840.113556.1.4.1339',
   noop: '1.3.6.1.4.1.4203.666.5.2',
+  relax: '1.3.6.1.4.1.4203.666.5.12',
   permissiveModify: '1.2.840.113556.1.4.1413',
   treeDelete: '1.2.840.113556.1.4.805',
 } as const;

@@ -32,7 +32,8 @@ const rows: Array<[string, string | Buffer, boolean]> = [
   ['mail', 'é', false],
   // Integer
   ['uidNumber', '42', true],
-  ['uidNumber', ' 5', true],
+  ['uidNumber', ' 5', false], // no spaces, as slapd's integerValidate
+  ['uidNumber', '5 ', false],
   ['uidNumber', '-12', true],
   ['uidNumber', '99999999999999999999999', true],
   ['uidNumber', '007', false],
@@ -74,6 +75,9 @@ const rows: Array<[string, string | Buffer, boolean]> = [
   // Postal Address
   ['postalAddress', 'a$b', true],
   ['postalAddress', '$', true],
+  ['postalAddress', 'St \\24 5\\5c$Town', true],
+  ['postalAddress', 'a\\xz$b', false], // a backslash only as \24 or \5C
+  ['postalAddress', 'a\\', false],
   // Bit String
   ['x500UniqueIdentifier', "'0101'B", true],
   ['x500UniqueIdentifier', "''B", true],
