@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+. "$(dirname "$0")/lib.sh"
+s() { t "f: $1" "ldapsearch -x -LLL -H \$URL -b $B '$1' ${2:-dn}"; }
+s '(:caseIgnoreMatch:=alice)'
+s '(:caseExactMatch:=alice)'
+s '(:caseIgnoreIA5Match:=alice)'
+s '(:caseExactIA5Match:=alice)'
+s '(:integerMatch:=100)'
+s '(:caseIgnoreMatch:=/home/alice)'
+s '(:caseIgnoreSubstringsMatch:=Ali*)'
+s '(:distinguishedNameMatch:=uid=alice,ou=people,dc=example,dc=com)'
+s '(memberUid:caseIgnoreMatch:=ALICE)'
+s '(mail:caseIgnoreMatch:=ALICE@EXAMPLE.COM)'
+s '(cn:caseIgnoreIA5Match:=alice)'
+s '(uidNumber:caseIgnoreMatch:=1001)'
+s '(cn:integerMatch:=1)'
+s '(uidNumber=1001.0)'
+s '(uidNumber>=1e3)'
+s '(uidNumber=-0)'
+s '(description=mueller*)'
+s '(sn~=unicode)'
+s '(cn~=zoe unicode)'
+s '(description=*STRASSE*)'
+s '(description=*straße*)'
+s '(cn=*ß*)'
+echo "MATCH=$NMATCH DIFF=$NDIFF"
