@@ -15,7 +15,8 @@ const CODES: Record<string, string> = {
 
 /** American Soundex of the ASCII letters of a word (e.g. Robert → R163); the word itself if it has none. */
 export function soundex(word: string): string {
-  const letters = word.toLowerCase().replace(/[^a-z]/g, '');
+  // Letters without their accents (Ünïcödé sounds like Unicode, as in slapd).
+  const letters = word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z]/g, '');
   if (letters === '') return word;
   let out = letters[0].toUpperCase();
   let prev = CODES[letters[0]] ?? '';

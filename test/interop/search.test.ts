@@ -180,6 +180,11 @@ t.test('bases that are not there', async (t) => {
   t.equal(search(['-b', 'not a dn', 'dn']).code, 34);
 });
 
+t.test("operational attributes in slapd's order", async (t) => {
+  const names = search(['-b', people('alice'), '-s', 'base', '+'], 'root').stdout.split('\n').filter((l) => /^\w+:/.test(l)).map((l) => l.split(':')[0]);
+  t.same(names, ['dn', 'structuralObjectClass', 'entryUUID', 'creatorsName', 'createTimestamp', 'entryCSN', 'modifiersName', 'modifyTimestamp', 'entryDN', 'subschemaSubentry', 'hasSubordinates']);
+});
+
 t.test('root DSE', async (t) => {
   t.equal(search(['-b', '', '-s', 'base']).stdout, 'dn:\nobjectClass: top\nobjectClass: OpenLDAProotDSE\n\n', 'user attributes: objectClass only');
   const r = search(['-b', '', '-s', 'base', '+']);

@@ -215,6 +215,7 @@ t.test('delete', async (t) => {
   t.equal(del('uid=a,,b').code, 34);
   t.equal(del('dc=other').stderr, failure('delete', 'Server is unwilling to perform (53)', 'no global superior knowledge'));
   t.equal(del('').stderr, failure('delete', 'Server is unwilling to perform (53)', 'cannot delete the root DSE'));
+  t.equal(del('cn=Subschema').stderr, failure('delete', 'Server is unwilling to perform (53)', 'cannot delete the root DSE'), "slapd's text for cn=Subschema too");
   const zed3 = `uid=zed3,ou=groups,${SUFFIX}`;
   t.equal(del(zed3, 'anonymous').stderr, failure('delete', 'Strong(er) authentication required (8)', 'modifications require authentication'));
   t.equal(del(zed3, 'alice').stderr, failure('delete', 'Insufficient access (50)', 'no write access to parent'));

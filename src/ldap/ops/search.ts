@@ -297,8 +297,9 @@ export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, p
   if (sel.plain && !ruledFor) return rec.userChunks(pwVisible);
   const out = encodeSelected(ctx.schema, sel, rec.attrs, hiddenAttrs(ctx, rec.ndn, () => recEntry(rec), pwVisible, ruledFor));
   const computed: [string, Buffer[]][] = [];
-  if (sel.allOp || sel.names.has('hasSubordinates')) computed.push(['hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE]]);
+  // In slapd's order: the frontend's subschemaSubentry, then back-mdb's hasSubordinates.
   if (sel.allOp || sel.names.has('subschemaSubentry')) computed.push(['subschemaSubentry', SUBSCHEMA]);
+  if (sel.allOp || sel.names.has('hasSubordinates')) computed.push(['hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE]]);
   for (const [k, v] of computed) {
     const kept = sel.values ? sel.values(k, v) : v;
     if (kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));

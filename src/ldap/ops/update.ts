@@ -123,7 +123,8 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
 
 export async function del(ctx: ServerContext, who: Session, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, dn);
-  if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
+  // slapd gives cn=Subschema the root DSE's text too.
+  if (ndn === '' || ndn === ctx.schema.normalizeDN('cn=Subschema')) throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
   if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.delete(dn);
     return [];
