@@ -276,11 +276,6 @@ function normalizeAVA(a: AVA, norm: AVANormalizer): string {
   return n.type + '=' + (a.raw ? a.value : escapeDNValue(n.value));
 }
 
-/**
- * The index key of a DN: each AVA canonicalized by `norm`, multi-valued RDNs
- * sorted, joined with `,` and `+` without spaces. Equal DNs (by their
- * attributes' equality rules) give equal strings.
- */
 /** A multi-valued RDN, its AVAs sorted; one type twice is not an RDN (RFC 4512 §2.3.1, as slapd's AVA_Sort). */
 function normalizeRDN(rdn: RDN, norm: AVANormalizer): string {
   const avas = rdn.map((a) => normalizeAVA(a, norm)).sort();
@@ -292,6 +287,11 @@ function normalizeRDN(rdn: RDN, norm: AVANormalizer): string {
   return avas.join('+');
 }
 
+/**
+ * The index key of a DN: each AVA canonicalized by `norm`, multi-valued RDNs
+ * sorted, joined with `,` and `+` without spaces. Equal DNs (by their
+ * attributes' equality rules) give equal strings.
+ */
 export function normalizeDN(dn: DN, norm: AVANormalizer): string {
   let out = '';
   for (let i = 0; i < dn.length; i++) {

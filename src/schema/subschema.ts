@@ -84,14 +84,15 @@ const v = (s: string): Value => Buffer.from(s, 'utf8');
 
 /** Attributes of cn=Subschema, keyed like Entry attrs. */
 export function subschemaEntry(schema: Schema): Map<string, Value[]> {
-  const rules = schema.allMatchingRules();
+  // slapd keeps its DN scope rules out of the list (SLAP_MR_HIDE).
+  const rules = schema.allMatchingRules().filter((r) => !r.hidden);
   return new Map<string, Value[]>([
     ['objectClass', ['top', 'subentry', 'subschema'].map(v)],
     ['cn', [v('Subschema')]],
     ['structuralObjectClass', [v('subentry')]],
     ['ldapSyntaxes', formatSyntaxes(schema).map(v)],
-    ['matchingRules', rules.filter((r) => !r.hidden).map(formatRule).map(v)],
-    ['matchingRuleUse', rules.filter((r) => !r.hidden).flatMap((r) => formatRuleUse(r, schema) ?? []).map(v)],
+    ['matchingRules', rules.map(formatRule).map(v)],
+    ['matchingRuleUse', rules.flatMap((r) => formatRuleUse(r, schema) ?? []).map(v)],
     ['attributeTypes', schema.allAttributeTypes().map(formatAttributeType).map(v)],
     ['objectClasses', schema.allObjectClasses().map(formatObjectClass).map(v)],
   ]);

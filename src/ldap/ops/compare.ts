@@ -10,10 +10,9 @@ import type { Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { CompareRequest, Control } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
-import { virtualEntry } from './virtual.js';
+import { SUBSCHEMA_NDN, virtualEntry } from './virtual.js';
 
 const SUBSCHEMA = Buffer.from('cn=Subschema');
-const SUBSCHEMA_NDN = 'cn=subschema';
 
 function target(ctx: ServerContext, who: Session, dn: string, ndn: string): Entry {
   const store = ctx.store;

@@ -15,6 +15,7 @@ import { CONTROL, findControl, type AddRequest, type Control, type ModDNRequest,
 import { assertionOf } from '../assertion.js';
 import type { WriteKind } from '../access.js';
 import { readRequests, readResponse } from '../read-controls.js';
+import { SUBSCHEMA_NDN } from './virtual.js';
 
 function writable(ctx: ServerContext): void {
   if (ctx.config.role !== 'master') {
@@ -124,7 +125,7 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
 export async function del(ctx: ServerContext, who: Session, dn: string, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, dn);
   // slapd gives cn=Subschema the root DSE's text too.
-  if (ndn === '' || ndn === ctx.schema.normalizeDN('cn=Subschema')) throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
+  if (ndn === '' || ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
   if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.delete(dn);
     return [];

@@ -21,6 +21,9 @@ interface Virtual {
   attrs: Map<string, Buffer[]>;
 }
 
+/** cn=Subschema, normalized. */
+export const SUBSCHEMA_NDN = 'cn=subschema';
+
 /** In slapd 2.5's order, so that root DSE listings compare line for line. */
 export function supportedControls(): string[] {
   return [
@@ -64,7 +67,7 @@ function subschema(ctx: ServerContext): Virtual {
     if (k === 'structuralObjectClass') attrs.set('createTimestamp', started).set('modifyTimestamp', started);
   }
   attrs.set('entryDN', [b('cn=Subschema')]).set('subschemaSubentry', [b('cn=Subschema')]);
-  return { dn: 'cn=Subschema', ndn: ctx.schema.normalizeDN('cn=Subschema')!, attrs };
+  return { dn: 'cn=Subschema', ndn: SUBSCHEMA_NDN, attrs };
 }
 
 function monitor(ctx: ServerContext): Virtual[] {
@@ -109,7 +112,7 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
     // slapd: a one/sub search of the empty base without a default search base finds nothing.
     if (scope !== 0) throw new LdapError(RC.noSuchObject, '');
     pool = [rootDse(ctx)];
-  } else if (ndn === ctx.schema.normalizeDN('cn=Subschema')) {
+  } else if (ndn === SUBSCHEMA_NDN) {
     if (scope !== 0) throw new LdapError(RC.noSuchObject, '');
     pool = [subschema(ctx)];
   } else if (ndn === monitorNdn || ndn.endsWith(',' + monitorNdn)) {

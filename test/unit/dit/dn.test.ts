@@ -162,7 +162,9 @@ const attrType = fc.oneof(
 );
 const plain = { noNullPrototype: true };
 const ava = fc.record({ type: attrType, value: fc.string({ unit: 'binary', maxLength: 12 }) }, plain);
-const dnArb: fc.Arbitrary<DN> = fc.array(fc.array(ava, { minLength: 1, maxLength: 3 }), { maxLength: 5 });
+// An RDN names each type once (normalizeDN refuses one type twice).
+const rdnArb = fc.uniqueArray(ava, { minLength: 1, maxLength: 3, selector: (a) => a.type.toLowerCase() });
+const dnArb: fc.Arbitrary<DN> = fc.array(rdnArb, { maxLength: 5 });
 
 t.test('formatDN/parseDN round trip (property)', async (t) => {
   fc.assert(
@@ -185,6 +187,9 @@ t.test('normalizeDN', async (t) => {
   t.equal(n('cn=#020101'), 'cn=#020101', 'raw BER values are kept');
   const oid: AVANormalizer = (type, value) => ({ type: type === '2.5.4.3' ? 'cn' : type, value });
   t.equal(normalizeDN(parseDN('2.5.4.3=x'), oid), 'cn=x', 'the normalizer names the type');
+  t.throws(() => n('cn=a+cn=b,dc=x'), { code: 34 }, 'one type twice in an RDN is not a DN (RFC 4512 §2.3.1)');
+  t.throws(() => normalizeDN(parseDN('cn=a+2.5.4.3=b'), oid), { code: 34 }, 'also under two names');
+  t.equal(n('cn=a+cna=b'), 'cn=a+cna=b', 'a type whose name starts with another is another type');
 });
 
 t.test('normalized DNs: parent, rdn, descendants (property)', async (t) => {
