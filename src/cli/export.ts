@@ -34,15 +34,35 @@ export function exportCommand(program: Command): void {
     });
 }
 
+/**
+ * slapcat's order, entry ids ascending (the order entries were added), but
+ * never a child before its parent: an entry moved below a later one waits
+ * until its parent is out, so the output always loads again (slapcat's can
+ * fail to). Entries not under the suffix are not written.
+ */
 export function* exportLdif(store: Store): Generator<string> {
-  const top = store.byNdn(store.suffixNdn);
-  if (!top) return;
-  const stack = [top.id];
-  while (stack.length) {
-    const rec = store.byId(stack.pop()!);
+  const written = new Set<number>();
+  const waiting = new Map<number, number[]>();
+  for (const key of store.dbs.entries.getKeys()) {
+    const rec = store.byId(key as number);
     if (!rec) continue;
-    yield formatEntry(rec.dn, rec.attrs.filter(([k]) => !SKIP.has(k)), { wrap: EXPORT_WRAP });
-    const kids = [...store.childIds(rec.id)];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+    if (rec.ndn !== store.suffixNdn && !written.has(rec.parent)) {
+      const w = waiting.get(rec.parent);
+      if (w) w.push(rec.id);
+      else waiting.set(rec.parent, [rec.id]);
+      continue;
+    }
+    const stack = [rec];
+    while (stack.length) {
+      const r = stack.pop()!;
+      yield formatEntry(r.dn, r.attrs.filter(([k]) => !SKIP.has(k)), { wrap: EXPORT_WRAP });
+      written.add(r.id);
+      const kids = waiting.get(r.id) ?? [];
+      waiting.delete(r.id);
+      for (let i = kids.length - 1; i >= 0; i--) {
+        const k = store.byId(kids[i]!);
+        if (k) stack.push(k);
+      }
+    }
   }
 }
