@@ -4,7 +4,7 @@
 // the common path.
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { parseDN } from '../../dit/dn.js';
+import { parseDN, rdnOf } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
@@ -252,30 +252,40 @@ function inScope(rec: EntryRec, base: Base, scope: number): boolean {
   return rec.id === base.id || rec.ndn.endsWith(',' + base.ndn);
 }
 
-/** Ids in the scope, without an index: the base, its children, or its subtree depth-first. */
+/**
+ * Children in slapd's (back-mdb's dn2id) order: by the length in octets of
+ * their normalized RDN, then by its octets.
+ */
+function childrenInDnOrder(ctx: ServerContext, id: number): number[] {
+  const kids = [...ctx.store.childIds(id)];
+  if (kids.length < 2) return kids;
+  const keyed = kids.map((k) => ({ k, rdn: Buffer.from(rdnOf(ctx.store.byId(k)?.ndn ?? ''), 'utf8') }));
+  keyed.sort((a, b) => a.rdn.length - b.rdn.length || Buffer.compare(a.rdn, b.rdn));
+  return keyed.map((x) => x.k);
+}
+
+/**
+ * Ids in the scope without an index, in slapd's order: the base; its
+ * children as above; the whole suffix in id order (the order entries were
+ * added, as an indexed search); below the suffix entry, level by level.
+ */
 function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
-  const store = ctx.store;
   if (scope === 0) {
     yield base.id;
     return;
   }
   if (scope === 1) {
-    yield* store.childIds(base.id);
+    yield* childrenInDnOrder(ctx, base.id);
     return;
   }
-  if (base.ndn === store.suffixNdn) {
-    // The whole suffix: every stored entry, in id order.
-    yield* store.dbs.entries.getKeys() as Iterable<number>;
+  if (base.ndn === ctx.store.suffixNdn) {
+    yield* ctx.store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
-  // Depth first, each entry before its children, children in the order
-  // they were added (as the whole-suffix walk above): not newest first.
-  const stack = [base.id];
-  while (stack.length) {
-    const id = stack.pop()!;
-    yield id;
-    const children = [...store.childIds(id)];
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  const queue = [base.id];
+  for (let i = 0; i < queue.length; i++) {
+    yield queue[i]!;
+    queue.push(...childrenInDnOrder(ctx, queue[i]!));
   }
 }
 
