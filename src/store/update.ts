@@ -379,6 +379,10 @@ export function localModrdn(
     throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
   }
   if (newRdn.length !== 1 || schema.normalizeDN(newRdnStr) === undefined) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
+  // slapd's back-mdb looks up the parent first: without one there is no matched DN to give.
+  if (ndn !== store.suffixNdn && dn.length > 1 && store.idOf(store.normalize(formatDN(dn.slice(1)))) === undefined) {
+    throw new LdapError(RC.noSuchObject, '');
+  }
   const rec = mustGet(tx, dn, ndn);
   if (ndn === store.suffixNdn) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   opts.authorize?.(recEntry(rec));

@@ -186,6 +186,8 @@ t.test('modrdn', async (t) => {
       'Rename Result: Server is unwilling to perform (53)\nAdditional info: cannot place an entry below itself\n'],
     ['target exists', [zed3, 'cn=engineering'], 68, 'Rename Result: Already exists (68)\n'],
     ['entry missing', [`uid=nobody,ou=people,${SUFFIX}`, 'uid=x'], 32, 'Rename Result: No such object (32)\nMatched DN: ou=people,dc=example,dc=com\n'],
+    // slapd looks up the parent first: no parent, no matched DN (delete and modify give one).
+    ['parent missing', [`uid=nobody,ou=nowhere,ou=people,${SUFFIX}`, 'uid=x'], 32, 'Rename Result: No such object (32)\n'],
     ['bad new RDN', [zed3, 'uid'], 34, 'Rename Result: Invalid DN syntax (34)\nAdditional info: invalid new RDN\n'],
     ['renaming the suffix', [SUFFIX, 'dc=example2'], 71, 'Rename Result: Operation affects multiple DSAs (71)\nAdditional info: cannot rename between DSAs\n'],
     ['objectClassViolation', [zed3, 'dc=x'], 65, "Rename Result: Object class violation (65)\nAdditional info: attribute 'dc' not allowed\n"],
