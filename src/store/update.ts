@@ -146,8 +146,8 @@ export function checkModShapes(mods: readonly ClientMod[]): void {
 }
 
 /** A client's modifications as slapd checks them before looking for the entry. */
-export function checkClientMods(schema: Schema, mods: readonly ClientMod[]): void {
-  for (const m of mods) checkModValues(schema, m.attr, checkUserType(schema, m.attr), MOD_OP[m.op], m.values);
+export function checkClientMods(schema: Schema, mods: readonly ClientMod[], relax = false): void {
+  for (const m of mods) checkModValues(schema, m.attr, checkUserType(schema, m.attr, relax), MOD_OP[m.op], m.values);
 }
 
 /** A client's add request attributes as slapd checks them before looking for the entry. */
@@ -276,10 +276,10 @@ export interface ClientMod {
  * keys), with slapd's backend checks (servers/slapd/mods.c) and messages,
  * which name the canonical type. Returns them as replication mods.
  */
-export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[]): Mod[] {
+export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[], relax = false): Mod[] {
   const out: Mod[] = [];
   for (let m of mods) {
-    const d = checkUserType(schema, m.attr);
+    const d = checkUserType(schema, m.attr, relax);
     const name = d.key;
     const cur = attrs.get(d.key) ?? [];
     const keys = (vs: Buffer[]) => vs.map((v) => schema.eqKey(d.type, v));
@@ -341,7 +341,7 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
   return out;
 }
 
-export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions = {}): void {
+export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions & { relax?: boolean } = {}): void {
   const store = tx.store;
   const schema = store.schema;
   const dn = parse(dnStr);
@@ -351,7 +351,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   opts.authorize?.(entry);
   // The core keeps a glue entry as a placeholder and ignores changes to it.
   if (rec.flags & FLAG_GLUE) throw new LdapError(RC.unwillingToPerform, 'glue entry: kept only as the parent of its children; add it again or delete its children');
-  const out = applyMods(schema, entry.attrs, mods);
+  const out = applyMods(schema, entry.attrs, mods, opts.relax);
   // Removing an RDN value fails here with slapd's namingViolation. Values
   // are trusted: applyMods checked the new ones, the others were checked
   // when they were written (slapd, too, checks only the modified values).
@@ -359,7 +359,10 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
   const recorded = sumAsDeltas(recEntry(rec).attrs, out, store.rules);
-  recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] }, { op: 'replace', attr: 'modifyTimestamp', values: [b(now)] });
+  // Stamps the client set itself (relax control) stand.
+  const given = new Set(out.map((m) => m.attr));
+  if (!given.has('modifiersName')) recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] });
+  if (!given.has('modifyTimestamp')) recorded.push({ op: 'replace', attr: 'modifyTimestamp', values: [b(now)] });
   const ch: Change = { op: 'modify', csn: tx.nextCsn(), uuid: rec.uuid, mods: recorded };
   priority(tx, ch);
   tx.apply(ch);

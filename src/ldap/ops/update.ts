@@ -53,6 +53,11 @@ function frontend(ctx: ServerContext, who: Session, ndn: string, controls: reado
   return 'config';
 }
 
+/** The relax control (OpenLDAP's): the rootDn may set creatorsName, createTimestamp, modifiersName and modifyTimestamp, e.g. in a migration. */
+function relaxed(ctx: ServerContext, who: Session, controls: readonly Control[]): boolean {
+  return findControl(controls, CONTROL.relax) !== undefined && ctx.access.isRoot(who);
+}
+
 /**
  * The write's transaction. Under the noop control (OpenLDAP's
  * 1.3.6.1.4.1.4203.666.5.2, sent by `ldapmodify -e noop`) it runs with
@@ -91,8 +96,7 @@ function targetChecks(ctx: ServerContext, who: Session, kind: WriteKind, ndn: st
 
 export async function add(ctx: ServerContext, who: Session, req: AddRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
-  // The relax control (OpenLDAP's): the rootDn may set creatorsName, createTimestamp, modifiersName and modifyTimestamp, e.g. in a migration.
-  const relax = findControl(controls, CONTROL.relax) !== undefined && ctx.access.isRoot(who);
+  const relax = relaxed(ctx, who, controls);
   checkClientAttrs(ctx.schema, req.attrs, relax);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
   if (frontend(ctx, who, ndn, controls) === 'config') {
@@ -109,7 +113,8 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
-  checkClientMods(ctx.schema, req.changes);
+  const relax = relaxed(ctx, who, controls);
+  checkClientMods(ctx.schema, req.changes, relax);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
   if (frontend(ctx, who, ndn, controls) === 'config') {
     ctx.configTree.modify(req.dn, mods);
@@ -118,7 +123,7 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const target = targetChecks(ctx, who, 'modify', ndn, types, controls);
-  await commit(ctx, controls, (tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize }), { speculate: true });
+  await commit(ctx, controls, (tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize, relax }), { speculate: true });
   return target.respond();
 }
 
