@@ -55,8 +55,13 @@ export function encodeSelected(
   const out: Buffer[] = [];
   for (const [k, v] of attrs) {
     if (hide?.(k) || !selected(schema, sel, k)) continue;
-    const kept = sel.values ? sel.values(k, v) : v;
-    if (kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));
+    encodeKept(sel, k, v, out);
   }
   return out;
+}
+
+/** Appends one selected attribute, with only the values a matched values control keeps (none: left out). */
+export function encodeKept(sel: Selection, key: string, values: Buffer[], out: Buffer[]): void {
+  const kept = sel.values ? sel.values(key, values) : values;
+  if (kept.length > 0) out.push(encodeAttribute(key, kept, sel.typesOnly));
 }

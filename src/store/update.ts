@@ -127,10 +127,13 @@ function checkUserType(schema: Schema, typed: string, relax = false): AttrDesc {
   const required = d.type.syntax !== undefined && BINARY_TRANSFER.has(d.type.syntax);
   if (binary && !required) throw new LdapError(RC.undefinedAttributeType, `${typed}: option "binary" not supported with type`);
   if (required && !binary) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
-  if ((SERVER_MAINTAINED.has(d.type.name) || d.type.noUserModification) && !(relax && IMPORTABLE.has(d.type.name))) {
-    throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
-  }
+  if (serverKept(d, relax)) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
   return d;
+}
+
+/** Kept by the server, not the client: under relax the rootDn may still set the IMPORTABLE stamps. */
+function serverKept(d: AttrDesc, relax = false): boolean {
+  return (SERVER_MAINTAINED.has(d.type.name) || d.type.noUserModification) && !(relax && IMPORTABLE.has(d.type.name));
 }
 
 /**
@@ -202,7 +205,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     const d = describe(schema, type);
     if (values.length === 0) throw new LdapError(RC.protocolError, `${type}: no values for attribute type`);
     const name = d.type.name;
-    if ((SERVER_MAINTAINED.has(name) || d.type.noUserModification) && !(opts.relax && IMPORTABLE.has(name))) {
+    if (serverKept(d, opts.relax)) {
       if (!opts.import) throw new LdapError(RC.constraintViolation, `${type}: no user modification allowed`);
       if (name === 'entryUUID') uuid = values[0]!.toString('utf8').toLowerCase();
       if (!IMPORTABLE.has(name)) continue;
@@ -359,10 +362,10 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
   const recorded = sumAsDeltas(recEntry(rec).attrs, out, store.rules);
-  // Stamps the client set itself (relax control) stand.
-  const given = new Set(out.map((m) => m.attr));
-  if (!given.has('modifiersName')) recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] });
-  if (!given.has('modifyTimestamp')) recorded.push({ op: 'replace', attr: 'modifyTimestamp', values: [b(now)] });
+  // Stamps the client set itself (only possible under the relax control) stand.
+  const given = opts.relax ? new Set(out.map((m) => m.attr)) : undefined;
+  if (!given?.has('modifiersName')) recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] });
+  if (!given?.has('modifyTimestamp')) recorded.push({ op: 'replace', attr: 'modifyTimestamp', values: [b(now)] });
   const ch: Change = { op: 'modify', csn: tx.nextCsn(), uuid: rec.uuid, mods: recorded };
   priority(tx, ch);
   tx.apply(ch);

@@ -13,8 +13,7 @@ import { FLAG_CONFLICT, recEntry, USER_PASSWORD, type EntryRec } from '../../sto
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
-import { encodeAttribute } from '../pdu/index.js';
-import { encodeSelected, makeSelection, type Selection } from '../selection.js';
+import { encodeKept, encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
 import { matchedValues } from '../matched-values.js';
@@ -285,7 +284,8 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
   const queue = [base.id];
   for (let i = 0; i < queue.length; i++) {
     yield queue[i]!;
-    queue.push(...childrenInDnOrder(ctx, queue[i]!));
+    // Not push(...children): an argument list of 200,000 children overflows the stack.
+    for (const c of childrenInDnOrder(ctx, queue[i]!)) queue.push(c);
   }
 }
 
@@ -310,10 +310,7 @@ export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, p
   // In slapd's order: the frontend's subschemaSubentry, then back-mdb's hasSubordinates.
   if (sel.allOp || sel.names.has('subschemaSubentry')) computed.push(['subschemaSubentry', SUBSCHEMA]);
   if (sel.allOp || sel.names.has('hasSubordinates')) computed.push(['hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE]]);
-  for (const [k, v] of computed) {
-    const kept = sel.values ? sel.values(k, v) : v;
-    if (kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));
-  }
+  for (const [k, v] of computed) encodeKept(sel, k, v, out);
   return out;
 }
 

@@ -5,8 +5,8 @@ import { LdapError, RC } from '../../errors.js';
 import { compileFilter } from '../../schema/filter.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
-import { CONTROL, EXOP, FEATURE, encodeAttribute, encodeSearchEntry, type SearchRequest } from '../pdu/index.js';
-import { encodeSelected, type Selection } from '../selection.js';
+import { CONTROL, EXOP, FEATURE, encodeSearchEntry, type SearchRequest } from '../pdu/index.js';
+import { encodeKept, encodeSelected, type Selection } from '../selection.js';
 import { generalizedTime } from '../../store/update.js';
 import type { SearchResult } from './search.js';
 
@@ -94,8 +94,7 @@ function rootDseChunks(e: Virtual, sel: Selection): Buffer[] {
   const out: Buffer[] = [];
   for (const [k, vs] of e.attrs) {
     const want = ROOT_DSE_USER.has(k) ? sel.allUser || sel.names.has(k) : sel.allOp || sel.names.has(k);
-    const kept = want && sel.values ? sel.values(k, vs) : vs;
-    if (want && kept.length > 0) out.push(encodeAttribute(k, kept, sel.typesOnly));
+    if (want) encodeKept(sel, k, vs, out);
   }
   return out;
 }
