@@ -117,14 +117,12 @@ function checkModValues(schema: Schema, typed: string, d: AttrDesc, op: ModOp, v
   });
 }
 
-/** Syntaxes slapd marks X-BINARY-TRANSFER-REQUIRED: certificate, certificate list and pair, supported algorithm. */
-const BINARY_TRANSFER = new Set(['8', '9', '10', '49'].map((n) => `1.3.6.1.4.1.1466.115.121.1.${n}`));
-
 function checkUserType(schema: Schema, typed: string, relax = false): AttrDesc {
   const d = describe(schema, typed);
   // As slapd's slap_bv2ad: `;binary` goes with the certificate syntaxes, and only with them.
   const binary = d.options.some((o) => o.toLowerCase() === 'binary');
-  const required = d.type.syntax !== undefined && BINARY_TRANSFER.has(d.type.syntax);
+  // The syntaxes the schema marks X-BINARY-TRANSFER-REQUIRED (certificates, supported algorithm).
+  const required = d.type.syntax !== undefined && (schema.syntaxes.get(d.type.syntax)?.ext.includes('X-BINARY-TRANSFER-REQUIRED') ?? false);
   if (binary && !required) throw new LdapError(RC.undefinedAttributeType, `${typed}: option "binary" not supported with type`);
   if (required && !binary) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
   if (serverKept(d, relax)) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
