@@ -26,6 +26,8 @@ const USAGE = `node bench/single.mjs [options]
   --access MODE      meshdir access log: off, on, or both = two meshdir servers (default both)
   --pin              servers on CPU 0, ldapbench on CPU 1 (taskset)
   --workers W        ldapbench worker threads (default 1)
+  --warmup S         before an op's first measured run, S seconds of the same load on each server, not counted
+                     (default 3; 0 = measure servers cold)
   --quiet-wait S     before each run, wait up to S seconds for other processes to go quiet (default 30; 0 = don't)
   --slapd-port P     slapd's port (default 3890)
   --dir DIR          scratch directory (default a new one under the OS tmpdir; removed unless --keep)
@@ -34,7 +36,7 @@ const USAGE = `node bench/single.mjs [options]
 
 const o = parseOptions(process.argv.slice(2), {
   duration: 10, runs: 1, ops: 'search,modify,add,mixed,bind', entries: 10000, conns: 16, depth: 4,
-  access: 'both', pin: false, workers: 1, 'quiet-wait': 30, 'slapd-port': 3890, dir: '', keep: false, json: '',
+  access: 'both', pin: false, workers: 1, warmup: 3, 'quiet-wait': 30, 'slapd-port': 3890, dir: '', keep: false, json: '',
 }, USAGE);
 if (!['off', 'on', 'both'].includes(o.access)) throw new Error('--access is off, on or both');
 requireBuild();
@@ -80,6 +82,17 @@ try {
   for (const op of ops) {
     results[op] = {};
     const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
+    // A just-started Node server runs unoptimized code while V8 compiles
+    // its hot paths on the same cores: its first seconds of a new load are
+    // slower, with stalls of up to ~200 ms (a 10 s cold modify run here:
+    // p99 60-76 ms; after 3 s of the same load: 20 ms). Every server gets
+    // the same warm-up, slapd included.
+    if (o.warmup > 0) {
+      for (const s of servers) {
+        const w = await load(s, { op, duration: o.warmup, conns: o.conns, depth: o.depth, entries: o.entries, workers: o.workers, cpus: clientCpus });
+        log(`${op.padEnd(7)} ${s.name.padEnd(12)} warm-up ${o.warmup} s: ${w.opsPerSec} ops/s  p99 ${w.p99ms} ms  errors ${w.errors} (not counted)`);
+      }
+    }
     // Servers take turns within each round, so background load hits them alike.
     for (let i = 0; i < o.runs; i++) {
       for (const s of servers) {
@@ -148,7 +161,7 @@ function table(f) {
   const line = (r) => r.map((c, i) => (i < 2 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join('  ');
   return [
     `${f.date}  ${f.machine.cpus} CPUs  node ${f.machine.node}  slapd ${f.machine.slapd}  load ${f.machine.loadavg.join(' ')} → ${f.machine.loadavgAfter.join(' ')}`,
-    `${f.options.entries} entries, ${f.options.conns} conns × depth ${f.options.depth}, ${f.options.duration} s × ${f.options.runs} run(s)${f.options.pin ? ', servers on CPU 0, client on CPU 1' : ''}`,
+    `${f.options.entries} entries, ${f.options.conns} conns × depth ${f.options.depth}, ${f.options.duration} s × ${f.options.runs} run(s)${f.options.warmup ? `, after ${f.options.warmup} s of warm-up` : ", cold"}${f.options.pin ? ', servers on CPU 0, client on CPU 1' : ''}`,
     line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line),
   ].join('\n');
 }

@@ -14,13 +14,15 @@ export interface AVA {
   value: string;
   /** Set when the value came as a `#hexstring` whose BER type is not a string. */
   raw?: true;
+  /** Set when the value came as a `#hexstring` (RFC 4514 §2.4). */
+  hex?: true;
 }
 export type RDN = AVA[];
 /** Index 0 is the leftmost (most specific) RDN; `[]` is the root DSE. */
 export type DN = RDN[];
 
 /** Canonicalizes one AVA (type name and value by its equality rule); from the schema. */
-export type AVANormalizer = (type: string, value: string) => { type: string; value: string };
+export type AVANormalizer = (type: string, value: string, hex?: boolean) => { type: string; value: string };
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -86,7 +88,7 @@ export function parseDN(s: string): DN {
     let ava: AVA;
     if (c === HASH) {
       const v = parseHexValue(s, i);
-      ava = v.raw ? { type: t.type, value: v.value, raw: true } : { type: t.type, value: v.value };
+      ava = v.raw ? { type: t.type, value: v.value, raw: true, hex: true } : { type: t.type, value: v.value, hex: true };
       i = skipSpaces(s, v.end);
     } else if (c === QUOTE) {
       const close = findQuote(s, i + 1);
@@ -272,7 +274,7 @@ export function formatDN(dn: DN): string {
 }
 
 function normalizeAVA(a: AVA, norm: AVANormalizer): string {
-  const n = norm(a.type, a.value);
+  const n = norm(a.type, a.value, a.hex);
   return n.type + '=' + (a.raw ? a.value : escapeDNValue(n.value));
 }
 

@@ -29,6 +29,12 @@ const RESPONSE_FOR: Record<number, string> = {
 
 /** Controls the operations act on: those the root DSE lists, and domainScope, noop and relax, which slapd takes without listing them. */
 const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope, CONTROL.noop, CONTROL.relax]);
+/**
+ * Controls slapd's frontend parses, for these operations, but its back-mdb
+ * does not implement: tree delete (a Microsoft control; `ldapdelete -r`
+ * does not send it, it deletes entry by entry).
+ */
+const NOT_IN_CONTEXT = new Map<string, Set<string>>([['1.2.840.113556.1.4.805', new Set(['delete'])]]);
 /** Controls that only some operations take. */
 const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.pagedResults, new Set(['search'])],
@@ -101,11 +107,17 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
 
   for (const c of msg.controls) {
-    const known = SUPPORTED.has(c.oid);
-    if (c.critical && !(known && (ONLY_FOR.get(c.oid)?.has(op.type) ?? true))) {
+    const supported = SUPPORTED.has(c.oid);
+    if (c.critical && !(supported && (ONLY_FOR.get(c.oid)?.has(op.type) ?? true))) {
       access(RC.unavailableCriticalExtension, { control: c.oid });
-      // slapd's texts: a control it does not know at all, or one it knows but not with this operation.
-      const message = known ? 'critical extension is unavailable' : 'critical extension is not recognized';
+      // slapd's texts: a control it does not know at all, one its backend
+      // lacks, or one it knows but not with this operation.
+      const elsewhere = NOT_IN_CONTEXT.get(c.oid);
+      const message = !supported && elsewhere === undefined
+        ? 'critical extension is not recognized'
+        : elsewhere?.has(op.type)
+          ? 'critical control unavailable in context'
+          : 'critical extension is unavailable';
       sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message });
       return;
     }

@@ -156,7 +156,9 @@ export class Schema {
    * the value's equality key. Unknown types and invalid values make the DN
    * invalid, as in slapd.
    */
-  readonly dnValueNormalizer: AVANormalizer = (type, value) => {
+  readonly dnValueNormalizer: AVANormalizer = (type, value, hex) => {
+    // slapd takes no value in its BER form (`cn=#0403616263`): "invalid DN".
+    if (hex) throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
     let t = this.dnTypeCache.get(type);
     if (t === undefined) {
       const at = this.attributeType(type);
@@ -164,6 +166,12 @@ export class Schema {
       t = { lname: at.name.toLowerCase(), at };
       if (this.dnTypeCache.size >= DESC_CACHE_MAX) this.dnTypeCache.clear();
       this.dnTypeCache.set(type, t);
+    }
+    // slapd validates each RDN value by its attribute's syntax while it
+    // normalizes the DN: `c=USA` is an invalid DN (34), not a bad value (21).
+    const syntax = t.at.syntax === undefined ? undefined : this.syntaxes.get(t.at.syntax);
+    if (syntax?.validate !== undefined && !syntax.validate(Buffer.from(value, 'utf8'), this.syntaxContext)) {
+      throw new LdapError(RC.invalidDNSyntax, 'invalid DN');
     }
     const rule = t.at.equality;
     if (rule === undefined) return { type: t.lname, value };

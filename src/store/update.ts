@@ -330,8 +330,11 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
         checkModValues(schema, m.attr, d, 'increment', m.values);
         if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/increment: ${name}: no such attribute`);
         const delta = m.values[0]!.toString('latin1');
-        if (!/^[-+]?\d+$/.test(delta)) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of increment');
-        attrs.set(d.key, cur.map((v) => b((BigInt(v.toString('latin1')) + BigInt(delta)).toString())));
+        // slapd reads both as a C long (lutil_atol): past 64 bits, 21.
+        if (!/^[-+]?\d+$/.test(delta) || !isLong(BigInt(delta))) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of increment');
+        const olds = cur.map((v) => BigInt(v.toString('latin1')));
+        if (!olds.every(isLong)) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of original value');
+        attrs.set(d.key, olds.map((v) => b((v + BigInt(delta)).toString())));
         out.push({ op: 'increment', attr: d.key, delta: BigInt(delta).toString() });
         break;
       }
@@ -341,6 +344,8 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
   }
   return out;
 }
+
+const isLong = (n: bigint): boolean => n >= -(2n ** 63n) && n < 2n ** 63n;
 
 export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions & { relax?: boolean } = {}): void {
   const store = tx.store;

@@ -168,6 +168,10 @@ t.test('controls: unknown critical → 12, unknown non-critical ignored', async 
   t.equal(ok.code, 0);
   t.equal(ok.stdout, `dn: ${people('alice')}\n\n`);
   t.equal(tool('ldapsearch', [...as(url), '-LLL', '-b', SUFFIX, '-M', '(uid=alice)', 'dn']).code, 0, 'manageDsaIT (-M) is supported');
+  // Tree delete: slapd's frontend knows it for deletes, back-mdb lacks it.
+  const tree = tool('ldapdelete', [...as(url, 'root'), '-e', '!1.2.840.113556.1.4.805', `uid=nobody,${SUFFIX}`]);
+  t.same([tree.code, tree.stderr], [12, 'ldap_delete: Critical extension is unavailable (12)\n\tadditional info: critical control unavailable in context\n']);
+  t.match(tool('ldapsearch', [...as(url), '-b', SUFFIX, '-e', '!1.2.840.113556.1.4.805', '(uid=alice)', 'dn']).stdout, 'text: critical extension is unavailable\n', 'on a search: the text for a control known elsewhere');
 });
 
 t.test('bases that are not there', async (t) => {

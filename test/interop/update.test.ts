@@ -57,6 +57,8 @@ t.test('add', async (t) => {
       failure('add', 'Undefined attribute type (17)', 'fooBar: attribute type undefined')],
     ['invalidDNSyntax', ldif('dn: uid=y,,ou=people,dc=example,dc=com', 'objectClass: account', 'uid: y'), 34,
       failure('add', 'Invalid DN syntax (34)', 'invalid DN')],
+    ['an RDN value its syntax refuses makes the DN invalid (as slapd)', ldif('dn: c=USA,dc=example,dc=com', 'objectClass: country', 'c: USA'), 34,
+      failure('add', 'Invalid DN syntax (34)', 'invalid DN')],
     ['constraintViolation: entryUUID is NO-USER-MODIFICATION', ldif('dn: uid=y,ou=people,dc=example,dc=com', 'objectClass: account', 'uid: y',
       'entryUUID: 8f7a2d9e-7a78-1041-8155-31ef789b08f3'), 19, failure('add', 'Constraint violation (19)', 'entryUUID: no user modification allowed')],
     ['constraintViolation: createTimestamp', ldif('dn: uid=y,ou=people,dc=example,dc=com', 'objectClass: account', 'uid: y',
@@ -121,6 +123,10 @@ t.test('modify errors', async (t) => {
       failure('modify', 'Constraint violation (19)', 'employeeNumber: attribute syntax inappropriate for increment')],
     ['increment by a non-integer', change('increment: uidNumber', 'uidNumber: x'), 21,
       failure('modify', 'Invalid syntax (21)', 'uidNumber: value #0 invalid per syntax')],
+    ['increment past 64 bits (slapd reads a C long)', change('increment: uidNumber', 'uidNumber: 99999999999999999999'), 21,
+      failure('modify', 'Invalid syntax (21)', 'modify/increment: invalid syntax of increment')],
+    ['increment of a value past 64 bits', change('replace: uidNumber', 'uidNumber: 99999999999999999999', '-', 'increment: uidNumber', 'uidNumber: 1'), 21,
+      failure('modify', 'Invalid syntax (21)', 'modify/increment: invalid syntax of original value')],
     ['removing the RDN value', change('delete: uid'), 64,
       failure('modify', 'Naming violation (64)', "naming attribute 'uid' is not present in entry")],
     ['replacing the RDN value', change('replace: uid', 'uid: other'), 64,
@@ -387,6 +393,7 @@ t.test('multi-valued RDNs: one type once, AVAs stored in slapd\'s order', async 
   t.same([twice.code, twice.stderr], [34, failure('add', 'Invalid DN syntax (34)', 'invalid DN')]);
   t.equal(add(ldif(`dn: cn=rc+commonName=rd,${SUFFIX}`, 'objectClass: person', 'cn: rc', 'cn: rd', 'sn: x')).code, 34, 'also by another name');
   t.equal(tool('ldapsearch', [...as(url), '-b', `cn=ra+cn=rb,${SUFFIX}`, '-s', 'base']).code, 34, 'nor as a search base');
+  t.equal(tool('ldapsearch', [...as(url), '-b', `cn=#0403616263,${SUFFIX}`, '-s', 'base']).code, 34, 'a value in its BER form is an invalid DN (as slapd)');
   t.equal(add(ldif(`dn: uid=u3+sn=s3+cn=c3,${SUFFIX}`, 'objectClass: inetOrgPerson', 'cn: c3', 'sn: s3', 'uid: u3')).code, 0);
   t.same([...read('(uid=u3)', '1.1').keys()], [`cn=c3+sn=s3+uid=u3,${SUFFIX}`], 'sorted by type name');
   t.equal(modrdn([`cn=c3+sn=s3+uid=u3,${SUFFIX}`, 'uid=u4+cn=c4']).code, 0);

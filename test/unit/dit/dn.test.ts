@@ -87,16 +87,16 @@ t.test('legacy forms slapd accepts', async (t) => {
 });
 
 t.test('#hexstring values (BER)', async (t) => {
-  t.same(parseDN('cn=#04024869')[0][0], { type: 'cn', value: 'Hi' }, 'OCTET STRING');
-  t.same(parseDN('cn=#0c03616263')[0][0], { type: 'cn', value: 'abc' }, 'UTF8String');
-  t.same(parseDN('cn=#0C02C3A9')[0][0], { type: 'cn', value: 'é' }, 'UTF8String, upper-case hex');
-  t.same(parseDN('cn=#1303414243')[0][0], { type: 'cn', value: 'ABC' }, 'PrintableString');
-  t.same(parseDN('cn=#16026869 , dc=x')[0][0], { type: 'cn', value: 'hi' }, 'IA5String, then spaces');
+  t.same(parseDN('cn=#04024869')[0][0], { type: 'cn', value: 'Hi', hex: true }, 'OCTET STRING');
+  t.same(parseDN('cn=#0c03616263')[0][0], { type: 'cn', value: 'abc', hex: true }, 'UTF8String');
+  t.same(parseDN('cn=#0C02C3A9')[0][0], { type: 'cn', value: 'é', hex: true }, 'UTF8String, upper-case hex');
+  t.same(parseDN('cn=#1303414243')[0][0], { type: 'cn', value: 'ABC', hex: true }, 'PrintableString');
+  t.same(parseDN('cn=#16026869 , dc=x')[0][0], { type: 'cn', value: 'hi', hex: true }, 'IA5String, then spaces');
   const long = '04' + '8181' + '61'.repeat(129);
   t.equal(parseDN(`cn=#${long}`)[0][0].value, 'a'.repeat(129), 'long-form length');
-  t.same(parseDN('cn=#020101')[0][0], { type: 'cn', value: '#020101', raw: true }, 'INTEGER kept raw');
-  t.same(parseDN('cn=#0402FF')[0][0], { type: 'cn', value: '#0402ff', raw: true }, 'non-UTF-8 octets kept raw');
-  t.same(parseDN('cn=#040548')[0][0], { type: 'cn', value: '#040548', raw: true }, 'bad length kept raw');
+  t.same(parseDN('cn=#020101')[0][0], { type: 'cn', value: '#020101', raw: true, hex: true }, 'INTEGER kept raw');
+  t.same(parseDN('cn=#0402FF')[0][0], { type: 'cn', value: '#0402ff', raw: true, hex: true }, 'non-UTF-8 octets kept raw');
+  t.same(parseDN('cn=#040548')[0][0], { type: 'cn', value: '#040548', raw: true, hex: true }, 'bad length kept raw');
   t.equal(formatDN(parseDN('cn=#020101,dc=x')), 'cn=#020101,dc=x', 'raw values print back as hex');
 });
 

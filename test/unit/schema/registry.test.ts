@@ -97,7 +97,12 @@ t.test('dnValueNormalizer for the DN code', async (t) => {
   t.same(n('CN', ' John  SMITH '), { type: 'cn', value: 'john smith' });
   t.same(n('2.5.4.3', 'x'), { type: 'cn', value: 'x' });
   t.same(n('telephoneNumber', '+1 555-0100'), { type: 'telephonenumber', value: '+15550100' });
-  t.same(n('uidNumber', '0042'), { type: 'uidnumber', value: '42' });
+  t.same(n('uidNumber', '42'), { type: 'uidnumber', value: '42' });
+  // Values are checked by their syntax, as slapd does: 34, not 21 later.
+  t.throws(() => n('uidNumber', '0042'), { code: RC.invalidDNSyntax });
+  t.throws(() => n('c', 'USA'), { code: RC.invalidDNSyntax });
+  t.throws(() => n('member', 'xyz'), { code: RC.invalidDNSyntax });
+  t.same(n('member', 'CN=A,DC=X'), { type: 'member', value: 'cn=a,dc=x' });
   t.same(n('entryUUID', '4A4A4A4A-1111-2222-3333-444455556666'), {
     type: 'entryuuid', value: '4a4a4a4a-1111-2222-3333-444455556666',
   });
@@ -109,5 +114,6 @@ t.test('dnValueNormalizer for the DN code', async (t) => {
   );
   t.equal(s.normalizeDN('uid=a,dc=x'), 'uid=a,dc=x');
   t.equal(s.normalizeDN('nosuch=a'), undefined);
+  t.equal(s.normalizeDN('cn=#0403616263,dc=x'), undefined, 'a value in its BER form is refused, as slapd');
   t.equal(s.normalizeDN('not a dn'), undefined);
 });
