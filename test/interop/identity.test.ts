@@ -67,4 +67,9 @@ t.test('ldappasswd', async (t) => {
   t.equal(whoami('heidi').code, 0, 'heidi keeps hers');
   t.equal(passwd('root', ['-s', 'x', 'uid=nobody,ou=people,dc=example,dc=com']).stdout, 'Result: No such object (32)\n');
   t.equal(passwd('root', ['-s', 'x', 'not a dn']).stdout, 'Result: Invalid syntax (21)\nAdditional info: Invalid DN\n');
+  // The rootDn has no entry (its password is in the server file). Here it
+  // is outside the suffix: no database holds it, as slapd answers (inside
+  // the suffix: 32, bench/compat "passwd root self").
+  t.same(passwd('root', ['-s', 'x']), { code: 1, stdout: 'Result: Server is unwilling to perform (53)\nAdditional info: no global superior knowledge\n', stderr: '' });
+  t.equal(whoami('root').code, 0, 'the rootDn keeps its password');
 });

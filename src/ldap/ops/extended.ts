@@ -112,7 +112,6 @@ async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | 
     if (n === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'Invalid DN');
     ndn = n;
   }
-  if (ndn === ctx.rootNdn) throw new LdapError(RC.unwillingToPerform, 'the rootDn password is set in the server file');
   if (!ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, req.oldPasswd !== undefined ? 'unwilling to verify old password' : 'no global superior knowledge');
   if (ctx.config.role !== 'master') throw new LdapError(RC.referral, 'this replica is read-only; write to a master', '', ctx.referrals());
   const rec = ctx.store.byNdn(ndn);
