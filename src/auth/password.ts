@@ -1,6 +1,7 @@
 // Password hashes in the forms OpenLDAP writes: {SSHA}, {SSHA512},
-// {PBKDF2-SHA512} (contrib/slapd-modules/passwd/pbkdf2), plus {SHA} and
-// {SHA512} for verification of imported data. Cleartext values verify only
+// {PBKDF2-SHA512} (contrib/slapd-modules/passwd/pbkdf2), plus, for
+// verification of imported data, {MD5}, {SMD5}, {SHA} (slapd's own) and
+// {SHA256}…{SSHA512} (contrib pw-sha2). Cleartext values verify only
 // when the server allows it.
 import { createHash, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -21,7 +22,7 @@ function ab64Decode(s: string): Buffer {
   return Buffer.from(s.replace(/\./g, '+'), 'base64');
 }
 
-function saltedDigest(alg: 'sha1' | 'sha512', password: Buffer, salt: Buffer): Buffer {
+function saltedDigest(alg: string, password: Buffer, salt: Buffer): Buffer {
   return createHash(alg).update(password).update(salt).digest();
 }
 
@@ -63,38 +64,39 @@ export async function verifyPassword(password: Buffer, stored: Buffer | string, 
   const scheme = schemeOf(s);
   if (scheme === undefined) return allowCleartext && equal(password, Buffer.from(s, 'utf8'));
   const body = s.slice(scheme.length + 2);
-  switch (scheme) {
-    case 'SSHA':
-    case 'SSHA512': {
-      const alg = scheme === 'SSHA' ? 'sha1' : 'sha512';
-      const raw = Buffer.from(body, 'base64');
-      const len = alg === 'sha1' ? 20 : 64;
-      if (raw.length <= len) return false;
-      return equal(saltedDigest(alg, password, raw.subarray(len)), raw.subarray(0, len));
-    }
-    case 'SHA':
-    case 'SHA512': {
-      const alg = scheme === 'SHA' ? 'sha1' : 'sha512';
-      return equal(createHash(alg).update(password).digest(), Buffer.from(body, 'base64'));
-    }
-    case 'PBKDF2-SHA512': {
-      const m = /^(\d+)\$([A-Za-z0-9./]+)\$([A-Za-z0-9./]+)$/.exec(body);
-      if (!m) return false;
-      const iterations = Number(m[1]);
-      if (iterations < 1 || iterations > 10_000_000) return false;
-      const expected = ab64Decode(m[3]!);
-      const dk = await pbkdf2Async(password, ab64Decode(m[2]!), iterations, expected.length, 'sha512');
-      return equal(dk, expected);
-    }
-    default:
-      return false;
+  if (scheme === 'PBKDF2-SHA512') {
+    const m = /^(\d+)\$([A-Za-z0-9./]+)\$([A-Za-z0-9./]+)$/.exec(body);
+    if (!m) return false;
+    const iterations = Number(m[1]);
+    if (iterations < 1 || iterations > 10_000_000) return false;
+    const expected = ab64Decode(m[3]!);
+    const dk = await pbkdf2Async(password, ab64Decode(m[2]!), iterations, expected.length, 'sha512');
+    return equal(dk, expected);
   }
+  // A digest ({MD5}, {SHA}, {SHA256}…), or a salted one ({SMD5}, {SSHA}…): digest, then salt.
+  const plain = DIGESTS.get(scheme);
+  const d = plain ?? (scheme.startsWith('S') ? DIGESTS.get(scheme.slice(1)) : undefined);
+  if (d === undefined) return false;
+  const raw = Buffer.from(body, 'base64');
+  if (plain) return equal(createHash(d.alg).update(password).digest(), raw);
+  if (raw.length <= d.len) return false;
+  return equal(saltedDigest(d.alg, password, raw.subarray(d.len)), raw.subarray(0, d.len));
 }
+
+/** The unsalted digest schemes by name; 'S' + name is the salted form. */
+const DIGESTS = new Map([
+  ['MD5', { alg: 'md5', len: 16 }],
+  ['SHA', { alg: 'sha1', len: 20 }],
+  ['SHA256', { alg: 'sha256', len: 32 }],
+  ['SHA384', { alg: 'sha384', len: 48 }],
+  ['SHA512', { alg: 'sha512', len: 64 }],
+]);
 
 /** True when the value is a hash this server can verify (not cleartext). */
 export function isSupportedHash(stored: string): boolean {
   const scheme = schemeOf(stored);
-  return scheme !== undefined && ['SSHA', 'SSHA512', 'SHA', 'SHA512', 'PBKDF2-SHA512'].includes(scheme);
+  if (scheme === undefined) return false;
+  return scheme === 'PBKDF2-SHA512' || DIGESTS.has(scheme) || (scheme.startsWith('S') && DIGESTS.has(scheme.slice(1)));
 }
 
 /** {SSHA} synchronously: for hashing cleartext userPassword values inside a write transaction. */

@@ -215,11 +215,17 @@ export class Schema {
       const oc = this.objectClass(v.toString('utf8').trim());
       return oc ? Buffer.from(oc.name, 'utf8') : v;
     });
-    if (type.syntax !== SYN.dn) return values;
+    const uid = type.syntax === SYN.nameAndOptionalUID;
+    if (type.syntax !== SYN.dn && !uid) return values;
     return values.map((v) => {
+      const s = v.toString('utf8');
+      // uniqueMember: the DN part, then an optional #'bits'B kept as it is (slapd's uniqueMemberPretty).
+      const m = uid ? /#'[01]*'B$/.exec(s) : null;
+      const dnPart = m === null ? s : s.slice(0, m.index);
       try {
-        const dn = parseDN(v.toString('utf8'));
-        return Buffer.from(formatDN(dn.map((rdn) => rdn.map((ava) => ({ ...ava, type: this.attributeType(ava.type)?.name ?? ava.type })))), 'utf8');
+        const dn = parseDN(dnPart);
+        const pretty = formatDN(dn.map((rdn) => rdn.map((ava) => ({ ...ava, type: this.attributeType(ava.type)?.name ?? ava.type }))));
+        return Buffer.from(m === null ? pretty : pretty + m[0], 'utf8');
       } catch {
         return v;
       }

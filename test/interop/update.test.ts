@@ -55,6 +55,8 @@ t.test('add', async (t) => {
       failure('add', 'Undefined attribute type (17)', 'fooBar: attribute type undefined')],
     ['undefinedAttributeType before noSuchObject (as slapd)', ldif('dn: uid=y,ou=nowhere,dc=example,dc=com', 'objectClass: account', 'uid: y', 'fooBar: 1'), 17,
       failure('add', 'Undefined attribute type (17)', 'fooBar: attribute type undefined')],
+    ['no attributes at all: protocolError (as slapd; OpenLDAP\'s test004-modify)', ldif('dn: cn=Foo Bar,dc=example,dc=com', 'changetype: add'), 2,
+      failure('add', 'Protocol error (2)', 'no attributes provided')],
     ['invalidDNSyntax', ldif('dn: uid=y,,ou=people,dc=example,dc=com', 'objectClass: account', 'uid: y'), 34,
       failure('add', 'Invalid DN syntax (34)', 'invalid DN')],
     ['an RDN value its syntax refuses makes the DN invalid (as slapd)', ldif('dn: c=USA,dc=example,dc=com', 'objectClass: country', 'c: USA'), 34,
@@ -321,6 +323,13 @@ t.test('DN values are stored re-spelled as slapd does (dnPretty)', async (t) => 
     'replace: seeAlso', 'seeAlso: OU=Groups , DC=example,DC=com')).code, 0);
   t.same(get(), ['member: uid=Alice,ou=People,dc=example,dc=com', 'member: uid=Bob,ou=people,dc=example,dc=com', 'seeAlso: ou=Groups,dc=example,dc=com']);
   t.equal(modify(ldif(`dn: ${dn}`, 'changetype: modify', 'delete: member', 'member: UID=ALICE,OU=PEOPLE,DC=EXAMPLE,DC=COM')).code, 0, 'deleted by value under distinguishedNameMatch');
+
+  // uniqueMember (Name And Optional UID): the DN part too, the #'bits'B kept (OpenLDAP's test004-modify).
+  const u = `cn=upretty,${SUFFIX}`;
+  t.equal(add(ldif(`dn: ${u}`, 'objectClass: groupOfUniqueNames', 'cn: upretty', 'uniqueMember: cn=Dorothy Stevens, ou=People, DC=example, dc=com',
+    "uniqueMember: UID=x , dc=example,dc=com#'0101'B", 'uniqueMember: cn=x#y,dc=example,dc=com')).code, 0);
+  t.equal(tool('ldapsearch', [...as(url, 'root'), '-LLL', '-b', u, '-s', 'base', 'uniqueMember']).stdout,
+    `dn: ${u}\nuniqueMember: cn=Dorothy Stevens,ou=People,dc=example,dc=com\nuniqueMember: uid=x,dc=example,dc=com#'0101'B\nuniqueMember: cn=x#y,dc=example,dc=com\n\n`);
 });
 
 t.test('the assertion control (RFC 4528): writes, compare and search go ahead only if the filter holds', async (t) => {

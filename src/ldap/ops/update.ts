@@ -96,6 +96,8 @@ function targetChecks(ctx: ServerContext, who: Session, kind: WriteKind, ndn: st
 
 export async function add(ctx: ServerContext, who: Session, req: AddRequest, controls: readonly Control[] = []): Promise<Control[]> {
   const ndn = normalize(ctx, req.dn);
+  // slapd's do_add, once the DN is read (OpenLDAP's test004-modify expects it).
+  if (req.attrs.length === 0) throw new LdapError(RC.protocolError, 'no attributes provided');
   const relax = relaxed(ctx, who, controls);
   checkClientAttrs(ctx.schema, req.attrs, relax);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));

@@ -14,6 +14,25 @@ t.test('verifies hashes made by slappasswd', async (t) => {
   t.notOk(await verifyPassword(pw('secret!'), SLAPPASSWD_SSHA512));
 });
 
+// The other schemes slapd 2.5 verifies: its own {MD5}/{SMD5}, and pw-sha2's (same slappasswd, -s secret).
+const SLAPPASSWD_OTHERS = [
+  '{MD5}Xr4ilOzQ4PCOq3aQ0qbuaQ==',
+  '{SMD5}baPkNT5diJ9QpAU8wVvZdK+1K6M=',
+  '{SHA256}K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols=',
+  '{SSHA256}Bhpr8w53Gg3elmYiMOH4bDGHrqTmNDfXB8Au59i9t/oLwqcaY8hE+g==',
+  '{SSHA384}Mg1s5ipSflGsrkFdeBkireEyP/OBF9951YAN9B2xHwF77bvQ4rRGdrJb2hjB4hDi7hOK+uLv7EM=',
+];
+
+t.test('verifies the digests slapd also reads: MD5, SMD5, SHA-2', async (t) => {
+  for (const h of SLAPPASSWD_OTHERS) {
+    t.ok(await verifyPassword(pw('secret'), h), h);
+    t.notOk(await verifyPassword(pw('secreT'), h), `${h}: wrong password`);
+    t.ok(isSupportedHash(h));
+  }
+  t.notOk(isSupportedHash('{SCONSTRUCTOR}abc'), 'only the schemes listed');
+  t.notOk(await verifyPassword(pw('secret'), '{SSHA256}K7gNU3sdo+OL0wNhqoVWhr3g6s1xYv72ol/pe/Unols='), 'a salted form needs a salt');
+});
+
 t.test('round trip for every scheme, salted so two hashes differ', async (t) => {
   for (const scheme of SCHEMES) {
     const a = await hashPassword('pässword', scheme);
