@@ -10,6 +10,7 @@ import { withSubseq } from '../repl/core/csn.js';
 import { sumAsDeltas } from '../repl/core/deltas.js';
 import type { Ava } from '../repl/core/policy.js';
 import { uniqueKey } from '../repl/core/view.js';
+import { heldValues } from '../repl/core/merge.js';
 import type { Schema } from '../schema/schema.js';
 import type { AttrDesc } from '../schema/types.js';
 import { FLAG_GLUE, recEntry, type EntryRec } from './record.js';
@@ -441,6 +442,8 @@ export function localModrdn(
   const csn = tx.nextCsn();
   const ch: Change = { op: 'modrdn', csn, uuid: rec.uuid, rdn: newAvas, oldRdn: oldAvas, deleteOldRdn };
   if (parentUuid !== undefined) ch.parent = parentUuid;
+  const held = heldValues(tx.get(rec.uuid)?.state, newAvas, store.rules);
+  if (held) ch.held = held;
   priority(tx, ch);
   tx.apply(ch);
   const stamp: Change = {

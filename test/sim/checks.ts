@@ -136,7 +136,7 @@ function cmpPlace(a: Place, b: Place): number {
 
 /**
  * Live entries whose visible order is not the written order: values by the
- * (CSN, place in its change) that added them, attributes by their first
+ * (CSN, place in its change) that added them (or whose place a rename kept), attributes by their first
  * value, values that only the RDN holds after the others. Attributes with
  * increments are left out (their shown values are computed).
  */
@@ -152,7 +152,7 @@ export function orderProblems(dit: MemoryDit, rules: AttrRules): string[] {
       const places = vals.map((v): Place | undefined => {
         const k = rules.keyOf(attr, v);
         const vs = a?.vals.find((x) => x.k === k && x.v !== undefined);
-        return vs && [vs.c, vs.o ?? 0];
+        return vs && [vs.oc ?? vs.c, vs.o ?? 0];
       });
       const firstRdn = places.indexOf(undefined);
       if (firstRdn >= 0 && places.slice(firstRdn).some((p) => p)) out.push(`${uuid} ${attr}: a value only the RDN holds is not last`);

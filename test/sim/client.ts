@@ -5,6 +5,7 @@
 import type { Change, Mod } from '../../src/repl/core/change.js';
 import type { Csn } from '../../src/repl/core/csn.js';
 import { sumAsDeltas } from '../../src/repl/core/deltas.js';
+import { heldValues } from '../../src/repl/core/merge.js';
 import type { AttrRules, Ava } from '../../src/repl/core/policy.js';
 import type { Stored } from '../../src/repl/core/view.js';
 import { isConflictEntry, rdnKey } from '../../src/repl/core/visible.js';
@@ -196,11 +197,16 @@ function modrdnOp(env: ClientEnv): Change | undefined {
     if (!targets.length) return undefined;
     parent = prng.pick(targets);
   }
-  const rdn: Ava[] = [[RDN_ATTR, b(prng.pick(NAMES))]];
+  // Sometimes back to a name the entry holds (a value it keeps in place).
+  const holds = st.vis.attrs.find(([a]) => a === RDN_ATTR)?.[1] ?? [];
+  const rdn: Ava[] = [[RDN_ATTR, holds.length && prng.chance(0.3) ? prng.pick(holds) : b(prng.pick(NAMES))]];
   if (nameTaken(env, parent ?? st.vis.parent, rdn, uuid)) return undefined;
   const ch: Change = { csn: env.csn(), op: 'modrdn', uuid, rdn, oldRdn: st.state.rdn ?? [], deleteOldRdn: prng.chance(0.6), pri: env.priority };
-  // Like the server: a rename names its parent also when it stays.
+  // Like the server: a rename names its parent also when it stays, and
+  // keeps the new RDN values the entry holds as they are.
   ch.parent = parent ?? st.vis.parent;
+  const held = heldValues(st.state, rdn, env.rules);
+  if (held) ch.held = held;
   return ch;
 }
 

@@ -40,12 +40,20 @@ export interface ModrdnChange extends Base {
   oldRdn: Ava[];
   deleteOldRdn: boolean;
   /**
+   * Per new RDN value the entry already held at the origin: its octets and
+   * place there (written order CSN, place). The rename re-adds it as it was
+   * (spelling and place kept, as slapd does), with the rename's CSN.
+   */
+  held?: (Held | null)[];
+  /**
    * entryUUID of the parent after the rename. Local renames always name it
    * (also when it stays), so that the greater CSN sets name and parent
    * together; absent, the rename leaves the parent to other changes.
    */
   parent?: string;
 }
+
+export type Held = [orderCsn: Csn, place: number, value: Buffer];
 
 export type Change = AddChange | DeleteChange | ModifyChange | ModrdnChange;
 

@@ -1,11 +1,25 @@
 // One change merged into one entry state. Pure and order-free: every field
 // keeps the greater CSN (or a set union), so merging changes in any order
 // gives the same state, and merging one twice changes nothing.
-import type { Change, Mod } from './change.js';
+import type { Change, Held, Mod } from './change.js';
 import { type Csn, withSubseq } from './csn.js';
 import type { Ava, AttrRules } from './policy.js';
 import type { AttrState, EntryState } from './state.js';
-import { addIncrement, compact, deleteAll, editable, setValue, type Stamp } from './values.js';
+import { addIncrement, compact, deleteAll, editable, findValue, setValue, type Stamp } from './values.js';
+
+/**
+ * For a rename made at the origin: the new RDN values the entry holds
+ * already, as they are (octets, place). A rename to `uid=WALTER` of an entry
+ * holding `uid: walter` keeps that value where it is, as slapd does.
+ * Undefined when it holds none of them.
+ */
+export function heldValues(s: EntryState | undefined, rdn: readonly Ava[], rules: AttrRules): (Held | null)[] | undefined {
+  const held = rdn.map(([a, v]): Held | null => {
+    const vs = findValue(s?.attrs[a], rules.keyOf(a, v));
+    return vs?.v === undefined ? null : [vs.oc ?? vs.c, vs.o ?? 0, vs.v];
+  });
+  return held.some((h) => h !== null) ? held : undefined;
+}
 
 /** A value a change adds to an attribute (for conflict logging). */
 export interface Incoming {
@@ -56,15 +70,15 @@ class AttrEdits {
     return this.#rules.info(attr).policy === 'priority' ? { c, p: this.#pri } : { c };
   }
 
-  /** Values added at `c`; value i sits at place `o + i` of its change. */
-  add(attr: string, values: readonly Buffer[], c: Csn, o = 0): void {
+  /** Values added at `c`; value i sits at place `o + i` of its change (or of the change `oc`). */
+  add(attr: string, values: readonly Buffer[], c: Csn, o = 0, oc?: Csn): void {
     const w = this.#attr(attr);
     const at = this.#stamp(attr, c);
     const incoming = this.touched.get(attr)!.incoming;
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       const k = this.#rules.keyOf(attr, v);
-      setValue(w, k, at, v, o + i);
+      setValue(w, k, at, v, o + i, oc);
       incoming.push(at.p === undefined ? { k, c, v } : { k, c, p: at.p, v });
     }
   }
@@ -160,7 +174,11 @@ export function mergeChange(old: EntryState | undefined, ch: Change, rules: Attr
           if (!keep.has(`${a}\0${rules.keyOf(a, v)}`)) edits.delete(a, [v], ch.csn);
         }
       }
-      ch.rdn.forEach(([a, v], i) => edits.add(a, [v], withSubseq(ch.csn, 1), i));
+      ch.rdn.forEach(([a, v], i) => {
+        const held = ch.held?.[i];
+        if (held) edits.add(a, [held[2]], withSubseq(ch.csn, 1), held[1], held[0]);
+        else edits.add(a, [v], withSubseq(ch.csn, 1), i);
+      });
       break;
   }
   edits.finish();

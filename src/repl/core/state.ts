@@ -22,6 +22,12 @@ export interface ValueState {
   p?: number;
   v?: Buffer;
   o?: number;
+  /**
+   * Placed as if written at this CSN instead of `c`: a rename to an RDN
+   * value the entry already held re-adds it (so a concurrent delete of it
+   * loses) and keeps its place, as slapd does.
+   */
+  oc?: Csn;
 }
 
 export interface AttrState {

@@ -41,12 +41,13 @@ export function findValue(a: AttrState | undefined, k: string): ValueState | und
   return i >= 0 ? a.vals[i] : undefined;
 }
 
-/** Record an add (with octets, at place `o` of its change) or a delete (without) of value `k`. */
-export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0): void {
+/** Record an add (with octets, at place `o` of its change, or of the change `oc`) or a delete (without) of value `k`. */
+export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, oc?: Csn): void {
   const vs: ValueState = { k, c: at.c };
   if (at.p !== undefined) vs.p = at.p;
   if (v) vs.v = v;
   if (v && o !== 0) vs.o = o;
+  if (v && oc !== undefined) vs.oc = oc;
   const i = indexOf(w.vals, k);
   if (i < 0) w.vals.splice(-i - 1, 0, vs);
   else if (cmpRank(at.c, at.p, w.vals[i]!.c, w.vals[i]!.p) > 0) w.vals[i] = vs;
@@ -123,7 +124,9 @@ export function aliveValues(a: AttrState | undefined): (ValueState & { v: Buffer
 
 /** Written order: by the change that added the value, then its place in that change. */
 export function cmpPlace(x: ValueState, y: ValueState): number {
-  if (x.c !== y.c) return x.c < y.c ? -1 : 1;
+  const xc = x.oc ?? x.c;
+  const yc = y.oc ?? y.c;
+  if (xc !== yc) return xc < yc ? -1 : 1;
   const d = (x.o ?? 0) - (y.o ?? 0);
   if (d !== 0) return d;
   return x.k < y.k ? -1 : x.k > y.k ? 1 : 0;

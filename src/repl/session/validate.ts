@@ -82,6 +82,14 @@ export function validateChange(x: unknown): Change {
         if (typeof o.parent !== 'string' || (o.parent !== '' && !UUID.test(o.parent))) bad('parent');
         ch.parent = o.parent as string;
       }
+      if (o.held !== undefined) {
+        if (!Array.isArray(o.held) || o.held.length !== ch.rdn.length) bad('held');
+        ch.held = (o.held as unknown[]).map((h) => {
+          if (h === null) return null;
+          if (!Array.isArray(h) || h.length !== 3 || !isCsn(h[0]) || !Number.isInteger(h[1]) || (h[1] as number) < 0) bad('held');
+          return [h[0] as string, h[1] as number, buf(h[2], 'held')];
+        });
+      }
       return ch;
     }
     default:

@@ -47,6 +47,9 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   t.same(back.state.attrs['x-notInAnySchema']!.vals.map((v) => [v.k, String(v.v)]), [['ab', 'AB'], ['2.5.6.6', 'Person']], 'a name not in the well-known list; an ASCII lower-case key; a well-known key');
   t.equal(back.state.attrs.seeAlso!.vals[0]!.p, -3, 'priority');
   t.equal(back.state.attrs.seeAlso!.vals[0]!.o, 2, 'place');
+  const held = copy(st);
+  held.state.attrs.seeAlso!.vals[0]!.oc = csn(0);
+  t.equal(roundTrip(t, held, 'held').state.attrs.seeAlso!.vals[0]!.oc, csn(0), 'the place a rename kept (order CSN)');
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
   t.equal(back.state.attrs.description!.vals.find((v) => v.v === undefined)?.k, 'gone', 'deleted value: key only');
   t.same(back.vis.attrs.find(([a]) => a === 'loginCount')?.[1].map(String), ['12'], 'an incremented value is stored as shown (5 + 7: the first delta came before the value)');

@@ -3,6 +3,7 @@
 // order.
 import t from 'tap';
 import type { AddChange } from '../../../src/repl/core/change.js';
+import { heldValues } from '../../../src/repl/core/merge.js';
 import { orderProblems } from '../../sim/checks.js';
 import { add, b, csn, dit, everyOrder, m, mod, modrdn, rules, run } from './helpers.js';
 
@@ -100,6 +101,32 @@ t.test('a modrdn adds the new RDN value at the end of its attribute', async (t) 
   const d = run([root, add(csn(1), 'E', 'root', 'e', { mail: ['m'] }), modrdn(csn(2), 'E', 'e', 'n', undefined, false)]);
   t.same(order(d, 'E'), ['objectClass: top', 'cn: e, n', 'mail: m']);
   t.same(d.audit(), []);
+});
+
+t.test("a rename to a value the entry holds keeps it in place and as spelled (slapd; OpenLDAP's test005-modrdn)", async (t) => {
+  const e = addAs(csn(1), 'E', 'Walter', [['objectClass', ['person']], ['cn', ['Walter', 'Walt', 'W']], ['sn', ['s']]]);
+  // What the server sends for `ldapmodrdn cn=Walter,… cn=WALT` (the entry holds `Walt`): heldValues.
+  const rename = (c: string, to: string, from: string, d: ReturnType<typeof dit>) => {
+    const ch = modrdn(c, 'E', from, to, 'root', false);
+    const held = heldValues(d.get('E')!.state, ch.rdn, rules);
+    if (held) ch.held = held;
+    return ch;
+  };
+  const d = run([root, e]);
+  const toWalt = rename(csn(2), 'WALT', 'Walter', d);
+  const walt = d.get('E')!.state.attrs.cn!.vals.find((vs) => vs.k === 'walt')!;
+  t.same(toWalt.held?.map((h) => h && [h[0], h[1], String(h[2])]), [[csn(1), walt.o, 'Walt']], 'held: the value as it is, with its place');
+  d.apply(toWalt);
+  t.same(order(d, 'E'), ['objectClass: person', 'cn: Walter, Walt, W', 'sn: s'], 'no value moves; the DN alone takes the new spelling');
+  t.same(d.get('E')!.vis.rdn.map(([, v]) => String(v)), ['WALT']);
+  t.same(orderProblems(d, rules), []);
+  t.equal(rename(csn(3), 'Nobody', 'WALT', d).held, undefined, 'a new value: nothing held');
+
+  // A concurrent delete of that value, before the rename (smaller CSN): the
+  // rename's re-add wins everywhere, and the value keeps its place.
+  const del = mod(csn(2, 2), 'E', [m.del('cn', 'Walt')]);
+  const { dits } = everyOrder(t, [root, e], [del, { ...toWalt, csn: csn(3) }]);
+  for (const x of dits) t.same(order(x, 'E'), ['objectClass: person', 'cn: Walter, Walt, W', 'sn: s']);
 });
 
 t.test('orderProblems finds entries out of written order', async (t) => {
