@@ -103,8 +103,12 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   // Only the base's id is needed unless it is itself a result.
   const baseId = store.idOf(ndn);
   if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
-  const base: Base = { id: baseId, ndn };
-  asserted?.(recEntry(store.byId(baseId)!));
+  let base: Base = { id: baseId, ndn };
+  if (req.deref & DEREF_FINDING) base = derefBase(ctx, base);
+  asserted?.(recEntry(store.byId(base.id)!));
+  // Aliases in scope stand for their objects (RFC 4511 §4.5.1.3); with no
+  // alias in the database (the objectClass index says so) nothing changes.
+  const derefSearching = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 && mayHoldAliases(ctx);
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
   let paged = control === undefined ? undefined : pagedRequest(control);
@@ -147,8 +151,10 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     }
   }
   if (state === undefined) {
-    const idx = req.scope === 0 ? undefined : store.indexCandidates(asked);
-    if (idx) {
+    const idx = req.scope === 0 || derefSearching ? undefined : store.indexCandidates(asked);
+    if (derefSearching) {
+      ids = [...derefScopeIds(ctx, base, req.scope)];
+    } else if (idx) {
       ids = idx.ids;
       exact = idx.exact;
     } else {
@@ -196,7 +202,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       }
       const rec: EntryRec | undefined = store.byId(eid);
       if (!rec) continue;
-      if (!inScope(rec, base, req.scope)) continue;
+      if (!derefSearching && !inScope(rec, base, req.scope)) continue;
       if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
       if (!exact && filter(filterView(rec)) !== true) continue;
       if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
@@ -228,6 +234,88 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
 interface Base {
   id: number;
   ndn: string;
+}
+
+// derefAliases (RFC 4511 §4.5.1.3): 1 in searching, 2 in finding the base, 3 always.
+const DEREF_SEARCHING = 1;
+const DEREF_FINDING = 2;
+
+/** The normalized aliasedObjectName of an alias entry (null if unusable); undefined if not an alias. */
+function aliasTarget(ctx: ServerContext, rec: EntryRec): string | null | undefined {
+  const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
+  if (!classes.some((v) => ctx.schema.objectClass(v.toString('utf8'))?.name === 'alias')) return undefined;
+  const target = rec.attrs.find(([k]) => k === 'aliasedObjectName')?.[1][0];
+  return target === undefined ? null : (ctx.schema.normalizeDN(target.toString('utf8')) ?? null);
+}
+
+/** The object an alias chain ends at, or undefined (a dangling or circular alias). */
+function follow(ctx: ServerContext, id: number): { id: number; ndn: string } | { problem: string } {
+  const seen = new Set<number>();
+  let ndn = '';
+  for (;;) {
+    const rec = ctx.store.byId(id);
+    if (!rec) return { problem: 'aliasedObject not found' };
+    const target = aliasTarget(ctx, rec);
+    if (target === undefined) return { id, ndn: ndn || rec.ndn };
+    seen.add(id);
+    const next = target === null ? undefined : ctx.store.idOf(target);
+    if (next === undefined) return { problem: 'aliasedObject not found' };
+    if (seen.has(next)) return { problem: 'circular alias' };
+    id = next;
+    ndn = target!;
+  }
+}
+
+/** A base that is an alias, replaced by its object; 33 as slapd when there is none. */
+function derefBase(ctx: ServerContext, base: Base): Base {
+  const to = follow(ctx, base.id);
+  if ('problem' in to) throw new LdapError(RC.aliasProblem, to.problem, ctx.store.byId(base.id)!.dn);
+  return to;
+}
+
+function mayHoldAliases(ctx: ServerContext): boolean {
+  const found = ctx.store.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from('alias') });
+  return found === undefined || found.ids.length > 0;
+}
+
+/**
+ * The scope with its aliases dereferenced: an alias is replaced by its
+ * object (dangling and circular ones are left out, as slapd does), and in a
+ * subtree search the object's subtree is searched too. Each entry once
+ * (RFC 4511 §4.5.1.3: servers SHOULD; slapd 2.5 may send one twice when
+ * two aliases lead into one subtree).
+ */
+function* derefScopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
+  const sent = new Set<number>();
+  const scopes: Base[] = [base];
+  const searched = new Set<number>([base.id]);
+  for (let i = 0; i < scopes.length; i++) {
+    for (const id of scopeIds(ctx, scopes[i]!, i === 0 ? scope : 2)) {
+      if (i === 0 && scope === 3 && id === base.id) continue;
+      const rec = ctx.store.byId(id);
+      if (!rec) continue;
+      let out = id;
+      if (aliasTarget(ctx, rec) !== undefined) {
+        // The base itself is dereferenced only in finding it (slapd).
+        if (id === base.id) continue;
+        const to = follow(ctx, id);
+        if ('problem' in to) continue;
+        if (scope !== 1) {
+          // Its object is sent with the object's subtree, searched after this one.
+          if (!searched.has(to.id)) {
+            searched.add(to.id);
+            scopes.push(to);
+          }
+          continue;
+        }
+        out = to.id;
+      }
+      if (!sent.has(out)) {
+        sent.add(out);
+        yield out;
+      }
+    }
+  }
 }
 
 function pagedRequest(control: Control): ReturnType<typeof decodePagedResults> {

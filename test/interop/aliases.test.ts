@@ -1,0 +1,51 @@
+// Alias dereferencing (RFC 4511 §4.5.1.3) through ldapsearch -a: outputs
+// as slapd 2.5 gives them for test/fixtures/ldif/aliases.ldif, except that
+// an entry two aliases lead to is sent once (slapd sends it once per alias).
+import t from 'tap';
+import { fileURLToPath } from 'node:url';
+import { cleanup, startServer } from '../helpers/server.js';
+import { as, tool } from './tools.js';
+
+const server = await startServer({ seed: fileURLToPath(new URL('../fixtures/ldif/aliases.ldif', import.meta.url)) });
+t.teardown(async () => {
+  await server.stop();
+  cleanup(server.dir);
+});
+const A = 'ou=a,dc=example,dc=com';
+const X = 'cn=x,ou=t,dc=example,dc=com';
+const Y = 'cn=y,cn=x,ou=t,dc=example,dc=com';
+const T = 'ou=t,dc=example,dc=com';
+const search = (deref: string, base: string, scope: string, filter = '(objectClass=*)') =>
+  tool('ldapsearch', [...as(server.url, 'root'), '-LLL', '-a', deref, '-b', base, '-s', scope, filter, '1.1']);
+const dns = (r: { stdout: string }) => r.stdout.split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4));
+const ALIASES = ['toT', 'toX', 'loop1', 'loop2', 'toToX', 'dangling'].map((c) => `cn=${c},${A}`);
+
+t.test('never: aliases are entries like others', async (t) => {
+  t.same(dns(search('never', `cn=toX,${A}`, 'base')), [`cn=toX,${A}`]);
+  t.same(dns(search('never', A, 'one')), ALIASES);
+  t.same(dns(search('never', A, 'sub')), [A, ...ALIASES]);
+});
+
+t.test('finding: an alias base is replaced by its object, through chains', async (t) => {
+  for (const deref of ['find', 'always']) {
+    t.same(dns(search(deref, `cn=toX,${A}`, 'base')), [X], deref);
+    t.same(dns(search(deref, `cn=toToX,${A}`, 'base')), [X], `${deref}: a chain`);
+    t.same(dns(search(deref, `cn=toT,${A}`, 'one')), [X], `${deref}: one level below the object`);
+    t.same(dns(search(deref, `cn=toT,${A}`, 'sub', '(cn=y)')), [Y]);
+    const dangling = search(deref, `cn=dangling,${A}`, 'base');
+    t.same([dangling.code, dangling.stderr], [33, `Alias problem (33)\nMatched DN: cn=dangling,${A}\nAdditional information: aliasedObject not found\n`]);
+    const loop = search(deref, `cn=loop1,${A}`, 'base');
+    t.same([loop.code, loop.stderr], [33, `Alias problem (33)\nMatched DN: cn=loop1,${A}\nAdditional information: circular alias\n`]);
+  }
+  t.same(dns(search('find', A, 'one')), ALIASES, 'find does not dereference in searching');
+});
+
+t.test('searching: aliases in scope stand for their objects (and subtrees), each entry once', async (t) => {
+  for (const deref of ['search', 'always']) {
+    t.same(dns(search(deref, A, 'one')), [T, X], `${deref}: one level (dangling and circular aliases left out)`);
+    t.same(dns(search(deref, A, 'sub')), [A, T, X, Y], `${deref}: subtree`);
+    t.same(dns(search(deref, A, 'sub', '(sn=*)')), [X, Y], `${deref}: filtered`);
+  }
+  t.same(dns(search('search', `cn=toX,${A}`, 'base')), [`cn=toX,${A}`], 'search does not dereference the base');
+  t.same(dns(search('search', `cn=toT,${A}`, 'one')), [], 'nor below it');
+});
