@@ -442,7 +442,7 @@ export function localModrdn(
   const csn = tx.nextCsn();
   const ch: Change = { op: 'modrdn', csn, uuid: rec.uuid, rdn: newAvas, oldRdn: oldAvas, deleteOldRdn };
   if (parentUuid !== undefined) ch.parent = parentUuid;
-  const held = heldValues(tx.get(rec.uuid)?.state, newAvas, store.rules);
+  const held = heldValues(tx.get(rec.uuid)?.state, newAvas, store.rules, deleteOldRdn ? oldAvas : []);
   if (held) ch.held = held;
   priority(tx, ch);
   tx.apply(ch);

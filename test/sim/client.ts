@@ -205,7 +205,7 @@ function modrdnOp(env: ClientEnv): Change | undefined {
   // Like the server: a rename names its parent also when it stays, and
   // keeps the new RDN values the entry holds as they are.
   ch.parent = parent ?? st.vis.parent;
-  const held = heldValues(st.state, rdn, env.rules);
+  const held = heldValues(st.state, rdn, env.rules, ch.deleteOldRdn ? ch.oldRdn : []);
   if (held) ch.held = held;
   return ch;
 }

@@ -10,12 +10,17 @@ import { addIncrement, compact, deleteAll, editable, findValue, setValue, type S
 /**
  * For a rename made at the origin: the new RDN values the entry holds
  * already, as they are (octets, place). A rename to `uid=WALTER` of an entry
- * holding `uid: walter` keeps that value where it is, as slapd does.
- * Undefined when it holds none of them.
+ * holding `uid: walter` keeps that value where it is, as slapd does —
+ * unless the rename deletes the old RDN and that held the same value
+ * (`-r uid=walter` → `uid=WALTER`): slapd deletes it, then adds the new
+ * spelling last. Undefined when it holds none of them.
  */
-export function heldValues(s: EntryState | undefined, rdn: readonly Ava[], rules: AttrRules): (Held | null)[] | undefined {
+export function heldValues(s: EntryState | undefined, rdn: readonly Ava[], rules: AttrRules, deleted: readonly Ava[] = []): (Held | null)[] | undefined {
+  const gone = new Set(deleted.map(([a, v]) => `${a}\0${rules.keyOf(a, v)}`));
   const held = rdn.map(([a, v]): Held | null => {
-    const vs = findValue(s?.attrs[a], rules.keyOf(a, v));
+    const k = rules.keyOf(a, v);
+    if (gone.has(`${a}\0${k}`)) return null;
+    const vs = findValue(s?.attrs[a], k);
     return vs?.v === undefined ? null : [vs.oc ?? vs.c, vs.o ?? 0, vs.v];
   });
   return held.some((h) => h !== null) ? held : undefined;

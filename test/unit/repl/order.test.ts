@@ -122,6 +122,14 @@ t.test("a rename to a value the entry holds keeps it in place and as spelled (sl
   t.same(orderProblems(d, rules), []);
   t.equal(rename(csn(3), 'Nobody', 'WALT', d).held, undefined, 'a new value: nothing held');
 
+  // With -r, a value of the old RDN is deleted and the new spelling added
+  // last, as slapd does (its rename deletes the old RDN values first).
+  const r = run([root, e]);
+  const caseOnly = modrdn(csn(2), 'E', 'Walter', 'WALTER', 'root', true);
+  t.equal(heldValues(r.get('E')!.state, caseOnly.rdn, rules, caseOnly.oldRdn), undefined, 'nothing held: the old RDN goes');
+  r.apply(caseOnly);
+  t.same(order(r, 'E'), ['objectClass: person', 'cn: Walt, W, WALTER', 'sn: s']);
+
   // A concurrent delete of that value, before the rename (smaller CSN): the
   // rename's re-add wins everywhere, and the value keeps its place.
   const del = mod(csn(2, 2), 'E', [m.del('cn', 'Walt')]);
