@@ -248,7 +248,7 @@ function aliasTarget(ctx: ServerContext, rec: EntryRec): string | null | undefin
   return target === undefined ? null : (ctx.schema.normalizeDN(target.toString('utf8')) ?? null);
 }
 
-/** The object an alias chain ends at, or undefined (a dangling or circular alias). */
+/** The object an alias chain ends at, or why there is none (a dangling or circular alias). */
 function follow(ctx: ServerContext, id: number): { id: number; ndn: string } | { problem: string } {
   const seen = new Set<number>();
   let ndn = '';
