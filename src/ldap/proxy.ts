@@ -22,6 +22,9 @@ export function requester(ctx: ServerContext, conn: Session, op: Request, contro
   if (conn.auth === 'anonymous') throw new LdapError(RC.authorizationDenied, 'anonymous proxied authorization not allowed');
   const authzId = c.value?.toString('utf8') ?? '';
   if (authzId === '' || authzId === 'dn:') return as(conn, '', '', 'anonymous');
+  // slapd maps `u:<name>` through its SASL rules (to uid=<name>,cn=auth
+  // without authz-regexp), an identity nobody is authorized to assume.
+  if (/^u:./i.test(authzId)) throw new LdapError(RC.authorizationDenied, 'not authorized to assume identity');
   const ndn = /^dn:/i.test(authzId) ? ctx.schema.normalizeDN(authzId.slice(3)) : undefined;
   if (ndn === undefined || ndn === '') throw new LdapError(RC.authorizationDenied, 'authzId mapping failed');
   if (ndn === conn.bindNdn) return conn;

@@ -72,7 +72,8 @@ t.test('others: themselves, anonymous, and whom a rule grants', async (t) => {
   t.same(whoami('erin', `dn:${ROOT_DN}`), denied('not authorized to assume identity'), 'never the rootDn');
   t.same(whoami('anonymous', `dn:${people('bob')}`), denied('anonymous proxied authorization not allowed'));
   t.same(whoami('root', 'dn:not a dn'), denied('authzId mapping failed'));
-  t.same(whoami('root', 'u:alice'), denied('authzId mapping failed'), 'no SASL identity mapping');
+  t.same(whoami('root', 'u:alice'), denied('not authorized to assume identity'), 'no SASL identity mapping: slapd maps u: to uid=alice,cn=auth, which nobody may assume');
+  t.same(whoami('root', 'x:alice'), denied('authzId mapping failed'), 'an unknown form');
 });
 
 t.test('what ldap-utils cannot send: a non-critical or repeated control, a bind, StartTLS', async (t) => {
