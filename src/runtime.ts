@@ -97,6 +97,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const schema = opts.schema ?? loadSchemaDir(config.schemaDir);
   for (const w of schema.warnings) log.warn({ schema: w }, 'schema warning');
   const store = openStore(config, log, schema);
+  if (!Object.entries(config.indexes).some(([a, kinds]) => schema.canonicalDescription(a)?.type.name === 'objectClass' && kinds.includes('eq'))) {
+    // Without it a search that dereferences aliases (JNDI's default) cannot tell there are none, and walks its scope.
+    log.warn('no equality index on objectClass: searches that dereference aliases will walk their whole scope');
+  }
   const tls = config.tls ? new TlsMaterial(config.tls, log) : undefined;
   tls?.watch();
   const counters: Counters = { connectionsTotal: 0, connectionsCurrent: 0, ops: {}, entriesSent: 0, bytesSent: 0, startedAt: Date.now() };

@@ -19,6 +19,8 @@ export const SUFFIX = 'dc=example,dc=com';
 export interface ServerOptions {
   /** Extra YAML appended to the server file (top-level keys). */
   yaml?: string;
+  /** The `indexes` map, as YAML flow (default: objectClass, uid, cn, sn, mail, member). */
+  indexes?: string;
   /** Load agreements/demo/example.ldif with `meshdir import` before starting. */
   seed?: boolean | string;
   replicaId?: number;
@@ -52,7 +54,7 @@ export function writeServerFile(dir: string, o: ServerOptions): string {
     `rootDn: ${ROOT_DN}`,
     `rootPassword: "${ROOT_HASH}"`,
     `schemaDir: ${join(REPO, 'schema')}`,
-    'indexes: { objectClass: [eq], uid: [eq], cn: [eq, sub], sn: [eq], mail: [eq, sub, pres], member: [eq] }',
+    `indexes: ${o.indexes ?? '{ objectClass: [eq], uid: [eq], cn: [eq, sub], sn: [eq], mail: [eq, sub, pres], member: [eq] }'}`,
     o.yaml ?? '',
   ];
   const file = join(dir, 'server.yaml');

@@ -49,3 +49,15 @@ t.test('searching: aliases in scope stand for their objects (and subtrees), each
   t.same(dns(search('search', `cn=toX,${A}`, 'base')), [`cn=toX,${A}`], 'search does not dereference the base');
   t.same(dns(search('search', `cn=toT,${A}`, 'one')), [], 'nor below it');
 });
+
+t.test('without an objectClass index: the same answers, and a warning at start', async (t) => {
+  const bare = await startServer({ seed: fileURLToPath(new URL('../fixtures/ldif/aliases.ldif', import.meta.url)), indexes: '{ uid: [eq] }' });
+  t.teardown(async () => {
+    await bare.stop();
+    cleanup(bare.dir);
+  });
+  const r = tool('ldapsearch', [...as(bare.url, 'root'), '-LLL', '-a', 'always', '-b', A, '-s', 'sub', '(sn=*)', '1.1']);
+  t.same(dns(r), [X, Y]);
+  t.ok(bare.log.some((l) => l.includes('no equality index on objectClass')), 'warned');
+  t.notOk(server.log.some((l) => l.includes('no equality index on objectClass')), 'not with one');
+});
