@@ -46,6 +46,12 @@ t.test('searching: aliases in scope stand for their objects (and subtrees), each
     t.same(dns(search(deref, A, 'sub')), [A, T, X, Y], `${deref}: subtree`);
     t.same(dns(search(deref, A, 'sub', '(sn=*)')), [X, Y], `${deref}: filtered`);
   }
+  // Filters the indexes answer (cn eq, objectClass eq): the same entries.
+  t.same(dns(search('always', A, 'sub', '(cn=x)')), [X], 'indexed: in an alias\'s subtree');
+  t.same(dns(search('always', A, 'sub', '(objectClass=person)')), [X, Y], 'indexed: each once');
+  t.same(dns(search('always', A, 'one', '(objectClass=person)')), [X], 'indexed, one level: the objects, not below them');
+  t.same(dns(search('always', A, 'sub', '(objectClass=alias)')), [], 'aliases are not results');
+  t.same(dns(search('never', A, 'sub', '(cn=x)')), [], 'never: nothing below ou=a is named x');
   t.same(dns(search('search', `cn=toX,${A}`, 'base')), [`cn=toX,${A}`], 'search does not dereference the base');
   t.same(dns(search('search', `cn=toT,${A}`, 'one')), [], 'nor below it');
 });

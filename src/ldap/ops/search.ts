@@ -108,7 +108,8 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   asserted?.(recEntry(store.byId(base.id)!));
   // Aliases in scope stand for their objects (RFC 4511 §4.5.1.3); with no
   // alias in the database (the objectClass index says so) nothing changes.
-  const derefSearching = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 && mayHoldAliases(ctx);
+  const aliases = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 ? aliasIds(ctx) : [];
+  const derefSearching = aliases === undefined || aliases.length > 0;
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
   let paged = control === undefined ? undefined : pagedRequest(control);
@@ -151,11 +152,11 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     }
   }
   if (state === undefined) {
-    const idx = req.scope === 0 || derefSearching ? undefined : store.indexCandidates(asked);
-    if (derefSearching) {
+    const idx = req.scope === 0 ? undefined : store.indexCandidates(asked);
+    if (derefSearching && !(idx && aliases)) {
       ids = [...derefScopeIds(ctx, base, req.scope)];
     } else if (idx) {
-      ids = idx.ids;
+      ids = derefSearching ? [...derefCandidates(ctx, base, req.scope, idx.ids, aliases!)] : idx.ids;
       exact = idx.exact;
     } else {
       ids = scopeIds(ctx, base, req.scope);
@@ -273,9 +274,38 @@ function derefBase(ctx: ServerContext, base: Base): Base {
   return to;
 }
 
-function mayHoldAliases(ctx: ServerContext): boolean {
-  const found = ctx.store.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from('alias') });
-  return found === undefined || found.ids.length > 0;
+/** Ids of the alias entries, from the objectClass index; undefined without one. */
+function aliasIds(ctx: ServerContext): number[] | undefined {
+  return ctx.store.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from('alias') })?.ids;
+}
+
+/**
+ * An indexed search that dereferences aliases: the index's candidates that
+ * lie in the scope or in the scope of an alias's object (its subtree, or in
+ * a one-level search the object itself), in id order as any indexed
+ * search, each once; aliases themselves are not results.
+ */
+function* derefCandidates(ctx: ServerContext, base: Base, scope: number, ids: number[], aliases: number[]): Generator<number> {
+  const scopes: [Base, number][] = [[base, scope]];
+  const searched = new Set<number>([base.id]);
+  for (let i = 0; i < scopes.length; i++) {
+    const [b, s] = scopes[i]!;
+    if (s === 0) continue;
+    for (const aid of aliases) {
+      const rec = aid === base.id ? undefined : ctx.store.byId(aid);
+      if (!rec || !inScope(rec, b, s)) continue;
+      const to = follow(ctx, aid);
+      if ('problem' in to || searched.has(to.id)) continue;
+      searched.add(to.id);
+      scopes.push([to, scope === 1 ? 0 : 2]);
+    }
+  }
+  const skip = new Set(aliases);
+  for (const id of ids) {
+    if (skip.has(id)) continue;
+    const rec = ctx.store.byId(id);
+    if (rec && scopes.some(([b, s]) => inScope(rec, b, s))) yield id;
+  }
 }
 
 /**
