@@ -34,7 +34,7 @@ const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope, CONTROL.
  * does not implement: tree delete (a Microsoft control; `ldapdelete -r`
  * does not send it, it deletes entry by entry).
  */
-const NOT_IN_CONTEXT = new Map<string, Set<string>>([['1.2.840.113556.1.4.805', new Set(['delete'])]]);
+const NOT_IN_CONTEXT = new Map<string, Set<string>>([[CONTROL.treeDelete, new Set(['delete'])]]);
 /** Controls that only some operations take. */
 const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.pagedResults, new Set(['search'])],

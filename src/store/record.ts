@@ -170,3 +170,9 @@ export function decodeRec(id: number, buf: Buffer): EntryRec {
 export function recEntry(rec: EntryRec): Entry {
   return { dn: rec.dn, attrs: new Map(rec.attrs) };
 }
+
+/** An alias entry (objectClass alias, by any of its names): a leaf (X.501; slapd refuses anything below one), and what `ldapsearch -a` dereferences. */
+export function isAlias(schema: Schema, rec: EntryRec): boolean {
+  const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
+  return classes.some((v) => schema.objectClass(v.toString('utf8'))?.name === 'alias');
+}

@@ -13,7 +13,7 @@ import { uniqueKey } from '../repl/core/view.js';
 import { heldValues } from '../repl/core/merge.js';
 import type { Schema } from '../schema/schema.js';
 import type { AttrDesc } from '../schema/types.js';
-import { FLAG_GLUE, recEntry, type EntryRec } from './record.js';
+import { FLAG_GLUE, isAlias, recEntry, type EntryRec } from './record.js';
 import type { Txn } from './write.js';
 import { uuidV7 } from './uuid.js';
 
@@ -182,12 +182,6 @@ function checkUnique(tx: Txn, attrs: ReadonlyMap<string, Buffer[]>, self?: strin
   }
 }
 
-/** Aliases are leaves (X.501): nothing is added or moved below one, as slapd refuses. */
-function isAlias(schema: Schema, rec: EntryRec): boolean {
-  const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
-  return classes.some((v) => schema.objectClass(v.toString('utf8'))?.name === 'alias');
-}
-
 function ensureInSuffix(tx: Txn, ndn: string): void {
   if (!tx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
 }
@@ -332,11 +326,12 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
         if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/increment: ${name}: no such attribute`);
         const delta = m.values[0]!.toString('latin1');
         // slapd reads both as a C long (lutil_atol): past 64 bits, 21.
-        if (!/^[-+]?\d+$/.test(delta) || !isLong(BigInt(delta))) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of increment');
+        const inc = /^[-+]?\d+$/.test(delta) ? BigInt(delta) : undefined;
+        if (inc === undefined || !isLong(inc)) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of increment');
         const olds = cur.map((v) => BigInt(v.toString('latin1')));
         if (!olds.every(isLong)) throw new LdapError(RC.invalidAttributeSyntax, 'modify/increment: invalid syntax of original value');
-        attrs.set(d.key, olds.map((v) => b((v + BigInt(delta)).toString())));
-        out.push({ op: 'increment', attr: d.key, delta: BigInt(delta).toString() });
+        attrs.set(d.key, olds.map((v) => b((v + inc).toString())));
+        out.push({ op: 'increment', attr: d.key, delta: inc.toString() });
         break;
       }
       default:

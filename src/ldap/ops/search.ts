@@ -9,7 +9,7 @@ import type { Entry } from '../../dit/entry.js';
 import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
 import { compileFilter, type CompiledFilter } from '../../schema/filter.js';
-import { FLAG_CONFLICT, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
+import { FLAG_CONFLICT, isAlias, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
@@ -243,8 +243,7 @@ const DEREF_FINDING = 2;
 
 /** The normalized aliasedObjectName of an alias entry (null if unusable); undefined if not an alias. */
 function aliasTarget(ctx: ServerContext, rec: EntryRec): string | null | undefined {
-  const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
-  if (!classes.some((v) => ctx.schema.objectClass(v.toString('utf8'))?.name === 'alias')) return undefined;
+  if (!isAlias(ctx.schema, rec)) return undefined;
   const target = rec.attrs.find(([k]) => k === 'aliasedObjectName')?.[1][0];
   return target === undefined ? null : (ctx.schema.normalizeDN(target.toString('utf8')) ?? null);
 }
@@ -252,18 +251,16 @@ function aliasTarget(ctx: ServerContext, rec: EntryRec): string | null | undefin
 /** The object an alias chain ends at, or why there is none (a dangling or circular alias). */
 function follow(ctx: ServerContext, id: number): { id: number; ndn: string } | { problem: string } {
   const seen = new Set<number>();
-  let ndn = '';
   for (;;) {
     const rec = ctx.store.byId(id);
     if (!rec) return { problem: 'aliasedObject not found' };
     const target = aliasTarget(ctx, rec);
-    if (target === undefined) return { id, ndn: ndn || rec.ndn };
+    if (target === undefined) return { id, ndn: rec.ndn };
     seen.add(id);
     const next = target === null ? undefined : ctx.store.idOf(target);
     if (next === undefined) return { problem: 'aliasedObject not found' };
     if (seen.has(next)) return { problem: 'circular alias' };
     id = next;
-    ndn = target!;
   }
 }
 
