@@ -72,7 +72,8 @@ function skipSpaces(s: string, i: number): number {
 /**
  * Parses an RFC 4514 DN. Also accepts what slapd accepts: spaces around
  * separators, `;` between RDNs, quoted values (`cn="a, b"`), attribute options
- * on types (dropped, as slapd does) and `OID.` before numeric OIDs.
+ * on types (dropped, as slapd does). LDAPv2's `OID.` before a numeric OID
+ * is refused, as slapd 2.5 refuses it (OpenLDAP's test026-dn).
  */
 export function parseDN(s: string): DN {
   const dn: DN = [];
@@ -114,12 +115,6 @@ export function parseDN(s: string): DN {
 }
 
 function parseType(s: string, i: number): { type: string; end: number } {
-  if (
-    (s.charCodeAt(i) | 0x20) === 0x6f && (s.charCodeAt(i + 1) | 0x20) === 0x69 &&
-    (s.charCodeAt(i + 2) | 0x20) === 0x64 && s.charCodeAt(i + 3) === DOT && isDigit(s.charCodeAt(i + 4))
-  ) {
-    i += 4;
-  }
   const start = i;
   const c = s.charCodeAt(i);
   if (isAlpha(c)) {

@@ -1,7 +1,7 @@
 // Controls that narrow where a search or compare may look: subentries
 // (RFC 3672) and dontUseCopy (RFC 6171). domainScope (an Active Directory
-// control: do not chase referrals) needs nothing, as meshdir never returns
-// continuation references; it is accepted on searches, as slapd does.
+// control: no referrals) is honoured where referral objects are met
+// (referral.ts).
 import { BerReader } from '../ber/reader.js';
 import type { Filter } from '../dit/filter-types.js';
 import { LdapError, RC } from '../errors.js';

@@ -1,6 +1,6 @@
 // Which attributes a search returns (RFC 4511 §4.5.1.8, RFC 3673 `+`,
 // RFC 4529 `@class`): computed once per search, applied per entry.
-import type { Schema } from '../schema/schema.js';
+import { hasOptions, type Schema } from '../schema/schema.js';
 import { encodeAttribute } from './pdu/index.js';
 
 export interface Selection {
@@ -44,7 +44,7 @@ export function selected(schema: Schema, sel: Selection, key: string): boolean {
   if (d === undefined) return sel.allUser;
   const at = d.type;
   if (sel.names.has(at.name)) return true;
-  if (sel.tagged.some((x) => x.names.has(at.name) && x.options.every((o) => d.options.includes(o)))) return true;
+  if (sel.tagged.some((x) => x.names.has(at.name) && hasOptions(x.options, d.options))) return true;
   return at.operational ? sel.allOp : sel.allUser;
 }
 

@@ -8,7 +8,7 @@ import type { Filter } from '../dit/filter-types.js';
 import { LdapError, RC } from '../errors.js';
 import { approxCodes, approxMatch } from './approx.js';
 import { ruleApplies, valueKeyer } from './rules.js';
-import type { Schema } from './schema.js';
+import { hasOptions, type Schema } from './schema.js';
 import type { AttributeType, MatchingRule } from './types.js';
 
 export type Tri = boolean | undefined;
@@ -64,7 +64,7 @@ function anyValue(schema: Schema, e: Entry, sel: Selector, fn: (v: Value) => Tri
   }
   for (const k of optionKeys(e)) {
     const d = schema.canonicalDescription(k);
-    if (d === undefined || !sel.types.has(d.type) || !sel.options.every((o) => d.options.includes(o))) continue;
+    if (d === undefined || !sel.types.has(d.type) || !hasOptions(sel.options, d.options)) continue;
     for (const v of e.attrs.get(k)!) {
       const x = fn(v);
       if (x === true) return true;

@@ -205,7 +205,9 @@ export class Schema {
    * Values as they are stored: a DN is re-spelled the way slapd's dnPretty
    * does (types by their schema name, no spaces around separators, values
    * escaped as dn.ts prints them), so `UID=Alice , OU=People,…` is kept as
-   * `uid=Alice,ou=People,…`. An object class, given by OID or in another
+   * `uid=Alice,ou=People,…`, and the AVAs of a multi-valued RDN are sorted
+   * by type name as slapd's AVA_Sort does (`ou=Sales+cn=J. Smith` →
+   * `cn=J. Smith+ou=Sales`). An object class, given by OID or in another
    * case, is kept by its schema name (`2.5.6.7` → organizationalPerson).
    * Other values, and DNs that do not parse (the syntax check refuses
    * those), are kept as given.
@@ -222,14 +224,18 @@ export class Schema {
       // uniqueMember: the DN part, then an optional #'bits'B kept as it is (slapd's uniqueMemberPretty).
       const m = uid ? /#'[01]*'B$/.exec(s) : null;
       const dnPart = m === null ? s : s.slice(0, m.index);
-      try {
-        const dn = parseDN(dnPart);
-        const pretty = formatDN(dn.map((rdn) => rdn.map((ava) => ({ ...ava, type: this.attributeType(ava.type)?.name ?? ava.type }))));
-        return Buffer.from(m === null ? pretty : pretty + m[0], 'utf8');
-      } catch {
-        return v;
-      }
+      const pretty = this.prettyDN(dnPart);
+      return pretty === undefined ? v : Buffer.from(m === null ? pretty : pretty + m[0], 'utf8');
     });
+  }
+
+  /** A DN as slapd's dnPretty spells it (see pretty()); undefined if it does not parse. */
+  prettyDN(s: string): string | undefined {
+    try {
+      return formatDN(parseDN(s).map((rdn) => sortAvas(rdn.map((ava) => ({ ...ava, type: this.attributeType(ava.type)?.name ?? ava.type })))));
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -255,4 +261,18 @@ function makeEqKey(at: AttributeType): AttributeType['eqKey'] {
 
 function fail(at: AttributeType): never {
   throw new LdapError(RC.invalidAttributeSyntax, `${at.name}: value invalid per syntax`);
+}
+
+/** slapd's AVA_Sort: a multi-valued RDN's AVAs by type name (strcmp). */
+function sortAvas<T extends { type: string }>(rdn: T[]): T[] {
+  return rdn.length === 1 ? rdn : rdn.sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : 0));
+}
+
+/**
+ * Whether an attribute holding options `held` has every option `asked`
+ * names (all lower case). An asked option ending in `-` is a language range
+ * (RFC 3866 §2.3): `lang-en-` is had by lang-en, lang-en-us, lang-en-gb….
+ */
+export function hasOptions(asked: readonly string[], held: readonly string[]): boolean {
+  return asked.every((o) => (o.endsWith('-') ? held.some((h) => h === o.slice(0, -1) || h.startsWith(o)) : held.includes(o)));
 }

@@ -171,8 +171,13 @@ export function recEntry(rec: EntryRec): Entry {
   return { dn: rec.dn, attrs: new Map(rec.attrs) };
 }
 
-/** An alias entry (objectClass alias, by any of its names): a leaf (X.501; slapd refuses anything below one), and what `ldapsearch -a` dereferences. */
-export function isAlias(schema: Schema, rec: EntryRec): boolean {
+/** Is the entry of this object class (given by its schema name; the entry may name it by any of its names)? */
+export function hasClass(schema: Schema, rec: EntryRec, name: string): boolean {
   const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
-  return classes.some((v) => schema.objectClass(v.toString('utf8'))?.name === 'alias');
+  return classes.some((v) => schema.objectClass(v.toString('utf8'))?.name === name);
+}
+
+/** An alias entry: a leaf (X.501; slapd refuses anything below one), and what `ldapsearch -a` dereferences. */
+export function isAlias(schema: Schema, rec: EntryRec): boolean {
+  return hasClass(schema, rec, 'alias');
 }

@@ -5,19 +5,22 @@ import { parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { compareAssertion } from '../../schema/filter.js';
+import { hasOptions } from '../../schema/schema.js';
 import { recEntry } from '../../store/record.js';
 import type { Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import type { CompareRequest, Control } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
 import { SUBSCHEMA_NDN, virtualEntry } from './virtual.js';
+import { checkReferral } from '../referral.js';
 
 const SUBSCHEMA = Buffer.from('cn=Subschema');
 
-function target(ctx: ServerContext, who: Session, dn: string, ndn: string): Entry {
+function target(ctx: ServerContext, who: Session, dn: string, ndn: string, controls: readonly Control[]): Entry {
   const store = ctx.store;
   if (!store.inSuffix(ndn)) return virtualEntry(ctx, who, ndn);
   ctx.access.checkRead(who);
+  checkReferral(ctx.schema, store, dn, controls);
   const rec = store.byNdn(ndn);
   if (!rec) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(dn)));
   const entry = recEntry(rec);
@@ -38,7 +41,7 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
     throw new LdapError(RC.unwillingToPerform, `${d.type.name} compare not supported`);
   }
   const asserted = assertionOf(ctx, who, controls);
-  const entry = target(ctx, who, req.dn, ndn);
+  const entry = target(ctx, who, req.dn, ndn, controls);
   if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(who, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(who)) {
     throw new LdapError(RC.insufficientAccessRights, '');
   }
@@ -46,7 +49,7 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
   // An attribute with the asked-for options (`cn;lang-en` needs values tagged lang-en).
   const present = [...entry.attrs.keys()].some((k) => {
     const held = ctx.schema.canonicalDescription(k);
-    return held !== undefined && types.has(held.type) && d.options.every((o) => held.options.includes(o));
+    return held !== undefined && types.has(held.type) && hasOptions(d.options, held.options);
   });
   if (!present) throw new LdapError(RC.noSuchAttribute, '');
   asserted?.(entry);

@@ -12,12 +12,14 @@ import { compileFilter, type CompiledFilter } from '../../schema/filter.js';
 import { FLAG_CONFLICT, isAlias, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
-import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
+import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, encodeSearchReference, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
 import { encodeKept, encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
 import { matchedValues } from '../matched-values.js';
 import { withSubentries } from '../search-controls.js';
+import { checkSearchBase, continuation, referralIds, referralsInSearch } from '../referral.js';
+import { unionAll } from '../../store/store.js';
 
 const TRUE = Buffer.from('TRUE');
 const FALSE = Buffer.from('FALSE');
@@ -102,6 +104,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
 
   // Only the base's id is needed unless it is itself a result.
   const baseId = store.idOf(ndn);
+  checkSearchBase(ctx.schema, store, req.base, baseId, req.scope, controls);
   if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
   let base: Base = { id: baseId, ndn };
   if (req.deref & DEREF_FINDING) base = derefBase(ctx, base);
@@ -151,8 +154,12 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       if (pageSize === 0) return { code: RC.success, matchedDN: '', message: '', entries: 0, controls: [pagedResultsControl(0, Buffer.alloc(0))] };
     }
   }
+  const referral = referralsInSearch(ctx.schema, store, req.scope, controls);
   if (state === undefined) {
-    const idx = req.scope === 0 ? undefined : store.indexCandidates(asked);
+    let idx = req.scope === 0 ? undefined : store.indexCandidates(asked);
+    // Referral objects in scope are sent whatever the filter.
+    const refIds = referral && referralIds(store);
+    if (idx && refIds) idx = { ids: unionAll([idx.ids, refIds]), exact: idx.exact };
     if (derefSearching && !(idx && aliases)) {
       ids = [...derefScopeIds(ctx, base, req.scope)];
     } else if (idx) {
@@ -204,6 +211,11 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       const rec: EntryRec | undefined = store.byId(eid);
       if (!rec) continue;
       if (!derefSearching && !inScope(rec, base, req.scope)) continue;
+      if (referral?.(rec)) {
+        const urls = continuation(ctx.schema, rec, req.scope, controls);
+        if (urls.length > 0) conn.send(encodeSearchReference(id, urls));
+        continue;
+      }
       if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
       if (!exact && filter(filterView(rec)) !== true) continue;
       if (sizeLimit > 0 && earlier + sent >= sizeLimit) {

@@ -1,7 +1,7 @@
 // Add, modify, delete and modify DN from clients, with slapd's order of
 // checks: the request itself (DN syntax, attribute types and values), then
-// naming context, authentication, cn=config, referral on read-only
-// replicas, and in one store transaction the target, access control and
+// naming context, authentication, cn=config, referral objects (RFC 3296),
+// referral on read-only replicas, and in one store transaction the target, access control and
 // the DIT rules (src/store/update.ts).
 import { hashSshaSync, isSupportedHash } from '../../auth/password.js';
 import { formatDN, parseDN } from '../../dit/dn.js';
@@ -16,6 +16,7 @@ import { assertionOf } from '../assertion.js';
 import type { WriteKind } from '../access.js';
 import { readRequests, readResponse } from '../read-controls.js';
 import { SUBSCHEMA_NDN } from './virtual.js';
+import { checkReferral } from '../referral.js';
 
 function writable(ctx: ServerContext): void {
   if (ctx.config.role !== 'master') {
@@ -105,6 +106,7 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
     ctx.configTree.add(who.bindDn, req.dn, attrs);
     return [];
   }
+  checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx);
   const target = targetChecks(ctx, who, 'add', ndn, [], controls);
   await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize, relax }));
@@ -122,6 +124,7 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
     ctx.configTree.modify(req.dn, mods);
     return [];
   }
+  checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const target = targetChecks(ctx, who, 'modify', ndn, types, controls);
@@ -137,6 +140,7 @@ export async function del(ctx: ServerContext, who: Session, dn: string, controls
     ctx.configTree.delete(dn);
     return [];
   }
+  checkReferral(ctx.schema, ctx.store, dn, controls);
   writable(ctx);
   const target = targetChecks(ctx, who, 'delete', ndn, [], controls);
   await commit(ctx, controls, (tx) => localDelete(tx, dn, { authorize: target.authorize }));
@@ -157,6 +161,7 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   const destWhere = ctx.configTree.holds(destNdn) ? 'config' : ctx.store.inSuffix(destNdn) ? 'suffix' : undefined;
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
+  checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx);
   const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls);
   await commit(ctx, controls, (tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
