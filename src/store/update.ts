@@ -147,9 +147,23 @@ export function checkModShapes(mods: readonly ClientMod[]): void {
   }
 }
 
+/**
+ * slapd (2.5): an obsolete attribute type may only be removed (a delete, or
+ * a replace with no values); under the relax control anything goes.
+ */
+function checkObsolete(d: AttrDesc, typed: string, op: string, values: readonly Buffer[], relax: boolean): void {
+  if (d.type.obsolete && !relax && (values.length > 0 || (op !== 'delete' && op !== 'replace'))) {
+    throw new LdapError(RC.constraintViolation, `${typed}: attribute is obsolete`);
+  }
+}
+
 /** A client's modifications as slapd checks them before looking for the entry. */
 export function checkClientMods(schema: Schema, mods: readonly ClientMod[], relax = false): void {
-  for (const m of mods) checkModValues(schema, m.attr, checkUserType(schema, m.attr, relax), MOD_OP[m.op], m.values);
+  for (const m of mods) {
+    const d = checkUserType(schema, m.attr, relax);
+    checkObsolete(d, m.attr, MOD_OP[m.op]!, m.values, relax);
+    checkModValues(schema, m.attr, d, MOD_OP[m.op], m.values);
+  }
 }
 
 /** A client's add request attributes as slapd checks them before looking for the entry. */
@@ -157,6 +171,7 @@ export function checkClientAttrs(schema: Schema, attrs: readonly { type: string;
   const seen = new Set<string>();
   for (const a of attrs) {
     const d = checkUserType(schema, a.type, relax);
+    checkObsolete(d, a.type, 'add', a.values, relax);
     // `cn` and `commonName` (or an OID) in one request: one attribute given twice.
     if (seen.has(d.key)) throw new LdapError(RC.attributeOrValueExists, `attribute '${d.type.name}' provided more than once`);
     seen.add(d.key);

@@ -218,13 +218,18 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       }
       if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
       if (!exact && filter(filterView(rec)) !== true) continue;
+      // A page ends at the next entry to send, as slapd's: when none is
+      // left, the last page says so (an empty cookie), not a page after it.
+      if (pageSize > 0 && sent >= pageSize) {
+        state!.pos--;
+        return finish();
+      }
       if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
         return finish({ code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent });
       }
       if (ruled && !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec))) continue;
       conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? who : undefined)));
       sent++;
-      if (pageSize > 0 && sent >= pageSize) return finish();
     }
     return undefined;
   };
