@@ -18,7 +18,9 @@ export function requester(ctx: ServerContext, conn: Session, op: Request, contro
   if (found.length > 1) throw new LdapError(RC.protocolError, 'proxied authorization control specified multiple times');
   const c = found[0]!;
   if (op.type === 'extended' && !PROXIABLE_EXOPS.has(op.oid)) throw new LdapError(RC.unavailableCriticalExtension, 'critical extension is not recognized');
-  if (!c.critical) throw new LdapError(RC.protocolError, 'proxied authorization criticality of FALSE not allowed');
+  // RFC 4370 §3 wants a critical control, but slapd takes a non-critical
+  // one unless told not to (`disallow proxy_authz_non_critical`), and its
+  // back-ldap proxy sends it so by default: taken too.
   if (conn.auth === 'anonymous') throw new LdapError(RC.authorizationDenied, 'anonymous proxied authorization not allowed');
   const authzId = c.value?.toString('utf8') ?? '';
   if (authzId === '' || authzId === 'dn:') return as(conn, '', '', 'anonymous');
