@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './log.js';
 import { Access } from './ldap/access.js';
 import { AccessRules, AclConfigError } from './ldap/acl.js';
 import { ConfigError } from './config/load.js';
+import { MeshdirError } from './errors.js';
 import type { Counters, ExtendedHandler, ServerContext } from './ldap/context.js';
 import { LdapServer, type Listening } from './ldap/server.js';
 import { TlsMaterial } from './ldap/tls.js';
@@ -76,7 +77,38 @@ function wallClock(): () => number {
   return Number.isFinite(skew) && skew !== 0 ? () => Date.now() + skew : Date.now;
 }
 
-export function openStore(config: ServerConfig, log: Logger, schema = loadSchemaDir(config.schemaDir)): Store {
+/**
+ * The server file's schema and what in the file the schema must know (the
+ * suffix and DNs, indexed types, attribute policies): a fault is a bad
+ * server file like any other, one line naming file, field and reason.
+ */
+export function loadServerSchema(config: ServerConfig): Schema {
+  const bad = (field: string, reason: string): never => {
+    throw new ConfigError(`${config.file}: ${field}: ${reason}`);
+  };
+  let schema: Schema;
+  try {
+    schema = loadSchemaDir(config.schemaDir);
+  } catch (e) {
+    if (e instanceof MeshdirError) bad('schemaDir', e.message);
+    throw e;
+  }
+  const dn = (field: string, v: string, empty = false): void => {
+    const n = schema.normalizeDN(v);
+    if (n === undefined || (n === '' && !empty)) bad(field, `"${v}" is not a valid DN`);
+  };
+  dn('suffix', config.suffix);
+  dn('rootDn', config.rootDn);
+  config.replication.managers.forEach((m, i) => dn(`replication.managers.${i}`, m));
+  config.access.writers.forEach((w, i) => dn(`access.writers.${i}`, w));
+  for (const a of Object.keys(config.indexes)) if (!schema.attributeType(a)) bad(`indexes.${a}`, 'attribute type undefined in the schema');
+  for (const key of ['attributePolicies', 'uniqueAttributes'] as const) {
+    for (const a of Object.keys(config.replication[key])) if (!schema.attributeType(a)) bad(`replication.${key}.${a}`, 'attribute type undefined in the schema');
+  }
+  return schema;
+}
+
+export function openStore(config: ServerConfig, log: Logger, schema = loadServerSchema(config)): Store {
   return new Store({
     now: wallClock(),
     dataDir: config.dataDir,
@@ -94,7 +126,7 @@ export function openStore(config: ServerConfig, log: Logger, schema = loadSchema
 
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger({ level: config.log.level, file: config.log.file });
-  const schema = opts.schema ?? loadSchemaDir(config.schemaDir);
+  const schema = opts.schema ?? loadServerSchema(config);
   for (const w of schema.warnings) log.warn({ schema: w }, 'schema warning');
   const store = openStore(config, log, schema);
   if (!Object.entries(config.indexes).some(([a, kinds]) => schema.canonicalDescription(a)?.type.name === 'objectClass' && kinds.includes('eq'))) {

@@ -67,7 +67,7 @@ export function backupCommands(program: Command): void {
       try {
         const aside = `${config.dataDir}.before-restore-${Date.now()}`;
         if (existsSync(join(config.dataDir, 'data.mdb'))) {
-          mkdirSync(aside, { recursive: true });
+          mkdirSync(aside, { recursive: true, mode: 0o700 });
           for (const f of ['data.mdb', 'lock.mdb']) if (existsSync(join(config.dataDir, f))) renameSync(join(config.dataDir, f), join(aside, f));
         }
         cpSync(join(dir, 'db', 'data.mdb'), join(config.dataDir, 'data.mdb'));

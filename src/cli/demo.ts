@@ -103,8 +103,9 @@ export function demoCommand(program: Command): void {
         '  mail: alice.smith@example.com',
         '  EOF',
         `  ldapsearch -x -H ldap://127.0.0.1:3389 -b uid=alice,ou=people,dc=example,dc=com -s base mail     # the change, replicated`,
-        `  ldapmodify -x -H ldap://127.0.0.1:4389 -D 'cn=Directory Manager' -w ${ROOT_PASSWORD} -f /dev/stdin   # consumer: a referral`,
+        `  printf 'dn: uid=alice,ou=people,dc=example,dc=com\\nchangetype: modify\\nreplace: mail\\nmail: x@example.com\\n' | ldapmodify -x -H ldap://127.0.0.1:4389 -D 'cn=Directory Manager' -w ${ROOT_PASSWORD}   # the consumer: a referral (10)`,
         `  node bin/meshdir repl status --config agreements/demo/m1.yaml`,
+        `  node bin/meshdir repl check -D 'cn=Directory Manager' -w ${ROOT_PASSWORD} ldap://127.0.0.1:1389 ldap://127.0.0.1:2389 ldap://127.0.0.1:3389 ldap://127.0.0.1:4389`,
         '',
       ];
       process.stdout.write(lines.join('\n') + '\n');

@@ -48,7 +48,8 @@ export function lockHolder(dataDir: string): number | undefined {
 }
 
 export function acquireLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
+  // A new data directory is private (README "Security"), whoever makes it first.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const holder = lockHolder(dataDir);
   if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (stop that server first)`);
   const file = join(dataDir, 'meshdir.pid');

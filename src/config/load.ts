@@ -7,6 +7,7 @@ import { MeshdirError } from '../errors.js';
 import { serverFileSchema, type ServerFile } from './server.js';
 import { agreementFileSchema, type AgreementFile } from './agreement.js';
 import { parseDuration } from './duration.js';
+import { isSupportedHash } from '../auth/password.js';
 
 export class ConfigError extends MeshdirError {
   constructor(message: string) {
@@ -72,6 +73,12 @@ export function loadServerConfig(file: string): ServerConfig {
       throw new ConfigError(`${abs}: rootPasswordFile: cannot read ${pwFile}: ${(e as NodeJS.ErrnoException).code}`);
     }
     if (!rootPasswordHash) throw new ConfigError(`${abs}: rootPasswordFile: ${pwFile} is empty`);
+  }
+  // A value no bind could ever match: refused here rather than found out by a failing bind.
+  if (!isSupportedHash(rootPasswordHash) && !cfg.access.allowCleartextPasswords) {
+    const field = cfg.rootPasswordFile ? 'rootPasswordFile' : 'rootPassword';
+    const scheme = /^\{([^}]*)\}/.exec(rootPasswordHash)?.[1];
+    throw new ConfigError(`${abs}: ${field}: ${scheme === undefined ? 'not a password hash' : `{${scheme}} is not a supported hash`} (make one with \`meshdir passwd\` or slappasswd: {SSHA}, {SSHA512}, {PBKDF2-SHA512}…; cleartext needs access.allowCleartextPasswords: true)`);
   }
   return {
     ...cfg,

@@ -1,6 +1,6 @@
 // The data directory's lock file (src/cli/lock.ts), with real processes.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -40,4 +40,17 @@ t.test('a lock names its live holder, and is stale once the pid is dead or belon
   t.equal(readFileSync(file, 'utf8'), `${process.pid} ${startOf(process.pid)}\n`, 'the new holder writes its pid and start time');
   release();
   t.equal(lockHolder(dir), undefined, 'released');
+});
+
+t.test('a data directory the lock makes is private (0700), whatever the umask', async (t) => {
+  const parent = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
+  t.teardown(() => rmSync(parent, { recursive: true, force: true }));
+  const old = process.umask(0o022);
+  try {
+    const release = acquireLock(join(parent, 'data', 'm1'));
+    release();
+  } finally {
+    process.umask(old);
+  }
+  t.equal(statSync(join(parent, 'data', 'm1')).mode & 0o777, 0o700);
 });

@@ -1,0 +1,68 @@
+// What of the server file only the schema can check: each fault is a bad
+// server file (exit code 2 from the CLI), one line naming file, field and
+// reason; and DESIGN.md's own example server file loads as it is.
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadServerConfig } from '../../../src/config/load.js';
+import { loadServerSchema } from '../../../src/runtime.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'meshdir-cfg-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const schemaDir = new URL('../../../schema/', import.meta.url).pathname;
+
+// DESIGN.md "Files", the server file as printed there; only the placeholders
+// (tls paths, the hash) are filled in and the paths point here.
+const DESIGN = `replicaId: 1                      # unique among masters; consumers/hubs: omit
+role: master                      # master | hub | consumer
+listen: [ldap://127.0.0.1:1389]   # and/or ldaps://…
+dataDir: ./data/m1
+suffix: dc=example,dc=com
+rootDn: cn=Directory Manager
+rootPassword: "{SSHA}nIzdxLgn1vuV0ivXjPMG+tkgen+fCaY7"           # hashed; or rootPasswordFile
+schemaDir: ${schemaDir}               # every *.schema file there is loaded
+indexes: { objectClass: [eq], uid: [eq], cn: [eq, sub], mail: [eq, sub] }
+agreementsDir: ./agreements/m1    # every *.yaml there is an agreement of this supplier
+replication:
+  managers: ["cn=replication manager,cn=config"]
+  referrals: [ldap://127.0.0.1:1389]   # consumers/hubs: where writes go
+  changelog: { maxAge: 7d }
+  tombstoneLifetime: 7d
+  priority: 0
+  attributePolicies: { employeeNumber: priority, loginCount: sum }
+`;
+
+const load = (yaml: string) => {
+  const file = join(dir, 'server.yaml');
+  writeFileSync(file, yaml);
+  return loadServerSchema(loadServerConfig(file));
+};
+const refused = (yaml: string, line: string) => new ConfigError(`${join(dir, 'server.yaml')}: ${line}`);
+
+t.test("DESIGN.md's example loads, loginCount included (schema/meshdir.schema)", async (t) => {
+  const schema = load(DESIGN);
+  t.equal(schema.attributeType('loginCount')?.singleValue, true);
+});
+
+t.test('what the schema refuses, by field', async (t) => {
+  t.throws(() => load(DESIGN.replace('suffix: dc=example,dc=com', 'suffix: not a dn')), refused('', 'suffix: "not a dn" is not a valid DN'));
+  t.throws(() => load(DESIGN.replace('mail: [eq, sub]', 'mial: [eq]')), refused('', 'indexes.mial: attribute type undefined in the schema'));
+  t.throws(() => load(DESIGN.replace('loginCount: sum', 'logins: sum')), refused('', 'replication.attributePolicies.logins: attribute type undefined in the schema'));
+  t.throws(() => load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["replication manager"]')), refused('', 'replication.managers.0: "replication manager" is not a valid DN'));
+  t.throws(() => load(DESIGN.replace(schemaDir, join(dir, 'none'))), { name: 'MeshdirError', message: new RegExp(`^${join(dir, 'server.yaml')}: schemaDir: .*cannot read schema directory`) });
+  t.ok(load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { mail: rename }')), 'a known type is fine');
+  t.throws(() => load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { emial: rename }')), refused('', 'replication.uniqueAttributes.emial: attribute type undefined in the schema'));
+});
+
+t.test('a rootPassword no bind could match is refused', async (t) => {
+  const file = join(dir, 'server.yaml');
+  const with_ = (pw: string, extra = '') => {
+    writeFileSync(file, DESIGN.replace(/^rootPassword: .*$/m, `rootPassword: "${pw}"`) + extra);
+    return loadServerConfig(file);
+  };
+  t.throws(() => with_('secret'), { name: 'MeshdirError', message: /rootPassword: not a password hash \(make one with `meshdir passwd`/ });
+  t.throws(() => with_('{CRYPT}ab01FAX.bQRSU'), { message: /rootPassword: \{CRYPT\} is not a supported hash/ });
+  t.equal(with_('secret', 'access: { allowCleartextPasswords: true }\n').rootPasswordHash, 'secret', 'cleartext when cleartext passwords are allowed');
+  t.ok(with_('{PBKDF2-SHA512}10000$c2FsdA$aGFzaA'), 'another supported scheme');
+});
