@@ -15,6 +15,20 @@ export function avasToRdn(rdn: readonly Ava[]): string {
   return formatRDN(rdn.map(([type, v]) => ({ type, value: v.toString('utf8') })));
 }
 
+/**
+ * The policies as one string, types by their schema names, sorted: equal on
+ * two servers exactly when they merge alike. A replication session starts
+ * only between servers whose signatures agree.
+ */
+export function policySignature(schema: Schema, cfg: PolicyConfig): string {
+  const canon = (m: Record<string, string> | undefined): string =>
+    Object.entries(m ?? {})
+      .map(([k, v]) => `${schema.attributeType(k)?.name ?? k}:${v}`)
+      .sort()
+      .join(',');
+  return `attributePolicies {${canon(cfg.attributePolicies)}} uniqueAttributes {${canon(cfg.uniqueAttributes)}}`;
+}
+
 export function makeRules(schema: Schema, cfg: PolicyConfig): AttrRules {
   const byName = (m: Record<string, string> | undefined): Map<string, string> => {
     const out = new Map<string, string>();

@@ -14,7 +14,7 @@ import type { Schema } from '../schema/schema.js';
 import { initMeta, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
 import { decodeRec, type EntryRec } from './record.js';
-import { makeRules, type PolicyConfig } from './rules.js';
+import { makeRules, policySignature, type PolicyConfig } from './rules.js';
 import { Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
@@ -49,6 +49,8 @@ export class Store {
   readonly schema: Schema;
   readonly plan: IndexPlan;
   readonly rules: AttrRules;
+  /** The merge policies as one string (rules.ts policySignature); replicas must agree on it. */
+  readonly policySignature: string;
   readonly suffix: string;
   readonly suffixNdn: string;
   /** DN above the suffix entry (`dc=com` for `dc=example,dc=com`). */
@@ -85,6 +87,7 @@ export class Store {
     this.suffixParent = formatDN(dn.slice(1));
     this.plan = makeIndexPlan(opts.schema, opts.indexes);
     this.rules = makeRules(opts.schema, opts.policies ?? {});
+    this.policySignature = policySignature(opts.schema, opts.policies ?? {});
     this.dbs = openDbs(opts.dataDir, { mapSizeMiB: opts.mapSizeMiB });
     this.#capBytes = opts.growMap === false ? (opts.mapSizeMiB ?? 4096) * 1024 * 1024 : 0;
     this.generationId = initMeta(this.dbs, suffixNdn).generationId;

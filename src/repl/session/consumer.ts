@@ -141,6 +141,11 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         }
         if (req.v !== PROTOCOL_VERSION) throw new LdapError(RC.unwillingToPerform, `replication protocol version ${req.v} not supported (this server speaks ${PROTOCOL_VERSION})`);
         if (ctx.schema.normalizeDN(req.suffix) !== ctx.store.suffixNdn) throw new LdapError(RC.unwillingToPerform, `this server holds ${ctx.config.suffix}, not ${req.suffix}`);
+        // Every replica merges by these: two that differ would end up different, silently.
+        if (typeof req.rules === 'string' && req.rules !== ctx.store.policySignature) {
+          ctx.log.error({ supplier: req.url, theirs: req.rules, ours: ctx.store.policySignature }, 'replication session refused: merge policies differ');
+          throw new LdapError(RC.unwillingToPerform, `merge policies differ: the supplier has ${req.rules}, this server ${ctx.store.policySignature} (replication.attributePolicies and uniqueAttributes must be the same on every server)`);
+        }
         let adopted = false;
         if (req.gen !== ctx.store.generationId) {
           if (!isPristine(ctx.store)) {

@@ -47,6 +47,8 @@ export interface StartRequest {
   agreement: string;
   /** Its heartbeat: a session quiet for two of them no longer counts as feeding its origin. */
   hb?: number;
+  /** Its merge policies (Store.policySignature): a consumer merging otherwise refuses the session. */
+  rules?: string;
 }
 
 export interface StartResponse {

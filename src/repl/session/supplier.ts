@@ -236,11 +236,12 @@ export class Supplier {
       let start;
       try {
         start = unpack(
-          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name, hb: cfg.heartbeatMs }))).value,
+          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name, hb: cfg.heartbeatMs, rules: store.policySignature }))).value,
           'start response',
         );
       } catch (e) {
         if (e instanceof LdapError && /generation mismatch/.test(e.message)) throw new Final('generation-mismatch', e.message);
+        if (e instanceof LdapError && /merge policies differ/.test(e.message)) throw new Final('refused', `${cfg.consumer}: ${e.message}`);
         if (e instanceof LdapError && e.code === RC.insufficientAccessRights) throw new Final('refused', `${cfg.consumer} refused ${cfg.bindDn}: ${e.message}`);
         throw e;
       }
