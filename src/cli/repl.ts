@@ -64,14 +64,20 @@ export function replCommand(program: Command): void {
         process.stdout.write(`RUV: ${get(top, 'ruv').join(', ') || '(empty)'}\n\n`);
       }
       const rows = [['AGREEMENT', 'CONSUMER', 'STATE', 'LAST SESSION', 'RESULT', 'LAG', 'SENT']];
+      // A result too long for the table (a refusal's reason, a file error) follows it in full.
+      const long: string[] = [];
       for (const e of r.entries) {
         if (e === top) continue;
+        const name = get(e, 'cn')[0] ?? '';
+        const result = get(e, 'detail')[0] ?? get(e, 'lastResult')[0] ?? '';
+        if (result.length > 70) long.push(`${name}: ${result}`);
         rows.push([
-          get(e, 'cn')[0] ?? '', get(e, 'consumer')[0] ?? '', get(e, 'state')[0] ?? '', ago(get(e, 'lastSessionStart')[0]),
-          (get(e, 'detail')[0] ?? get(e, 'lastResult')[0] ?? '').slice(0, 70), `${get(e, 'lagMs')[0] ?? '0'} ms`, get(e, 'changesSent')[0] ?? '0',
+          name, get(e, 'consumer')[0] ?? '', get(e, 'state')[0] ?? '', ago(get(e, 'lastSessionStart')[0]),
+          result.length > 70 ? `${result.slice(0, 69)}…` : result, `${get(e, 'lagMs')[0] ?? '0'} ms`, get(e, 'changesSent')[0] ?? '0',
         ]);
       }
       process.stdout.write(rows.length > 1 ? table(rows) : 'no agreements\n');
+      if (long.length > 0) process.stdout.write(`\n${long.join('\n')}\n`);
     } finally {
       c.close();
     }

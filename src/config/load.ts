@@ -36,7 +36,8 @@ function validate<S extends z.ZodType>(file: string, schema: S, data: unknown): 
     throw new ConfigError(`${file}: expected a YAML mapping of keys`);
   const r = schema.safeParse(data);
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  // A misspelt key is the likely cause of a "required" next to it: name it first.
+  const issue = r.error.issues.find((i) => i.code === 'unrecognized_keys') ?? r.error.issues[0]!;
   let path = issue.path.join('.');
   let reason = issue.message;
   if (issue.code === 'unrecognized_keys') {

@@ -4,7 +4,7 @@
 // the session, and the supplier's status says why.
 import t from 'tap';
 import { Mesh, REPL_DN, eventually } from '../helpers/mesh.js';
-import { SUFFIX } from '../helpers/server.js';
+import { SUFFIX, meshdir } from '../helpers/server.js';
 
 const POLICIES = 'attributePolicies: { employeeNumber: priority, loginCount: sum }';
 
@@ -31,6 +31,9 @@ t.test('merge policies between servers', async (t) => {
     const detail = (await mesh.agreement('m1', 'to-c1'))?.detail?.[0] ?? '';
     t.match(detail, /merge policies differ: the supplier has attributePolicies \{employeeNumber:priority,loginCount:sum\}/, detail);
     t.ok(mesh.node('c1').server.log.some((l) => l.includes('merge policies differ')), 'the consumer logs it');
+    // The reason is longer than the status table's column: it follows the table in full.
+    const status = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile]);
+    t.match(status.stdout, /\nto-c1: ldap:\/\/127\.0\.0\.1:\d+: merge policies differ: .* this server attributePolicies \{\} uniqueAttributes \{\} \(replication\.attributePolicies/, status.stdout);
   });
 
   await t.test('loginCount: sum — concurrent increments on two masters add up', async (t) => {

@@ -66,3 +66,11 @@ t.test('a rootPassword no bind could match is refused', async (t) => {
   t.equal(with_('secret', 'access: { allowCleartextPasswords: true }\n').rootPasswordHash, 'secret', 'cleartext when cleartext passwords are allowed');
   t.ok(with_('{PBKDF2-SHA512}10000$c2FsdA$aGFzaA'), 'another supported scheme');
 });
+
+t.test('a misspelt required key is named as unknown, not only as missing', async (t) => {
+  const file = join(dir, 'server.yaml');
+  writeFileSync(file, DESIGN.replace('suffix: dc=example,dc=com', 'sufix: dc=example,dc=com'));
+  t.throws(() => loadServerConfig(file), refused('', 'sufix: unknown key (check its spelling against the documented keys)'));
+  writeFileSync(file, DESIGN.replace(/^suffix: .*$/m, ''));
+  t.throws(() => loadServerConfig(file), refused('', 'suffix: required'), 'left out: required');
+});
