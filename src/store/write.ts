@@ -23,6 +23,7 @@ const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 /** The order slapd lists an entry's stored operational attributes in. */
 const OPERATIONAL_ORDER = ['structuralObjectClass', 'entryUUID', 'creatorsName', 'createTimestamp', 'entryCSN', 'modifiersName', 'modifyTimestamp', 'entryDN'];
+const SERVER_OPERATIONAL = new Set(OPERATIONAL_ORDER);
 
 /**
  * A read a speculative run depended on: what it saw, to compare inside the
@@ -384,12 +385,13 @@ class Materializer {
         // Schema violations from merges are marked by meshdirConflict already.
       }
     }
+    // Operational types a client gave (`ref` of a referral object) keep
+    // their place before the ones the server adds, as in slapd's entries.
+    for (const [n, v] of op) if (!SERVER_OPERATIONAL.has(n)) attrs.push([n, v]);
     for (const n of OPERATIONAL_ORDER) {
       const v = op.get(n);
       if (v) attrs.push([n, v]);
-      op.delete(n);
     }
-    for (const [n, v] of op) attrs.push([n, v]);
     return buildRec(store.schema, id, uuid, dn, ndn, parentId, attrs, flags);
   }
 

@@ -86,6 +86,9 @@ t.test('with ManageDsaIT a referral object is an ordinary entry', async (t) => {
     'ref: ldap://west.example.com:3389/o=West%20Corp,c=US', '', '',
   ].join('\n'));
   t.same(dns(search('-MM', '-b', EAST, '-s', 'base', '1.1').stdout), [EAST]);
+  // `ref` is operational: not in `*`, first in `+` (given with the entry, before what the server adds).
+  t.notMatch(search('-M', '-b', EAST, '-s', 'base').stdout, 'ref:');
+  t.match(search('-M', '-b', EAST, '-s', 'base', '+').stdout, `dn: ${EAST}\nref: ldap://east.example.com/ou=East,dc=Example,dc=com East office\nref: ldap://backup.example.com\nstructuralObjectClass: referral\n`);
   const cmp = tool('ldapcompare', [...root, '-M', EAST, 'ou:east']);
   t.same([cmp.code, cmp.stdout], [6, 'TRUE\n']);
 });
