@@ -93,9 +93,9 @@ export function loadServerSchema(config: ServerConfig): Schema {
     if (e instanceof MeshdirError) bad('schemaDir', e.message);
     throw e;
   }
-  const dn = (field: string, v: string, empty = false): void => {
+  const dn = (field: string, v: string): void => {
     const n = schema.normalizeDN(v);
-    if (n === undefined || (n === '' && !empty)) bad(field, `"${v}" is not a valid DN`);
+    if (n === undefined || n === '') bad(field, `"${v}" is not a valid DN`);
   };
   dn('suffix', config.suffix);
   dn('rootDn', config.rootDn);
