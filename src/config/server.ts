@@ -101,6 +101,8 @@ export const serverFileSchema = z
     schemaDir: z.string().min(1).default('./schema'),
     indexes: z.record(z.string(), z.array(indexKind)).default({ objectClass: ['eq'] }),
     agreementsDir: z.string().min(1).optional(),
+    /** Where to refer requests for DNs outside the suffix (slapd's `referral` directive); none: 32 / 53. */
+    referral: z.array(ldapUrl).default([]),
     replication,
     limits,
     access,

@@ -75,8 +75,10 @@ function searchScope(scope: number): RefScope {
  * DN the client asked for (undefined for a continuation reference), `base`
  * the referral object's DN.
  */
-function muck(schema: Schema, refDn: string | undefined, base: string, target: string | undefined): string | undefined {
+function muck(schema: Schema, refDn: string | undefined, base: string | undefined, target: string | undefined): string | undefined {
   const pretty = (dn: string): string | undefined => schema.prettyDN(dn);
+  // The default referral: the request's DN, whatever the URL names.
+  if (base === undefined) return target === undefined ? undefined : pretty(target);
   const ref = refDn === undefined ? undefined : pretty(refDn);
   if (refDn !== undefined && ref === undefined) return undefined;
   if (target === undefined) return ref || base;
@@ -102,7 +104,7 @@ function escapeUrlDn(dn: string): string {
  * the URL names no scope, `scope`; other schemes are kept as they are, and
  * URLs that do not parse are dropped.
  */
-export function rewriteRefs(schema: Schema, urls: string[], base: string, target: string | undefined, scope: RefScope): string[] {
+export function rewriteRefs(schema: Schema, urls: string[], base: string | undefined, target: string | undefined, scope: RefScope): string[] {
   const out: string[] = [];
   for (const url of urls) {
     const m = /^(ldaps?|ldapi):\/\/([^/?]*)(?:\/([^?]*)(?:\?(.*))?)?$/i.exec(url);
@@ -206,4 +208,14 @@ export function referralsInSearch(schema: Schema, store: Store, scope: number, c
 export function continuation(schema: Schema, rec: EntryRec, scope: number, controls: readonly Control[]): string[] {
   if (domainScope(controls)) return [];
   return rewriteRefs(schema, entryRefs(rec), rec.dn, undefined, scope === 1 ? 'base' : 'sub');
+}
+
+/**
+ * A DN in no naming context here: slapd's default referral (its `referral`
+ * directive, the server file's `referral`), each URL with the request's DN
+ * and, for a search, its scope; undefined when none is configured.
+ */
+export function defaultReferral(schema: Schema, urls: readonly string[], dn: string, scope?: number): LdapError | undefined {
+  const refs = urls.length === 0 ? [] : rewriteRefs(schema, [...urls], undefined, dn, scope === undefined ? undefined : searchScope(scope));
+  return refs.length === 0 ? undefined : new LdapError(RC.referral, '', '', refs);
 }

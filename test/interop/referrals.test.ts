@@ -118,3 +118,22 @@ t.test('updates and compares: the object\'s own URLs on it, rewritten below it',
   t.equal(plain.code, 0, plain.stderr);
   t.same(dns(search('-b', B, '-s', 'one', '1.1').stdout), [`ou=people,${B}`], 'one reference left, not an entry');
 });
+
+t.test("the default referral (slapd's `referral` directive): DNs outside the suffix", async (t) => {
+  const other = await startServer({ yaml: 'referral: [ldap://root.example.com]' });
+  t.teardown(async () => {
+    await other.stop();
+    cleanup(other.dir);
+  });
+  const r = as(other.url, 'root');
+  const s = tool('ldapsearch', [...r, '-b', 'o=Other Org,c=US', '-s', 'one', '(cn=x)']);
+  t.same([s.code, s.stdout.slice(s.stdout.indexOf('# search result'))], [10, '# search result\nsearch: 2\nresult: 10 Referral\nref: ldap://root.example.com/o=Other%20Org,c=US??one\n\n# numResponses: 1\n']);
+  const m = tool('ldapmodify', r, { input: 'dn: cn=x,o=other\nchangetype: modify\nreplace: description\ndescription: x\n' });
+  t.same([m.code, m.stderr], [10, 'ldap_modify: Referral (10)\n\treferrals:\n\t\tldap://root.example.com/cn=x,o=other\n']);
+  const c = tool('ldapcompare', [...r, 'cn=x, o=other', 'cn:x']);
+  t.same([c.code, c.stdout], [10, 'Compare Result: Referral (10)\nReferral: ldap://root.example.com/cn=x,o=other\nUNDEFINED\n']);
+  t.equal(tool('ldapsearch', [...r, '-LLL', '-b', 'cn=Subschema', '-s', 'base', '1.1']).stdout, 'dn: cn=Subschema\n\n', 'what the server answers itself is not referred');
+  // Without the key: 32 and 53, as before.
+  t.equal(tool('ldapsearch', [...as(server.url, 'root'), '-b', 'o=other', '1.1']).code, 32);
+  t.equal(tool('ldapmodify', as(server.url, 'root'), { input: 'dn: cn=x,o=other\nchangetype: delete\n' }).code, 53);
+});

@@ -18,7 +18,7 @@ const SUBSCHEMA = Buffer.from('cn=Subschema');
 
 function target(ctx: ServerContext, who: Session, dn: string, ndn: string, controls: readonly Control[]): Entry {
   const store = ctx.store;
-  if (!store.inSuffix(ndn)) return virtualEntry(ctx, who, ndn);
+  if (!store.inSuffix(ndn)) return virtualEntry(ctx, who, ndn, dn);
   ctx.access.checkRead(who);
   checkReferral(ctx.schema, store, dn, controls);
   const rec = store.byNdn(ndn);

@@ -97,7 +97,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   if (sel.values) sel.plain = false;
   const asserted = assertionOf(ctx, who, controls);
   if (!store.inSuffix(ndn)) {
-    asserted?.(virtualEntry(ctx, who, ndn));
+    asserted?.(virtualEntry(ctx, who, ndn, req.base));
     return virtualSearch(ctx, conn, who, id, req, ndn, sel);
   }
   ctx.access.checkRead(who);

@@ -16,7 +16,7 @@ import { assertionOf } from '../assertion.js';
 import type { WriteKind } from '../access.js';
 import { readRequests, readResponse } from '../read-controls.js';
 import { SUBSCHEMA_NDN } from './virtual.js';
-import { checkReferral } from '../referral.js';
+import { checkReferral, defaultReferral } from '../referral.js';
 
 function writable(ctx: ServerContext): void {
   if (ctx.config.role !== 'master') {
@@ -41,12 +41,14 @@ function hashValues(values: Buffer[]): Buffer[] {
 
 /**
  * What slapd's frontend checks once the request is well formed: a naming
- * context holds the DN, the client is bound (anonymous updates are refused
+ * context holds the DN (else the default referral, if any), the client is bound (anonymous updates are refused
  * before anything is looked up), and cn=config is for the rootDn.
  */
-function frontend(ctx: ServerContext, who: Session, ndn: string, controls: readonly Control[]): 'config' | 'suffix' {
+function frontend(ctx: ServerContext, who: Session, dn: string, ndn: string, controls: readonly Control[]): 'config' | 'suffix' {
   const config = ctx.configTree.holds(ndn);
-  if (!config && !ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
+  if (!config && !ctx.store.inSuffix(ndn)) {
+    throw defaultReferral(ctx.schema, ctx.config.referral, dn) ?? new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
+  }
   ctx.access.requireAuthenticated(who);
   if (!config) return 'suffix';
   if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is writable only by the rootDn');
@@ -102,7 +104,7 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   const relax = relaxed(ctx, who, controls);
   checkClientAttrs(ctx.schema, req.attrs, relax);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
-  if (frontend(ctx, who, ndn, controls) === 'config') {
+  if (frontend(ctx, who, req.dn, ndn, controls) === 'config') {
     ctx.configTree.add(who.bindDn, req.dn, attrs);
     return [];
   }
@@ -120,7 +122,7 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   const relax = relaxed(ctx, who, controls);
   checkClientMods(ctx.schema, req.changes, relax);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
-  if (frontend(ctx, who, ndn, controls) === 'config') {
+  if (frontend(ctx, who, req.dn, ndn, controls) === 'config') {
     ctx.configTree.modify(req.dn, mods);
     return [];
   }
@@ -136,7 +138,7 @@ export async function del(ctx: ServerContext, who: Session, dn: string, controls
   const ndn = normalize(ctx, dn);
   // slapd gives cn=Subschema the root DSE's text too.
   if (ndn === '' || ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'cannot delete the root DSE');
-  if (frontend(ctx, who, ndn, controls) === 'config') {
+  if (frontend(ctx, who, dn, ndn, controls) === 'config') {
     ctx.configTree.delete(dn);
     return [];
   }
@@ -157,7 +159,7 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   const destNdn = parentNdn === '' ? rdnNdn : `${rdnNdn},${parentNdn}`;
   if (destNdn.length > ndn.length && destNdn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
   if (destNdn.length < ndn.length && ndn.endsWith(',' + destNdn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry above itself');
-  const where = frontend(ctx, who, ndn, controls);
+  const where = frontend(ctx, who, req.dn, ndn, controls);
   const destWhere = ctx.configTree.holds(destNdn) ? 'config' : ctx.store.inSuffix(destNdn) ? 'suffix' : undefined;
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');

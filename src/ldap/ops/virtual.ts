@@ -9,6 +9,7 @@ import { CONTROL, EXOP, FEATURE, encodeSearchEntry, type SearchRequest } from '.
 import { encodeKept, encodeSelected, type Selection } from '../selection.js';
 import { generalizedTime } from '../../store/update.js';
 import type { SearchResult } from './search.js';
+import { defaultReferral } from '../referral.js';
 
 export const VENDOR_NAME = 'meshdir';
 export const VENDOR_VERSION = '0.1.0';
@@ -104,7 +105,7 @@ function rootDseChunks(e: Virtual, sel: Selection): Buffer[] {
  * gives it (cn=Subschema exists only at base scope; cn=config is for the
  * rootDn).
  */
-function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: number): Virtual[] {
+function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: number, dn: string, search: boolean): Virtual[] {
   const monitorNdn = ctx.schema.normalizeDN('cn=monitor')!;
   let pool: Virtual[];
   if (ndn === '') {
@@ -121,20 +122,20 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
     if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is readable only by the rootDn');
     pool = config(ctx);
   } else {
-    throw new LdapError(RC.noSuchObject, '');
+    throw defaultReferral(ctx.schema, ctx.config.referral, dn, search ? scope : undefined) ?? new LdapError(RC.noSuchObject, '');
   }
   if (!pool.some((e) => e.ndn === ndn)) throw new LdapError(RC.noSuchObject, '');
   return pool;
 }
 
 /** One entry outside the suffix (for compare), or noSuchObject. */
-export function virtualEntry(ctx: ServerContext, who: Session, ndn: string): Entry {
-  const e = virtualPool(ctx, who, ndn, 0).find((x) => x.ndn === ndn)!;
+export function virtualEntry(ctx: ServerContext, who: Session, ndn: string, dn: string): Entry {
+  const e = virtualPool(ctx, who, ndn, 0, dn, false).find((x) => x.ndn === ndn)!;
   return { dn: e.dn, attrs: e.attrs };
 }
 
 export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
-  const pool = virtualPool(ctx, who, ndn, req.scope);
+  const pool = virtualPool(ctx, who, ndn, req.scope, req.base, true);
   const filter = compileFilter(req.filter, ctx.schema);
   let sent = 0;
   for (const e of pool) {
