@@ -4,14 +4,12 @@
 // back-mdb referral checks and servers/slapd/referral.c): an operation on
 // the object or below it gets referral (10), and a search meets it as a
 // continuation reference. With the control it is an ordinary entry.
-import { formatDN, parseDN } from '../dit/dn.js';
+import { parseDN } from '../dit/dn.js';
 import { LdapError, RC } from '../errors.js';
 import type { Schema } from '../schema/schema.js';
 import { hasClass, type EntryRec } from '../store/record.js';
 import type { Store } from '../store/store.js';
 import { CONTROL, findControl, type Control } from './pdu/index.js';
-
-const REFERRAL = Buffer.from('referral');
 
 function manageDsaIT(controls: readonly Control[]): boolean {
   return findControl(controls, CONTROL.manageDsaIT) !== undefined;
@@ -21,33 +19,9 @@ function isReferral(schema: Schema, rec: EntryRec): boolean {
   return hasClass(schema, rec, 'referral');
 }
 
-/**
- * Ids of the referral objects, from the objectClass index (undefined without
- * one), read again only after a commit: most servers hold none, and then
- * nothing below costs a lookup.
- */
-interface Known {
-  ids: number[] | undefined;
-  stale: boolean;
-}
-const known = new WeakMap<Store, Known>();
-export function referralIds(store: Store): number[] | undefined {
-  let k = known.get(store);
-  if (k === undefined) {
-    const fresh: Known = { ids: undefined, stale: true };
-    store.events.on('commit', () => (fresh.stale = true));
-    known.set(store, (k = fresh));
-  }
-  if (k.stale) {
-    k.ids = store.indexCandidates({ type: 'equality', attr: 'objectClass', value: REFERRAL })?.ids;
-    k.stale = false;
-  }
-  return k.ids;
-}
-
 /** May any entry be a referral object? (True without an objectClass index: then every lookup checks.) */
 function mayRefer(store: Store): boolean {
-  const ids = referralIds(store);
+  const ids = store.classIds('referral');
   return ids === undefined || ids.length > 0;
 }
 
@@ -136,29 +110,14 @@ function domainScope(controls: readonly Control[]): boolean {
   return findControl(controls, CONTROL.domainScope) !== undefined;
 }
 
-/** The referral (10) a referral object answers for an operation on `target`. */
-function referral(schema: Schema, rec: EntryRec, target: string, scope: RefScope): LdapError {
-  const refs = rewriteRefs(schema, entryRefs(rec), rec.dn, target, scope);
-  // slapd: a referral object whose URLs are all unusable.
-  if (refs.length === 0) return new LdapError(RC.other, 'bad referral object', rec.dn);
-  return new LdapError(RC.referral, '', rec.dn, refs);
+/** The referral (10) a referral object answers with `refs`; slapd's error for an object whose URLs are all unusable. */
+function referral(rec: EntryRec, refs: string[]): LdapError {
+  return refs.length === 0 ? new LdapError(RC.other, 'bad referral object', rec.dn) : new LdapError(RC.referral, '', rec.dn, refs);
 }
 
-/** The entry at `dn`, or else its nearest existing superior in the suffix. */
-function nearest(store: Store, dn: string): EntryRec | undefined {
-  const parsed = parseDN(dn);
-  for (let i = 0; i < parsed.length; i++) {
-    let ndn: string;
-    try {
-      ndn = store.normalize(formatDN(parsed.slice(i)));
-    } catch {
-      continue;
-    }
-    if (!store.inSuffix(ndn)) return undefined;
-    const rec = store.byNdn(ndn);
-    if (rec) return rec;
-  }
-  return undefined;
+/** The object's URLs rewritten for an operation on `target` (slapd's referral_rewrite). */
+function rewritten(schema: Schema, rec: EntryRec, target: string, scope: RefScope): LdapError {
+  return referral(rec, rewriteRefs(schema, entryRefs(rec), rec.dn, target, scope));
 }
 
 /**
@@ -169,11 +128,9 @@ function nearest(store: Store, dn: string): EntryRec | undefined {
  */
 export function checkReferral(schema: Schema, store: Store, dn: string, controls: readonly Control[]): void {
   if (manageDsaIT(controls) || !mayRefer(store)) return;
-  const rec = nearest(store, dn);
+  const rec = store.nearest(parseDN(dn));
   if (rec === undefined || !isReferral(schema, rec)) return;
-  if (rec.ndn !== store.normalize(dn)) throw referral(schema, rec, dn, undefined);
-  const refs = entryRefs(rec);
-  throw refs.length === 0 ? new LdapError(RC.other, 'bad referral object', rec.dn) : new LdapError(RC.referral, '', rec.dn, refs);
+  throw rec.ndn === store.normalize(dn) ? referral(rec, entryRefs(rec)) : rewritten(schema, rec, dn, undefined);
 }
 
 /**
@@ -184,9 +141,9 @@ export function checkReferral(schema: Schema, store: Store, dn: string, controls
  */
 export function checkSearchBase(schema: Schema, store: Store, dn: string, id: number | undefined, scope: number, controls: readonly Control[]): void {
   if (!mayRefer(store)) return;
-  const rec = id === undefined ? nearest(store, dn) : manageDsaIT(controls) ? undefined : store.byId(id);
+  const rec = id === undefined ? store.nearest(parseDN(dn)) : manageDsaIT(controls) ? undefined : store.byId(id);
   if (rec === undefined || !isReferral(schema, rec)) return;
-  throw domainScope(controls) ? new LdapError(RC.noSuchObject, '', rec.dn) : referral(schema, rec, dn, searchScope(scope));
+  throw domainScope(controls) ? new LdapError(RC.noSuchObject, '', rec.dn) : rewritten(schema, rec, dn, searchScope(scope));
 }
 
 /**
@@ -197,7 +154,7 @@ export function checkSearchBase(schema: Schema, store: Store, dn: string, id: nu
  */
 export function referralsInSearch(schema: Schema, store: Store, scope: number, controls: readonly Control[]): ((rec: EntryRec) => boolean) | undefined {
   if (scope === 0 || manageDsaIT(controls)) return undefined;
-  const ids = referralIds(store);
+  const ids = store.classIds('referral');
   if (ids === undefined) return (rec) => isReferral(schema, rec);
   if (ids.length === 0) return undefined;
   const set = new Set(ids);

@@ -172,18 +172,29 @@ export class Store {
 
   /** RFC 4511 §4.1.9: the longest existing superior of a missing entry. */
   matchedDN(dn: DN): string {
-    for (let i = 1; i < dn.length; i++) {
-      const rest = dn.slice(i);
+    return this.nearest(dn, 1)?.dn ?? '';
+  }
+
+  /** The entry named by `dn` without its first `from` RDNs, or else its nearest existing superior. */
+  nearest(dn: DN, from = 0): EntryRec | undefined {
+    for (let i = from; i < dn.length; i++) {
       let ndn: string;
       try {
-        ndn = this.normalize(formatDN(rest));
+        ndn = this.normalize(formatDN(dn.slice(i)));
       } catch {
         continue;
       }
       const rec = this.byNdn(ndn);
-      if (rec) return rec.dn;
+      if (rec) return rec;
     }
-    return '';
+    return undefined;
+  }
+
+  /** Ids of the entries of an object class, by the objectClass equality index (undefined without one); cached until the next commit. */
+  readonly #classIds = new Map<string, number[] | undefined>();
+  classIds(name: string): number[] | undefined {
+    if (!this.#classIds.has(name)) this.#classIds.set(name, this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids);
+    return this.#classIds.get(name);
   }
 
   entryCount(): number {
@@ -326,6 +337,7 @@ export class Store {
       }
       this.commitPaths.queued++;
     }
+    this.#classIds.clear();
     tx!.committed();
     return result!;
   }

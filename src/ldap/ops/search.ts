@@ -18,7 +18,7 @@ import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
 import { matchedValues } from '../matched-values.js';
 import { withSubentries } from '../search-controls.js';
-import { checkSearchBase, continuation, referralIds, referralsInSearch } from '../referral.js';
+import { checkSearchBase, continuation, referralsInSearch } from '../referral.js';
 import { unionAll } from '../../store/store.js';
 
 const TRUE = Buffer.from('TRUE');
@@ -111,7 +111,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   asserted?.(recEntry(store.byId(base.id)!));
   // Aliases in scope stand for their objects (RFC 4511 §4.5.1.3); with no
   // alias in the database (the objectClass index says so) nothing changes.
-  const aliases = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 ? aliasIds(ctx) : [];
+  const aliases = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 ? store.classIds('alias') : [];
   const derefSearching = aliases === undefined || aliases.length > 0;
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
@@ -158,7 +158,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   if (state === undefined) {
     let idx = req.scope === 0 ? undefined : store.indexCandidates(asked);
     // Referral objects in scope are sent whatever the filter.
-    const refIds = referral && referralIds(store);
+    const refIds = referral && store.classIds('referral');
     if (idx && refIds) idx = { ids: unionAll([idx.ids, refIds]), exact: idx.exact };
     if (derefSearching && !(idx && aliases)) {
       ids = [...derefScopeIds(ctx, base, req.scope)];
@@ -286,11 +286,6 @@ function derefBase(ctx: ServerContext, base: Base): Base {
   const to = follow(ctx, base.id);
   if ('problem' in to) throw new LdapError(RC.aliasProblem, to.problem, ctx.store.byId(base.id)!.dn);
   return to;
-}
-
-/** Ids of the alias entries, from the objectClass index; undefined without one. */
-function aliasIds(ctx: ServerContext): number[] | undefined {
-  return ctx.store.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from('alias') })?.ids;
 }
 
 /**
