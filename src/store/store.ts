@@ -337,7 +337,7 @@ export class Store {
       }
       this.commitPaths.queued++;
     }
-    this.#classIds.clear();
+    if (tx!.reclassed || tx!.replaced) this.#classIds.clear();
     tx!.committed();
     return result!;
   }

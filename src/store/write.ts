@@ -48,6 +48,7 @@ export interface Speculation<T> {
   reads: Read[];
   ops: Op[];
   changes: Change[];
+  reclassed: boolean;
   result: T;
 }
 
@@ -67,6 +68,8 @@ export class Txn implements StateView {
   #conflicts = 0;
   /** A total update replaced the database (RUV adopted wholesale). */
   replaced = false;
+  /** An entry was added or removed, or its objectClass index keys changed (Store.classIds is stale). */
+  reclassed = false;
 
   constructor(store: Store, opts: { speculative?: boolean } = {}) {
     this.store = store;
@@ -146,7 +149,7 @@ export class Txn implements StateView {
 
   /** The outcome of a speculative run that returned `result`. */
   speculation<T>(result: T): Speculation<T> {
-    return { reads: this.#reads!, ops: this.#ops!, changes: this.changes, result };
+    return { reads: this.#reads!, ops: this.#ops!, changes: this.changes, reclassed: this.reclassed, result };
   }
 
   /**
@@ -164,6 +167,7 @@ export class Txn implements StateView {
       else this.remove(op.db, op.key, op.value);
     }
     for (const ch of spec.changes) this.#advance(ch);
+    this.reclassed ||= spec.reclassed;
     return true;
   }
 
@@ -282,6 +286,8 @@ export class Txn implements StateView {
     return this.store.nextId++;
   }
 }
+
+const isClassKey = (k: string): boolean => k.startsWith('objectClass\0');
 
 /** Turns visible states into stored entries and keeps the indexes in step. */
 class Materializer {
@@ -414,6 +420,7 @@ class Materializer {
       tx.put(dbs.children, rec.parent, rec.id);
     }
     const { del, add } = indexKeyChanges(tx.store.schema, tx.store.plan, old?.attrs ?? [], rec.attrs);
+    if (!old || del.some(isClassKey) || add.some(isClassKey)) tx.reclassed = true;
     for (const k of del) tx.remove(dbs.idx, k, rec.id);
     for (const k of add) tx.put(dbs.idx, k, rec.id);
     tx.put(dbs.entries, rec.id, encodeRec(rec));
@@ -424,6 +431,7 @@ class Materializer {
     const tx = this.#tx;
     tx.simpleOnly('a removal');
     const dbs = tx.store.dbs;
+    tx.reclassed = true;
     if (dbs.dn2id.get(old.ndn) === old.id) dbs.dn2id.remove(old.ndn);
     dbs.uuid2id.remove(old.uuid);
     dbs.children.remove(old.parent, old.id);
