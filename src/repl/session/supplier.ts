@@ -187,8 +187,10 @@ export class Supplier {
         // the manager DN); a changed agreement file or a stop does.
         const until = Date.now() + backoff * (0.75 + Math.random() / 2);
         while (!this.#stopped && !this.#restart && Date.now() < until) await this.#signal.wait(until - Date.now());
-        // A needs-init or generation mismatch ends with `repl init` run elsewhere: look again soon.
-        const cap = e instanceof Final && e.state !== 'refused' ? 10_000 : 60_000;
+        // A needs-init or generation mismatch ends with `repl init` run
+        // elsewhere: look again within seconds, so `repl status` shows the
+        // agreement in sync soon after the init (a retry is one bind and start).
+        const cap = e instanceof Final && e.state !== 'refused' ? 3_000 : 60_000;
         if (!this.#restart) backoff = Math.min(backoff * 2, cap);
       }
     }
