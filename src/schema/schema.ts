@@ -17,6 +17,7 @@ import type { AttrDesc, AttributeType, MatchingRule, ObjectClass, Syntax, Syntax
 const OPTION = /^[A-Za-z0-9-]+$/;
 /** Bound on the description cache: client-chosen strings must not grow it forever. */
 const DESC_CACHE_MAX = 10_000;
+const DN_CACHE_MAX = 20_000;
 
 export interface SchemaText {
   /** Shown in errors, e.g. the file name. */
@@ -38,6 +39,8 @@ export class Schema {
   private readonly ruleByKey = new Map<string, MatchingRule>();
   private readonly descCache = new Map<string, AttrDesc>();
   private readonly dnTypeCache = new Map<string, { lname: string; at: AttributeType }>();
+  /** DN strings already normalized: each write normalizes its target and modifiersName, mostly the same few. */
+  private readonly dnCache = new Map<string, string | undefined>();
   private subschema?: Map<string, Value[]>;
   readonly syntaxContext: SyntaxContext;
 
@@ -182,12 +185,16 @@ export class Schema {
 
   /** distinguishedNameMatch form of a DN string; undefined if it is not a valid DN here. */
   normalizeDN(s: string): string | undefined {
+    if (this.dnCache.has(s)) return this.dnCache.get(s);
+    let n: string | undefined;
     try {
-      return normalizeDN(parseDN(s), this.dnValueNormalizer);
+      n = normalizeDN(parseDN(s), this.dnValueNormalizer);
     } catch (e) {
-      if (e instanceof LdapError) return undefined;
-      throw e;
+      if (!(e instanceof LdapError)) throw e;
     }
+    if (this.dnCache.size >= DN_CACHE_MAX) this.dnCache.clear();
+    this.dnCache.set(s, n);
+    return n;
   }
 
   /** OID of an object class, attribute type or matching rule named `descr`. */
