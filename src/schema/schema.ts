@@ -17,7 +17,7 @@ import type { AttrDesc, AttributeType, MatchingRule, ObjectClass, Syntax, Syntax
 const OPTION = /^[A-Za-z0-9-]+$/;
 /** Bound on the description cache: client-chosen strings must not grow it forever. */
 const DESC_CACHE_MAX = 10_000;
-const DN_CACHE_MAX = 20_000;
+const DN_CACHE_MAX = 10_000;
 
 export interface SchemaText {
   /** Shown in errors, e.g. the file name. */
