@@ -5,6 +5,7 @@
 import { isDescendant, parentDN } from '../dit/dn.js';
 import type { Value } from '../dit/entry.js';
 import { asciiKey, asciiLower, isAscii, prepCaseExact, prepCaseIgnore, prepPiece, removeChars, squeezeSpaces } from './prep.js';
+import { certificateAssertionKey, certificateValueKey } from './certificate.js';
 import { SYN } from './syntaxes.js';
 import type { AttributeType, MatchingRule } from './types.js';
 import {
@@ -182,6 +183,13 @@ function specs(ctx: RuleContext): Spec[] {
     },
     ...ia5Rules(false, '1.3.6.1.4.1.1466.109.114.1', '1.3.6.1.4.1.4203.1.2.1'),
     ...ia5Rules(true, '1.3.6.1.4.1.1466.109.114.2', '1.3.6.1.4.1.1466.109.114.3'),
+    {
+      // Values are DER, assertions text: both reduce to serial$issuer.
+      oid: '2.5.13.34', names: ['certificateExactMatch'], syntax: SYN.certificateExactAssertion, kind: 'equality', text: false,
+      norm: (s) => certificateAssertionKey(Buffer.from(s, 'latin1').toString('utf8'), ctx.normalizeDN),
+      valueNorm: (s) => certificateValueKey(Buffer.from(s, 'latin1'), ctx.normalizeDN),
+      compat: [SYN.certificate],
+    },
     { oid: '1.3.6.1.1.16.2', names: ['UUIDMatch'], syntax: SYN.uuid, kind: 'equality', norm: canonicalUuid },
     {
       oid: '1.3.6.1.1.16.3', names: ['UUIDOrderingMatch'], syntax: SYN.uuid, kind: 'ordering', norm: canonicalUuid,
@@ -230,7 +238,7 @@ export function buildRules(ctx: RuleContext): MatchingRule[] {
  */
 export const UNIMPLEMENTED_RULES = new Set(
   [
-    'certificateExactMatch', 'certificateMatch', 'certificatePairExactMatch', 'certificateListExactMatch',
+    'certificateMatch', 'certificatePairExactMatch', 'certificateListExactMatch',
     'attributeCertificateExactMatch', 'protocolInformationMatch', 'presentationAddressMatch', 'authzMatch',
     'privateKeyMatch', 'directoryStringFirstComponentMatch', 'keywordMatch', 'wordMatch',
   ].map((n) => n.toLowerCase()),

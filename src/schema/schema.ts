@@ -155,6 +155,24 @@ export class Schema {
   }
 
   /**
+   * Key of a value named in a modify's delete: an assertion, or else a value
+   * of the type's syntax where the rule reads values differently (a DER
+   * certificate under certificateExactMatch, a whole description under a
+   * first-component rule), as slapd normalizes delete values as values.
+   */
+  deleteKey(type: AttributeType, value: Value): string | undefined {
+    const k = this.assertionKey(type, value);
+    if (k !== undefined || type.equality?.valueNorm === undefined) return k;
+    const syntax = type.syntax === undefined ? undefined : this.syntaxes.get(type.syntax);
+    if (syntax?.validate !== undefined && !syntax.validate(value, this.syntaxContext)) return undefined;
+    try {
+      return type.eqKey(value);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The AVA normalizer for src/dit/dn.ts: lower-case canonical type name and
    * the value's equality key. Unknown types and invalid values make the DN
    * invalid, as in slapd.

@@ -11,6 +11,8 @@ const L = '1.3.6.1.4.1.1466.115.121.1.';
 
 export const SYN = {
   bitString: L + '6',
+  certificate: L + '8',
+  certificateExactAssertion: '1.3.6.1.1.15.1',
   boolean: L + '7',
   countryString: L + '11',
   dn: L + '12',
@@ -76,7 +78,7 @@ export const SYNTAXES: readonly Syntax[] = [
     const s = text(v);
     return s === 'TRUE' || s === 'FALSE';
   }),
-  syn(L + '8', 'Certificate', isCertificate, BINARY),
+  syn(SYN.certificate, 'Certificate', isCertificate, BINARY),
   syn(L + '9', 'Certificate List', undefined, BINARY),
   syn(L + '10', 'Certificate Pair', undefined, BINARY),
   syn(SYN.dn, 'Distinguished Name', (v, ctx) => isUtf8(v) && ctx.validDN(text(v))),
@@ -102,6 +104,7 @@ export const SYNTAXES: readonly Syntax[] = [
   syn(L + '52', 'Telex Number'),
   syn('1.3.6.1.1.1.0.0', 'RFC2307 NIS Netgroup Triple'),
   syn('1.3.6.1.1.1.0.1', 'RFC2307 Boot Parameter'),
+  syn(SYN.certificateExactAssertion, 'Certificate Exact Assertion'),
   syn(SYN.uuid, 'UUID', (v) => canonicalUuid(text(v)) !== undefined),
   syn(SYN.csn, 'CSN', (v) => v.length <= 64 && CSN.test(text(v))),
   syn(SYN.attributeTypeDescription, 'Attribute Type Description'),

@@ -317,7 +317,7 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
           const have = new Set(keys(cur));
           const del = new Set<string>();
           for (const v of m.values) {
-            const k = schema.assertionKey(d.type, v);
+            const k = schema.deleteKey(d.type, v);
             if (k === undefined || !have.has(k)) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${name}: no such value`);
             del.add(k);
           }
