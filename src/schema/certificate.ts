@@ -123,13 +123,11 @@ export function certificateValueKey(der: Buffer, normalizeDN: (s: string) => str
   }
 }
 
-/** A serial number as written in an assertion: decimal, `0x…` or GSER `'…'H`. */
-function serialOf(s: string): string | undefined {
-  const t = s.trim();
-  if (/^-?[0-9]+$/.test(t)) return BigInt(t).toString();
-  const hex = /^0x([0-9a-f]+)$/i.exec(t) ?? /^'([0-9a-f]*)'H$/i.exec(t);
-  if (hex && hex[1]) return BigInt('0x' + hex[1]).toString();
-  return undefined;
+/** A serial number as an assertion writes it: decimal, or in GSER also `0x…` (as slapd reads them). */
+function serialOf(s: string, gser: boolean): string | undefined {
+  if (/^-?[0-9]+$/.test(s)) return BigInt(s).toString();
+  const hex = gser ? /^0x([0-9a-f]+)$/i.exec(s) : null;
+  return hex ? BigInt('0x' + hex[1]).toString() : undefined;
 }
 
 /** GSER `{ serialNumber N, issuer rdnSequence:"DN" }`, the two in either order. */
@@ -147,7 +145,7 @@ function gser(s: string): { serial: string; issuer: string } | undefined {
       if (serial !== undefined) return undefined;
       const v = /^[^,\s}]+/.exec(rest);
       if (!v) return undefined;
-      serial = serialOf(v[0]);
+      serial = serialOf(v[0], true);
       if (serial === undefined) return undefined;
       rest = rest.slice(v[0].length);
     } else {
@@ -185,7 +183,7 @@ export function certificateAssertionKey(s: string, normalizeDN: (s: string) => s
   if (parts === undefined) {
     const d = s.indexOf('$');
     if (d <= 0) return undefined;
-    const serial = serialOf(s.slice(0, d));
+    const serial = serialOf(s.slice(0, d), false);
     if (serial === undefined) return undefined;
     parts = { serial, issuer: s.slice(d + 1) };
   }

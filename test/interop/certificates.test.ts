@@ -40,7 +40,7 @@ t.test('serialNumberAndIssuer assertions, old and GSER forms, in equality and ex
     [`(userCertificate:certificateExactMatch:={ issuer "${ISSUER}", serialNumber 3 })`, 'Jennifer Smith'],
     // Issuers compare as DNs: case and spaces after commas do not matter.
     [`(userCertificate={ serialNumber 2, issuer rdnSequence:"email=CA@example.com, cn=example ca, o=OpenLDAP Example\\5C, Ltd., st=california, c=US" })`, 'Ursula Hampster'],
-    [`(userCertificate=0x3$${ISSUER})`, 'Jennifer Smith'],
+    [`(userCertificate={ serialNumber 0x3, issuer "${ISSUER}" })`, 'Jennifer Smith'],
   ];
   for (const [filter, who] of cases) {
     const r = search(filter);
@@ -48,7 +48,8 @@ t.test('serialNumberAndIssuer assertions, old and GSER forms, in equality and ex
     t.same(dns(r.stdout), [person(who)], filter);
   }
   t.same(dns(search(`(cACertificate=0$${ISSUER})`).stdout), [B], 'the CA certificate');
-  for (const filter of [`(userCertificate=1$${ISSUER})`, `(userCertificate=2$CN=Other CA,C=US)`, '(userCertificate=2)', '(userCertificate={ serialNumber 2 })']) {
+  // slapd reads hexadecimal serials only in GSER, and not as an hstring.
+  for (const filter of [`(userCertificate=0x2$${ISSUER})`, `(userCertificate={ serialNumber '02'H, issuer "${ISSUER}" })`, `(userCertificate=1$${ISSUER})`, `(userCertificate=2$CN=Other CA,C=US)`, '(userCertificate=2)', '(userCertificate={ serialNumber 2 })']) {
     const r = search(filter);
     t.same([r.code, dns(r.stdout)], [0, []], `${filter}: no entry`);
   }
@@ -57,7 +58,7 @@ t.test('serialNumberAndIssuer assertions, old and GSER forms, in equality and ex
 t.test('a certificate value is not an assertion: compare with one is invalidAttributeSyntax, as in slapd', async (t) => {
   const der = readFileSync(fixture('certificate-mods.ldif'), 'utf8').split('userCertificate;binary::\n')[1]!.split('\n').filter((l) => l.startsWith(' ')).map((l) => l.slice(1)).join('');
   const r = tool('ldapcompare', [...root, person('Ursula Hampster'), `userCertificate;binary::${der}`]);
-  t.equal(r.code, 21, r.stderr);
+  t.same([r.code, (r.stdout + r.stderr).trim()], [21, 'Compare Result: Invalid syntax (21)\nAdditional info: unable to normalize value for matching\nUNDEFINED']);
   const ok = tool('ldapcompare', [...root, person('Ursula Hampster'), `userCertificate:2$${ISSUER.replace('\\5C', '\\')}`]);
   t.same([ok.code, ok.stdout.trim()], [6, 'TRUE']);
 });

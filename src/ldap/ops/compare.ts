@@ -35,7 +35,11 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
   const d = ctx.schema.canonicalDescription(req.attr);
   if (!d) throw new LdapError(RC.undefinedAttributeType, '');
   if (d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, 'inappropriate matching request');
-  if (ctx.schema.assertionKey(d.type, req.value) === undefined) throw new LdapError(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
+  if (ctx.schema.assertionKey(d.type, req.value) === undefined) {
+    // slapd's asserted_value_validate_normalize: the assertion syntax's check, else the rule's normalizer, failed.
+    const checked = ctx.schema.syntaxes.get(d.type.equality.syntax)?.validate !== undefined;
+    throw new LdapError(RC.invalidAttributeSyntax, checked ? 'value does not conform to assertion syntax' : 'unable to normalize value for matching');
+  }
   // As slapd (fe_op_compare), which answers the root DSE and cn=Subschema itself.
   if ((d.type.name === 'entryDN' || d.type.name === 'subschemaSubentry') && ndn !== '' && ndn !== SUBSCHEMA_NDN) {
     throw new LdapError(RC.unwillingToPerform, `${d.type.name} compare not supported`);
