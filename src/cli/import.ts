@@ -5,13 +5,16 @@ import { createReadStream, statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadServerConfig } from '../config/load.js';
-import { readFileUrl, readLdif } from '../dit/ldif.js';
-import { LdapError, MeshdirError } from '../errors.js';
+import { parentDN } from '../dit/dn.js';
+import { readFileUrl, readLdif, type LdifAdd, type LdifContent } from '../dit/ldif.js';
+import { LdapError, MeshdirError, RC } from '../errors.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../runtime.js';
 import { compactInPlace } from '../store/compact.js';
 import { localAdd } from '../store/update.js';
 import { acquireLock } from './lock.js';
+
+type LdifEntry = LdifContent | LdifAdd;
 
 /** Adds in flight at once: they share LMDB commits (group commit) and bound memory. */
 const IN_FLIGHT = 2000;
@@ -67,40 +70,67 @@ export async function importLdif(
   const started = Date.now();
   let added = 0;
   let failed = 0;
-  let firstError: Error | undefined;
+  let firstError: { line: number; err: Error } | undefined;
   const pending = new Set<Promise<void>>();
+  // Entries that came before their parent, by the parent's normalized DN:
+  // added once it is (slapadd takes such files too, as OpenLDAP's test001 checks).
+  const waiting = new Map<string, { rec: LdifEntry; err: Error }[]>();
+  const parentKey = (dn: string): string | undefined => {
+    // Normalized first: parentDN splits at the first comma, which a normalized DN escapes inside values.
+    const n = store.schema.normalizeDN(dn);
+    return n === undefined ? undefined : (parentDN(n) ?? undefined);
+  };
+  const fail = (rec: LdifEntry, e: Error): void => {
+    failed++;
+    const why = e instanceof LdapError ? `${e.message || 'error'} (result ${e.code})` : e.message;
+    const err = new MeshdirError('MESHDIR_IMPORT', `${file}:${rec.line}: ${rec.dn}: ${why}`);
+    if (o.keepGoing) process.stderr.write(`meshdir: ${err.message}\n`);
+    else if (firstError === undefined || rec.line < firstError.line) firstError = { line: rec.line, err };
+  };
+  const submit = (rec: LdifEntry, again = false): void => {
+    const attrs = rec.attrs.map(([type, values]) => ({ type, values }));
+    const p = store
+      .write((tx) => localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true }))
+      .then(
+        () => {
+          added++;
+          const kids = waiting.get(store.schema.normalizeDN(rec.dn) ?? '');
+          if (kids) {
+            waiting.delete(store.schema.normalizeDN(rec.dn)!);
+            for (const k of kids) submit(k.rec, true);
+          }
+        },
+        (e: Error) => {
+          const parent = e instanceof LdapError && e.code === RC.noSuchObject && !again ? parentKey(rec.dn) : undefined;
+          if (parent === undefined) return fail(rec, e);
+          // Its parent may have been added since this write was queued.
+          if (store.idOf(parent) !== undefined) return submit(rec, true);
+          const list = waiting.get(parent) ?? [];
+          list.push({ rec, err: e });
+          waiting.set(parent, list);
+        },
+      )
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  };
   try {
     for await (const rec of readLdif(stream, { source: file, readUrl: readFileUrl })) {
       if (rec.type !== 'content' && rec.type !== 'add') throw new MeshdirError('MESHDIR_LDIF', `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`);
-      const attrs = rec.attrs.map(([type, values]) => ({ type, values }));
-      const p = store
-        .write((tx) => localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true }))
-        .then(
-          () => {
-            added++;
-          },
-          (e: Error) => {
-            failed++;
-            const why = e instanceof LdapError ? `${e.message || 'error'} (result ${e.code})` : e.message;
-            const err = new MeshdirError('MESHDIR_IMPORT', `${file}:${rec.line}: ${rec.dn}: ${why}`);
-            if (o.keepGoing) process.stderr.write(`meshdir: ${err.message}\n`);
-            else firstError ??= err;
-          },
-        )
-        .finally(() => pending.delete(p));
-      pending.add(p);
+      submit(rec);
       if (pending.size >= IN_FLIGHT) {
         await Promise.race(pending);
         bar?.update(read, { entries: added });
       }
       if (firstError) break;
     }
-    await Promise.all(pending);
+    while (pending.size > 0) await Promise.all([...pending]);
   } finally {
     bar?.update(read, { entries: added });
     bar?.stop();
     stream.destroy();
   }
-  if (firstError) throw firstError;
+  // Parents that never came.
+  for (const list of waiting.values()) for (const w of list) fail(w.rec, w.err);
+  if (firstError) throw firstError.err;
   return { added, failed, ms: Date.now() - started };
 }

@@ -1,0 +1,62 @@
+// `meshdir import` takes entries in any order, as slapadd does (OpenLDAP's
+// test001 loads its data reversed): an entry whose parent comes later in the
+// file is added once the parent is. A parent that never comes is an error
+// naming the entry's line.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { cleanup, EXAMPLE_LDIF, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
+
+const blocks = (ldif: string): string[] => ldif.split(/\n\n+/).map((b) => b.trim()).filter((b) => b.startsWith('dn:') || /\ndn:/.test(b));
+const dns = (ldif: string): string[] => ldif.split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4));
+
+function setup(t: Tap.Test | any): { dir: string; config: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-import-'));
+  t.teardown(() => cleanup(dir));
+  return { dir, config: writeServerFile(dir, {}) };
+}
+
+const exported = (config: string, dir: string): string => {
+  const file = join(dir, 'out.ldif');
+  const r = meshdir(['export', '--config', config, '-o', file]);
+  if (r.status !== 0) throw new Error(`export failed: ${r.stderr}`);
+  return readFileSync(file, 'utf8');
+};
+
+t.test('children before their parents: every entry is added', async (t) => {
+  const { dir, config } = setup(t);
+  const example = readFileSync(EXAMPLE_LDIF, 'utf8');
+  const reversed = blocks(example).reverse();
+  t.ok(reversed.length > 5 && reversed[reversed.length - 1]!.includes(`dn: ${SUFFIX}`), 'the suffix entry comes last');
+  writeFileSync(join(dir, 'reversed.ldif'), reversed.join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', join(dir, 'reversed.ldif')]);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, new RegExp(`imported ${reversed.length} entries`));
+  const out = dns(exported(config, dir));
+  t.same([...out].sort(), [...dns(example)].sort(), 'the same entries');
+  for (const dn of out) {
+    const parent = dn.slice(dn.indexOf(',') + 1);
+    if (dn !== SUFFIX) t.ok(out.indexOf(parent) < out.indexOf(dn), `${dn} after its parent in the export`);
+  }
+});
+
+t.test('a parent that never comes: the entry fails with its line; --continue keeps the rest', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'orphan.ldif');
+  writeFileSync(file, [
+    `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+    `dn: uid=lost,ou=nowhere,${SUFFIX}\nobjectClass: account\nuid: lost`,
+    `dn: ou=people,${SUFFIX}\nobjectClass: organizationalUnit\nou: people`,
+  ].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, `orphan.ldif:7: uid=lost,ou=nowhere,${SUFFIX}`, 'names the entry and its line');
+  t.match(r.stderr, '(result 32)');
+
+  const { dir: dir2, config: config2 } = setup(t);
+  const k = meshdir(['import', '--config', config2, '--no-progress', '--continue', file]);
+  t.equal(k.status, 1);
+  t.match(k.stderr, /imported 2 entries .*, 1 failed/);
+  t.same(dns(exported(config2, dir2)), [SUFFIX, `ou=people,${SUFFIX}`]);
+});
