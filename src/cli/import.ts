@@ -94,11 +94,10 @@ export async function importLdif(
       .then(
         () => {
           added++;
-          const kids = waiting.get(store.schema.normalizeDN(rec.dn) ?? '');
-          if (kids) {
-            waiting.delete(store.schema.normalizeDN(rec.dn)!);
-            for (const k of kids) submit(k.rec, true);
-          }
+          const key = store.schema.normalizeDN(rec.dn) ?? '';
+          const kids = waiting.get(key);
+          waiting.delete(key);
+          for (const k of kids ?? []) submit(k.rec, true);
         },
         (e: Error) => {
           const parent = e instanceof LdapError && e.code === RC.noSuchObject && !again ? parentKey(rec.dn) : undefined;
