@@ -45,3 +45,53 @@ t.test('what is not a certificate or an assertion has no key', async (t) => {
     t.equal(certificateValueKey(v, norm), undefined, what);
   }
 });
+
+/** DER element: tag, definite length (short or long form), content. */
+const der = (tag: number, ...parts: Buffer[]): Buffer => {
+  const body = Buffer.concat(parts);
+  const len = body.length < 128 ? Buffer.from([body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+};
+const oid = (dotted: string): Buffer => {
+  const [a, b, ...rest] = dotted.split('.').map(Number);
+  const out = [a! * 40 + b!];
+  for (const n of rest) {
+    const bytes = [n & 0x7f];
+    for (let v = n >> 7; v > 0; v >>= 7) bytes.unshift((v & 0x7f) | 0x80);
+    out.push(...bytes);
+  }
+  return der(0x06, Buffer.from(out));
+};
+const ava = (type: string, tag: number, value: Buffer) => der(0x30, oid(type), der(tag, value));
+/** Just the fields certificateExactMatch reads: a TBSCertificate's version, serial, signature and issuer. */
+const cert = (serial: Buffer, ...rdns: Buffer[][]) =>
+  der(0x30, der(0x30, der(0xa0, der(0x02, Buffer.from([2]))), der(0x02, serial), der(0x30, oid('1.2.840.113549.1.1.5')), der(0x30, ...rdns.map((r) => der(0x31, ...r)))));
+
+t.test('issuer strings of every directory string type, multi-valued RDNs, negative serials', async (t) => {
+  const utf16be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+  const utf32be = (s: string) => {
+    const b = Buffer.alloc(s.length * 4);
+    [...s].forEach((c, i) => b.writeUInt32BE(c.codePointAt(0)!, i * 4));
+    return b;
+  };
+  const c = cert(
+    Buffer.from([0xff, 0x7e]), // -130
+    [ava('2.5.4.6', 0x13, Buffer.from('DE'))],
+    [ava('2.5.4.10', 0x1e, utf16be('Bäckerei')), ava('2.5.4.11', 0x1c, utf32be('Süd'))],
+    [ava('2.5.4.3', 0x0c, Buffer.from('Zertifizierungsstelle Ü', 'utf8'))],
+  );
+  const key = certificateValueKey(c, norm);
+  t.equal(key, `-130$${norm('cn=Zertifizierungsstelle Ü,o=Bäckerei+ou=Süd,c=DE')}`);
+  t.equal(certificateAssertionKey('{ serialNumber -130, issuer "CN=zertifizierungsstelle ü,OU=Süd+O=BÄCKEREI,C=de" }', norm), key, 'the RDN\'s AVAs in either order');
+  // A value type that is not a directory string (an OCTET STRING) makes no DN, as an unknown attribute type does.
+  t.equal(certificateValueKey(cert(Buffer.from([1]), [ava('2.5.4.3', 0x04, Buffer.from('x'))]), norm), undefined);
+  t.equal(certificateValueKey(cert(Buffer.from([1]), [ava('1.2.3.4.5.6.7', 0x0c, Buffer.from('x'))]), norm), undefined);
+  // A quote in the issuer: \" in the DN, doubled inside the GSER string.
+  const quoted = cert(Buffer.from([7]), [ava('2.5.4.3', 0x0c, Buffer.from('Say "Hi"'))]);
+  t.equal(certificateAssertionKey('{ serialNumber 7, issuer "cn=Say \\""Hi\\""" }', norm), certificateValueKey(quoted, norm));
+  t.not(certificateValueKey(quoted, norm), undefined);
+  t.equal(certificateAssertionKey('{ serialNumber 7, issuer "cn=unterminated }', norm), undefined);
+  // Long-form lengths (an issuer over 127 octets).
+  const long = cert(Buffer.from([5]), [ava('2.5.4.3', 0x0c, Buffer.from('x'.repeat(200)))]);
+  t.equal(certificateValueKey(long, norm), `5$${norm(`cn=${'x'.repeat(200)}`)}`);
+});
