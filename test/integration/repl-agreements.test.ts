@@ -53,6 +53,19 @@ t.test('agreement files under a running supplier', async (t) => {
     t.pass('enabled again: the write arrives');
   });
 
+  await t.test('an edited file restarts the session at once, without a backoff', async (t) => {
+    const log = mesh.node('m1').server.log;
+    const from = log.length;
+    mesh.agree('m1', 'c1', { windowSize: 3, groupSize: 7 });
+    const changed = () => log.slice(from).some((l) => l.includes('"agreement file changed"') && l.includes('"agreement":"to-c1"'));
+    await eventually(changed, 10_000, 'the edit picked up');
+    const dn = await write();
+    await eventually(() => has('c1', dn), 10_000, 'a write after the edit on c1');
+    const since = log.slice(from).filter((l) => l.includes('"agreement":"to-c1"'));
+    t.same(since.filter((l) => /"state":"backoff"/.test(l)), [], 'no backoff (nor its warning) for the edit');
+    t.equal((await mesh.agreement('m1', 'to-c1'))?.state?.[0], 'in-sync');
+  });
+
   await t.test('a broken file disables only that agreement and says why', async (t) => {
     mesh.writeAgreement('m1', 'to-c1', 'consumer: [ldap://127.0.0.1:1\nbindDn: x\n');
     await eventually(async () => (await state('to-c1')) === 'invalid', 5000, 'state invalid');

@@ -176,6 +176,12 @@ export class Supplier {
         backoff = 1000;
       } catch (e) {
         if (e instanceof Stop || this.#stopped) continue;
+        // A changed agreement file closed the session on purpose: a new one starts now.
+        if (this.#restart) {
+          this.status.lastResult = 'ended: agreement changed';
+          backoff = 1000;
+          continue;
+        }
         // A session that got going and then broke starts the backoff over.
         if (this.#started) backoff = 1000;
         const msg = (e as Error).message;
