@@ -37,6 +37,12 @@ export function importCommand(program: Command): void {
         let r: ImportResult;
         try {
           r = await importLdif(store, file, { keepGoing: !!opts.continue, progress: opts.progress && process.stderr.isTTY, rootDn: config.rootDn });
+        } catch (e) {
+          if (!(e instanceof ImportStopped)) throw e;
+          // As with slapadd without -c, what was imported stays.
+          process.stderr.write(`meshdir: ${e.message}\nimport stopped: ${e.added} entries were imported and stay in the database (--continue skips bad entries)\n`);
+          process.exitCode = 1;
+          return;
         } finally {
           await store.close();
         }
@@ -50,6 +56,13 @@ export function importCommand(program: Command): void {
         release();
       }
     });
+}
+
+/** The first bad entry stopped an import (without --continue). */
+export class ImportStopped extends MeshdirError {
+  constructor(message: string, readonly added: number) {
+    super('MESHDIR_IMPORT', message);
+  }
 }
 
 export interface ImportResult {
@@ -70,7 +83,7 @@ export async function importLdif(
   const started = Date.now();
   let added = 0;
   let failed = 0;
-  let firstError: { line: number; err: Error } | undefined;
+  let firstError: { line: number; msg: string } | undefined;
   const pending = new Set<Promise<void>>();
   // Entries that came before their parent, by the parent's normalized DN:
   // added once it is (slapadd takes such files too, as OpenLDAP's test001 checks).
@@ -83,9 +96,9 @@ export async function importLdif(
   const fail = (rec: LdifEntry, e: Error): void => {
     failed++;
     const why = e instanceof LdapError ? `${e.message || 'error'} (result ${e.code})` : e.message;
-    const err = new MeshdirError('MESHDIR_IMPORT', `${file}:${rec.line}: ${rec.dn}: ${why}`);
-    if (o.keepGoing) process.stderr.write(`meshdir: ${err.message}\n`);
-    else if (firstError === undefined || rec.line < firstError.line) firstError = { line: rec.line, err };
+    const msg = `${file}:${rec.line}: ${rec.dn}: ${why}`;
+    if (o.keepGoing) process.stderr.write(`meshdir: ${msg}\n`);
+    else if (firstError === undefined || rec.line < firstError.line) firstError = { line: rec.line, msg };
   };
   const submit = (rec: LdifEntry, again = false): void => {
     const attrs = rec.attrs.map(([type, values]) => ({ type, values }));
@@ -130,6 +143,6 @@ export async function importLdif(
   }
   // Parents that never came.
   for (const list of waiting.values()) for (const w of list) fail(w.rec, w.err);
-  if (firstError) throw firstError.err;
+  if (firstError) throw new ImportStopped(firstError.msg, added);
   return { added, failed, ms: Date.now() - started };
 }

@@ -53,6 +53,7 @@ t.test('a parent that never comes: the entry fails with its line; --continue kee
   t.equal(r.status, 1);
   t.match(r.stderr, `orphan.ldif:7: uid=lost,ou=nowhere,${SUFFIX}`, 'names the entry and its line');
   t.match(r.stderr, '(result 32)');
+  t.match(r.stderr, 'import stopped: 2 entries were imported and stay in the database (--continue skips bad entries)');
 
   const { dir: dir2, config: config2 } = setup(t);
   const k = meshdir(['import', '--config', config2, '--no-progress', '--continue', file]);
