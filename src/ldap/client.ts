@@ -2,13 +2,16 @@
 // replication sessions: TCP_NODELAY (ldapjs' client leaves Nagle on, which
 // costs ~40 ms per exchange), StartTLS/ldaps, and message-level access for
 // streaming. Non-success results reject with LdapError.
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { frameLength } from '../ber/frame.js';
 import { parseFilter } from '../dit/filter.js';
 import type { Filter } from '../dit/filter-types.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
 import { EXOP, decodeResponse, encodeRequest, type ClientRequest, type Control, type LdapResponse, type PartialAttribute } from './pdu/index.js';
+
+/** SNI carries host names only (RFC 6066 §3): none for an IP address, which Node warns about. */
+const sni = (host: string): { servername?: string } => (isIP(host) ? {} : { servername: host });
 
 export interface ClientOptions {
   /** TLS options for ldaps:// and startTls(). */
@@ -63,7 +66,7 @@ export class LdapClient {
     const host = u.hostname.replace(/^\[|\]$/g, '');
     return new Promise((resolve, reject) => {
       const socket: Socket = secure
-        ? tlsConnect({ host, port, servername: host, ...opts.tls })
+        ? tlsConnect({ host, port, ...sni(host), ...opts.tls })
         : netConnect({ host, port });
       const timer = setTimeout(() => {
         socket.destroy();
@@ -234,9 +237,10 @@ export class LdapClient {
     plain.removeAllListeners('data');
     plain.removeAllListeners('error');
     plain.removeAllListeners('close');
-    const host = new URL(this.url).hostname;
+    const host = new URL(this.url).hostname.replace(/^\[|\]$/g, '');
     const secure: TLSSocket = await new Promise((resolve, reject) => {
-      const s = tlsConnect({ socket: plain, servername: host, ...tls });
+      // `host` is what the certificate is checked against when there is no SNI name.
+      const s = tlsConnect({ socket: plain, host, ...sni(host), ...tls });
       s.once('secureConnect', () => resolve(s));
       s.once('error', (e) => reject(new MeshdirError('MESHDIR_TLS', `${this.url}: StartTLS failed: ${e.message}`)));
     });

@@ -37,3 +37,24 @@ for (const transport of ['starttls', 'ldaps'] as const) {
     t.equal(await mesh.count('c2').then(String, (e: LdapError) => (e.code === RC.noSuchObject ? 'empty' : String(e))), 'empty', 'c2 got nothing');
   });
 }
+
+// DESIGN.md's agreement file has no CA key: the supplier's own `tls.ca`
+// (its server file) is the trust anchor for its consumers, as slapd's
+// syncrepl falls back to the server's TLS CA.
+t.test('without tlsCa the supplier checks consumers against its server file\'s tls.ca', async (t) => {
+  const pki = makePki();
+  t.teardown(() => cleanup(pki.dir));
+  const mesh = await Mesh.start({
+    nodes: { m1: 'master', c1: 'consumer' },
+    seed: 'm1',
+    yaml: (name) => `tls: { cert: ${pki.cert}, key: ${pki.key}${name === 'm1' ? `, ca: ${pki.ca}` : ''} }`,
+  });
+  t.teardown(() => mesh.stop());
+  const seeded = await mesh.count('m1');
+  mesh.agree('m1', 'c1', { transport: 'starttls' });
+  await eventually(async () => (await mesh.count('c1')) === seeded, 20_000, 'c1 has every entry over StartTLS');
+  t.pass(`c1 got all ${seeded} entries, checked against m1's tls.ca`);
+  mesh.agree('m1', 'c1', { transport: 'starttls', tlsCa: pki.otherCa });
+  await eventually(async () => (await mesh.agreement('m1', 'to-c1'))?.state?.[0] === 'refused', 20_000, 'refused with an agreement tlsCa that did not sign it');
+  t.pass('an agreement\'s tlsCa takes precedence');
+});

@@ -4,7 +4,7 @@
 // connected pushing new commits, with heartbeats; reconnect with backoff.
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { AgreementConfig } from '../../config/load.js';
+import type { AgreementConfig, ServerConfig } from '../../config/load.js';
 import { LdapError, RC } from '../../errors.js';
 import { LdapClient } from '../../ldap/client.js';
 import type { ServerContext } from '../../ldap/context.js';
@@ -202,22 +202,17 @@ export class Supplier {
     }
   }
 
-  #tlsOptions(cfg: AgreementConfig): ConnectionOptions {
-    const o: ConnectionOptions = { rejectUnauthorized: !cfg.tlsInsecure };
-    if (cfg.tlsCa) o.ca = readFileSync(cfg.tlsCa);
-    return o;
-  }
 
   async #connect(cfg: AgreementConfig): Promise<LdapClient> {
     const timeoutMs = Math.max(2 * cfg.heartbeatMs, 10_000);
-    const tls = cfg.transport === 'plain' ? undefined : this.#tlsOptions(cfg);
+    const tls = cfg.transport === 'plain' ? undefined : peerTls(this.#ctx.config, cfg);
     const client = await LdapClient.connect(cfg.consumer, { tls, timeoutMs, connectTimeoutMs: 5000 });
     if (cfg.transport === 'starttls') {
       try {
         await client.startTls(tls);
       } catch (e) {
         client.close();
-        throw new Final('refused', `StartTLS to ${cfg.consumer} failed: ${(e as Error).message}`);
+        throw new Final('refused', `TLS to ${cfg.consumer}: ${withoutUrl((e as Error).message, cfg.consumer)}`);
       }
     }
     return client;
@@ -228,7 +223,9 @@ export class Supplier {
     const store = ctx.store;
     this.#set('connecting', '');
     const client = await this.#connect(cfg).catch((e: Error) => {
-      if (/certificate|self.signed|unable to verify|SSL|TLS/i.test(e.message)) throw new Final('refused', `TLS to ${cfg.consumer}: ${e.message}`);
+      if (!(e instanceof Final) && /certificate|self.signed|unable to verify|SSL|TLS/i.test(e.message)) {
+        throw new Final('refused', `TLS to ${cfg.consumer}: ${withoutUrl(e.message, cfg.consumer)}`);
+      }
       throw e;
     });
     this.#client = client;
@@ -403,6 +400,22 @@ export class Supplier {
     const first = changesFor(store, acked, 1).changes[0];
     this.status.lagMs = first && !ruvCovers(acked, first.csn) ? Math.max(0, now - csnTimeMs(first.csn)) : 0;
   }
+}
+
+/** The client's errors begin with the URL; a status line names it once. */
+const withoutUrl = (msg: string, url: string): string => (msg.startsWith(`${url}: `) ? msg.slice(url.length + 2) : msg);
+
+/**
+ * TLS options for a session to an agreement's consumer: certificates are
+ * checked against the agreement's `tlsCa`, else the server file's `tls.ca`
+ * (as slapd's syncrepl falls back to the server's TLS CA), else the
+ * system's CAs.
+ */
+export function peerTls(server: ServerConfig, cfg: AgreementConfig): ConnectionOptions {
+  const o: ConnectionOptions = { rejectUnauthorized: !cfg.tlsInsecure };
+  const ca = cfg.tlsCa ?? server.tls?.ca;
+  if (ca) o.ca = readFileSync(ca);
+  return o;
 }
 
 /** The `direct` list of a consumer's response (ignored when malformed: then nothing is left out). */

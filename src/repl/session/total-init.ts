@@ -7,7 +7,7 @@ import { LdapClient } from '../../ldap/client.js';
 import type { Store } from '../../store/store.js';
 import type { Ruv } from '../core/ruv.js';
 import type { Stored } from '../core/view.js';
-import { readFileSync } from 'node:fs';
+import { peerTls } from './supplier.js';
 import { approxBytes, MAX_BATCH_BYTES, pack, packList, REPL_OID, unpack } from './protocol.js';
 
 const CHUNK = 1000;
@@ -19,7 +19,7 @@ export interface InitHooks {
 }
 
 export async function totalUpdate(store: Store, config: ServerConfig, a: AgreementConfig, hooks: InitHooks = {}): Promise<{ entries: number; ruv: Ruv }> {
-  const tls = a.transport === 'plain' ? undefined : { rejectUnauthorized: !a.tlsInsecure, ...(a.tlsCa ? { ca: readFileSync(a.tlsCa) } : {}) };
+  const tls = a.transport === 'plain' ? undefined : peerTls(config, a);
   const client = await LdapClient.connect(a.consumer, { tls, timeoutMs: 120_000 });
   const txn = store.dbs.env.useReadTransaction();
   try {
