@@ -8,7 +8,7 @@ import { ConfigError } from './config/load.js';
 import { MeshdirError } from './errors.js';
 import type { Counters, ExtendedHandler, ServerContext } from './ldap/context.js';
 import { LdapServer, type Listening } from './ldap/server.js';
-import { TlsMaterial } from './ldap/tls.js';
+import { TlsMaterial, type TlsFiles } from './ldap/tls.js';
 import { loadSchemaDir } from './schema/load.js';
 import type { Schema } from './schema/schema.js';
 import { LocalTree } from './store/local-tree.js';
@@ -124,6 +124,16 @@ export function openStore(config: ServerConfig, log: Logger, schema = loadServer
   });
 }
 
+/** Unreadable or unusable TLS files at start are a fault of the server file: exit 2, naming it. */
+function tlsMaterial(config: ServerConfig, files: TlsFiles, log: Logger): TlsMaterial {
+  try {
+    return new TlsMaterial(files, log);
+  } catch (e) {
+    if (e instanceof MeshdirError && e.code === 'MESHDIR_TLS') throw new ConfigError(`${config.file}: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger({ level: config.log.level, file: config.log.file });
   const schema = opts.schema ?? loadServerSchema(config);
@@ -133,7 +143,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     // Without it a search that dereferences aliases (JNDI's default) cannot tell there are none, and walks its scope.
     log.warn('no equality index on objectClass: searches that dereference aliases will walk their whole scope');
   }
-  const tls = config.tls ? new TlsMaterial(config.tls, log) : undefined;
+  const tls = config.tls ? tlsMaterial(config, config.tls, log) : undefined;
   tls?.watch();
   const counters: Counters = { connectionsTotal: 0, connectionsCurrent: 0, ops: {}, entriesSent: 0, bytesSent: 0, startedAt: Date.now() };
   const writerNdns = new Set<string>();

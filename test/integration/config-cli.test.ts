@@ -1,0 +1,42 @@
+// `meshdir serve` with a bad server file: exit 2 and one line naming the
+// file, field and reason, also for faults found after the logger exists (a
+// log file not yet opened once broke that: exit 1 and a second line) and
+// for TLS files that cannot be read.
+import t from 'tap';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanup, meshdir, REPO, ROOT_HASH } from '../helpers/server.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'meshdir-cfgcli-'));
+t.teardown(() => cleanup(dir));
+const file = join(dir, 'server.yaml');
+const base = (extra: string) => `replicaId: 1
+listen: [ldap://127.0.0.1:1]
+dataDir: ${join(dir, 'data')}
+suffix: dc=example,dc=com
+rootDn: cn=Directory Manager
+rootPassword: "${ROOT_HASH}"
+schemaDir: ${join(REPO, 'schema')}
+log: { level: info, file: ${join(dir, 'logs', 'server.log')} }
+${extra}`;
+
+const serve = (yaml: string) => {
+  writeFileSync(file, yaml);
+  return meshdir(['serve', '--config', file]);
+};
+
+t.test('faults the schema finds, with a log file configured', async (t) => {
+  for (const [yaml, line] of [
+    [base('').replace('suffix: dc=example,dc=com', 'suffix: example.com'), `meshdir: ${file}: suffix: "example.com" is not a valid DN\n`],
+    [base('indexes: { uidd: [eq] }'), `meshdir: ${file}: indexes.uidd: attribute type undefined in the schema\n`],
+  ] as const) {
+    const r = serve(yaml);
+    t.same([r.status, r.stderr], [2, line]);
+  }
+});
+
+t.test('a TLS file that cannot be read', async (t) => {
+  const r = serve(base(`tls: { cert: ${join(dir, 'nope.pem')}, key: ${join(dir, 'nope.key')} }`));
+  t.same([r.status, r.stderr], [2, `meshdir: ${file}: tls.cert: cannot read ${join(dir, 'nope.pem')}: ENOENT\n`]);
+});
