@@ -8,6 +8,12 @@ export interface Selection {
   allOp: boolean;
   /** Canonical type names asked for by name (with their subtypes). */
   names: Set<string>;
+  /**
+   * Names the schema does not define, lower-cased: only cn=monitor's
+   * entries hold such attributes (lagMs, state …), and a script asks for
+   * them by name.
+   */
+  unknown: Set<string>;
   /** Descriptions asked for with options (`cn;lang-en`): only values carrying those options. */
   tagged: { names: Set<string>; options: readonly string[] }[];
   typesOnly: boolean;
@@ -18,7 +24,7 @@ export interface Selection {
 }
 
 export function makeSelection(schema: Schema, requested: readonly string[], typesOnly: boolean): Selection {
-  const sel: Selection = { allUser: requested.length === 0, allOp: false, names: new Set(), tagged: [], typesOnly, plain: false };
+  const sel: Selection = { allUser: requested.length === 0, allOp: false, names: new Set(), unknown: new Set(), tagged: [], typesOnly, plain: false };
   for (const r of requested) {
     if (r === '*') sel.allUser = true;
     else if (r === '+') sel.allOp = true;
@@ -28,7 +34,10 @@ export function makeSelection(schema: Schema, requested: readonly string[], type
       if (oc) for (const at of [...oc.must, ...oc.may]) sel.names.add(at.name);
     } else {
       const d = schema.canonicalDescription(r);
-      if (d === undefined) continue;
+      if (d === undefined) {
+        sel.unknown.add(r.toLowerCase());
+        continue;
+      }
       const names = d.type.subtypes.map((t) => t.name);
       if (d.options.length === 0) for (const n of names) sel.names.add(n);
       else sel.tagged.push({ names: new Set(names), options: d.options });
@@ -41,7 +50,7 @@ export function makeSelection(schema: Schema, requested: readonly string[], type
 /** Is this attribute (by its stored key) selected? */
 export function selected(schema: Schema, sel: Selection, key: string): boolean {
   const d = schema.canonicalDescription(key);
-  if (d === undefined) return sel.allUser;
+  if (d === undefined) return sel.allUser || sel.unknown.has(key.toLowerCase());
   const at = d.type;
   if (sel.names.has(at.name)) return true;
   if (sel.tagged.some((x) => x.names.has(at.name) && hasOptions(x.options, d.options))) return true;

@@ -40,6 +40,13 @@ t.test('agreement files under a running supplier', async (t) => {
     t.equal(a.changessent?.[0], b.changessent?.[0], `both sent ${a.changessent?.[0]} changes`);
   });
 
+  await t.test('an agreement\'s monitor attributes can be asked for by name', async (t) => {
+    const r = await m1.search('cn=to-c2,cn=replication,cn=monitor', '(objectClass=*)', { scope: 0, attributes: ['lagMs', 'STATE'] });
+    t.same(r.entries[0]?.attrs.map((a) => [a.type, a.values.map(String)]), [['state', ['in-sync']], ['lagMs', ['0']]]);
+    const none = await m1.search('cn=to-c2,cn=replication,cn=monitor', '(objectClass=*)', { scope: 0, attributes: ['1.1'] });
+    t.same(none.entries[0]?.attrs, [], '1.1: none');
+  });
+
   await t.test('disabled, then enabled again, without a restart', async (t) => {
     mesh.agree('m1', 'c1', { enabled: false });
     await eventually(async () => (await state('to-c1')) === 'disabled', 5000, 'state disabled');
