@@ -55,6 +55,8 @@ t.test('agreement files under a running supplier', async (t) => {
     await eventually(() => has('c2', dn), 10_000, 'the add on c2');
     await pause(1500);
     t.notOk(await has('c1', dn), 'a write while disabled does not reach c1 (it reached c2)');
+    const lag = Number((await mesh.agreement('m1', 'to-c1'))?.lagms?.[0]);
+    t.ok(lag >= 1000, `a disabled agreement's lag grows: ${lag} ms`);
     mesh.agree('m1', 'c1');
     await eventually(() => has('c1', dn), 10_000, 'the add on c1 after enabling');
     t.pass('enabled again: the write arrives');

@@ -60,7 +60,7 @@ export class Replication {
 
   /** Agreement statuses, by file name. */
   statuses(): AgreementStatus[] {
-    return [...this.#slots.values()].map((s) => s.supplier?.status ?? s.invalid!).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.#slots.values()].map((s) => s.supplier?.currentStatus() ?? s.invalid!).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   scan(): void {

@@ -111,6 +111,15 @@ export class Supplier {
     ctx.store.events.on('commit', this.#onCommit);
   }
 
+  /**
+   * The status, its lag brought up to date when no session keeps it so (a
+   * consumer down, refused or disabled falls behind all the same).
+   */
+  currentStatus(): AgreementStatus {
+    if (this.status.state !== 'sending' && this.status.state !== 'in-sync') this.#updateLag(this.status.consumerRuv);
+    return this.status;
+  }
+
   get config(): AgreementConfig {
     return this.#cfg;
   }
