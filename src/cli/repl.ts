@@ -112,14 +112,22 @@ export function replCommand(program: Command): void {
   bindOptions(
     repl
       .command('check')
-      .description('compare replicas entry by entry; exit 0 only when identical')
+      .description('compare replicas entry by entry; exit 0 when identical, 1 when they differ, 2 when they could not be compared')
       .argument('<urls...>', 'two or more ldap:// URLs')
       .option('-b, --base <dn>', 'subtree to compare (default: the first naming context)'),
   ).action(async (urls: string[], opts: BindOpts & { base?: string }) => {
     if (urls.length < 2) throw new ConfigError('repl check needs at least two URLs');
-    const r = await compareReplicas(urls, { bindDn: opts.bindDn, password: password(opts), base: opts.base });
+    let r: Awaited<ReturnType<typeof compareReplicas>>;
+    try {
+      r = await compareReplicas(urls, { bindDn: opts.bindDn, password: password(opts), base: opts.base });
+    } catch (e) {
+      // As diff(1): 1 for differences, 2 when the replicas could not be compared.
+      process.stderr.write(`meshdir: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     for (const line of r.report) process.stdout.write(line + '\n');
-    process.stdout.write(r.differences === 0 ? `identical: ${r.entries} entries on ${urls.length} replicas\n` : `${r.differences} differences\n`);
+    process.stdout.write(r.differences === 0 ? `identical: ${r.entries} entries on ${urls.length} replicas\n` : `${r.differences} difference${r.differences === 1 ? '' : 's'}\n`);
     process.exitCode = r.differences === 0 ? 0 : 1;
   });
 }

@@ -43,3 +43,12 @@ t.test('a value and an entry on one side only are reported', async (t) => {
   t.match(r.stdout, `uid=bob,ou=people,${SUFFIX}: missing on ${a.url}`);
   t.match(r.stdout, /^\d+ differences$/m);
 });
+
+t.test('replicas that cannot be compared: exit 2 and the reason, naming the URL', async (t) => {
+  const bad = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', 'wrong', a.url, b.url]);
+  t.same([bad.status, bad.stdout], [2, '']);
+  t.match(bad.stderr, `meshdir: ${a.url}: bind as ${ROOT_DN} failed: `);
+  const down = meshdir(['repl', 'check', a.url, 'ldap://127.0.0.1:1']);
+  t.equal(down.status, 2, down.stderr);
+  t.match(down.stderr, /^meshdir: .*ldap:\/\/127\.0\.0\.1:1/);
+});

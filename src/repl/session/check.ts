@@ -1,5 +1,6 @@
 // `meshdir repl check`: read the same subtree from every replica (paged, so
 // size limits do not cut it short) and compare entry by entry, value by value.
+import { MeshdirError } from '../../errors.js';
 import { LdapClient } from '../../ldap/client.js';
 import { CONTROL, decodePagedResults, pagedResultsControl } from '../../ldap/pdu/index.js';
 
@@ -71,7 +72,11 @@ export async function compareReplicas(urls: string[], o: { bindDn?: string; pass
     for (const url of urls) {
       const c = await LdapClient.connect(url, { timeoutMs: 120_000 });
       clients.push(c);
-      if (o.bindDn) await c.bind(o.bindDn, o.password ?? '');
+      if (o.bindDn) {
+        await c.bind(o.bindDn, o.password ?? '').catch((e: Error) => {
+          throw new MeshdirError('MESHDIR_BIND', `${url}: bind as ${o.bindDn} failed: ${e.message}`);
+        });
+      }
     }
     let base = o.base;
     if (!base) {
