@@ -1,7 +1,9 @@
 // `meshdir repl status | init | check` and `meshdir conflicts`.
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
 import { LdapClient } from '../ldap/client.js';
 import { createLogger } from '../log.js';
@@ -12,6 +14,14 @@ import { compareReplicas } from '../repl/session/check.js';
 interface BindOpts {
   bindDn?: string;
   password?: string;
+  starttls?: boolean;
+  cacert?: string;
+}
+
+/** As ldap-utils: a CA file from --cacert or LDAPTLS_CACERT, else the system's CAs. */
+function tlsOf(o: BindOpts): ConnectionOptions {
+  const ca = o.cacert ?? process.env.LDAPTLS_CACERT;
+  return ca ? { ca: readFileSync(ca) } : {};
 }
 
 function password(o: BindOpts): string | undefined {
@@ -19,7 +29,8 @@ function password(o: BindOpts): string | undefined {
 }
 
 async function connect(url: string, o: BindOpts): Promise<LdapClient> {
-  const c = await LdapClient.connect(url, { timeoutMs: 30_000 });
+  const c = await LdapClient.connect(url, { timeoutMs: 30_000, tls: tlsOf(o) });
+  if (o.starttls) await c.startTls(tlsOf(o));
   if (o.bindDn) await c.bind(o.bindDn, password(o) ?? '');
   return c;
 }
@@ -45,7 +56,11 @@ function ago(gt: string | undefined): string {
 export function replCommand(program: Command): void {
   const repl = program.command('repl').description('replication: status, total update, consistency check');
   const bindOptions = (c: Command) =>
-    c.option('-D, --bind-dn <dn>', 'bind as this DN (default anonymous)').option('-w, --password <pw>', 'bind password (or MESHDIR_PASSWORD)');
+    c
+      .option('-D, --bind-dn <dn>', 'bind as this DN (default anonymous)')
+      .option('-w, --password <pw>', 'bind password (or MESHDIR_PASSWORD)')
+      .option('-Z, --starttls', 'StartTLS before binding (as ldapsearch -ZZ: fail without it)')
+      .option('--cacert <file>', 'CA file for the servers\' certificates (or LDAPTLS_CACERT)');
 
   bindOptions(
     repl
@@ -119,7 +134,7 @@ export function replCommand(program: Command): void {
     if (urls.length < 2) throw new ConfigError('repl check needs at least two URLs');
     let r: Awaited<ReturnType<typeof compareReplicas>>;
     try {
-      r = await compareReplicas(urls, { bindDn: opts.bindDn, password: password(opts), base: opts.base });
+      r = await compareReplicas(urls, { bindDn: opts.bindDn, password: password(opts), base: opts.base, tls: tlsOf(opts), starttls: opts.starttls });
     } catch (e) {
       // As diff(1): 1 for differences, 2 when the replicas could not be compared.
       process.stderr.write(`meshdir: ${(e as Error).message}\n`);

@@ -6,7 +6,7 @@ import t from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
 import { Mesh, eventually } from '../helpers/mesh.js';
 import { makePki } from '../helpers/pki.js';
-import { cleanup } from '../helpers/server.js';
+import { cleanup, meshdir, ROOT_DN, ROOT_PW } from '../helpers/server.js';
 
 for (const transport of ['starttls', 'ldaps'] as const) {
   t.test(`replication over ${transport} verifies the consumer certificate`, async (t) => {
@@ -54,6 +54,13 @@ t.test('without tlsCa the supplier checks consumers against its server file\'s t
   mesh.agree('m1', 'c1', { transport: 'starttls' });
   await eventually(async () => (await mesh.count('c1')) === seeded, 20_000, 'c1 has every entry over StartTLS');
   t.pass(`c1 got all ${seeded} entries, checked against m1's tls.ca`);
+  // repl check over StartTLS, as ldapsearch -ZZ: the bind password never crosses in clear.
+  const check = (ca: string) => meshdir(['repl', 'check', '-Z', '--cacert', ca, '-D', ROOT_DN, '-w', ROOT_PW, mesh.node('m1').url, mesh.node('c1').url]);
+  const ok = check(pki.ca);
+  t.same([ok.status, ok.stdout], [0, `identical: ${seeded} entries on 2 replicas\n`], ok.stderr);
+  const wrong = check(pki.otherCa);
+  t.equal(wrong.status, 2, 'another CA: not compared');
+  t.match(wrong.stderr, /StartTLS failed: .*(certificate|verify)/);
   mesh.agree('m1', 'c1', { transport: 'starttls', tlsCa: pki.otherCa });
   await eventually(async () => (await mesh.agreement('m1', 'to-c1'))?.state?.[0] === 'refused', 20_000, 'refused with an agreement tlsCa that did not sign it');
   t.pass('an agreement\'s tlsCa takes precedence');

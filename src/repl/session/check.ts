@@ -1,5 +1,6 @@
 // `meshdir repl check`: read the same subtree from every replica (paged, so
 // size limits do not cut it short) and compare entry by entry, value by value.
+import type { ConnectionOptions } from 'node:tls';
 import { MeshdirError } from '../../errors.js';
 import { LdapClient } from '../../ldap/client.js';
 import { CONTROL, decodePagedResults, pagedResultsControl } from '../../ldap/pdu/index.js';
@@ -66,12 +67,15 @@ export function valueDifferences(urls: string[], values: string[][]): string[] {
   return lines;
 }
 
-export async function compareReplicas(urls: string[], o: { bindDn?: string; password?: string; base?: string }): Promise<CheckResult> {
+export async function compareReplicas(
+  urls: string[], o: { bindDn?: string; password?: string; base?: string; tls?: ConnectionOptions; starttls?: boolean },
+): Promise<CheckResult> {
   const clients: LdapClient[] = [];
   try {
     for (const url of urls) {
-      const c = await LdapClient.connect(url, { timeoutMs: 120_000 });
+      const c = await LdapClient.connect(url, { timeoutMs: 120_000, tls: o.tls });
       clients.push(c);
+      if (o.starttls) await c.startTls(o.tls);
       if (o.bindDn) {
         await c.bind(o.bindDn, o.password ?? '').catch((e: Error) => {
           throw new MeshdirError('MESHDIR_BIND', `${url}: bind as ${o.bindDn} failed: ${e.message}`);
