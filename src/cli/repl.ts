@@ -75,7 +75,7 @@ export function replCommand(program: Command): void {
       const get = (e: (typeof r.entries)[number], a: string) => e.attrs.find((x) => x.type.toLowerCase() === a.toLowerCase())?.values.map((v) => v.toString()) ?? [];
       const top = r.entries.find((e) => e.dn.toLowerCase() === 'cn=replication,cn=monitor');
       if (top) {
-        process.stdout.write(`${config.file}: role ${get(top, 'role')[0]}, generation ${get(top, 'generationId')[0]}, conflicts ${get(top, 'conflicts')[0]}, clock skew ${get(top, 'clockSkewMs')[0]} ms\n`);
+        process.stdout.write(`${config.file}: role ${get(top, 'role')[0]}, generation ${get(top, 'generationId')[0]}, conflicts ${get(top, 'conflicts')[0]}, peer clocks ahead by up to ${get(top, 'clockAheadMs')[0]} ms\n`);
         process.stdout.write(`RUV: ${get(top, 'ruv').join(', ') || '(empty)'}\n\n`);
       }
       const rows = [['AGREEMENT', 'CONSUMER', 'STATE', 'LAST SESSION', 'RESULT', 'LAG', 'SENT']];

@@ -49,7 +49,7 @@ export function clockObserve(state: ClockState, csn: Csn, nowMs: number): { stat
 /** A mutable holder around ClockState for code that owns one clock. */
 export class HybridClock {
   #state: ClockState;
-  #lastSkewMs = 0;
+  #aheadMs = 0;
 
   constructor(state: ClockState) {
     this.#state = state;
@@ -59,9 +59,13 @@ export class HybridClock {
     return this.#state;
   }
 
-  /** Skew measured by the last observe(). */
-  get lastSkewMs(): number {
-    return this.#lastSkewMs;
+  /**
+   * The most an observed CSN was ahead of this clock (0 while none was): how
+   * far another master's clock runs ahead. An older CSN says nothing about
+   * clocks (only how old the change is), so it does not count.
+   */
+  get aheadMs(): number {
+    return this.#aheadMs;
   }
 
   next(nowMs: number): Csn {
@@ -73,7 +77,7 @@ export class HybridClock {
   observe(csn: Csn, nowMs: number): number {
     const r = clockObserve(this.#state, csn, nowMs);
     this.#state = r.state;
-    this.#lastSkewMs = r.skewMs;
+    if (r.skewMs > this.#aheadMs) this.#aheadMs = r.skewMs;
     return r.skewMs;
   }
 }

@@ -152,7 +152,7 @@ export class Replication {
         attrs: [
           ['objectClass', oc], ['cn', ['replication']], ['role', [ctx.config.role]], ['generationId', [ctx.store.generationId]],
           ['ruv', ruv(ctx.store.ruv)], ['conflicts', [String(ctx.store.conflictCount)]],
-          ['clockSkewMs', [String(Math.round(ctx.store.clock.lastSkewMs))]], ['changesReceived', [String(this.consumer.received)]],
+          ['clockAheadMs', [String(Math.round(ctx.store.clock.aheadMs))]], ['changesReceived', [String(this.consumer.received)]],
           ['sessionsAccepted', [String(this.consumer.sessionsAccepted)]], ['sessionsRefused', [String(this.consumer.refused)]],
           ['agreements', [String(this.#slots.size)]],
         ],

@@ -135,11 +135,15 @@ t.test('observe moves past a CSN from ahead and reports the skew', async (t) => 
   t.throws(() => clockObserve(o.state, 'nope', now), { code: 'MESHDIR_CSN_INVALID' });
 });
 
-t.test('HybridClock keeps its state and last skew', async (t) => {
+t.test('HybridClock keeps its state and how far ahead a peer clock was seen', async (t) => {
   const c = new HybridClock(newClockState(7));
   const a = c.next(1000);
+  t.equal(c.observe(formatCsn({ time: 500_000, counter: 0, replicaId: 2, subseq: 0 }), 1000), -500, 'an older change');
+  t.equal(c.aheadMs, 0, 'is no clock skew');
   t.equal(c.observe(formatCsn({ time: 3_000_000, counter: 0, replicaId: 1, subseq: 0 }), 1000), 2000);
-  t.equal(c.lastSkewMs, 2000);
+  t.equal(c.aheadMs, 2000);
+  c.observe(formatCsn({ time: 1_500_000, counter: 0, replicaId: 1, subseq: 0 }), 1000);
+  t.equal(c.aheadMs, 2000, 'the most seen');
   const b = c.next(1000);
   t.ok(b > a);
   t.equal(csnTimeMs(b), 3000);
