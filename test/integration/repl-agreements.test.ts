@@ -45,6 +45,14 @@ t.test('agreement files under a running supplier', async (t) => {
     t.same(r.entries[0]?.attrs.map((a) => [a.type, a.values.map(String)]), [['state', ['in-sync']], ['lagMs', ['0']]]);
     const none = await m1.search('cn=to-c2,cn=replication,cn=monitor', '(objectClass=*)', { scope: 0, attributes: ['1.1'] });
     t.same(none.entries[0]?.attrs, [], '1.1: none');
+    // And filtered on, as their strings (numbers as numbers).
+    const names = async (filter: string) => (await m1.search('cn=replication,cn=monitor', filter, { scope: 1, attributes: ['1.1'] })).entries.map((e) => e.dn).sort();
+    const both = ['cn=to-c1,cn=replication,cn=monitor', 'cn=to-c2,cn=replication,cn=monitor'];
+    t.same(await names('(STATE=In-Sync)'), both);
+    t.same(await names('(&(state=in-*)(lagMs<=0)(changesSent>=42)(!(changesSent>=100)))'), both);
+    t.same(await names('(|(state=disabled)(consumer=*c2*))'), []);
+    t.same(await names('(file=*/to-c2.yaml)'), ['cn=to-c2,cn=replication,cn=monitor']);
+    t.same(await names('(nosuch=*)'), []);
   });
 
   await t.test('disabled, then enabled again, without a restart', async (t) => {

@@ -2,7 +2,9 @@
 // cn=config. These entries are small and few, so they are built when read.
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
-import { compileFilter } from '../../schema/filter.js';
+import { compileFilter, type CompiledFilter, type Tri } from '../../schema/filter.js';
+import type { Schema } from '../../schema/schema.js';
+import type { Filter } from '../../dit/filter-types.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, EXOP, FEATURE, encodeSearchEntry, type SearchRequest } from '../pdu/index.js';
@@ -128,6 +130,90 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
   return pool;
 }
 
+/**
+ * A filter over cn=monitor's entries. Their attributes (lagMs, state …) are
+ * not schema types: a filter naming one is matched on the strings themselves
+ * (case-insensitively; >= and <= numerically when both sides are integers:
+ * `(lagMs>=1000)`); the rest goes through the schema.
+ */
+function monitorFilterOf(f: Filter, schema: Schema): CompiledFilter {
+  switch (f.type) {
+    case 'and':
+    case 'or': {
+      const parts = f.filters.map((x) => monitorFilterOf(x, schema));
+      const stop = f.type === 'or';
+      return (e) => {
+        let r: Tri = !stop;
+        for (const p of parts) {
+          const x = p(e);
+          if (x === stop) return stop;
+          if (x === undefined) r = undefined;
+        }
+        return r;
+      };
+    }
+    case 'not': {
+      const p = monitorFilterOf(f.filter, schema);
+      return (e) => {
+        const x = p(e);
+        return x === undefined ? undefined : !x;
+      };
+    }
+    case 'extensible':
+      return compileFilter(f, schema);
+    default:
+      if (schema.canonicalDescription(f.attr) !== undefined) return compileFilter(f, schema);
+      return rawMatch(f);
+  }
+}
+
+function rawMatch(f: Exclude<Filter, { type: 'and' | 'or' | 'not' | 'extensible' }>): CompiledFilter {
+  const name = f.attr.toLowerCase();
+  const low = (v: Buffer): string => v.toString('utf8').toLowerCase();
+  const valuesOf = (e: Entry): Buffer[] | undefined => {
+    for (const [k, vs] of e.attrs) if (k.toLowerCase() === name) return vs;
+    return undefined;
+  };
+  const order = (a: string, b: string): number =>
+    /^-?\d+$/.test(a) && /^-?\d+$/.test(b) ? Math.sign(Number(BigInt(a) - BigInt(b))) : a < b ? -1 : a > b ? 1 : 0;
+  let test: (v: string) => boolean;
+  switch (f.type) {
+    case 'present':
+      return (e) => valuesOf(e) !== undefined;
+    case 'equality':
+    case 'approx': {
+      const a = low(f.value);
+      test = (v) => v === a;
+      break;
+    }
+    case 'ge':
+    case 'le': {
+      const a = low(f.value);
+      test = f.type === 'ge' ? (v) => order(v, a) >= 0 : (v) => order(v, a) <= 0;
+      break;
+    }
+    case 'substrings': {
+      const parts = [f.initial, ...f.any, f.final].map((x) => (x === undefined ? undefined : low(x)));
+      test = (v) => {
+        let at = 0;
+        if (parts[0] !== undefined) {
+          if (!v.startsWith(parts[0])) return false;
+          at = parts[0].length;
+        }
+        for (const p of parts.slice(1, -1)) {
+          const i = v.indexOf(p!, at);
+          if (i < 0) return false;
+          at = i + p!.length;
+        }
+        const last = parts[parts.length - 1];
+        return last === undefined || (v.length - last.length >= at && v.endsWith(last));
+      };
+      break;
+    }
+  }
+  return (e) => valuesOf(e)?.some((v) => test(low(v))) ?? false;
+}
+
 /** One entry outside the suffix (for compare), or noSuchObject. */
 export function virtualEntry(ctx: ServerContext, who: Session, ndn: string, dn: string): Entry {
   const e = virtualPool(ctx, who, ndn, 0, dn, false).find((x) => x.ndn === ndn)!;
@@ -137,11 +223,14 @@ export function virtualEntry(ctx: ServerContext, who: Session, ndn: string, dn: 
 export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session, id: number, req: SearchRequest, ndn: string, sel: Selection): SearchResult {
   const pool = virtualPool(ctx, who, ndn, req.scope, req.base, true);
   const filter = compileFilter(req.filter, ctx.schema);
+  const monitorNdn = ctx.schema.normalizeDN('cn=monitor')!;
+  let monitorFilter: CompiledFilter | undefined;
   let sent = 0;
   for (const e of pool) {
     if (!inScope(e.ndn, ndn, req.scope)) continue;
     const entry: Entry = { dn: e.dn, attrs: e.attrs };
-    if (filter(entry) !== true) continue;
+    const monitor = e.ndn === monitorNdn || e.ndn.endsWith(',' + monitorNdn);
+    if ((monitor ? (monitorFilter ??= monitorFilterOf(req.filter, ctx.schema)) : filter)(entry) !== true) continue;
     if (req.sizeLimit > 0 && sent >= req.sizeLimit) return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
     const chunks = e.ndn === ''
       ? rootDseChunks(e, sel)
