@@ -76,9 +76,16 @@ function anyValue(schema: Schema, e: Entry, sel: Selector, fn: (v: Value) => Tri
 
 const decode = (rule: MatchingRule, v: Value): string => (rule.text ? v.toString('utf8') : v.toString('latin1'));
 
-/** Compiles a filter against a schema into a function of an entry. */
-export function compileFilter(filter: Filter, schema: Schema): CompiledFilter {
-  const root = compile(filter, schema);
+/** A filter item (not and/or/not). */
+export type FilterItem = Exclude<Filter, { type: 'and' | 'or' | 'not' }>;
+
+/**
+ * Compiles a filter against a schema into a function of an entry. `leaf`
+ * may compile an item itself (undefined: the schema's way), for entries
+ * whose attributes are not schema types (cn=monitor's).
+ */
+export function compileFilter(filter: Filter, schema: Schema, leaf?: (f: FilterItem) => CompiledFilter | undefined): CompiledFilter {
+  const root = compile(filter, schema, leaf);
   return (e) => {
     optEntry = undefined;
     return root(e);
@@ -115,10 +122,14 @@ export function evaluate(filter: Filter, entry: Entry, schema: Schema): Tri {
   return c.fn(entry);
 }
 
-function compile(f: Filter, schema: Schema): Node {
+function compile(f: Filter, schema: Schema, leaf?: (f: FilterItem) => Node | undefined): Node {
+  if (leaf !== undefined && f.type !== 'and' && f.type !== 'or' && f.type !== 'not') {
+    const own = leaf(f);
+    if (own !== undefined) return own;
+  }
   switch (f.type) {
     case 'and': {
-      const parts = f.filters.map((x) => compile(x, schema));
+      const parts = f.filters.map((x) => compile(x, schema, leaf));
       return (e) => {
         let r: Tri = true;
         for (const p of parts) {
@@ -130,7 +141,7 @@ function compile(f: Filter, schema: Schema): Node {
       };
     }
     case 'or': {
-      const parts = f.filters.map((x) => compile(x, schema));
+      const parts = f.filters.map((x) => compile(x, schema, leaf));
       return (e) => {
         let r: Tri = false;
         for (const p of parts) {
@@ -142,7 +153,7 @@ function compile(f: Filter, schema: Schema): Node {
       };
     }
     case 'not': {
-      const inner = compile(f.filter, schema);
+      const inner = compile(f.filter, schema, leaf);
       return (e) => {
         const x = inner(e);
         return x === undefined ? undefined : !x;

@@ -2,7 +2,7 @@
 // cn=config. These entries are small and few, so they are built when read.
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
-import { compileFilter, type CompiledFilter, type Tri } from '../../schema/filter.js';
+import { compileFilter, type CompiledFilter, type FilterItem } from '../../schema/filter.js';
 import type { Schema } from '../../schema/schema.js';
 import type { Filter } from '../../dit/filter-types.js';
 import type { Connection, Session } from '../connection.js';
@@ -132,42 +132,15 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
 
 /**
  * A filter over cn=monitor's entries. Their attributes (lagMs, state …) are
- * not schema types: a filter naming one is matched on the strings themselves
- * (case-insensitively; >= and <= numerically when both sides are integers:
- * `(lagMs>=1000)`); the rest goes through the schema.
+ * not schema types: a filter item naming one is matched on the strings
+ * themselves (case-insensitively; >= and <= numerically when both sides are
+ * integers: `(lagMs>=1000)`); the rest goes through the schema.
  */
 function monitorFilterOf(f: Filter, schema: Schema): CompiledFilter {
-  switch (f.type) {
-    case 'and':
-    case 'or': {
-      const parts = f.filters.map((x) => monitorFilterOf(x, schema));
-      const stop = f.type === 'or';
-      return (e) => {
-        let r: Tri = !stop;
-        for (const p of parts) {
-          const x = p(e);
-          if (x === stop) return stop;
-          if (x === undefined) r = undefined;
-        }
-        return r;
-      };
-    }
-    case 'not': {
-      const p = monitorFilterOf(f.filter, schema);
-      return (e) => {
-        const x = p(e);
-        return x === undefined ? undefined : !x;
-      };
-    }
-    case 'extensible':
-      return compileFilter(f, schema);
-    default:
-      if (schema.canonicalDescription(f.attr) !== undefined) return compileFilter(f, schema);
-      return rawMatch(f);
-  }
+  return compileFilter(f, schema, (item) => (item.type === 'extensible' || schema.canonicalDescription(item.attr) !== undefined ? undefined : rawMatch(item)));
 }
 
-function rawMatch(f: Exclude<Filter, { type: 'and' | 'or' | 'not' | 'extensible' }>): CompiledFilter {
+function rawMatch(f: Exclude<FilterItem, { type: 'extensible' }>): CompiledFilter {
   const name = f.attr.toLowerCase();
   const low = (v: Buffer): string => v.toString('utf8').toLowerCase();
   const valuesOf = (e: Entry): Buffer[] | undefined => {
