@@ -3,39 +3,8 @@
 // `{ serialNumber 2, issuer rdnSequence:"cn=CA,o=X" }` or OpenLDAP's older
 // `2$cn=CA,o=X` — both reduce to `serial$normalizedIssuerDN`, so equality
 // is string equality as for every other rule.
+import { BerReader } from '../ber/reader.js';
 import { formatDN, type AVA, type DN } from '../dit/dn.js';
-
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-/** One DER element at `off` (low tag numbers, definite lengths up to 4 octets). */
-function tlv(b: Buffer, off: number): Tlv {
-  const tag = b[off];
-  let len = b[off + 1];
-  if (tag === undefined || len === undefined || (tag & 0x1f) === 0x1f) throw new Error('bad DER');
-  let p = off + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new Error('bad DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (b[p++] ?? 0);
-  }
-  if (p + len > b.length) throw new Error('DER element past the end');
-  return { tag, start: p, end: p + len };
-}
-
-function children(b: Buffer, el: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let p = el.start; p < el.end; ) {
-    const c = tlv(b, p);
-    out.push(c);
-    p = c.end;
-  }
-  return out;
-}
 
 function oidString(b: Buffer): string {
   const arcs: number[] = [];
@@ -75,21 +44,26 @@ function directoryString(tag: number, v: Buffer): string | undefined {
   }
 }
 
-/** An X.501 Name as an LDAP DN string (RFC 4514: most specific RDN first). */
-function nameToDn(b: Buffer, name: Tlv): string | undefined {
+/** An X.501 Name (the reader at it) as an LDAP DN string (RFC 4514: most specific RDN first). */
+function readName(r: BerReader): string | undefined {
   const dn: DN = [];
-  for (const set of children(b, name)) {
-    if (set.tag !== 0x31) return undefined;
+  const name = r.enter(0x30);
+  while (r.hasMore()) {
+    const set = r.enter(0x31);
     const rdn: AVA[] = [];
-    for (const seq of children(b, set)) {
-      const [type, value] = children(b, seq);
-      if (seq.tag !== 0x30 || type?.tag !== 0x06 || value === undefined) return undefined;
-      const s = directoryString(value.tag, b.subarray(value.start, value.end));
-      if (s === undefined) return undefined;
-      rdn.push({ type: oidString(b.subarray(type.start, type.end)), value: s });
+    while (r.hasMore()) {
+      const ava = r.enter(0x30);
+      const type = oidString(r.readOctets(0x06));
+      const tag = r.peek();
+      const value = directoryString(tag, r.readOctets(tag));
+      r.leave(ava);
+      if (value === undefined) return undefined;
+      rdn.push({ type, value });
     }
+    r.leave(set);
     dn.unshift(rdn);
   }
+  r.leave(name);
   return formatDN(dn);
 }
 
@@ -104,21 +78,17 @@ function derInteger(v: Buffer): string {
 /** The key of a stored certificate (DER); undefined when it is not one. */
 export function certificateValueKey(der: Buffer, normalizeDN: (s: string) => string | undefined): string | undefined {
   try {
-    const cert = tlv(der, 0);
-    if (cert.tag !== 0x30) return undefined;
-    const tbs = tlv(der, cert.start);
-    if (tbs.tag !== 0x30) return undefined;
-    let el = tlv(der, tbs.start);
-    if (el.tag === 0xa0) el = tlv(der, el.end); // version
-    if (el.tag !== 0x02) return undefined;
-    const serial = derInteger(der.subarray(el.start, el.end));
-    const signature = tlv(der, el.end);
-    const issuer = tlv(der, signature.end);
-    if (issuer.tag !== 0x30) return undefined;
-    const dn = nameToDn(der, issuer);
+    const r = new BerReader(der);
+    r.enter(0x30); // Certificate
+    r.enter(0x30); // TBSCertificate
+    if (r.peek() === 0xa0) r.skip(); // version
+    const serial = derInteger(r.readOctets(0x02));
+    r.skip(); // signature algorithm
+    const dn = readName(r);
     const n = dn === undefined ? undefined : normalizeDN(dn);
     return n === undefined ? undefined : `${serial}$${n}`;
   } catch {
+    // Not DER, or not a certificate (the reader's ProtocolError).
     return undefined;
   }
 }
