@@ -29,8 +29,9 @@ function password(o: BindOpts): string | undefined {
 }
 
 async function connect(url: string, o: BindOpts): Promise<LdapClient> {
-  const c = await LdapClient.connect(url, { timeoutMs: 30_000, tls: tlsOf(o) });
-  if (o.starttls) await c.startTls(tlsOf(o));
+  const tls = tlsOf(o);
+  const c = await LdapClient.connect(url, { timeoutMs: 30_000, tls });
+  if (o.starttls) await c.startTls(tls);
   if (o.bindDn) await c.bind(o.bindDn, password(o) ?? '');
   return c;
 }

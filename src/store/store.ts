@@ -190,7 +190,7 @@ export class Store {
     return undefined;
   }
 
-  /** Ids of the entries of an object class, by the objectClass equality index (undefined without one); cached until the next commit. */
+  /** Ids of the entries of an object class, by the objectClass equality index (undefined without one); cached until a commit adds or removes an entry or changes objectClass keys (Txn.reclassed). */
   readonly #classIds = new Map<string, number[] | undefined>();
   classIds(name: string): number[] | undefined {
     if (!this.#classIds.has(name)) this.#classIds.set(name, this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids);

@@ -202,7 +202,7 @@ export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session
   for (const e of pool) {
     if (!inScope(e.ndn, ndn, req.scope)) continue;
     const entry: Entry = { dn: e.dn, attrs: e.attrs };
-    const monitor = e.ndn === monitorNdn || e.ndn.endsWith(',' + monitorNdn);
+    const monitor = inScope(e.ndn, monitorNdn, 2);
     if ((monitor ? (monitorFilter ??= monitorFilterOf(req.filter, ctx.schema)) : filter)(entry) !== true) continue;
     if (req.sizeLimit > 0 && sent >= req.sizeLimit) return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
     const chunks = e.ndn === ''

@@ -211,7 +211,6 @@ export class Supplier {
     }
   }
 
-
   async #connect(cfg: AgreementConfig): Promise<LdapClient> {
     const timeoutMs = Math.max(2 * cfg.heartbeatMs, 10_000);
     const tls = cfg.transport === 'plain' ? undefined : peerTls(this.#ctx.config, cfg);
@@ -221,7 +220,7 @@ export class Supplier {
         await client.startTls(tls);
       } catch (e) {
         client.close();
-        throw new Final('refused', `TLS to ${cfg.consumer}: ${withoutUrl((e as Error).message, cfg.consumer)}`);
+        throw tlsRefused(cfg, e as Error);
       }
     }
     return client;
@@ -232,9 +231,7 @@ export class Supplier {
     const store = ctx.store;
     this.#set('connecting', '');
     const client = await this.#connect(cfg).catch((e: Error) => {
-      if (!(e instanceof Final) && /certificate|self.signed|unable to verify|SSL|TLS/i.test(e.message)) {
-        throw new Final('refused', `TLS to ${cfg.consumer}: ${withoutUrl(e.message, cfg.consumer)}`);
-      }
+      if (!(e instanceof Final) && /certificate|self.signed|unable to verify|SSL|TLS/i.test(e.message)) throw tlsRefused(cfg, e);
       throw e;
     });
     this.#client = client;
@@ -411,8 +408,11 @@ export class Supplier {
   }
 }
 
-/** The client's errors begin with the URL; a status line names it once. */
-const withoutUrl = (msg: string, url: string): string => (msg.startsWith(`${url}: `) ? msg.slice(url.length + 2) : msg);
+/** A TLS failure stops the agreement as refused; the client's message begins with the URL, which the status names once. */
+function tlsRefused(cfg: AgreementConfig, e: Error): Final {
+  const msg = e.message.startsWith(`${cfg.consumer}: `) ? e.message.slice(cfg.consumer.length + 2) : e.message;
+  return new Final('refused', `TLS to ${cfg.consumer}: ${msg}`);
+}
 
 /**
  * TLS options for a session to an agreement's consumer: certificates are
