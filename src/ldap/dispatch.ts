@@ -131,7 +131,8 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   let who: Session;
   try {
     who = requester(ctx, conn, op, msg.controls);
-    if (op.type === 'search' || op.type === 'compare') requireOriginal(ctx, msg.controls);
+    if (op.type === 'search') requireOriginal(ctx, msg.controls, op.base, op.scope);
+    else if (op.type === 'compare') requireOriginal(ctx, msg.controls, op.dn);
   } catch (e) {
     const o = outcomeOf(e, ctx.log);
     access(o.code);

@@ -36,8 +36,8 @@ function entryRefs(rec: EntryRec): string[] {
   return out;
 }
 
-type RefScope = 'base' | 'one' | 'sub' | undefined;
-const SCOPES: RefScope[] = ['base', 'one', 'sub', 'sub'];
+type RefScope = 'base' | 'one' | 'sub' | 'subordinate' | undefined;
+const SCOPES: RefScope[] = ['base', 'one', 'sub', 'subordinate'];
 
 /** The referral's scope for a search of `scope` (RFC 4511 numbering; 3 = children). */
 function searchScope(scope: number): RefScope {
@@ -173,6 +173,20 @@ export function continuation(schema: Schema, rec: EntryRec, scope: number, contr
  * and, for a search, its scope; undefined when none is configured.
  */
 export function defaultReferral(schema: Schema, urls: readonly string[], dn: string, scope?: number): LdapError | undefined {
-  const refs = urls.length === 0 ? [] : rewriteRefs(schema, [...urls], undefined, dn, scope === undefined ? undefined : searchScope(scope));
+  const refs = withTarget(schema, urls, dn, scope);
   return refs.length === 0 ? undefined : new LdapError(RC.referral, '', '', refs);
+}
+
+function withTarget(schema: Schema, urls: readonly string[], dn: string, scope?: number): string[] {
+  return urls.length === 0 ? [] : rewriteRefs(schema, [...urls], undefined, dn, scope === undefined ? undefined : searchScope(scope));
+}
+
+/**
+ * A hub or consumer refusing a write, or a read with dontUseCopy: referral
+ * (10) to the masters, each URL with the request's DN and, for a search,
+ * its scope, as slapd's shadow databases answer with their `updateref`
+ * URLs. Without a DN (password modify) the URLs go as they are, as there.
+ */
+export function mastersReferral(schema: Schema, urls: readonly string[], message: string, dn?: string, scope?: number): LdapError {
+  return new LdapError(RC.referral, message, '', dn === undefined ? [...urls] : withTarget(schema, urls, dn, scope));
 }

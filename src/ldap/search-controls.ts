@@ -6,6 +6,7 @@ import { BerReader } from '../ber/reader.js';
 import type { Filter } from '../dit/filter-types.js';
 import { LdapError, RC } from '../errors.js';
 import type { ServerContext } from './context.js';
+import { mastersReferral } from './referral.js';
 import { CONTROL, findControl, type Control } from './pdu/index.js';
 
 const SUBENTRY: Filter = { type: 'equality', attr: 'objectClass', value: Buffer.from('subentry') };
@@ -30,9 +31,9 @@ export function withSubentries(controls: readonly Control[], filter: Filter): Fi
 }
 
 /** dontUseCopy: a consumer or hub holds copies only, so it refers the client to the masters. */
-export function requireOriginal(ctx: ServerContext, controls: readonly Control[]): void {
+export function requireOriginal(ctx: ServerContext, controls: readonly Control[], dn: string, scope?: number): void {
   const c = findControl(controls, CONTROL.dontUseCopy);
   if (c === undefined) return;
   if (c.value !== undefined) throw new LdapError(RC.protocolError, 'dontUseCopy control value not absent');
-  if (ctx.config.role !== 'master') throw new LdapError(RC.referral, 'this replica holds copies; ask a master', '', ctx.referrals());
+  if (ctx.config.role !== 'master') throw mastersReferral(ctx.schema, ctx.referrals(), 'this replica holds copies; ask a master', dn, scope);
 }

@@ -34,8 +34,12 @@ t.test('referrals and repl status', async (t) => {
     t.equal(r.status, 10, 'exit 10 (referral)');
     const out = r.stdout + r.stderr;
     t.match(out, /Referral \(10\)/, 'ldapmodify says Referral');
-    t.match(out, `ldap://127.0.0.1:${port('m1')}`, 'm1 URL printed');
-    t.match(out, `ldap://127.0.0.1:${port('m2')}`, 'm2 URL printed');
+    // As slapd's updateref: each URL names the entry the write was for.
+    const refs = out.split('\n').filter((l) => /^\s+ldap:\/\//.test(l)).map((l) => l.trim()).sort();
+    t.same(refs, [port('m1'), port('m2')].sort().map((p) => `ldap://127.0.0.1:${p}/uid=alice,ou=people,${SUFFIX}`), 'both masters, with the DN');
+    const ren = spawnSync('ldapmodrdn', ['-x', '-H', mesh.node('c1').url, '-D', ROOT_DN, '-w', ROOT_PW, `UID=Alice , ou=people,${SUFFIX}`, 'uid=alicia'], { encoding: 'utf8', timeout: 20_000 });
+    t.equal(ren.status, 10, 'ldapmodrdn: exit 10');
+    t.match(ren.stdout + ren.stderr, `/uid=Alice,ou=people,${SUFFIX}\n`, 'the DN as slapd prettifies it');
     t.comment(out.trim().replace(/\n/g, ' | '));
     const c = await mesh.client('c1');
     const e = await c.search(`uid=alice,ou=people,${SUFFIX}`, '(objectClass=*)', { scope: 0, attributes: ['description'] });
@@ -44,10 +48,11 @@ t.test('referrals and repl status', async (t) => {
   });
 
   await t.test('ldapsearch -E !dontUseCopy: a consumer refers to the masters, a master answers', async (t) => {
-    const search = (node: string) => spawnSync('ldapsearch', ['-x', '-LLL', '-H', mesh.node(node).url, '-b', SUFFIX, '-E', '!dontUseCopy', '(uid=alice)', 'dn'], { encoding: 'utf8', timeout: 20_000 });
+    const search = (node: string, scope = 'sub') => spawnSync('ldapsearch', ['-x', '-LLL', '-H', mesh.node(node).url, '-b', SUFFIX, '-s', scope, '-E', '!dontUseCopy', '(uid=alice)', 'dn'], { encoding: 'utf8', timeout: 20_000 });
     const c = search('c1');
     t.equal(c.status, 10, 'exit 10 (referral)');
-    t.match(c.stdout + c.stderr, `ldap://127.0.0.1:${port('m1')}`, 'm1 URL printed');
+    t.match(c.stdout + c.stderr, `Referral: ldap://127.0.0.1:${port('m1')}/${SUFFIX}??sub\n`, 'm1 URL printed with base and scope, as slapd');
+    t.match(search('c1', 'children').stderr, `Referral: ldap://127.0.0.1:${port('m1')}/${SUFFIX}??subordinate\n`, 'children scope: subordinate, as slapd');
     const plain = spawnSync('ldapsearch', ['-x', '-LLL', '-H', mesh.node('c1').url, '-b', SUFFIX, '(uid=alice)', 'dn'], { encoding: 'utf8', timeout: 20_000 });
     t.equal(plain.stdout, `dn: uid=alice,ou=people,${SUFFIX}\n\n`, 'without the control the consumer answers');
     const m = search('m1');
@@ -58,7 +63,7 @@ t.test('referrals and repl status', async (t) => {
   await t.test('configured replication.referrals win over the suppliers', async (t) => {
     const r = ldapmodify(mesh.node('c2').url, `dn: uid=zed,ou=people,${SUFFIX}\nchangetype: add\nobjectClass: person\ncn: zed\nsn: zed\n`);
     t.equal(r.status, 10, 'exit 10');
-    t.match(r.stdout + r.stderr, CONFIGURED, 'the configured URL is printed');
+    t.match(r.stdout + r.stderr, `${CONFIGURED}/uid=zed,ou=people,${SUFFIX}\n`, 'the configured URL is printed, with the DN');
     t.notMatch(r.stdout + r.stderr, `:${port('m1')}`, 'not the supplier');
   });
 

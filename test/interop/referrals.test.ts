@@ -64,6 +64,9 @@ t.test('a base at or below a referral object refers the client, the URLs rewritt
     'Referral: ldap://backup.example.com/uid=x,ou=East,dc=example,dc=com??sub',
     '',
   ].join('\n')]);
+  // A children search names its scope `subordinate` (slapd, via libldap's URL writer).
+  const children = search('-b', 'uid=x, ou=East,dc=example,dc=com', '-s', 'children');
+  t.same([children.code, children.stderr.split('\n')[2]], [10, 'Referral: ldap://east.example.com/uid=x,ou=East,dc=Example,dc=com??subordinate']);
   // Below one, ManageDsaIT does not help: there is no entry to manage.
   for (const m of [[], ['-M']]) {
     const w = search(...m, '-b', `uid=x,${WEST}`, '-s', 'one');

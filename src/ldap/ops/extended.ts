@@ -11,6 +11,7 @@ import { localModify } from '../../store/update.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { decodePasswdModifyRequest, encodePasswdModifyResponse, EXOP, type ExtendedRequest } from '../pdu/index.js';
+import { mastersReferral } from '../referral.js';
 
 export interface ExtendedResult {
   oid?: string;
@@ -113,7 +114,7 @@ async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | 
     ndn = n;
   }
   if (!ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, req.oldPasswd !== undefined ? 'unwilling to verify old password' : 'no global superior knowledge');
-  if (ctx.config.role !== 'master') throw new LdapError(RC.referral, 'this replica is read-only; write to a master', '', ctx.referrals());
+  if (ctx.config.role !== 'master') throw mastersReferral(ctx.schema, ctx.referrals(), 'this replica is read-only; write to a master');
   const rec = ctx.store.byNdn(ndn);
   if (req.oldPasswd !== undefined) {
     const stored = rec?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];

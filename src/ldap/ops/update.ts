@@ -16,12 +16,10 @@ import { assertionOf } from '../assertion.js';
 import type { WriteKind } from '../access.js';
 import { readRequests, readResponse } from '../read-controls.js';
 import { SUBSCHEMA_NDN } from './virtual.js';
-import { checkReferral, defaultReferral } from '../referral.js';
+import { checkReferral, defaultReferral, mastersReferral } from '../referral.js';
 
-function writable(ctx: ServerContext): void {
-  if (ctx.config.role !== 'master') {
-    throw new LdapError(RC.referral, 'this replica is read-only; write to a master', '', ctx.referrals());
-  }
+function writable(ctx: ServerContext, dn: string): void {
+  if (ctx.config.role !== 'master') throw mastersReferral(ctx.schema, ctx.referrals(), 'this replica is read-only; write to a master', dn);
 }
 
 function normalize(ctx: ServerContext, dn: string, message = 'invalid DN'): string {
@@ -109,7 +107,7 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
     return [];
   }
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
-  writable(ctx);
+  writable(ctx, req.dn);
   const target = targetChecks(ctx, who, 'add', ndn, [], controls);
   await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize, relax }));
   return target.respond();
@@ -127,7 +125,7 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
     return [];
   }
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
-  writable(ctx);
+  writable(ctx, req.dn);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const target = targetChecks(ctx, who, 'modify', ndn, types, controls);
   await commit(ctx, controls, (tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize, relax }), { speculate: true });
@@ -143,7 +141,7 @@ export async function del(ctx: ServerContext, who: Session, dn: string, controls
     return [];
   }
   checkReferral(ctx.schema, ctx.store, dn, controls);
-  writable(ctx);
+  writable(ctx, dn);
   const target = targetChecks(ctx, who, 'delete', ndn, [], controls);
   await commit(ctx, controls, (tx) => localDelete(tx, dn, { authorize: target.authorize }));
   return target.respond();
@@ -164,7 +162,7 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
-  writable(ctx);
+  writable(ctx, req.dn);
   const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls);
   await commit(ctx, controls, (tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
   return target.respond(destNdn);
