@@ -320,6 +320,7 @@ export class Store {
         if (spec) this.commitPaths.redone++;
         result = fn(tx);
       }
+      spec = undefined;
       tx.finish();
     };
     if (now >= this.#busyUntil) {

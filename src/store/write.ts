@@ -256,6 +256,10 @@ export class Txn implements StateView {
 
   /** Persist clock and RUV with the batch (called inside the transaction). */
   finish(): void {
+    // What this transaction read and built stays reachable until its commit
+    // is durable (milliseconds, many writes at once): let it go now.
+    this.#states.clear();
+    this.recs.clear();
     if (this.changes.length === 0 && !this.replaced) return;
     this.store.dbs.meta.put('ruv', this.ruv);
   }
