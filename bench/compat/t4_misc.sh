@@ -255,4 +255,29 @@ cn: c2
 sn: x
 X"
 t "ldapdelete list" "ldapdelete -x -H \$URL $ADM -c cn=c2,$SB cn=nosuch,$SB cn=tagged,$SB"
+# Which refusal comes first: subschema, naming context, binding, then types the server keeps.
+t "modify subschema description" "$MO <<'X'
+dn: cn=Subschema
+changetype: modify
+replace: description
+description: x
+X"
+t "add subschema" "$A <<'X'
+dn: cn=Subschema
+objectClass: subentry
+cn: Subschema
+X"
+t "modrdn subschema anon" "ldapmodrdn -x -H \$URL cn=Subschema cn=foo"
+t "add createTimestamp outside suffix" "$A <<'X'
+dn: uid=new,o=nowhere
+objectClass: account
+uid: new
+createTimestamp: 20200101000000Z
+X"
+t "anon modify createTimestamp" "ldapmodify -x -H \$URL <<'X'
+dn: $B
+changetype: modify
+add: createTimestamp
+createTimestamp: 20200101000000Z
+X"
 echo "MATCH=$NMATCH DIFF=$NDIFF"

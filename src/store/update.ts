@@ -119,6 +119,13 @@ function checkModValues(schema: Schema, typed: string, d: AttrDesc, op: ModOp, v
 }
 
 function checkUserType(schema: Schema, typed: string, relax = false): AttrDesc {
+  const d = describeClientType(schema, typed);
+  if (serverKept(d, relax)) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
+  return d;
+}
+
+/** A type in a request, with the `;binary` rules of slapd's slap_bv2ad. */
+function describeClientType(schema: Schema, typed: string): AttrDesc {
   const d = describe(schema, typed);
   // As slapd's slap_bv2ad: `;binary` goes with the certificate syntaxes, and only with them.
   const binary = d.options.some((o) => o.toLowerCase() === 'binary');
@@ -126,8 +133,18 @@ function checkUserType(schema: Schema, typed: string, relax = false): AttrDesc {
   const required = d.type.syntax !== undefined && (schema.syntaxes.get(d.type.syntax)?.ext.includes('X-BINARY-TRANSFER-REQUIRED') ?? false);
   if (binary && !required) throw new LdapError(RC.undefinedAttributeType, `${typed}: option "binary" not supported with type`);
   if (required && !binary) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
-  if (serverKept(d, relax)) throw new LdapError(RC.constraintViolation, `${typed}: no user modification allowed`);
   return d;
+}
+
+/**
+ * Types the server keeps (19). slapd checks them after the naming context
+ * and the client's binding (slap_mods_no_user_mod_check in fe_op_add and
+ * fe_op_modify), so an anonymous client or a DN outside the suffix gets 8
+ * or 53 first; checkClientAttrs / checkClientMods check everything else
+ * before that.
+ */
+export function checkUserModifiable(schema: Schema, types: readonly string[], relax = false): void {
+  for (const typed of types) checkUserType(schema, typed, relax);
 }
 
 /** Kept by the server, not the client: under relax the rootDn may still set the IMPORTABLE stamps. */
@@ -160,7 +177,7 @@ function checkObsolete(d: AttrDesc, typed: string, op: string, values: readonly 
 /** A client's modifications as slapd checks them before looking for the entry. */
 export function checkClientMods(schema: Schema, mods: readonly ClientMod[], relax = false): void {
   for (const m of mods) {
-    const d = checkUserType(schema, m.attr, relax);
+    const d = describeClientType(schema, m.attr);
     checkObsolete(d, m.attr, MOD_OP[m.op]!, m.values, relax);
     checkModValues(schema, m.attr, d, MOD_OP[m.op], m.values);
   }
@@ -170,7 +187,7 @@ export function checkClientMods(schema: Schema, mods: readonly ClientMod[], rela
 export function checkClientAttrs(schema: Schema, attrs: readonly { type: string; values: Buffer[] }[], relax = false): void {
   const seen = new Set<string>();
   for (const a of attrs) {
-    const d = checkUserType(schema, a.type, relax);
+    const d = describeClientType(schema, a.type);
     checkObsolete(d, a.type, 'add', a.values, relax);
     // `cn` and `commonName` (or an OID) in one request: one attribute given twice.
     if (seen.has(d.key)) throw new LdapError(RC.attributeOrValueExists, `attribute '${d.type.name}' provided more than once`);

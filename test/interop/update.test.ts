@@ -501,3 +501,26 @@ t.test('the relax control: the rootDn may give an entry its creation and modific
   t.equal(modify(ldif(`dn: cn=rx1,${SUFFIX}`, 'changetype: modify', 'replace: createTimestamp', 'createTimestamp: 20180101000000Z')).code, 19, 'not without the control');
   t.equal(relaxedModify('root', 'replace: entryUUID', 'entryUUID: 0193a1b2-0000-7000-8000-000000000002').code, 19, 'never entryUUID');
 });
+
+t.test("which refusal comes first: slapd's frontend order (side by side with slapd 2.5)", async (t) => {
+  const stamp = 'createTimestamp: 20200101000000Z';
+  const addStamp = (dn: string, who: string) => add(ldif(`dn: ${dn}`, 'objectClass: account', 'uid: new', stamp), who);
+  const modStamp = (dn: string, who: string) => modify(ldif(`dn: ${dn}`, 'changetype: modify', 'add: createTimestamp', stamp), who);
+  const cases: [string, string, string, string][] = [
+    // A DN outside the suffix, then an anonymous client, before a type the server keeps.
+    ['uid=new,o=nowhere', 'root', 'Server is unwilling to perform (53)', 'no global superior knowledge'],
+    [people('new'), 'anonymous', 'Strong(er) authentication required (8)', 'modifications require authentication'],
+    [people('new'), 'root', 'Constraint violation (19)', 'createTimestamp: no user modification allowed'],
+  ];
+  for (const [dn, who, result, info] of cases) {
+    t.equal(addStamp(dn, who).stderr, failure('add', result, info), `add ${dn} as ${who}`);
+    t.equal(modStamp(dn, who).stderr, failure('modify', result, info), `modify ${dn} as ${who}`);
+  }
+  // cn=Subschema is the server's own, for anyone.
+  for (const who of ['root', 'anonymous']) {
+    t.equal(addStamp('cn=Subschema', who).stderr, failure('add', 'Already exists (68)', 'subschema subentry already exists'), `add as ${who}`);
+    t.equal(modify(ldif('dn: cn=Subschema', 'changetype: modify', 'replace: description', 'description: x'), who).stderr,
+      failure('modify', 'Server is unwilling to perform (53)', 'modification of subschema subentry not supported'), `modify as ${who}`);
+    t.equal(modrdn(['cn=Subschema', 'cn=foo'], who).stdout, 'Rename Result: Server is unwilling to perform (53)\nAdditional info: cannot rename subschema subentry\n', `modrdn as ${who}`);
+  }
+});

@@ -8,7 +8,7 @@ import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import type { Txn } from '../../store/write.js';
-import { checkClientAttrs, checkClientMods, checkModShapes, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
+import { checkClientAttrs, checkClientMods, checkModShapes, checkUserModifiable, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
 import type { Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { CONTROL, findControl, type AddRequest, type Control, type ModDNRequest, type ModifyRequest } from '../pdu/index.js';
@@ -101,8 +101,11 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   if (req.attrs.length === 0) throw new LdapError(RC.protocolError, 'no attributes provided');
   const relax = relaxed(ctx, who, controls);
   checkClientAttrs(ctx.schema, req.attrs, relax);
+  if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.entryAlreadyExists, 'subschema subentry already exists');
+  const where = frontend(ctx, who, req.dn, ndn, controls);
+  checkUserModifiable(ctx.schema, req.attrs.map((a) => a.type), relax);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
-  if (frontend(ctx, who, req.dn, ndn, controls) === 'config') {
+  if (where === 'config') {
     ctx.configTree.add(who.bindDn, req.dn, attrs);
     return [];
   }
@@ -119,8 +122,11 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
   const relax = relaxed(ctx, who, controls);
   checkClientMods(ctx.schema, req.changes, relax);
+  if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'modification of subschema subentry not supported');
+  const where = frontend(ctx, who, req.dn, ndn, controls);
+  checkUserModifiable(ctx.schema, req.changes.map((m) => m.attr), relax);
   const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
-  if (frontend(ctx, who, req.dn, ndn, controls) === 'config') {
+  if (where === 'config') {
     ctx.configTree.modify(req.dn, mods);
     return [];
   }
@@ -153,6 +159,7 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   if (parseDN(req.newRdn).length !== 1) throw new LdapError(RC.invalidDNSyntax, 'invalid new RDN');
   const supNdn = req.newSuperior === undefined ? undefined : normalize(ctx, req.newSuperior, 'invalid newSuperior');
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot rename the root DSE');
+  if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'cannot rename subschema subentry');
   const parentNdn = supNdn ?? normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
   const destNdn = parentNdn === '' ? rdnNdn : `${rdnNdn},${parentNdn}`;
   if (destNdn.length > ndn.length && destNdn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
