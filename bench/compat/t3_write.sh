@@ -555,4 +555,12 @@ replace: userPassword
 userPassword: alicepw
 X
 ldapwhoami -x -H \$URL -D uid=alice,ou=people,$B -w alicepw"
+t "passwd empty new as root" "ldappasswd -x -H \$URL $ADM -s '' uid=zoe,ou=people,$B
+ldapwhoami -x -H \$URL -D uid=zoe,ou=people,$B -w rootset"
+t "passwd empty old" "ldappasswd -x -H \$URL -D uid=bob,ou=people,$B -w bobpw -a '' -s x"
+t "passwd other as user with its right old" "ldappasswd -x -H \$URL -D uid=alice,ou=people,$B -w alicepw -a bobpw -s x uid=bob,ou=people,$B"
+t "passwd other as root with right old" "ldappasswd -x -H \$URL $ADM -a rootset -s zoe2 uid=zoe,ou=people,$B
+ldapwhoami -x -H \$URL -D uid=zoe,ou=people,$B -w zoe2"
+t "bind empty dn with password" "ldapwhoami -x -H \$URL -D '' -w pw"
+t "whoami with request data" "ldapexop -x -H \$URL 1.3.6.1.4.1.4203.1.11.3:abc"
 echo "MATCH=$NMATCH DIFF=$NDIFF"

@@ -27,6 +27,10 @@ t.test('ldapwhoami', async (t) => {
   t.same(tool('ldapwhoami', ['-x', '-H', url, '-D', 'not a dn', '-w', 'x']),
     { code: 34, stdout: '', stderr: 'ldap_bind: Invalid DN syntax (34)\n\tadditional info: invalid DN\n' });
   t.equal(tool('ldapwhoami', ['-x', '-H', url, '-D', people('alice')]).code, 53, 'a DN without a password is not an anonymous bind');
+  t.same(tool('ldapwhoami', ['-x', '-H', url, '-D', '', '-w', 'secret']), { code: 49, stdout: '', stderr: 'ldap_bind: Invalid credentials (49)\n' },
+    'a password without a DN: 49 with no text (as slapd)');
+  t.same(tool('ldapexop', [...as(url), '1.3.6.1.4.1.4203.1.11.3:abc']), { code: 1, stdout: '', stderr: 'ldap_parse_result: Protocol error (2)\n\tadditional info: no request data expected\n' },
+    'Who am I? with request data (as slapd)');
   t.same(tool('ldapwhoami', [...as(url), '-ZZ']), { code: 1, stdout: '', stderr: 'ldap_start_tls: Protocol error (2)\n\tadditional info: unsupported extended operation\n' },
     'no certificate: StartTLS is not offered (as slapd)');
   t.equal(tool('ldapwhoami', [...as(url), '-Z']).stdout, 'anonymous\n', '-Z goes on without TLS');
@@ -72,4 +76,17 @@ t.test('ldappasswd', async (t) => {
   // the suffix: 32, bench/compat "passwd root self").
   t.same(passwd('root', ['-s', 'x']), { code: 1, stdout: 'Result: Server is unwilling to perform (53)\nAdditional info: no global superior knowledge\n', stderr: '' });
   t.equal(whoami('root').code, 0, 'the rootDn keeps its password');
+});
+
+t.test('ldappasswd: empty passwords, and an old password only its writers may verify (as slapd)', async (t) => {
+  const unwilling = (text: string) => `Result: Server is unwilling to perform (53)\nAdditional info: ${text}\n`;
+  t.equal(passwd('root', ['-s', '', people('erin')]).stdout, unwilling('new password value is empty'));
+  t.equal(passwd('erin', ['-s', '']).stdout, unwilling('new password value is empty'));
+  t.equal(whoami('erin').code, 0, 'erin keeps her password: nothing was stored');
+  t.equal(passwd('erin', ['-a', '', '-s', 'x']).stdout, unwilling('old password value is empty'));
+  // alice gives erin's right old password: she may not change it, so it is not checked for her.
+  t.equal(passwd('alice', ['-a', 'secret', '-s', 'x', people('erin')]).stdout, unwilling('unwilling to verify old password'));
+  t.equal(passwd('alice', ['-a', 'secret', '-s', 'x', 'uid=nobody,ou=people,dc=example,dc=com']).stdout, unwilling('unwilling to verify old password'));
+  t.equal(passwd('root', ['-a', 'secret', '-s', 'erin-2', people('erin')]).code, 0, 'the rootDn may, with the right old password');
+  t.equal(whoami('erin', 'erin-2').code, 0);
 });

@@ -16,8 +16,8 @@ export async function bind(ctx: ServerContext, conn: Connection, req: BindReques
   if (req.auth.kind === 'sasl') throw new LdapError(RC.authMethodNotSupported, 'SASL(-4): no mechanism available: ');
   const password = req.auth.password;
   if (req.name === '') {
-    // RFC 4513 §5.1.2: a password without a name is not an anonymous bind.
-    if (password.length > 0) throw new LdapError(RC.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed');
+    // A password without a name is not an anonymous bind (RFC 4513 §5.1.1): slapd answers 49 with no text.
+    if (password.length > 0) throw new LdapError(RC.invalidCredentials, '');
     return;
   }
   let ndn: string;

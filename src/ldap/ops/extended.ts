@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from '../../auth/password.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
 import { localModify } from '../../store/update.js';
+import { recEntry, type EntryRec } from '../../store/record.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
 import { decodePasswdModifyRequest, encodePasswdModifyResponse, EXOP, type ExtendedRequest } from '../pdu/index.js';
@@ -23,6 +24,7 @@ export interface ExtendedResult {
 export async function extended(ctx: ServerContext, conn: Connection, who: Session, id: number, req: ExtendedRequest): Promise<ExtendedResult | 'handled'> {
   switch (req.oid) {
     case EXOP.whoAmI:
+      if (req.value !== undefined) throw new LdapError(RC.protocolError, 'no request data expected');
       return { value: Buffer.from(who.auth === 'anonymous' ? '' : `dn:${who.bindDn}`, 'utf8') };
     case EXOP.startTls:
       return startTls(ctx, conn, req.value);
@@ -104,6 +106,9 @@ async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | 
   } catch {
     throw new LdapError(RC.protocolError, 'data decoding error');
   }
+  // slapd's slap_passwd_parse: an empty password is never hashed and stored.
+  if (req.oldPasswd !== undefined && req.oldPasswd.length === 0) throw new LdapError(RC.unwillingToPerform, 'old password value is empty');
+  if (req.newPasswd !== undefined && req.newPasswd.length === 0) throw new LdapError(RC.unwillingToPerform, 'new password value is empty');
   let targetDn = who.bindDn;
   let ndn = who.bindNdn;
   if (req.userIdentity !== undefined && req.userIdentity !== '') {
@@ -116,17 +121,32 @@ async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | 
   if (!ctx.store.inSuffix(ndn)) throw new LdapError(RC.unwillingToPerform, req.oldPasswd !== undefined ? 'unwilling to verify old password' : 'no global superior knowledge');
   if (ctx.config.role !== 'master') throw mastersReferral(ctx.schema, ctx.referrals(), 'this replica is read-only; write to a master');
   const rec = ctx.store.byNdn(ndn);
+  const authorize = (entry: Entry): void => ctx.access.checkWrite(who, 'modify', ndn, ['userPassword'], entry);
   if (req.oldPasswd !== undefined) {
-    const stored = rec?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+    // The old password is checked with the requester's rights on it, as
+    // slapd checks it with "auth" access: someone who may not change this
+    // password learns nothing about it, not even that it was wrong.
     let ok = false;
-    for (const s of stored) if (await verifyPassword(req.oldPasswd, s, ctx.config.access.allowCleartextPasswords)) ok = true;
+    if (rec && mayWrite(authorize, rec)) {
+      const stored = rec.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+      for (const s of stored) if (await verifyPassword(req.oldPasswd, s, ctx.config.access.allowCleartextPasswords)) ok = true;
+    }
     if (!ok) throw new LdapError(RC.unwillingToPerform, 'unwilling to verify old password');
   }
   const generated = req.newPasswd === undefined ? randomBytes(9).toString('base64') : undefined;
   const newPw = req.newPasswd ?? Buffer.from(generated!, 'utf8');
   if (!rec) throw new LdapError(RC.noSuchObject, '');
   const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
-  const authorize = (entry: Entry): void => ctx.access.checkWrite(who, 'modify', ndn, ['userPassword'], entry);
   await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true });
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
+}
+
+function mayWrite(authorize: (entry: Entry) => void, rec: EntryRec): boolean {
+  try {
+    authorize(recEntry(rec));
+    return true;
+  } catch (e) {
+    if (e instanceof LdapError && e.code === RC.insufficientAccessRights) return false;
+    throw e;
+  }
 }
