@@ -280,4 +280,19 @@ changetype: modify
 add: createTimestamp
 createTimestamp: 20200101000000Z
 X"
+# Attribute options slapd does not know without configuration.
+t "modify add unknown option" "$MO <<'X'
+dn: $B
+changetype: modify
+add: description;x-foo
+description;x-foo: x
+X"
+t "modify add binary on a text type" "$MO <<'X'
+dn: $B
+changetype: modify
+add: description;binary
+description;binary: x
+X"
+t "compare unknown option" "ldapcompare -x -H \$URL $ADM $B 'o;x-foo:x'"
+s '(!(o;x-foo=*))' dn
 echo "MATCH=$NMATCH DIFF=$NDIFF"

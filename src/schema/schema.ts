@@ -112,13 +112,45 @@ export class Schema {
     if (type === undefined) return undefined;
     let options: string[] = [];
     if (parts.length > 1) {
-      for (const o of parts.slice(1)) if (!OPTION.test(o)) return undefined;
+      for (const o of parts.slice(1)) if (this.#optionProblem(type, o) !== undefined) return undefined;
       options = [...new Set(parts.slice(1).map((o) => o.toLowerCase()))].sort();
     }
     const ad: AttrDesc = { key: options.length === 0 ? type.name : `${type.name};${options.join(';')}`, type, options };
     if (this.descCache.size >= DESC_CACHE_MAX) this.descCache.clear();
     this.descCache.set(desc, ad);
     return ad;
+  }
+
+  /**
+   * Why `desc` is no attribute description, in slapd's words (its
+   * slap_bv2ad, after the type and its options): undefined when it is one.
+   */
+  descriptionProblem(desc: string): string | undefined {
+    const parts = desc.split(';');
+    const type = this.attributeType(parts[0]);
+    if (type === undefined) return 'attribute type undefined';
+    for (const o of parts.slice(1)) {
+      const why = this.#optionProblem(type, o);
+      if (why !== undefined) return why;
+    }
+    return undefined;
+  }
+
+  /**
+   * Options slapd knows without configuration: language tags (`lang-…`,
+   * RFC 3866) and `binary` on the syntaxes transferred in binary; any other
+   * is refused, not stored as a subtype nobody asked for.
+   */
+  #optionProblem(type: AttributeType, option: string): string | undefined {
+    if (!OPTION.test(option)) return 'attribute type undefined';
+    const o = option.toLowerCase();
+    if (o === 'binary') return this.binaryTransfer(type) ? undefined : 'option "binary" not supported with type';
+    return o.startsWith('lang-') ? undefined : 'unrecognized option';
+  }
+
+  /** The type's syntax is marked X-BINARY-TRANSFER-REQUIRED (certificates, supported algorithms). */
+  binaryTransfer(type: AttributeType): boolean {
+    return type.syntax !== undefined && (this.syntaxes.get(type.syntax)?.ext.includes('X-BINARY-TRANSFER-REQUIRED') ?? false);
   }
 
   private resolve(type: AttributeType | string): AttributeType | undefined {

@@ -75,7 +75,7 @@ export function mustGet(tx: Txn, dn: DN, ndn: string): EntryRec {
 
 function describe(schema: Schema, type: string): AttrDesc {
   const d = schema.canonicalDescription(type);
-  if (d === undefined) throw new LdapError(RC.undefinedAttributeType, `${type}: attribute type undefined`);
+  if (d === undefined) throw new LdapError(RC.undefinedAttributeType, `${type}: ${schema.descriptionProblem(type) ?? 'attribute type undefined'}`);
   return d;
 }
 
@@ -127,12 +127,8 @@ function checkUserType(schema: Schema, typed: string, relax = false): AttrDesc {
 /** A type in a request, with the `;binary` rules of slapd's slap_bv2ad. */
 function describeClientType(schema: Schema, typed: string): AttrDesc {
   const d = describe(schema, typed);
-  // As slapd's slap_bv2ad: `;binary` goes with the certificate syntaxes, and only with them.
-  const binary = d.options.some((o) => o.toLowerCase() === 'binary');
-  // The syntaxes the schema marks X-BINARY-TRANSFER-REQUIRED (certificates, supported algorithm).
-  const required = d.type.syntax !== undefined && (schema.syntaxes.get(d.type.syntax)?.ext.includes('X-BINARY-TRANSFER-REQUIRED') ?? false);
-  if (binary && !required) throw new LdapError(RC.undefinedAttributeType, `${typed}: option "binary" not supported with type`);
-  if (required && !binary) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
+  // `;binary` on other syntaxes is no description at all (describe); these need it.
+  if (schema.binaryTransfer(d.type) && !d.options.includes('binary')) throw new LdapError(RC.undefinedAttributeType, `${typed}: requires ;binary transfer`);
   return d;
 }
 

@@ -274,6 +274,16 @@ t.test('attribute options (cn;lang-en) in entries, attribute lists and filters',
   t.same(read('(uid=olga)', 'cn;lang-fr').get(olga), []);
   t.same([...read('(cn;lang-ru=ольга)', '1.1').keys()], [olga], 'filters match tagged values under the equality rule');
   t.same([...read('(&(uid=olga)(cn;lang-ru=Olga))', '1.1').keys()], [], 'but not untagged ones');
+  // Other options are refused, as slapd refuses them without `attributeoptions`.
+  const tagged = (desc: string) => modify(ldif(`dn: ${olga}`, 'changetype: modify', `add: ${desc}`, `${desc}: x`));
+  t.equal(tagged('cn;x-foo').stderr, failure('modify', 'Undefined attribute type (17)', 'cn;x-foo: unrecognized option'));
+  t.equal(tagged('cn;lang-en;x-foo').stderr, failure('modify', 'Undefined attribute type (17)', 'cn;lang-en;x-foo: unrecognized option'));
+  t.equal(tagged('cn;binary').stderr, failure('modify', 'Undefined attribute type (17)', 'cn;binary: option "binary" not supported with type'));
+  t.equal(add(ldif(`dn: ${people('opt')}`, 'objectClass: account', 'uid: opt', 'description;x-a: x')).stderr,
+    failure('add', 'Undefined attribute type (17)', 'description;x-a: unrecognized option'));
+  t.equal(tool('ldapcompare', [...as(url, 'root'), olga, 'cn;x-foo:Olga']).stdout, 'Compare Result: Undefined attribute type (17)\nUNDEFINED\n');
+  t.equal(tool('ldapcompare', [...as(url, 'root'), olga, 'cn;binary:Olga']).code, 17);
+  t.same([...read('(&(uid=olga)(!(cn;x-foo=*)))', '1.1').keys()], [], 'in a filter: Undefined, so its negation too');
 });
 
 t.test('an INTEGER assertion must be written as one (slapd: filter Undefined, compare 21)', async (t) => {

@@ -25,17 +25,30 @@ t.test('lookups by any NAME (any case) or OID; canonical name is the first NAME'
 
 t.test('canonicalDescription: canonical type plus lower-case sorted options', async (t) => {
   t.same(
-    (({ key, options }) => ({ key, options }))(s.canonicalDescription('CommonName;Lang-EN;binary')!),
-    { key: 'cn;binary;lang-en', options: ['binary', 'lang-en'] },
+    (({ key, options }) => ({ key, options }))(s.canonicalDescription('userCertificate;Lang-EN;binary')!),
+    { key: 'userCertificate;binary;lang-en', options: ['binary', 'lang-en'] },
   );
   t.equal(s.canonicalDescription('userCertificate;binary')?.key, 'userCertificate;binary');
   t.equal(s.canonicalDescription('2.5.4.3')?.key, 'cn');
-  t.equal(s.canonicalDescription('cn;x-a;X-A')?.key, 'cn;x-a', 'repeated options collapse');
+  t.equal(s.canonicalDescription('cn;lang-a;LANG-A')?.key, 'cn;lang-a', 'repeated options collapse');
   t.equal(s.canonicalDescription('telephonenumber')?.key, 'telephoneNumber');
   t.equal(s.canonicalDescription('nosuch'), undefined);
   t.equal(s.canonicalDescription('cn;bad_option'), undefined);
   t.equal(s.canonicalDescription('cn;'), undefined);
   t.equal(s.canonicalDescription('cn')!.type, s.attributeType('cn'));
+});
+
+t.test("options slapd knows unconfigured: lang- tags, and binary where the syntax is transferred so (slap_bv2ad's texts)", async (t) => {
+  for (const ok of ['cn;lang-en', 'cn;lang-en-', 'CN;LANG-EN-US;lang-fr', 'userCertificate;binary', 'cACertificate;binary;lang-de']) {
+    t.ok(s.canonicalDescription(ok), ok);
+    t.equal(s.descriptionProblem(ok), undefined, ok);
+  }
+  t.equal(s.canonicalDescription('cn;x-foo'), undefined);
+  t.equal(s.descriptionProblem('cn;x-foo'), 'unrecognized option');
+  t.equal(s.descriptionProblem('cn;lang-en;x-foo'), 'unrecognized option');
+  t.equal(s.canonicalDescription('cn;binary'), undefined);
+  t.equal(s.descriptionProblem('jpegPhoto;binary'), 'option "binary" not supported with type');
+  t.equal(s.descriptionProblem('nosuch;lang-en'), 'attribute type undefined');
 });
 
 t.test('supertypes: subtypes(), inherited rules and syntax', async (t) => {
