@@ -18,4 +18,8 @@ t "search deref with alias scope" "ldapsearch -x -LLL -H \$URL -b ou=sandbox,$B 
 t "ldapurl filter in base (ldap url -H with dn)" "ldapsearch -x -LLL -H \"\$URL/$B??sub?(uid=bob)\" dn"
 t "ldapcompare -M" "ldapcompare -x -M -H \$URL uid=alice,ou=people,$B uid:alice"
 t "ldapexop passwd generate root" "ldapexop -x -H \$URL $ADM whoami"
+t "search !noop" "ldapsearch -x -LLL -H \$URL -e '!noop' -b $B '(uid=alice)' dn"
+t "compare !noop" "ldapcompare -e '!noop' -x -H \$URL uid=alice,ou=people,$B uid:alice"
+t "whoami !manageDSAit" "ldapwhoami -x -H \$URL -e '!manageDSAit'"
+t "whoami !noop" "ldapwhoami -x -H \$URL -e '!noop'"
 echo "MATCH=$NMATCH DIFF=$NDIFF"

@@ -46,7 +46,9 @@ const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.subentries, new Set(['search'])],
   [CONTROL.matchedValues, new Set(['search'])],
   [CONTROL.domainScope, new Set(['search'])],
-  [CONTROL.noop, new Set(['add', 'modify', 'delete', 'modrdn'])],
+  // slapd takes noop on reads too (and does nothing with it there).
+  [CONTROL.noop, new Set(['search', 'compare', 'add', 'modify', 'delete', 'modrdn'])],
+  [CONTROL.manageDsaIT, new Set(['search', 'compare', 'add', 'modify', 'delete', 'modrdn'])],
   [CONTROL.relax, new Set(['add', 'modify', 'delete', 'modrdn'])],
   [CONTROL.dontUseCopy, new Set(['search', 'compare'])],
   // RFC 4370: not bind (nor the extended operations proxy.ts refuses).

@@ -182,6 +182,15 @@ t.test('controls: unknown critical → 12, unknown non-critical ignored', async 
   const tree = tool('ldapdelete', [...as(url, 'root'), '-e', '!1.2.840.113556.1.4.805', `uid=nobody,${SUFFIX}`]);
   t.same([tree.code, tree.stderr], [12, 'ldap_delete: Critical extension is unavailable (12)\n\tadditional info: critical control unavailable in context\n']);
   t.match(tool('ldapsearch', [...as(url), '-b', SUFFIX, '-e', '!1.2.840.113556.1.4.805', '(uid=alice)', 'dn']).stdout, 'text: critical extension is unavailable\n', 'on a search: the text for a control known elsewhere');
+  // Where slapd takes noop and manageDsaIT (side by side with slapd 2.5).
+  t.same(tool('ldapsearch', [...as(url), '-LLL', '-b', SUFFIX, '-e', '!noop', '(uid=alice)', 'dn']), { code: 0, stdout: `dn: ${people('alice')}\n\n`, stderr: '' }, 'noop on a search: no effect');
+  t.same(tool('ldapcompare', ['-e', '!noop', ...as(url), people('alice'), 'uid:alice']), { code: 6, stdout: 'TRUE\n', stderr: '' }, 'noop on a compare: no effect');
+  const unavailable = {
+    code: 1,
+    stdout: 'Result: Critical extension is unavailable (12)\nAdditional info: critical extension is unavailable\n',
+    stderr: 'ldap_parse_result: Critical extension is unavailable (12)\n\tadditional info: critical extension is unavailable\n',
+  };
+  for (const c of ['!manageDSAit', '!noop', '!relax']) t.same(tool('ldapwhoami', [...as(url), '-e', c]), unavailable, `${c} on Who am I?`);
 });
 
 t.test('bases that are not there', async (t) => {
