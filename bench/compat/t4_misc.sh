@@ -295,4 +295,7 @@ description;binary: x
 X"
 t "compare unknown option" "ldapcompare -x -H \$URL $ADM $B 'o;x-foo:x'"
 s '(!(o;x-foo=*))' dn
+t "cancel no value" "ldapexop -x -H \$URL 1.3.6.1.1.8"
+t "cancel empty sequence" "ldapexop -x -H \$URL 1.3.6.1.1.8::MAA="
+t "assert control without value" "ldapsearch -x -LLL -H \$URL -e '!assert=(cn=' -b $B -s base dn"
 echo "MATCH=$NMATCH DIFF=$NDIFF"

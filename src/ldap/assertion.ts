@@ -13,7 +13,7 @@ import { CONTROL, findControl, readFilter, type Control } from './pdu/index.js';
 export function assertionOf(ctx: ServerContext, who: Session, controls: readonly Control[]): ((entry: Entry) => void) | undefined {
   const c = findControl(controls, CONTROL.assertion);
   if (c === undefined) return undefined;
-  if (c.value === undefined) throw new LdapError(RC.protocolError, 'assertion control value is absent');
+  if (c.value === undefined) throw new LdapError(RC.protocolError, 'assert control value is absent');
   let filter;
   try {
     const r = new BerReader(c.value);

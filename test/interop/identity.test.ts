@@ -31,6 +31,9 @@ t.test('ldapwhoami', async (t) => {
     'a password without a DN: 49 with no text (as slapd)');
   t.same(tool('ldapexop', [...as(url), '1.3.6.1.4.1.4203.1.11.3:abc']), { code: 1, stdout: '', stderr: 'ldap_parse_result: Protocol error (2)\n\tadditional info: no request data expected\n' },
     'Who am I? with request data (as slapd)');
+  const cancel = (...value: string[]) => tool('ldapexop', [...as(url), ['1.3.6.1.1.8', ...value].join(':')]).stderr;
+  t.equal(cancel(), 'ldap_parse_result: Protocol error (2)\n\tadditional info: no message ID supplied\n', "cancel without a value: slapd's text");
+  t.equal(cancel(':MAA='), 'ldap_parse_result: Protocol error (2)\n\tadditional info: message ID parse failed\n', 'cancel of an empty sequence');
   t.same(tool('ldapwhoami', [...as(url), '-ZZ']), { code: 1, stdout: '', stderr: 'ldap_start_tls: Protocol error (2)\n\tadditional info: unsupported extended operation\n' },
     'no certificate: StartTLS is not offered (as slapd)');
   t.equal(tool('ldapwhoami', [...as(url), '-Z']).stdout, 'anonymous\n', '-Z goes on without TLS');

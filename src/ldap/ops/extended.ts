@@ -51,15 +51,16 @@ const UNCANCELABLE = new Set<string>(['bind', EXOP.startTls, EXOP.cancel]);
  * queued or done): tooLate, and it completes.
  */
 async function cancel(conn: Connection, id: number, value: Buffer | undefined): Promise<ExtendedResult> {
+  if (value === undefined) throw new LdapError(RC.protocolError, 'no message ID supplied');
   let target: number;
   try {
-    const r = new BerReader(value ?? Buffer.alloc(0));
+    const r = new BerReader(value);
     const seq = r.enter(TAG.sequence);
     target = r.readInt();
     r.leave(seq);
     if (r.hasMore()) throw new Error('trailing octets');
   } catch {
-    throw new LdapError(RC.protocolError, 'cancel request is invalid');
+    throw new LdapError(RC.protocolError, 'message ID parse failed');
   }
   const st = conn.outstanding.get(target);
   if (st === undefined || (st.abandoned && !st.canceled)) throw new LdapError(RC.noSuchOperation, 'message ID not found');
