@@ -298,4 +298,26 @@ s '(!(o;x-foo=*))' dn
 t "cancel no value" "ldapexop -x -H \$URL 1.3.6.1.1.8"
 t "cancel empty sequence" "ldapexop -x -H \$URL 1.3.6.1.1.8::MAA="
 t "assert control without value" "ldapsearch -x -LLL -H \$URL -e '!assert=(cn=' -b $B -s base dn"
+t "add root DSE" "$A <<'X'
+dn:
+objectClass: organizationalRole
+cn: a2
+X"
+t "add subschema undefined type" "$A <<'X'
+dn: cn=Subschema
+objectClass: top
+fooBar: x
+X"
+t "modify root DSE bad value" "$MO <<'X'
+dn:
+changetype: modify
+add: uidNumber
+uidNumber: abc
+X"
+t "modify root DSE undefined type" "$MO <<'X'
+dn:
+changetype: modify
+add: fooBar
+fooBar: x
+X"
 echo "MATCH=$NMATCH DIFF=$NDIFF"

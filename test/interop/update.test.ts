@@ -526,6 +526,10 @@ t.test("which refusal comes first: slapd's frontend order (side by side with sla
     t.equal(addStamp(dn, who).stderr, failure('add', result, info), `add ${dn} as ${who}`);
     t.equal(modStamp(dn, who).stderr, failure('modify', result, info), `modify ${dn} as ${who}`);
   }
+  // The root DSE and cn=Subschema: an add is refused before its types are read, a modify after.
+  t.equal(add(ldif('dn:', 'objectClass: top', 'fooBar: x')).stderr, failure('add', 'Already exists (68)', 'root DSE already exists'));
+  t.equal(add(ldif('dn: cn=Subschema', 'objectClass: top', 'fooBar: x')).stderr, failure('add', 'Already exists (68)', 'subschema subentry already exists'));
+  t.equal(modify(ldif('dn:', 'changetype: modify', 'add: fooBar', 'fooBar: x')).stderr, failure('modify', 'Undefined attribute type (17)', 'fooBar: attribute type undefined'));
   // cn=Subschema is the server's own, for anyone.
   for (const who of ['root', 'anonymous']) {
     t.equal(addStamp('cn=Subschema', who).stderr, failure('add', 'Already exists (68)', 'subschema subentry already exists'), `add as ${who}`);

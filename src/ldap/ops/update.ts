@@ -99,9 +99,11 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   const ndn = normalize(ctx, req.dn);
   // slapd's do_add, once the DN is read (OpenLDAP's test004-modify expects it).
   if (req.attrs.length === 0) throw new LdapError(RC.protocolError, 'no attributes provided');
+  // slapd's do_add refuses the server's own entries before it reads a type.
+  if (ndn === '') throw new LdapError(RC.entryAlreadyExists, 'root DSE already exists');
+  if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.entryAlreadyExists, 'subschema subentry already exists');
   const relax = relaxed(ctx, who, controls);
   checkClientAttrs(ctx.schema, req.attrs, relax);
-  if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.entryAlreadyExists, 'subschema subentry already exists');
   const where = frontend(ctx, who, req.dn, ndn, controls);
   checkUserModifiable(ctx.schema, req.attrs.map((a) => a.type), relax);
   const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
@@ -119,9 +121,9 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
 export async function modify(ctx: ServerContext, who: Session, req: ModifyRequest, controls: readonly Control[] = []): Promise<Control[]> {
   checkModShapes(req.changes);
   const ndn = normalize(ctx, req.dn);
-  if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
   const relax = relaxed(ctx, who, controls);
   checkClientMods(ctx.schema, req.changes, relax);
+  if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'modify upon the root DSE not supported');
   if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'modification of subschema subentry not supported');
   const where = frontend(ctx, who, req.dn, ndn, controls);
   checkUserModifiable(ctx.schema, req.changes.map((m) => m.attr), relax);
