@@ -10,7 +10,7 @@ import { recEntry } from '../store/record.js';
 import type { Session } from './connection.js';
 import type { ServerContext } from './context.js';
 import { CONTROL, OP, findControl, type Control } from './pdu/index.js';
-import { hiddenAttrs } from './ops/search.js';
+import { encodeComputed, hiddenAttrs } from './ops/search.js';
 import { encodeSelected, makeSelection, type Selection } from './selection.js';
 
 export interface ReadRequests {
@@ -39,14 +39,16 @@ export function readRequests(ctx: ServerContext, controls: readonly Control[]): 
 }
 
 /** The control carrying `entry`, with what this client may read of it (as a search shows it). */
-function entryControl(ctx: ServerContext, who: Session, oid: string, entry: Entry, ndn: string, sel: Selection): Control {
+function entryControl(ctx: ServerContext, who: Session, oid: string, entry: Entry, ndn: string, sel: Selection, hasChildren: () => boolean): Control {
   const ruled = ctx.access.ruled && !ctx.access.isRoot(who);
   const hide = hiddenAttrs(ctx, ndn, () => entry, ctx.access.passwordVisible(who), ruled ? who : undefined);
+  const attrs = encodeSelected(ctx.schema, sel, entry.attrs, hide);
+  encodeComputed(sel, hasChildren, attrs);
   const w = new BerWriter(512);
   w.startSequence(OP.searchResultEntry);
   w.writeString(entry.dn);
   w.startSequence(TAG.sequence);
-  for (const a of encodeSelected(ctx.schema, sel, entry.attrs, hide)) w.writeRaw(a);
+  for (const a of attrs) w.writeRaw(a);
   w.endSequence();
   w.endSequence();
   return { oid, critical: false, value: w.toBuffer() };
@@ -60,10 +62,10 @@ function entryControl(ctx: ServerContext, who: Session, oid: string, entry: Entr
  */
 export function readResponse(ctx: ServerContext, who: Session, req: ReadRequests, pre: Entry | undefined, ndn: string, postNdn: string): Control[] {
   const out: Control[] = [];
-  if (req.pre && pre) out.push(entryControl(ctx, who, CONTROL.preRead, pre, ndn, req.pre));
-  if (req.post) {
-    const rec = ctx.store.byNdn(postNdn);
-    if (rec) out.push(entryControl(ctx, who, CONTROL.postRead, recEntry(rec), postNdn, req.post));
-  }
+  const rec = ctx.store.byNdn(postNdn);
+  // A modify or a rename leaves the entry's children where they were, below it; a delete had none.
+  const hasChildren = (): boolean => rec !== undefined && ctx.store.hasChildren(rec.id);
+  if (req.pre && pre) out.push(entryControl(ctx, who, CONTROL.preRead, pre, ndn, req.pre, hasChildren));
+  if (req.post && rec) out.push(entryControl(ctx, who, CONTROL.postRead, recEntry(rec), postNdn, req.post, hasChildren));
   return out;
 }

@@ -444,6 +444,14 @@ t.test('pre-read and post-read controls (RFC 4527): the entry before and after, 
   t.match(self, /# ==> preread\ndn: [^\n]+\ncn: Alice Smith\n# <== preread/, 'her own entry, without the password');
   t.equal(tool('ldapadd', ['-e', '!preread=cn', ...as(url, 'root')], { input: ldif(`dn: ${people('dave3')}`, 'objectClass: account', 'uid: dave3') }).code, 12,
     'pre-read on an add: unavailableCriticalExtension');
+  // The attributes a search computes come too, as from slapd.
+  const ou = `ou=people,${SUFFIX}`;
+  const computed = tool('ldapmodify', ['-e', 'preread=hasSubordinates,subschemaSubentry', '-e', 'postread=entryDN,hasSubordinates', ...as(url, 'root')],
+    { input: ldif(`dn: ${ou}`, 'changetype: modify', 'replace: description', 'description: x') });
+  t.match(computed.stdout, `# ==> preread\ndn: ${ou}\nsubschemaSubentry: cn=Subschema\nhasSubordinates: TRUE\n# <== preread`);
+  t.match(computed.stdout, `# ==> postread\ndn: ${ou}\nentryDN: ${ou}\nhasSubordinates: TRUE\n# <== postread`);
+  const leaf = tool('ldapdelete', ['-e', 'preread=+', ...as(url, 'root'), people('dave')]);
+  t.match(leaf.stdout, /entryDN: uid=dave,ou=people,dc=example,dc=com\nsubschemaSubentry: cn=Subschema\nhasSubordinates: FALSE\n# <== preread/, 'pre-read of a delete: + as a search lists it');
 });
 
 t.test('the noop control: a write is checked, answered noOperation (16654), and not made', async (t) => {

@@ -433,12 +433,14 @@ export function hiddenAttrs(ctx: ServerContext, ndn: string, entry: () => Entry,
 export function entryChunks(ctx: ServerContext, rec: EntryRec, sel: Selection, pwVisible: boolean, ruledFor?: Session): Buffer[] {
   if (sel.plain && !ruledFor) return rec.userChunks(pwVisible);
   const out = encodeSelected(ctx.schema, sel, rec.attrs, hiddenAttrs(ctx, rec.ndn, () => recEntry(rec), pwVisible, ruledFor));
-  const computed: [string, Buffer[]][] = [];
-  // In slapd's order: the frontend's subschemaSubentry, then back-mdb's hasSubordinates.
-  if (sel.allOp || sel.names.has('subschemaSubentry')) computed.push(['subschemaSubentry', SUBSCHEMA]);
-  if (sel.allOp || sel.names.has('hasSubordinates')) computed.push(['hasSubordinates', [ctx.store.hasChildren(rec.id) ? TRUE : FALSE]]);
-  for (const [k, v] of computed) encodeKept(sel, k, v, out);
+  encodeComputed(sel, () => ctx.store.hasChildren(rec.id), out);
   return out;
+}
+
+/** The attributes computed for a returned entry, where `sel` asks for them, in slapd's order: the frontend's subschemaSubentry, then back-mdb's hasSubordinates. */
+export function encodeComputed(sel: Selection, hasChildren: () => boolean, out: Buffer[]): void {
+  if (sel.allOp || sel.names.has('subschemaSubentry')) encodeKept(sel, 'subschemaSubentry', SUBSCHEMA, out);
+  if (sel.allOp || sel.names.has('hasSubordinates')) encodeKept(sel, 'hasSubordinates', [hasChildren() ? TRUE : FALSE], out);
 }
 
 export function searchDone(id: number, r: SearchResult): Buffer {
