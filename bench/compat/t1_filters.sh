@@ -129,4 +129,8 @@ s '(uid=*al**ice)'
 s '(1.2.3.4.5=x)'
 s '(uid=al)ice)'
 s '(uid=al(ice)'
+s '(employeeNumber~=5)'
+s '(employeeNumber~=99 100)'
+s '(cn~=alice 1)'
+s '(postalAddress~=1)'
 echo "MATCH=$NMATCH DIFF=$NDIFF"

@@ -128,6 +128,8 @@ t.test('approx: word-wise soundex on directory strings, equality otherwise', asy
   t.equal(ev({ type: 'approx', attr: 'cn', value: val('Doe John') }), false, 'word order matters');
   t.equal(ev({ type: 'approx', attr: 'cn', value: val('Smith') }), false);
   t.equal(ev({ type: 'approx', attr: 'employeeNumber', value: val('42') }), true);
+  t.equal(ev({ type: 'approx', attr: 'employeeNumber', value: val('7') }), true, 'numbers all sound alike (as slapd: no letters, no code)');
+  t.equal(ev({ type: 'approx', attr: 'cn', value: val('John 7') }), false, 'but a number is no name');
   t.equal(ev({ type: 'approx', attr: 'telephoneNumber', value: val('+15550100') }), true, 'telephone: equality');
 });
 
