@@ -170,6 +170,8 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   const destWhere = ctx.configTree.holds(destNdn) ? 'config' : ctx.store.inSuffix(destNdn) ? 'suffix' : undefined;
   if (destWhere !== where) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
   if (where === 'config') throw new LdapError(RC.unwillingToPerform, 'entries under cn=config cannot be renamed');
+  // A new RDN puts its values in the entry: not of a type the server keeps (slapd 2.5 crashes on one).
+  checkUserModifiable(ctx.schema, parseDN(req.newRdn)[0]!.map((a) => a.type));
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx, req.dn);
   const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls);
