@@ -38,6 +38,20 @@ t.test('finding: an alias base is replaced by its object, through chains', async
     t.same([loop.code, loop.stderr], [33, `Alias problem (33)\nMatched DN: cn=loop1,${A}\nAdditional information: circular alias\n`]);
   }
   t.same(dns(search('find', A, 'one')), ALIASES, 'find does not dereference in searching');
+  // A base below an alias is found through it (slapd's back-mdb does the same).
+  for (const deref of ['find', 'always']) {
+    t.same(dns(search(deref, `cn=y,cn=toX,${A}`, 'base')), [Y], `${deref}: the RDNs below the alias, under its object`);
+    t.same(dns(search(deref, `cn=y,cn=toToX,${A}`, 'sub')), [Y], `${deref}: through a chain`);
+    t.same(dns(search(deref, `cn=x,cn=toT,${A}`, 'base')), [X], `${deref}: below an alias of ou=t`);
+    const missing = search(deref, `cn=nobody,cn=toX,${A}`, 'base');
+    t.same([missing.code, missing.stderr], [32, `No such object (32)\nMatched DN: ${X}\n`], `${deref}: missing there, the object is the matched DN`);
+    const dangling = search(deref, `cn=y,cn=dangling,${A}`, 'base');
+    t.same([dangling.code, dangling.stderr], [33, `Alias problem (33)\nMatched DN: cn=dangling,${A}\nAdditional information: aliasedObject not found\n`]);
+  }
+  for (const deref of ['never', 'search']) {
+    const r = search(deref, `cn=y,cn=toX,${A}`, 'base');
+    t.same([r.code, r.stderr], [32, `No such object (32)\nMatched DN: cn=toX,${A}\n`], `${deref}: not followed`);
+  }
 });
 
 t.test('searching: aliases in scope stand for their objects (and subtrees), each entry once', async (t) => {

@@ -4,7 +4,7 @@
 // the common path.
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { parseDN, rdnOf } from '../../dit/dn.js';
+import { formatDN, parseDN, rdnOf } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
@@ -103,9 +103,11 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   ctx.access.checkRead(who);
 
   // Only the base's id is needed unless it is itself a result.
-  const baseId = store.idOf(ndn);
+  let baseId = store.idOf(ndn);
   checkSearchBase(ctx.schema, store, req.base, baseId, req.scope, controls);
-  if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(req.base)));
+  let baseDn = req.base;
+  if (baseId === undefined && req.deref & DEREF_FINDING) ({ baseDn, ndn, baseId } = throughAliases(ctx, baseDn));
+  if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(baseDn)));
   let base: Base = { id: baseId, ndn };
   if (req.deref & DEREF_FINDING) base = derefBase(ctx, base);
   asserted?.(recEntry(store.byId(base.id)!));
@@ -279,6 +281,31 @@ function follow(ctx: ServerContext, id: number): { id: number; ndn: string } | {
     if (seen.has(next)) return { problem: 'circular alias' };
     id = next;
   }
+}
+
+/**
+ * A missing base below an alias, found through it as slapd's back-mdb
+ * finds it: the RDNs below the alias put in front of the alias's object,
+ * again while the nearest existing superior is an alias. The base as it
+ * was (id undefined) when no alias is in the way.
+ */
+function throughAliases(ctx: ServerContext, dn: string): { baseDn: string; ndn: string; baseId: number | undefined } {
+  const store = ctx.store;
+  let ndn = store.normalize(dn);
+  // Each turn moves below a distinct alias's object; a cycle ends as "circular alias" in follow().
+  for (let turns = 0; turns < 64; turns++) {
+    const parsed = parseDN(dn);
+    const alias = store.nearest(parsed, 1);
+    if (alias === undefined || aliasTarget(ctx, alias) === undefined) break;
+    const to = follow(ctx, alias.id);
+    if ('problem' in to) throw new LdapError(RC.aliasProblem, to.problem, alias.dn);
+    const below = parsed.length - parseDN(alias.dn).length;
+    dn = formatDN([...parsed.slice(0, below), ...parseDN(store.byId(to.id)!.dn)]);
+    ndn = store.normalize(dn);
+    const id = store.idOf(ndn);
+    if (id !== undefined) return { baseDn: dn, ndn, baseId: id };
+  }
+  return { baseDn: dn, ndn, baseId: undefined };
 }
 
 /** A base that is an alias, replaced by its object; 33 as slapd when there is none. */
