@@ -61,6 +61,7 @@ function entryControl(ctx: ServerContext, who: Session, oid: string, entry: Entr
  * the transaction).
  */
 export function readResponse(ctx: ServerContext, who: Session, req: ReadRequests, pre: Entry | undefined, ndn: string, postNdn: string): Control[] {
+  if (!req.pre && !req.post) return [];
   const out: Control[] = [];
   const rec = ctx.store.byNdn(postNdn);
   // A modify or a rename leaves the entry's children where they were, below it; a delete had none.
