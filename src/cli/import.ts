@@ -65,6 +65,9 @@ export class ImportStopped extends MeshdirError {
   }
 }
 
+/** An entry after the one that stopped the import: not written. */
+class NotReached extends Error {}
+
 export interface ImportResult {
   added: number;
   failed: number;
@@ -100,10 +103,24 @@ export async function importLdif(
     if (o.keepGoing) process.stderr.write(`meshdir: ${msg}\n`);
     else if (firstError === undefined || rec.line < firstError.line) firstError = { line: rec.line, msg };
   };
+  // Without --continue the import stops at its first bad entry, as slapadd
+  // does: no entry after it is written, also when its write was queued
+  // already. Write bodies run in the order they were queued, so the line
+  // that stops the import is known before a later body runs.
+  let stopLine = Infinity;
+  const mayWait = (e: unknown, again: boolean): boolean => e instanceof LdapError && e.code === RC.noSuchObject && !again;
   const submit = (rec: LdifEntry, again = false): void => {
     const attrs = rec.attrs.map(([type, values]) => ({ type, values }));
     const p = store
-      .write((tx) => localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true }))
+      .write((tx) => {
+        if (rec.line > stopLine) throw new NotReached();
+        try {
+          localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true });
+        } catch (e) {
+          if (!o.keepGoing && !mayWait(e, again)) stopLine = Math.min(stopLine, rec.line);
+          throw e;
+        }
+      })
       .then(
         () => {
           added++;
@@ -113,7 +130,8 @@ export async function importLdif(
           for (const k of kids ?? []) submit(k.rec, true);
         },
         (e: Error) => {
-          const parent = e instanceof LdapError && e.code === RC.noSuchObject && !again ? parentKey(rec.dn) : undefined;
+          if (e instanceof NotReached) return;
+          const parent = mayWait(e, again) ? parentKey(rec.dn) : undefined;
           if (parent === undefined) return fail(rec, e);
           // Its parent may have been added since this write was queued.
           if (store.idOf(parent) !== undefined) return submit(rec, true);
@@ -133,7 +151,7 @@ export async function importLdif(
         await Promise.race(pending);
         bar?.update(read, { entries: added });
       }
-      if (firstError) break;
+      if (stopLine !== Infinity || firstError) break;
     }
     while (pending.size > 0) await Promise.all([...pending]);
   } finally {
@@ -141,8 +159,8 @@ export async function importLdif(
     bar?.stop();
     stream.destroy();
   }
-  // Parents that never came.
-  for (const list of waiting.values()) for (const w of list) fail(w.rec, w.err);
+  // Parents that never came (or came after the line that stopped the import).
+  if (stopLine === Infinity) for (const list of waiting.values()) for (const w of list) fail(w.rec, w.err);
   if (firstError) throw new ImportStopped(firstError.msg, added);
   return { added, failed, ms: Date.now() - started };
 }

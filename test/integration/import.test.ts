@@ -61,3 +61,16 @@ t.test('a parent that never comes: the entry fails with its line; --continue kee
   t.match(k.stderr, /imported 2 entries .*, 1 failed/);
   t.same(dns(exported(config2, dir2)), [SUFFIX, `ou=people,${SUFFIX}`]);
 });
+
+t.test('the first bad entry stops the import: what came before it stays, nothing after it (as slapadd)', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'bad.ldif');
+  const person = (i: number) => `dn: cn=u${i},${SUFFIX}\nobjectClass: person\ncn: u${i}\nsn: s${i}` + (i === 10 ? '\nuidNumber: 1' : '');
+  // Enough entries after the bad one that their writes are queued before it is found bad.
+  writeFileSync(file, [`dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`, ...Array.from({ length: 3000 }, (_, i) => person(i + 1))].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, `bad.ldif:52: cn=u10,${SUFFIX}: `, 'names the bad entry and its line');
+  t.match(r.stderr, 'import stopped: 10 entries were imported and stay in the database');
+  t.same(dns(exported(config, dir)), [SUFFIX, ...Array.from({ length: 9 }, (_, i) => `cn=u${i + 1},${SUFFIX}`)], 'the suffix and u1…u9, in order');
+});
