@@ -90,7 +90,7 @@ export async function importLdif(
   const pending = new Set<Promise<void>>();
   // Entries that came before their parent, by the parent's normalized DN:
   // added once it is (slapadd takes such files too, as OpenLDAP's test001 checks).
-  const waiting = new Map<string, { rec: LdifEntry; err: Error }[]>();
+  const waiting = new Map<string, LdifEntry[]>();
   const parentKey = (dn: string): string | undefined => {
     // Normalized first: parentDN splits at the first comma, which a normalized DN escapes inside values.
     const n = store.schema.normalizeDN(dn);
@@ -127,7 +127,7 @@ export async function importLdif(
           const key = store.schema.normalizeDN(rec.dn) ?? '';
           const kids = waiting.get(key);
           waiting.delete(key);
-          for (const k of kids ?? []) submit(k.rec, true);
+          for (const k of kids ?? []) submit(k, true);
         },
         (e: Error) => {
           if (e instanceof NotReached) return;
@@ -136,7 +136,7 @@ export async function importLdif(
           // Its parent may have been added since this write was queued.
           if (store.idOf(parent) !== undefined) return submit(rec, true);
           const list = waiting.get(parent) ?? [];
-          list.push({ rec, err: e });
+          list.push(rec);
           waiting.set(parent, list);
         },
       )
@@ -160,7 +160,12 @@ export async function importLdif(
     stream.destroy();
   }
   // Parents that never came (or came after the line that stopped the import).
-  if (stopLine === Infinity) for (const list of waiting.values()) for (const w of list) fail(w.rec, w.err);
+  if (stopLine === Infinity) {
+    for (const [parent, list] of waiting) {
+      const err = new LdapError(RC.noSuchObject, `its parent ${parent} is neither in the file nor in the database`);
+      for (const w of list) fail(w, err);
+    }
+  }
   if (firstError) throw new ImportStopped(firstError.msg, added);
   return { added, failed, ms: Date.now() - started };
 }
