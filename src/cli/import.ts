@@ -144,8 +144,19 @@ export async function importLdif(
     pending.add(p);
   };
   try {
-    for await (const rec of readLdif(stream, { source: file, readUrl: readFileUrl })) {
-      if (rec.type !== 'content' && rec.type !== 'add') throw new MeshdirError('MESHDIR_LDIF', `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`);
+    // With --continue a record that is not LDIF, or not an entry, is skipped as a bad entry is (slapadd -c).
+    const skipped = (msg: string): void => {
+      failed++;
+      process.stderr.write(`meshdir: ${msg}\n`);
+    };
+    const onError = o.keepGoing ? (e: MeshdirError) => skipped(e.message) : undefined;
+    for await (const rec of readLdif(stream, { source: file, readUrl: readFileUrl, onError })) {
+      if (rec.type !== 'content' && rec.type !== 'add') {
+        const msg = `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`;
+        if (!o.keepGoing) throw new MeshdirError('MESHDIR_LDIF', msg);
+        skipped(msg);
+        continue;
+      }
       submit(rec);
       if (pending.size >= IN_FLIGHT) {
         await Promise.race(pending);

@@ -27,6 +27,8 @@ export interface LdifReadOptions {
   source?: string;
   /** Fetches `attr:< URL` values; without it such a value is an error. */
   readUrl?: (url: string) => Promise<Buffer>;
+  /** Given a bad record's error instead of stopping: the record is skipped and reading goes on (as slapadd -c). */
+  onError?: (e: MeshdirError) => void;
 }
 
 const LF = 0x0a;
@@ -70,14 +72,27 @@ export async function* readLdif(
   input: AsyncIterable<Buffer | string> | string,
   opts: LdifReadOptions = {},
 ): AsyncGenerator<LdifRecord> {
-  const parser = new LdifParser(opts.source ?? 'ldif', opts.readUrl !== undefined);
+  const parser = new LdifParser(opts.source ?? 'ldif', opts.readUrl !== undefined, opts.onError);
   const chunks = typeof input === 'string' ? [input] : input;
+  const withUrls = async (p: Parsed): Promise<LdifRecord | undefined> => {
+    try {
+      return await resolveUrls(p, parser, opts);
+    } catch (e) {
+      if (!opts.onError || !(e instanceof MeshdirError)) throw e;
+      opts.onError(e);
+      return undefined;
+    }
+  };
   for await (const chunk of chunks) {
     for (const p of parser.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)) {
-      yield p.urls.length ? await resolveUrls(p, parser, opts) : p.record;
+      const r = p.urls.length ? await withUrls(p) : p.record;
+      if (r) yield r;
     }
   }
-  for (const p of parser.end()) yield p.urls.length ? await resolveUrls(p, parser, opts) : p.record;
+  for (const p of parser.end()) {
+    const r = p.urls.length ? await withUrls(p) : p.record;
+    if (r) yield r;
+  }
   parser.check();
 }
 
@@ -108,11 +123,32 @@ class LdifParser {
   private first = true;
   private out: Parsed[] = [];
   private error: unknown;
+  /** After a bad record's error (onError), the rest of it, up to a blank line, is skipped. */
+  private skipping = false;
 
   constructor(
     private readonly source: string,
     private readonly urlsAllowed: boolean,
+    private readonly onError?: (e: MeshdirError) => void,
   ) {}
+
+  /** A syntax error: thrown, or with onError reported and its record dropped. */
+  private recover(e: unknown, atBlankLine: boolean): void {
+    if (!this.onError || !(e instanceof MeshdirError)) throw e;
+    this.onError(e);
+    this.lines = [];
+    this.logical = null;
+    this.inComment = false;
+    this.skipping = !atBlankLine;
+  }
+
+  private line(line: Buffer): void {
+    try {
+      this.physical(line);
+    } catch (e) {
+      this.recover(e, line.length === 0);
+    }
+  }
 
   fail(no: number, reason: string): never {
     throw new MeshdirError('MESHDIR_LDIF', `${this.source}:${no}: ${reason}`);
@@ -129,7 +165,7 @@ class LdifParser {
           line = Buffer.concat([...this.carry, line]);
           this.carry = [];
         }
-        this.physical(line.length && line[line.length - 1] === CR ? line.subarray(0, -1) : line);
+        this.line(line.length && line[line.length - 1] === CR ? line.subarray(0, -1) : line);
         start = nl + 1;
       }
       if (start < chunk.length) this.carry.push(chunk.subarray(start));
@@ -141,10 +177,14 @@ class LdifParser {
       if (this.carry.length) {
         const last = Buffer.concat(this.carry);
         this.carry = [];
-        this.physical(last.length && last[last.length - 1] === CR ? last.subarray(0, -1) : last);
+        this.line(last.length && last[last.length - 1] === CR ? last.subarray(0, -1) : last);
       }
-      this.endLogical();
-      this.endRecord();
+      try {
+        this.endLogical();
+        this.endRecord();
+      } catch (e) {
+        this.recover(e, true);
+      }
     });
   }
 
@@ -167,6 +207,10 @@ class LdifParser {
 
   private physical(line: Buffer): void {
     this.lineNo++;
+    if (this.skipping) {
+      if (line.length === 0) this.skipping = false;
+      return;
+    }
     if (line.length === 0) {
       this.endLogical();
       this.endRecord();

@@ -74,3 +74,24 @@ t.test('the first bad entry stops the import: what came before it stays, nothing
   t.match(r.stderr, 'import stopped: 10 entries were imported and stay in the database');
   t.same(dns(exported(config, dir)), [SUFFIX, ...Array.from({ length: 9 }, (_, i) => `cn=u${i + 1},${SUFFIX}`)], 'the suffix and u1…u9, in order');
 });
+
+t.test('--continue also skips a record that is not LDIF, or not an entry, and reads on (as slapadd -c)', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'messy.ldif');
+  writeFileSync(file, [
+    `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+    `dn: ou=a,${SUFFIX}\nobjectClass: organizationalUnit\nbogus line\nou: a`,
+    `dn: ou=b,${SUFFIX}\nobjectClass: organizationalUnit\nou: b`,
+    `dn: ou=c,${SUFFIX}\nchangetype: delete`,
+    `dn: ou=d,${SUFFIX}\nobjectClass: organizationalUnit\nou: d`,
+  ].join('\n\n') + '\n');
+  const k = meshdir(['import', '--config', config, '--no-progress', '--continue', file]);
+  t.equal(k.status, 1, 'exit 1: something was skipped');
+  t.match(k.stderr, 'messy.ldif:9: expected "name: value"');
+  t.match(k.stderr, 'messy.ldif:16: import takes entries; "changetype: delete" is for ldapmodify');
+  t.match(k.stderr, /imported 3 entries .*, 2 failed/);
+  t.same(dns(exported(config, dir)), [SUFFIX, `ou=b,${SUFFIX}`, `ou=d,${SUFFIX}`]);
+  const stop = meshdir(['import', '--config', setup(t).config, '--no-progress', file]);
+  t.equal(stop.status, 1);
+  t.match(stop.stderr, 'messy.ldif:9: expected "name: value"', 'without --continue it stops there');
+});

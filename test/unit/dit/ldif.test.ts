@@ -256,3 +256,25 @@ t.test('an error stops the stream after the good records', async (t) => {
   t.same(good, ['cn=a'], 'records before the error in the same chunk are yielded');
   t.ok(input.destroyed, 'the input stream is released');
 });
+
+t.test('onError: a bad record is reported and skipped, the rest is read (slapadd -c)', async (t) => {
+  const errors: string[] = [];
+  const text = [
+    'dn: cn=a,o=x\ncn: a',
+    'dn: cn=b,o=x\nbogus line\ncn: b',
+    ' a continuation after nothing\ncn: skipped with it',
+    'dn: cn=c,o=x\ncn:: !!!!',
+    'dn: cn=d,o=x\ncn: d',
+  ].join('\n\n') + '\n';
+  const recs = await collect(text, { source: 't.ldif', onError: (e) => errors.push(e.message) });
+  t.same(recs.map((r) => r.dn), ['cn=a,o=x', 'cn=d,o=x']);
+  t.same(errors, ['t.ldif:5: expected "name: value"', 't.ldif:8: continuation line without a line to continue', 't.ldif:12: invalid base64 value of "cn"']);
+  // In chunks that cut lines anywhere, the same.
+  const chunked: string[] = [];
+  const again = await collect((async function* () {
+    for (let i = 0; i < text.length; i += 7) yield Buffer.from(text.slice(i, i + 7));
+  })(), { source: 't.ldif', onError: (e) => chunked.push(e.message) });
+  t.same(again.map((r) => r.dn), ['cn=a,o=x', 'cn=d,o=x']);
+  t.same(chunked, errors);
+  t.rejects(collect(text, { source: 't.ldif' }), /t\.ldif:5: expected "name: value"/, 'without onError the first one stops the reading');
+});
