@@ -81,3 +81,11 @@ t.test('without an objectClass index: the same answers, and a warning at start',
   t.ok(bare.log.some((l) => l.includes('no equality index on objectClass')), 'warned');
   t.notOk(server.log.some((l) => l.includes('no equality index on objectClass')), 'not with one');
 });
+
+t.test('a search that dereferences aliases sends its entries in id order, as slapd (not in its tree-walk order)', async (t) => {
+  // An alias added last, whose short RDN a tree walk would visit first.
+  const add = tool('ldapadd', as(server.url, 'root'), { input: `dn: cn=a,${A}\nobjectClass: alias\nobjectClass: extensibleObject\ncn: a\naliasedObjectName: ${Y}\n` });
+  t.equal(add.code, 0, add.stderr);
+  t.same(dns(search('search', A, 'one')), [T, X, Y]);
+  t.same(dns(search('always', A, 'one')), [T, X, Y]);
+});

@@ -163,7 +163,9 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     const refIds = referral && store.classIds('referral');
     if (idx && refIds) idx = { ids: unionAll([idx.ids, refIds]), exact: idx.exact };
     if (derefSearching && !(idx && aliases)) {
-      ids = [...derefScopeIds(ctx, base, req.scope)];
+      // In id order, as slapd's back-mdb sends a search that dereferences
+      // aliases (its candidate list, not its tree walk).
+      ids = [...derefScopeIds(ctx, base, req.scope)].sort((a, b) => a - b);
     } else if (idx) {
       ids = derefSearching ? [...derefCandidates(ctx, base, req.scope, idx.ids, aliases!)] : idx.ids;
       exact = idx.exact;
