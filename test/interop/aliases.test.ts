@@ -88,4 +88,8 @@ t.test('a search that dereferences aliases sends its entries in id order, as sla
   t.equal(add.code, 0, add.stderr);
   t.same(dns(search('search', A, 'one')), [T, X, Y]);
   t.same(dns(search('always', A, 'one')), [T, X, Y]);
+  // With no alias in the scope it walks the tree, as without dereferencing (slapd likewise).
+  const zero = 'ou=0,dc=example,dc=com';
+  t.equal(tool('ldapadd', as(server.url, 'root'), { input: `dn: ${zero}\nobjectClass: organizationalUnit\nou: 0\n` }).code, 0);
+  for (const deref of ['search', 'never']) t.same(dns(search(deref, 'dc=example,dc=com', 'one')), [zero, A, T], deref);
 });

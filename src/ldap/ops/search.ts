@@ -163,9 +163,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     const refIds = referral && store.classIds('referral');
     if (idx && refIds) idx = { ids: unionAll([idx.ids, refIds]), exact: idx.exact };
     if (derefSearching && !(idx && aliases)) {
-      // In id order, as slapd's back-mdb sends a search that dereferences
-      // aliases (its candidate list, not its tree walk).
-      ids = [...derefScopeIds(ctx, base, req.scope)].sort((a, b) => a - b);
+      ids = derefScopeIds(ctx, base, req.scope);
     } else if (idx) {
       ids = derefSearching ? [...derefCandidates(ctx, base, req.scope, idx.ids, aliases!)] : idx.ids;
       exact = idx.exact;
@@ -353,8 +351,9 @@ function* derefCandidates(ctx: ServerContext, base: Base, scope: number, ids: nu
  * (RFC 4511 §4.5.1.3: servers SHOULD; slapd 2.5 may send one twice when
  * two aliases lead into one subtree).
  */
-function* derefScopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
+function derefScopeIds(ctx: ServerContext, base: Base, scope: number): number[] {
   const sent = new Set<number>();
+  let aliasInScope = false;
   const scopes: Base[] = [base];
   const searched = new Set<number>([base.id]);
   for (let i = 0; i < scopes.length; i++) {
@@ -366,6 +365,7 @@ function* derefScopeIds(ctx: ServerContext, base: Base, scope: number): Generato
       if (aliasTarget(ctx, rec) !== undefined) {
         // The base itself is dereferenced only in finding it (slapd).
         if (id === base.id) continue;
+        aliasInScope = true;
         const to = follow(ctx, id);
         if ('problem' in to) continue;
         if (scope !== 1) {
@@ -378,12 +378,14 @@ function* derefScopeIds(ctx: ServerContext, base: Base, scope: number): Generato
         }
         out = to.id;
       }
-      if (!sent.has(out)) {
-        sent.add(out);
-        yield out;
-      }
+      sent.add(out);
     }
   }
+  // With an alias in scope slapd's back-mdb sends its candidate list, in
+  // id order; without one it walks the tree, as a search that does not
+  // dereference.
+  const ids = [...sent];
+  return aliasInScope ? ids.sort((a, b) => a - b) : ids;
 }
 
 function pagedRequest(control: Control): ReturnType<typeof decodePagedResults> {
