@@ -113,6 +113,13 @@ export async function readFileUrl(url: string): Promise<Buffer> {
   return readFile(decodeURIComponent(url.slice('file://'.length)));
 }
 
+/** A line without its CRs at the end: CRLF files, and those converted to CRLF twice (as slapadd reads them). */
+function withoutCr(line: Buffer): Buffer {
+  let end = line.length;
+  while (end > 0 && line[end - 1] === CR) end--;
+  return end === line.length ? line : line.subarray(0, end);
+}
+
 class LdifParser {
   private carry: Buffer[] = [];
   private lineNo = 0;
@@ -165,7 +172,7 @@ class LdifParser {
           line = Buffer.concat([...this.carry, line]);
           this.carry = [];
         }
-        this.line(line.length && line[line.length - 1] === CR ? line.subarray(0, -1) : line);
+        this.line(withoutCr(line));
         start = nl + 1;
       }
       if (start < chunk.length) this.carry.push(chunk.subarray(start));
@@ -177,7 +184,7 @@ class LdifParser {
       if (this.carry.length) {
         const last = Buffer.concat(this.carry);
         this.carry = [];
-        this.line(last.length && last[last.length - 1] === CR ? last.subarray(0, -1) : last);
+        this.line(withoutCr(last));
       }
       try {
         this.endLogical();

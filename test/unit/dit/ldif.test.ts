@@ -129,6 +129,8 @@ t.test('CRLF, chunking at every byte and no final newline give the same records'
   const want = await collect(exampleText.toString('utf8'));
   const crlf = Buffer.from(exampleText.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
   t.same(await collect(Readable.from([crlf])), want, 'CRLF');
+  const twice = Buffer.from(exampleText.toString('latin1').replace(/\n/g, '\r\r\n'), 'latin1');
+  t.same(await collect(Readable.from([twice])), want, 'CR CR LF (a file converted to CRLF twice), as slapadd reads it');
   const bytes = Array.from(exampleText, (x) => Buffer.from([x]));
   t.same(await collect(Readable.from(bytes)), want, 'one byte per chunk');
   const noFinal = exampleText.subarray(0, exampleText.length - 1);
