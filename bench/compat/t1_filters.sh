@@ -133,4 +133,8 @@ s '(employeeNumber~=5)'
 s '(employeeNumber~=99 100)'
 s '(cn~=alice 1)'
 s '(postalAddress~=1)'
+s '(!(objectClass=nosuchclass))'
+s '(!(objectClass=person ))'
+s '(!(telephoneNumber=abc_))'
+s '(!(entryCSN>=x))'
 echo "MATCH=$NMATCH DIFF=$NDIFF"

@@ -320,4 +320,6 @@ changetype: modify
 add: fooBar
 fooBar: x
 X"
+t "compare unknown class" "ldapcompare -x -H \$URL $B 'objectClass:nosuchclass'"
+t "compare bad telephone" "ldapcompare -x -H \$URL uid=alice,ou=people,$B 'telephoneNumber:abc_'"
 echo "MATCH=$NMATCH DIFF=$NDIFF"

@@ -8,7 +8,9 @@ import type { Filter } from '../dit/filter-types.js';
 import { LdapError, RC } from '../errors.js';
 import { approxCodes, approxMatch } from './approx.js';
 import { ruleApplies, valueKeyer } from './rules.js';
-import { hasOptions, type Schema } from './schema.js';
+import { CLASS_TYPES, hasOptions, type Schema } from './schema.js';
+
+export { CLASS_TYPES };
 import type { AttributeType, MatchingRule } from './types.js';
 
 export type Tri = boolean | undefined;
@@ -100,6 +102,7 @@ export function compileFilter(filter: Filter, schema: Schema, leaf?: (f: FilterI
 export function compareAssertion(schema: Schema, entry: Entry, attr: string, value: Value): boolean {
   const sel = selector(schema, attr) ?? fail(RC.undefinedAttributeType, `${attr}: attribute type undefined`);
   const rule = sel.type.equality ?? fail(RC.inappropriateMatching, 'inappropriate matching request');
+  if (!schema.validAssertion(sel.type, rule, value)) fail(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   const a = rule.norm(decode(rule, value)) ?? fail(RC.invalidAttributeSyntax, 'value does not conform to assertion syntax');
   const key = valueKeyer(rule);
   optEntry = undefined;
@@ -173,7 +176,7 @@ function compile(f: Filter, schema: Schema, leaf?: (f: FilterItem) => Node | und
     case 'le': {
       const sel = selector(schema, f.attr);
       const rule = sel?.type.ordering;
-      if (sel === undefined || rule === undefined) return UNDEFINED;
+      if (sel === undefined || rule === undefined || !schema.validAssertion(sel.type, rule, f.value)) return UNDEFINED;
       const a = rule.norm(decode(rule, f.value));
       if (a === undefined) return UNDEFINED;
       const cmp = rule.compare!;
@@ -196,7 +199,7 @@ function compile(f: Filter, schema: Schema, leaf?: (f: FilterItem) => Node | und
 function compileEquality(schema: Schema, attr: string, value: Value, approx: boolean): Node {
   const sel = selector(schema, attr);
   const rule = sel?.type.equality;
-  if (sel === undefined || rule === undefined) return UNDEFINED;
+  if (sel === undefined || rule === undefined || !schema.validAssertion(sel.type, rule, value)) return UNDEFINED;
   const a = rule.norm(decode(rule, value));
   if (a === undefined) return UNDEFINED;
   const key = valueKeyer(rule);
@@ -222,13 +225,11 @@ function compileEquality(schema: Schema, attr: string, value: Value, approx: boo
  */
 function subclassTest(schema: Schema, sel: Selector, value: Value): ((v: Value) => Tri) | undefined {
   if (!CLASS_TYPES.has(sel.type.name)) return undefined;
-  const want = schema.objectClass(value.toString('utf8').trim());
+  const want = schema.objectClass(value.toString('utf8'));
   if (want === undefined) return undefined;
   return (v) => schema.objectClass(v.toString('utf8'))?.chain.has(want) ?? false;
 }
 
-/** Attribute types whose values are object classes, matched with their subclasses. */
-export const CLASS_TYPES: ReadonlySet<string> = new Set(['objectClass', 'structuralObjectClass']);
 
 function compileSubstrings(schema: Schema, f: Extract<Filter, { type: 'substrings' }>): Node {
   const sel = selector(schema, f.attr);

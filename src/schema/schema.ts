@@ -15,6 +15,9 @@ import { SYN, SYNTAXES } from './syntaxes.js';
 import type { AttrDesc, AttributeType, MatchingRule, ObjectClass, Syntax, SyntaxContext } from './types.js';
 
 const OPTION = /^[A-Za-z0-9-]+$/;
+/** Attribute types whose values are object classes, matched with their subclasses. */
+export const CLASS_TYPES: ReadonlySet<string> = new Set(['objectClass', 'structuralObjectClass']);
+
 /** Bound on the description cache: client-chosen strings must not grow it forever. */
 const DESC_CACHE_MAX = 10_000;
 const DN_CACHE_MAX = 10_000;
@@ -182,8 +185,22 @@ export class Schema {
 
   /** Key of an assertion value under the type's equality rule; undefined = no rule or invalid assertion (filter Undefined). */
   assertionKey(type: AttributeType | string, value: Value): string | undefined {
-    const rule = this.resolve(type)?.equality;
-    return rule === undefined ? undefined : rule.norm(rule.text ? value.toString('utf8') : value.toString('latin1'));
+    const t = this.resolve(type);
+    const rule = t?.equality;
+    if (rule === undefined || !this.validAssertion(t!, rule, value)) return undefined;
+    return rule.norm(rule.text ? value.toString('utf8') : value.toString('latin1'));
+  }
+
+  /**
+   * slapd's asserted_value_validate_normalize, before the normalizer: the
+   * value is of the rule's assertion syntax (`telephoneNumber=abc_`,
+   * `entryCSN=x` are not), and an objectClass value names a class this
+   * schema has, spelled exactly (no spaces around it).
+   */
+  validAssertion(type: AttributeType, rule: MatchingRule, value: Value): boolean {
+    if (CLASS_TYPES.has(type.name)) return this.objectClass(value.toString('utf8')) !== undefined;
+    const syntax = this.syntaxes.get(rule.syntax);
+    return syntax?.validate === undefined || syntax.validate(value, this.syntaxContext);
   }
 
   /**

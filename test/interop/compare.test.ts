@@ -73,3 +73,15 @@ t.test('userPassword: the rootDn compares stored values', async (t) => {
   // As slapd: compare matches octets; it does not verify passwords (bind does).
   t.equal(compare(ALICE, 'userPassword:secret', 'root').code, 5);
 });
+
+t.test("an assertion not of the rule's syntax: compare 21, a filter Undefined (side by side with slapd 2.5)", async (t) => {
+  const invalid = { code: 21, stdout: 'Compare Result: Invalid syntax (21)\nAdditional info: value does not conform to assertion syntax\nUNDEFINED\n', stderr: '' };
+  for (const ava of ['objectClass:nosuchclass', 'objectClass:2.5.6.999', 'objectClass:person ', 'telephoneNumber:abc_', 'homePhone:abc_', 'entryCSN:x', 'postalAddress:a\\b']) {
+    t.same(compare(ALICE, ava), invalid, ava);
+  }
+  const search = (filter: string) => tool('ldapsearch', [...as(server.url), '-LLL', '-b', ALICE, '-s', 'base', filter, '1.1']).stdout;
+  for (const f of ['(objectClass=nosuchclass)', '(objectClass=person )', '(telephoneNumber=abc_)', '(entryCSN=x)', '(entryCSN>=x)']) {
+    t.equal(search(`(!${f})`), '', `${f} is Undefined, so is its negation`);
+  }
+  t.equal(search('(objectClass=person)'), `dn: ${ALICE}\n\n`, 'a class it has, as before');
+});
