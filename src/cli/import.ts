@@ -96,12 +96,17 @@ export async function importLdif(
     const n = store.schema.normalizeDN(dn);
     return n === undefined ? undefined : (parentDN(n) ?? undefined);
   };
-  const fail = (rec: LdifEntry, e: Error): void => {
+  // With --continue a bad record is named and skipped (slapadd -c); without, the first one is kept to stop the import.
+  const skipped = (msg: string): void => {
     failed++;
+    process.stderr.write(`meshdir: ${msg}\n`);
+  };
+  const fail = (rec: LdifEntry, e: Error): void => {
     const why = e instanceof LdapError ? `${e.message || 'error'} (result ${e.code})` : e.message;
     const msg = `${file}:${rec.line}: ${rec.dn}: ${why}`;
-    if (o.keepGoing) process.stderr.write(`meshdir: ${msg}\n`);
-    else if (firstError === undefined || rec.line < firstError.line) firstError = { line: rec.line, msg };
+    if (o.keepGoing) return skipped(msg);
+    failed++;
+    if (firstError === undefined || rec.line < firstError.line) firstError = { line: rec.line, msg };
   };
   // Without --continue the import stops at its first bad entry, as slapadd
   // does: no entry after it is written, also when its write was queued
@@ -144,11 +149,7 @@ export async function importLdif(
     pending.add(p);
   };
   try {
-    // With --continue a record that is not LDIF, or not an entry, is skipped as a bad entry is (slapadd -c).
-    const skipped = (msg: string): void => {
-      failed++;
-      process.stderr.write(`meshdir: ${msg}\n`);
-    };
+    // A record that is not LDIF, or not an entry, goes as a bad entry does.
     const onError = o.keepGoing ? (e: MeshdirError) => skipped(e.message) : undefined;
     for await (const rec of readLdif(stream, { source: file, readUrl: readFileUrl, onError })) {
       if (rec.type !== 'content' && rec.type !== 'add') {

@@ -10,6 +10,9 @@ import type { Filter } from '../dit/filter-types.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
 import { EXOP, decodeResponse, encodeRequest, type ClientRequest, type Control, type LdapResponse, type PartialAttribute } from './pdu/index.js';
 
+/** The host of an LDAP URL, an IPv6 address without its brackets. */
+const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '');
+
 /** SNI carries host names only (RFC 6066 §3): none for an IP address, which Node warns about. */
 const sni = (host: string): { servername?: string } => (isIP(host) ? {} : { servername: host });
 
@@ -63,7 +66,7 @@ export class LdapClient {
     const u = new URL(url);
     const secure = u.protocol === 'ldaps:';
     const port = Number(u.port || (secure ? 636 : 389));
-    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const host = hostOf(u);
     return new Promise((resolve, reject) => {
       const socket: Socket = secure
         ? tlsConnect({ host, port, ...sni(host), ...opts.tls })
@@ -237,7 +240,7 @@ export class LdapClient {
     plain.removeAllListeners('data');
     plain.removeAllListeners('error');
     plain.removeAllListeners('close');
-    const host = new URL(this.url).hostname.replace(/^\[|\]$/g, '');
+    const host = hostOf(new URL(this.url));
     const secure: TLSSocket = await new Promise((resolve, reject) => {
       // `host` is what the certificate is checked against when there is no SNI name.
       const s = tlsConnect({ socket: plain, host, ...sni(host), ...tls });

@@ -244,17 +244,21 @@ function compileSubstrings(schema: Schema, f: Extract<Filter, { type: 'substring
   const middle = (any as string[]).filter((p) => p !== '');
   return (e) => anyValue(schema, e, sel, (v) => {
     const s = rule.norm(decode(rule, v));
-    if (s === undefined) return undefined;
-    if (s.length < initial.length + final.length || !s.startsWith(initial)) return false;
-    let at = initial.length;
-    const end = s.length - final.length;
-    for (const p of middle) {
-      const i = s.indexOf(p, at);
-      if (i < 0 || i + p.length > end) return false;
-      at = i + p.length;
-    }
-    return s.endsWith(final);
+    return s === undefined ? undefined : matchesSubstrings(s, initial, middle, final);
   });
+}
+
+/** Does `s` begin with `initial`, hold the `any` pieces in order after it, and end with `final`, none overlapping? */
+export function matchesSubstrings(s: string, initial: string, any: readonly string[], final: string): boolean {
+  if (s.length < initial.length + final.length || !s.startsWith(initial)) return false;
+  let at = initial.length;
+  const end = s.length - final.length;
+  for (const p of any) {
+    const i = s.indexOf(p, at);
+    if (i < 0 || i + p.length > end) return false;
+    at = i + p.length;
+  }
+  return s.endsWith(final);
 }
 
 /** Matches one value under an extensible-match rule: equality, ordering (value < assertion) or a match function. */

@@ -2,7 +2,7 @@
 // cn=config. These entries are small and few, so they are built when read.
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
-import { compileFilter, type CompiledFilter, type FilterItem } from '../../schema/filter.js';
+import { compileFilter, matchesSubstrings, type CompiledFilter, type FilterItem } from '../../schema/filter.js';
 import type { Schema } from '../../schema/schema.js';
 import type { Filter } from '../../dit/filter-types.js';
 import type { Connection, Session } from '../connection.js';
@@ -166,21 +166,10 @@ function rawMatch(f: Exclude<FilterItem, { type: 'extensible' }>): CompiledFilte
       break;
     }
     case 'substrings': {
-      const parts = [f.initial, ...f.any, f.final].map((x) => (x === undefined ? undefined : low(x)));
-      test = (v) => {
-        let at = 0;
-        if (parts[0] !== undefined) {
-          if (!v.startsWith(parts[0])) return false;
-          at = parts[0].length;
-        }
-        for (const p of parts.slice(1, -1)) {
-          const i = v.indexOf(p!, at);
-          if (i < 0) return false;
-          at = i + p!.length;
-        }
-        const last = parts[parts.length - 1];
-        return last === undefined || (v.length - last.length >= at && v.endsWith(last));
-      };
+      const initial = f.initial === undefined ? '' : low(f.initial);
+      const final = f.final === undefined ? '' : low(f.final);
+      const any = f.any.map(low);
+      test = (v) => matchesSubstrings(v, initial, any, final);
       break;
     }
   }
