@@ -9,8 +9,6 @@ import { LdapError, RC } from '../errors.js';
 import { approxCodes, approxMatch } from './approx.js';
 import { ruleApplies, valueKeyer } from './rules.js';
 import { CLASS_TYPES, hasOptions, type Schema } from './schema.js';
-
-export { CLASS_TYPES };
 import type { AttributeType, MatchingRule } from './types.js';
 
 export type Tri = boolean | undefined;
@@ -229,7 +227,6 @@ function subclassTest(schema: Schema, sel: Selector, value: Value): ((v: Value) 
   if (want === undefined) return undefined;
   return (v) => schema.objectClass(v.toString('utf8'))?.chain.has(want) ?? false;
 }
-
 
 function compileSubstrings(schema: Schema, f: Extract<Filter, { type: 'substrings' }>): Node {
   const sel = selector(schema, f.attr);

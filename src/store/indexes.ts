@@ -5,7 +5,7 @@
 // anchored with ^ and $ so initial and final pieces narrow well.
 import type { Filter } from '../dit/filter-types.js';
 import type { Schema } from '../schema/schema.js';
-import { CLASS_TYPES } from '../schema/filter.js';
+import { CLASS_TYPES } from '../schema/schema.js';
 import type { AttributeType, MatchingRule } from '../schema/types.js';
 
 export type IndexKind = 'eq' | 'pres' | 'sub';
