@@ -14,6 +14,7 @@ import type { Schema } from './schema/schema.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
 import { monitorEntries } from './monitor/monitor.js';
+import { metricsRegistry, serveMetrics } from './monitor/metrics.js';
 import { BruteForceGuard } from './auth/guard.js';
 import { Replication } from './repl/session/agreements.js';
 
@@ -21,6 +22,8 @@ export interface RunningServer {
   ctx: ServerContext;
   replication: Replication;
   listening: Listening[];
+  /** http://…/metrics when the server file has `metrics`. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -189,16 +192,28 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     throw e;
   }
   ctx.urls = listening.map((l) => l.url);
+  let metrics: { url: string; close(): Promise<void> } | undefined;
+  if (config.metrics) {
+    try {
+      metrics = await serveMetrics(config.metrics.listen, metricsRegistry(ctx, replication));
+    } catch (e) {
+      await server.close();
+      await store.close();
+      throw e;
+    }
+  }
   replication.start();
-  log.info({ listen: listening.map((l) => l.url), suffix: config.suffix, role: config.role, replicaId: config.replicaId, generationId: store.generationId }, 'meshdir started');
+  log.info({ listen: listening.map((l) => l.url), suffix: config.suffix, role: config.role, replicaId: config.replicaId, generationId: store.generationId, ...(metrics ? { metrics: metrics.url } : {}) }, 'meshdir started');
   let stopped: Promise<void> | undefined;
   return {
     ctx,
     replication,
     listening,
+    metricsUrl: metrics?.url,
     stop() {
       stopped ??= (async () => {
         tls?.unwatch();
+        await metrics?.close();
         await replication.stop();
         await server.close();
         await store.dbs.env.flushed;

@@ -13,6 +13,10 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
 });
 
 const ldapUrl = z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port');
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]/]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9389')
+  .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');
 const indexKind = z.enum(['eq', 'sub', 'pres']);
 const policy = z.enum(['lww', 'priority', 'min', 'max', 'sum', 'manual']);
 const right = z.enum(['read', 'search', 'compare', 'write', 'add', 'delete', 'proxy']);
@@ -115,6 +119,8 @@ export const serverFileSchema = z
         access: z.boolean().default(true),
       })
       .prefault({}),
+    /** Prometheus metrics over HTTP at http://listen/metrics (off without this key). */
+    metrics: z.strictObject({ listen: hostPort }).optional(),
     /** LMDB map size in MiB; the map grows past it when `growMap` is on (default). */
     mapSizeMiB: z.number().int().min(16).default(4096),
     /** false: the database never grows past mapSizeMiB; writes then get unwillingToPerform. */
