@@ -90,10 +90,24 @@ function structuralClass(classes: ObjectClass[], written: string[]): ObjectClass
   return sc ?? fail(RC.objectClassViolation, 'no structural object class provided');
 }
 
-function namingCheck(schema: Schema, entry: Entry, types: Map<AttributeType, Value[]>, add: boolean): void {
+function cmpName(schema: Schema, x: string, y: string): number {
+  const a = schema.attributeType(x)?.name ?? x;
+  const b = schema.attributeType(y)?.name ?? y;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The RDN's values must be values of the attribute itself: `cn;lang-en:
+ * staff` does not name `cn=staff` (slapd's attr_find of the AVA's plain
+ * description). An add gets the values it lacks added (`plain` and `types`
+ * too), as slapd's entry_naming_check does for adds.
+ */
+function namingCheck(schema: Schema, entry: Entry, types: Map<AttributeType, Value[]>, plain: Map<AttributeType, Value[]>, add: boolean): void {
   const dn = parseDN(entry.dn);
   if (dn.length === 0) return;
-  for (const ava of dn[0]) {
+  // In slapd's RDN order (AVA_Sort, by type name): an add's missing values go in that order.
+  const avas = dn[0].length === 1 ? dn[0] : [...dn[0]].sort((x, y) => cmpName(schema, x.type, y.type));
+  for (const ava of avas) {
     const name = ava.type;
     if (ava.raw) fail(RC.namingViolation, `value of naming attribute '${name}' in unsupported BER form`);
     const at = schema.attributeType(name) ?? fail(RC.undefinedAttributeType, `${name}: attribute type undefined (in RDN)`);
@@ -103,7 +117,7 @@ function namingCheck(schema: Schema, entry: Entry, types: Map<AttributeType, Val
     const rule = at.equality ?? fail(RC.namingViolation, `naming attribute '${name}' has no equality matching rule`);
     const key = (rule.valueNorm ?? rule.norm)(rule.text ? ava.value : Buffer.from(ava.value).toString('latin1'));
     if (key === undefined) fail(RC.namingViolation, `value of naming attribute '${name}' is invalid`);
-    const values = types.get(at);
+    const values = plain.get(at);
     if (values !== undefined && values.some((v) => at.eqKey(v) === key)) continue;
     if (!add) {
       fail(RC.namingViolation, values === undefined
@@ -117,15 +131,18 @@ function namingCheck(schema: Schema, entry: Entry, types: Map<AttributeType, Val
     const list = entry.attrs.get(at.name);
     if (list === undefined) entry.attrs.set(at.name, [v]);
     else list.push(v);
-    types.set(at, [...(values ?? []), v]);
+    plain.set(at, [...(values ?? []), v]);
+    types.set(at, [...(types.get(at) ?? []), v]);
   }
 }
 
 /** Checks a whole entry; throws LdapError with slapd's result code and text. */
 export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): CheckResult {
   const add = opts.add === true;
-  // Values of each type, options merged: MUST and naming look at the type only.
+  // Values of each type, options merged: MUST looks at the type only. Naming
+  // looks at the values without options (`plain`).
   const types = new Map<AttributeType, Value[]>();
+  const plain = new Map<AttributeType, Value[]>();
   const descs: AttrDesc[] = [];
   for (const [key, values] of entry.attrs) {
     const desc = schema.canonicalDescription(key) ?? fail(RC.undefinedAttributeType, `${key}: attribute type undefined`);
@@ -134,6 +151,10 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
     descs.push(desc);
     const prev = types.get(desc.type);
     types.set(desc.type, prev === undefined ? values : [...prev, ...values]);
+    if (desc.options.length === 0) {
+      const p = plain.get(desc.type);
+      plain.set(desc.type, p === undefined ? values : [...p, ...values]);
+    }
   }
   const ocValues = entry.attrs.get('objectClass') ?? fail(RC.objectClassViolation, 'no objectClass attribute');
   const written = ocValues.map((v) => v.toString('utf8'));
@@ -159,7 +180,7 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
   }
   if (sc.obsolete) fail(RC.objectClassViolation, `structuralObjectClass '${sc.name}' is OBSOLETE`);
 
-  namingCheck(schema, entry, types, add);
+  namingCheck(schema, entry, types, plain, add);
 
   let extensible = false;
   const extensibleObject = schema.objectClass('extensibleObject');

@@ -417,7 +417,9 @@ export function localModrdn(
     throw new LdapError(RC.noSuchObject, '');
   }
   const rec = mustGet(tx, dn, ndn);
-  if (ndn === store.suffixNdn) throw new LdapError(RC.affectsMultipleDSAs, 'cannot rename between DSAs');
+  // Only a rename of the suffix entry to its own name gets here (any other
+  // name is outside the naming context: affectsMultipleDSAs before this).
+  if (ndn === store.suffixNdn) throw new LdapError(RC.namingViolation, 'cannot rename suffix entry');
   opts.authorize?.(recEntry(rec));
   let parentDn: DN = dn.slice(1);
   let parentUuid: string | undefined;

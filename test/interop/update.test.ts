@@ -198,6 +198,7 @@ t.test('modrdn', async (t) => {
     ['parent missing', [`uid=nobody,ou=nowhere,ou=people,${SUFFIX}`, 'uid=x'], 32, 'Rename Result: No such object (32)\n'],
     ['bad new RDN', [zed3, 'uid'], 34, 'Rename Result: Invalid DN syntax (34)\nAdditional info: invalid new RDN\n'],
     ['renaming the suffix', [SUFFIX, 'dc=example2'], 71, 'Rename Result: Operation affects multiple DSAs (71)\nAdditional info: cannot rename between DSAs\n'],
+    ['renaming the suffix to its own name', [SUFFIX, 'DC=EXAMPLE'], 64, 'Rename Result: Naming violation (64)\nAdditional info: cannot rename suffix entry\n'],
     ['objectClassViolation', [zed3, 'dc=x'], 65, "Rename Result: Object class violation (65)\nAdditional info: attribute 'dc' not allowed\n"],
     ['a second value of a single-valued type', [zed3, 'gidNumber=5'], 19,
       "Rename Result: Constraint violation (19)\nAdditional info: attribute 'gidNumber' cannot have multiple values\n"],
@@ -548,4 +549,33 @@ t.test("which refusal comes first: slapd's frontend order (side by side with sla
       failure('modify', 'Server is unwilling to perform (53)', 'modification of subschema subentry not supported'), `modify as ${who}`);
     t.equal(modrdn(['cn=Subschema', 'cn=foo'], who).stdout, 'Rename Result: Server is unwilling to perform (53)\nAdditional info: cannot rename subschema subentry\n', `modrdn as ${who}`);
   }
+});
+
+// Outputs of slapd 2.5 for the same requests (bench/compat t3_write.sh).
+t.test('attribute order after modifies and renames, and naming values under an option', async (t) => {
+  const dn = `cn=order1,ou=people,${SUFFIX}`;
+  const entry = (d: string) => tool('ldapsearch', [...as(url, 'root'), '-LLL', '-b', d, '-s', 'base']).stdout;
+  const mod = (...lines: string[]) => modify(ldif(`dn: ${dn}`, 'changetype: modify', ...lines));
+  t.equal(add(ldif(`dn: ${dn}`, 'objectClass: inetOrgPerson', 'cn: order1', 'telephoneNumber: +1 555 0100', 'sn: One', 'description: d')).code, 0);
+  t.equal(mod('add: telephoneNumber', 'telephoneNumber: +1 555 0001', '-', 'delete: telephoneNumber', 'telephoneNumber: +1 555 0100').code, 0);
+  t.equal(mod('add: sn', 'sn: Two').code, 0);
+  t.equal(mod('delete: sn', 'sn: One').code, 0);
+  t.equal(entry(dn), `dn: ${dn}\nobjectClass: inetOrgPerson\ncn: order1\ntelephoneNumber: +1 555 0001\nsn: Two\ndescription: d\n\n`, 'a value added and the first one deleted: in place');
+
+  t.equal(mod('delete: telephoneNumber', 'telephoneNumber: +1 555 0001', '-', 'add: telephoneNumber', 'telephoneNumber: +1 555 0002').code, 0);
+  t.equal(mod('add: cn;lang-en', 'cn;lang-en: order1').code, 0);
+  for (const lines of [['delete: cn'], ['replace: cn']]) {
+    const r = mod(...lines);
+    t.same([r.code, r.stderr], [64, failure('modify', 'Naming violation (64)', "naming attribute 'cn' is not present in entry")], `${lines[0]}: cn;lang-en does not hold the RDN value`);
+  }
+  t.equal(entry(dn), `dn: ${dn}\nobjectClass: inetOrgPerson\ncn: order1\nsn: Two\ndescription: d\ntelephoneNumber: +1 555 0002\ncn;lang-en: order1\n\n`, 'its only value deleted first: last');
+
+  t.equal(modrdn([dn, 'title=T+description=K']).code, 0);
+  const renamed = `description=K+title=T,ou=people,${SUFFIX}`;
+  t.equal(entry(renamed), `dn: ${renamed}\nobjectClass: inetOrgPerson\ncn: order1\nsn: Two\ndescription: d\ndescription: K\ntelephoneNumber: +1 555 0002\ncn;lang-en: order1\ntitle: T\n\n`);
+  t.equal(add(ldif(`dn: sn=B+cn=A,ou=people,${SUFFIX}`, 'objectClass: person')).code, 0);
+  const two = `cn=A+sn=B,ou=people,${SUFFIX}`;
+  t.equal(entry(two), `dn: ${two}\nobjectClass: person\ncn: A\nsn: B\n\n`, 'RDN values an add left out, in RDN order');
+  t.equal(modrdn(['-r', two, 'cn=A+sn=B']).code, 0);
+  t.equal(entry(two), `dn: ${two}\nobjectClass: person\nsn: B\ncn: A\n\n`, 'RDN values a rename adds, in reverse RDN order');
 });

@@ -14,6 +14,7 @@ import type { Change, ConflictRecord, Mod } from '../../src/repl/core/change.js'
 import { type Csn, withSubseq } from '../../src/repl/core/csn.js';
 import type { AttrRules } from '../../src/repl/core/policy.js';
 import { type EntryState, sameState } from '../../src/repl/core/state.js';
+import { attrPlace } from '../../src/repl/core/values.js';
 import { type ApplyFn, MemoryDit } from './memory-dit.js';
 import type { Prng } from './prng.js';
 
@@ -164,8 +165,13 @@ export function orderProblems(dit: MemoryDit, rules: AttrRules): string[] {
         continue;
       }
       if (rdnOnly !== undefined) out.push(`${uuid}: ${attr} comes after ${rdnOnly}, which only the RDN holds`);
-      if (prev && cmpPlace(prev, written[0]!) > 0) out.push(`${uuid}: ${attr} is out of written order`);
-      prev = written[0];
+      // An attribute sits where its current life began (values deleted
+      // since may place it before its first shown value): attrPlace.
+      const place = attrPlace(a, rules.info(attr))!;
+      const at: Place = [place.oc ?? place.c, place.o ?? 0];
+      if (cmpPlace(at, written[0]!) > 0) out.push(`${uuid} ${attr}: placed after its first value`);
+      if (prev && cmpPlace(prev, at) > 0) out.push(`${uuid}: ${attr} is out of written order`);
+      prev = at;
     }
   }
   return out;

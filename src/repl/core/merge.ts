@@ -179,10 +179,12 @@ export function mergeChange(old: EntryState | undefined, ch: Change, rules: Attr
           if (!keep.has(`${a}\0${rules.keyOf(a, v)}`)) edits.delete(a, [v], ch.csn);
         }
       }
+      // New RDN values the entry lacked go last, in reverse RDN order, as
+      // slapd appends them (`cn=A+uid=b` adds uid, then cn).
       ch.rdn.forEach(([a, v], i) => {
         const held = ch.held?.[i];
         if (held) edits.add(a, [held[2]], withSubseq(ch.csn, 1), held[1], held[0]);
-        else edits.add(a, [v], withSubseq(ch.csn, 1), i);
+        else edits.add(a, [v], withSubseq(ch.csn, 1), ch.rdn.length - 1 - i);
       });
       break;
   }

@@ -4,9 +4,9 @@
 // only ever stopped changes that will not come, and dropping them changes
 // nothing any replica shows.
 import { type Csn, csnAtTime } from './csn.js';
-import type { AttrRules } from './policy.js';
-import { type AttrState, type EntryState, sameState } from './state.js';
-import { aliveValues, compact, editable, withIncrements } from './values.js';
+import type { AttrInfo, AttrRules } from './policy.js';
+import { type AttrState, type EntryState, sameState, type ValueState } from './state.js';
+import { aliveValues, attrPlace, cmpPlace, compact, editable, withIncrements } from './values.js';
 
 export function purgeCsnFor(nowMs: number, tombstoneLifetimeMs: number): Csn {
   return csnAtTime(nowMs - tombstoneLifetimeMs);
@@ -19,6 +19,11 @@ function purgeAttr(a: AttrState, attr: string, p: Csn, rules: AttrRules): AttrSt
   if (info.policy === 'priority') return a;
   const w = editable(a);
   w.vals = w.vals.filter((vs) => vs.v !== undefined || vs.c >= p);
+  const kept = placeHolder(a, info, p);
+  if (kept) {
+    const i = w.vals.findIndex((vs) => vs.k > kept.k);
+    w.vals.splice(i < 0 ? w.vals.length : i, 0, kept);
+  }
   if (w.x !== undefined && w.x < p) {
     delete w.x;
     delete w.xp;
@@ -45,6 +50,26 @@ function purgeAttr(a: AttrState, attr: string, p: Csn, rules: AttrRules): AttrSt
     }
   }
   return compact(w, info);
+}
+
+/**
+ * The deleted values older than `p` that hold the attribute in its place
+ * (attrPlace: each one deleted while the attribute still had values) as one:
+ * the one placed first, deleted when the last of them was. A value added
+ * later can only be placed after it, so nothing older than `p` ever needs
+ * more than that; it stays until the attribute goes.
+ */
+function placeHolder(a: AttrState, info: AttrInfo, p: Csn): ValueState | undefined {
+  const held = new Set<ValueState>();
+  attrPlace(a, info, held);
+  let first: ValueState | undefined;
+  let last: Csn | undefined;
+  for (const vs of held) {
+    if (vs.c >= p) continue;
+    if (first === undefined || cmpPlace(vs, first) < 0) first = vs;
+    if (last === undefined || vs.c > last) last = vs.c;
+  }
+  return first && { ...first, c: last! };
 }
 
 /**

@@ -41,7 +41,22 @@ export function findValue(a: AttrState | undefined, k: string): ValueState | und
   return i >= 0 ? a.vals[i] : undefined;
 }
 
-/** Record an add (with octets, at place `o` of its change, or of the change `oc`) or a delete (without) of value `k`. */
+/** `vs` placed at (`c`, `o`): where an added value sits, or where a deleted one sat. */
+function placed(vs: ValueState, c: Csn | undefined, o: number | undefined): ValueState {
+  if (c === undefined) return vs;
+  vs.oc = c;
+  if (o) vs.o = o;
+  return vs;
+}
+
+/**
+ * Record an add (with octets, at place `o` of its change, or of the change
+ * `oc`) or a delete (without) of value `k`. A deleted value keeps as its
+ * place the CSN and place of the latest add before its delete (the
+ * greatest such CSN, whatever order changes arrive in; a rename's re-add
+ * counts at its own CSN): an attribute stays where it is while it keeps
+ * values (attrPlace).
+ */
 export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, oc?: Csn): void {
   const vs: ValueState = { k, c: at.c };
   if (at.p !== undefined) vs.p = at.p;
@@ -49,8 +64,17 @@ export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, 
   if (v && o !== 0) vs.o = o;
   if (v && oc !== undefined) vs.oc = oc;
   const i = indexOf(w.vals, k);
-  if (i < 0) w.vals.splice(-i - 1, 0, vs);
-  else if (cmpRank(at.c, at.p, w.vals[i]!.c, w.vals[i]!.p) > 0) w.vals[i] = vs;
+  if (i < 0) {
+    w.vals.splice(-i - 1, 0, vs);
+    return;
+  }
+  const cur = w.vals[i]!;
+  const rank = cmpRank(at.c, at.p, cur.c, cur.p);
+  if (rank > 0) w.vals[i] = v ? vs : placed(vs, cur.v !== undefined ? cur.c : cur.oc, cur.o);
+  else if (rank < 0 && v && cur.v === undefined && (cur.oc === undefined || at.c > cur.oc)) {
+    const { oc: _c, o: _o, ...rest } = cur;
+    w.vals[i] = placed(rest, at.c, o);
+  }
 }
 
 export function deleteAll(w: AttrState, at: Stamp): void {
@@ -97,6 +121,13 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     const x = w.x;
     const xp = w.xp;
     w.vals = w.vals.filter((vs) => cmpRank(vs.c, vs.p, x, xp) >= 0);
+    // A deleted value added before the whole-attribute delete sat in the
+    // attribute's earlier life: its place says nothing about this one.
+    w.vals = w.vals.map((vs) => {
+      if (vs.v !== undefined || vs.oc === undefined || vs.oc >= x) return vs;
+      const { oc: _c, o: _o, ...rest } = vs;
+      return rest;
+    });
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);
   }
   if (info.singleValued && w.vals.length > 1) {
@@ -155,6 +186,34 @@ export function firstShown(a: AttrState | undefined, info: AttrInfo): (ValueStat
   let first: (ValueState & { v: Buffer }) | undefined;
   for (const vs of a.vals) if (isAlive(vs) && (!first || cmpPlace(vs, first) < 0)) first = vs;
   return first;
+}
+
+/**
+ * Where the attribute sits in its entry: where it was first written in its
+ * current life, as slapd keeps an attribute in place until its last value
+ * is deleted (or the attribute replaced) and appends it when it comes
+ * back. That is the place of its first shown value, or earlier: of a value
+ * deleted since, while the attribute still had values (deleted at or after
+ * the place found so far). A single-valued attribute sits where its value
+ * does. `held` collects the deleted values that moved the place (a purge
+ * keeps them).
+ */
+export function attrPlace(a: AttrState | undefined, info: AttrInfo, held?: Set<ValueState>): ValueState | undefined {
+  const first = firstShown(a, info);
+  if (first === undefined || info.singleValued) return first;
+  let place: ValueState = first;
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const vs of a!.vals) {
+      if (vs.v !== undefined || vs.oc === undefined || vs.c < (place.oc ?? place.c)) continue;
+      if (cmpPlace(vs, place) < 0) {
+        place = vs;
+        held?.add(vs);
+        moved = true;
+      }
+    }
+  }
+  return place;
 }
 
 const INTEGER = /^[-+]?\d+$/;

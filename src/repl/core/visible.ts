@@ -4,7 +4,7 @@
 import type { Csn } from './csn.js';
 import { type Ava, type AttrRules, CONFLICT_RDN_ATTR, GLUE_CLASS, OBJECT_CLASS } from './policy.js';
 import { type EntryState, sameAvas, type ValueState } from './state.js';
-import { cmpPlace, firstShown, shownValues, valuesOf } from './values.js';
+import { attrPlace, cmpPlace, firstShown, shownValues, valuesOf } from './values.js';
 
 export interface Visible {
   /** live: a normal entry; glue: a deleted entry kept because it has present children; hidden: not in the DIT. */
@@ -75,8 +75,8 @@ function withRdnValues(attrs: Map<string, Buffer[]>, rdn: readonly Ava[], rules:
   }
 }
 
-/** An attribute with its shown values and its first value, which places it in the entry. */
-type Placed = [attr: string, values: Buffer[], first: ValueState];
+/** An attribute with its shown values and its place in the entry (attrPlace). */
+type Placed = [attr: string, values: Buffer[], place: ValueState];
 
 function cmpPlaced(x: Placed, y: Placed): number {
   return cmpPlace(x[2], y[2]) || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
@@ -84,8 +84,9 @@ function cmpPlaced(x: Placed, y: Placed): number {
 
 function placed(s: EntryState, attr: string, rules: AttrRules): Placed | undefined {
   const a = s.attrs[attr];
-  const shown = shownValues(a, rules.info(attr));
-  return shown.length ? [attr, valuesOf(shown, a!.inc), shown[0]!] : undefined;
+  const info = rules.info(attr);
+  const shown = shownValues(a, info);
+  return shown.length ? [attr, valuesOf(shown, a!.inc), attrPlace(a, info)!] : undefined;
 }
 
 /** Attributes of a live entry in written order (also the input of the schema check). */
@@ -116,8 +117,8 @@ export function updatedAttrMap(prev: Visible['attrs'], s: EntryState, touched: I
     if (p) fresh.push(p);
   }
   fresh.sort(cmpPlaced);
-  // Untouched attributes keep their values and order; their first values
-  // are looked up only when needed (a touched attribute usually goes last).
+  // Untouched attributes keep their values and order; their places are
+  // looked up only when needed (a touched attribute usually goes last).
   const out: [attr: string, values: Buffer[], first?: ValueState][] = [];
   for (const [attr, values] of prev) {
     if (redo.has(attr)) continue;
@@ -127,7 +128,7 @@ export function updatedAttrMap(prev: Visible['attrs'], s: EntryState, touched: I
   }
   const placedAt = (i: number): Placed => {
     const p = out[i]!;
-    p[2] ??= firstShown(s.attrs[p[0]], rules.info(p[0]));
+    p[2] ??= attrPlace(s.attrs[p[0]], rules.info(p[0]));
     return p as Placed;
   };
   for (const p of fresh) {

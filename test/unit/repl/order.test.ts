@@ -4,6 +4,8 @@
 import t from 'tap';
 import type { AddChange } from '../../../src/repl/core/change.js';
 import { heldValues } from '../../../src/repl/core/merge.js';
+import { purgeState } from '../../../src/repl/core/purge.js';
+import { liveAttrMap } from '../../../src/repl/core/visible.js';
 import { orderProblems } from '../../sim/checks.js';
 import { add, b, csn, dit, everyOrder, m, mod, modrdn, rules, run } from './helpers.js';
 
@@ -58,6 +60,45 @@ t.test('deleting values keeps the rest in place; deleting an attribute and addin
   d.apply(mod(csn(4), 'E', [m.add('uid', 'u2')]));
   t.same(order(d, 'E'), ['objectClass: person', 'sn: s1', 'cn: C1', 'mail: m@x', 'description: d1, d0', 'uid: u2']);
   t.same(d.audit(), []);
+});
+
+// Measured on slapd 2.5 (ldapmodify of an entry like slapdAdd): an
+// attribute stays where it is until its last value goes, whatever values
+// it holds by then; once empty it comes back last.
+t.test('an attribute keeps its place while it has values, also when its first value is deleted', async (t) => {
+  const inPlace = ['objectClass: top, person', 'uid: u1', 'sn: s1', 'cn: C1, A2', 'mail: a@x', 'description: d1'];
+  const oneModify = run([root, slapdAdd, mod(csn(2), 'E', [m.add('mail', 'a@x'), m.del('mail', 'm@x')])]);
+  t.same(order(oneModify, 'E'), inPlace, 'add the new value, delete the old one');
+  const addThenDelete = [mod(csn(2), 'E', [m.add('mail', 'a@x')]), mod(csn(3), 'E', [m.del('mail', 'm@x')])];
+  const { dits } = everyOrder(t, [root, slapdAdd], addThenDelete);
+  for (const d of dits) {
+    t.same(order(d, 'E'), inPlace, 'in two modifies, in any delivery order');
+    t.same(orderProblems(d, rules), []);
+  }
+  const emptied = run([root, slapdAdd, mod(csn(2), 'E', [m.del('mail', 'm@x'), m.add('mail', 'b@x')])]);
+  t.same(order(emptied, 'E'), ['objectClass: top, person', 'uid: u1', 'sn: s1', 'cn: C1, A2', 'description: d1', 'mail: b@x'], 'deleted first, the attribute was gone: it comes back last');
+  const chain = run([root, slapdAdd, ...addThenDelete, mod(csn(4), 'E', [m.add('mail', 'c@x')]), mod(csn(5), 'E', [m.del('mail', 'a@x')])]);
+  t.same(order(chain, 'E'), ['objectClass: top, person', 'uid: u1', 'sn: s1', 'cn: C1, A2', 'mail: c@x', 'description: d1'], 'value after value');
+  t.same(chain.audit(), []);
+
+  // A purge keeps one deleted value for the place: the first placed of
+  // those that held it, deleted when the last of them was.
+  chain.apply(mod(csn(6), 'E', [m.add('mail', 'x@x')]));
+  chain.apply(mod(csn(7), 'E', [m.del('mail', 'x@x')]));
+  const st = chain.get('E')!.state;
+  const purged = purgeState(st, csn(100), false, rules);
+  if (purged === null) throw new Error('purged away');
+  const deleted = (s: typeof st) => s.attrs.mail!.vals.filter((vs) => vs.v === undefined).map((vs) => vs.k);
+  t.same([deleted(st), deleted(purged)], [['a@x', 'm@x', 'x@x'], ['m@x']]);
+  t.equal(purged.attrs.mail!.vals.find((vs) => vs.k === 'm@x')!.c, csn(5));
+  t.same([...liveAttrMap(purged, rules).keys()], [...liveAttrMap(st, rules).keys()], 'same order after the purge');
+});
+
+t.test('a modrdn appends the RDN values the entry lacked in reverse RDN order (slapd)', async (t) => {
+  const d = run([root, add(csn(1), 'E', 'root', 'e', { mail: ['m'] })]);
+  d.apply({ csn: csn(2), op: 'modrdn', uuid: 'E', rdn: [['description', b('K')], ['uid', b('judy')]], oldRdn: [['cn', b('e')]], deleteOldRdn: false });
+  t.same(order(d, 'E'), ['objectClass: top', 'cn: e', 'mail: m', 'uid: judy', 'description: K']);
+  t.same(orderProblems(d, rules), []);
 });
 
 t.test('a replace of a single value moves the attribute last, an increment leaves it in place', async (t) => {

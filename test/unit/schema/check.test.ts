@@ -78,6 +78,9 @@ t.test('errors match slapd', async (t) => {
     [entry('entryUUID=4a4a4a4a-1111-2222-3333-444455556666' + D, 'objectClass: person', 'cn: q8', 'sn: y'), RC.namingViolation, "naming attribute 'entryUUID' is operational", true],
     [entry('cn=g' + D, 'objectClass: person', 'cn: gg', 'sn: x'), RC.namingViolation, "value of naming attribute 'cn' is not present in entry"],
     [entry('uid=g' + D, 'objectClass: person', 'cn: gg', 'sn: x'), RC.namingViolation, "naming attribute 'uid' is not present in entry"],
+    // The RDN's value under an option does not name the entry (slapd: attr_find of the plain type).
+    [entry('cn=staff' + D, 'objectClass: person', 'cn;lang-en: staff', 'sn: x'), RC.namingViolation, "naming attribute 'cn' is not present in entry"],
+    [entry('cn=staff' + D, 'objectClass: person', 'cn: other', 'cn;lang-en: staff', 'sn: x'), RC.namingViolation, "value of naming attribute 'cn' is not present in entry"],
     [entry('cn=x' + D, 'objectClass: person', 'objectClass: inetOrgPerson', 'cn: x', 'sn: x', 'structuralObjectClass: person'), RC.objectClassModsProhibited, "structural object class modification from 'person' to 'inetOrgPerson' not allowed"],
     [entry('cn=x' + D, 'objectClass: person', 'objectClass: posixGroup', 'cn: x', 'sn: x', 'gidNumber: 1'), RC.objectClassViolation, 'invalid structural object class chain (person/posixGroup)'],
     [entry('cn=x' + D, 'objectClass: person', 'cn: x', 'sn: x', 'cn;lang-en: y', 'mail;lang-en: z'), RC.objectClassViolation, "attribute 'mail;lang-en' not allowed"],
@@ -105,6 +108,9 @@ t.test('add puts missing RDN values into the entry, like slapd', async (t) => {
   const u = entry('uid=new' + D, 'objectClass: account', 'objectClass: posixAccount', 'cn: n', 'uidNumber: 1', 'gidNumber: 1', 'homeDirectory: /h');
   t.same(s.checkEntry(u, { add: true }), { structuralObjectClass: 'account' }, 'the added value satisfies MUST uid');
   t.same(u.attrs.get('uid')!.map(str), ['new']);
+  const opt = entry('cn=staff' + D, 'objectClass: person', 'cn;lang-en: staff', 'sn: x');
+  s.checkEntry(opt, { add: true });
+  t.same([opt.attrs.get('cn')!.map(str), opt.attrs.get('cn;lang-en')!.map(str)], [['staff'], ['staff']], 'a value under an option is not the RDN value');
   const sv = entry('c=US' + D, 'objectClass: country', 'c: FR');
   t.throws(() => s.checkEntry(sv, { add: true }), {
     code: RC.namingViolation, message: "value of single-valued naming attribute 'c' conflicts with value present in entry",
