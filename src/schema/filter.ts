@@ -208,7 +208,8 @@ function compileEquality(schema: Schema, attr: string, value: Value, approx: boo
       return k === undefined ? undefined : approxMatch(approxCodes(k), codes);
     });
   }
-  const sub = approx ? undefined : subclassTest(schema, sel, value);
+  // Also for ~=: objectClass has no approximate rule, and slapd matches it as equality.
+  const sub = subclassTest(schema, sel, value);
   if (sub) return (e) => anyValue(schema, e, sel, sub);
   return (e) => anyValue(schema, e, sel, (v) => {
     const k = key(v);
@@ -279,11 +280,16 @@ function compileExtensible(schema: Schema, f: Extract<Filter, { type: 'extensibl
   if (rule === undefined || (sel !== undefined && !ruleApplies(rule, sel.type))) return UNDEFINED;
   const m = ruleMatcher(rule, f.value);
   if (m === undefined) return UNDEFINED;
-  const inEntry: Node = sel !== undefined
+  // slapd: without a rule, `(objectClass:=top)` is the equality filter, subclasses and all.
+  const inEntry: Node = sel !== undefined && f.rule === undefined && CLASS_TYPES.has(sel.type.name)
+    ? compileEquality(schema, f.attr!, f.value, false)
+    : sel !== undefined
     ? (e) => anyValue(schema, e, sel, m)
     : (e) => {
       let r: Tri = false;
       for (const [k, vs] of e.attrs) {
+        // entryDN is not among slapd's stored attributes: it is computed when asked for.
+        if (k === 'entryDN') continue;
         const d = schema.canonicalDescription(k);
         if (d === undefined || !ruleApplies(rule, d.type)) continue;
         for (const v of vs) {

@@ -181,3 +181,18 @@ t.test('compare: equality rule and subtypes, slapd errors', async (t) => {
   });
   t.throws(() => compareAssertion(s, jdoe, 'foo', val('abc')), { code: RC.undefinedAttributeType });
 });
+
+// slapd 2.5, found by a seeded random comparison of searches (bench/compat t1_filters.sh).
+t.test('objectClass: an extensible match without a rule and ~= are its equality filter', async (t) => {
+  const only = newEntry('uid=o,dc=example,dc=com', [['objectClass', [val('inetOrgPerson')]], ['uid', [val('o')]]]);
+  t.equal(ev(ext('top', { attr: 'objectClass' }), only), true, 'top: every entry, by subclass');
+  t.equal(ev(ext('person', { attr: '2.5.4.0' }), only), true);
+  t.equal(ev(ext('nonexistentOC', { attr: 'objectClass' })), undefined, 'an unknown class is Undefined');
+  t.equal(ev({ type: 'approx', attr: 'objectClass', value: val('person') }, only), true);
+});
+
+t.test('an extensible match without a type does not look at entryDN', async (t) => {
+  const e = newEntry('uid=a,dc=example,dc=com', [['objectClass', [val('top')]], ['uid', [val('a')]], ['entryDN', [val('uid=a,dc=example,dc=com')]]]);
+  t.equal(ev(ext('uid=a,dc=example,dc=com', { rule: 'distinguishedNameMatch' }), e), false);
+  t.equal(ev(ext('uid=a,dc=example,dc=com', { rule: 'distinguishedNameMatch' }), { ...e, attrs: new Map([...e.attrs, ['seeAlso', [val('uid=a,dc=example,dc=com')]]]) }), true);
+});
