@@ -22,8 +22,6 @@ export interface RunningServer {
   ctx: ServerContext;
   replication: Replication;
   listening: Listening[];
-  /** http://…/metrics when the server file has `metrics`. */
-  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -184,24 +182,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const replication = new Replication(ctx);
   const server = new LdapServer(ctx, tls);
   let listening: Listening[];
+  let metrics: { url: string; close(): Promise<void> } | undefined;
   try {
     listening = await server.listen(config.listen);
+    if (config.metrics) metrics = await serveMetrics(config.metrics.listen, metricsRegistry(ctx, replication));
   } catch (e) {
     await server.close();
     await store.close();
     throw e;
   }
   ctx.urls = listening.map((l) => l.url);
-  let metrics: { url: string; close(): Promise<void> } | undefined;
-  if (config.metrics) {
-    try {
-      metrics = await serveMetrics(config.metrics.listen, metricsRegistry(ctx, replication));
-    } catch (e) {
-      await server.close();
-      await store.close();
-      throw e;
-    }
-  }
   replication.start();
   log.info({ listen: listening.map((l) => l.url), suffix: config.suffix, role: config.role, replicaId: config.replicaId, generationId: store.generationId, ...(metrics ? { metrics: metrics.url } : {}) }, 'meshdir started');
   let stopped: Promise<void> | undefined;
@@ -209,7 +199,6 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     ctx,
     replication,
     listening,
-    metricsUrl: metrics?.url,
     stop() {
       stopped ??= (async () => {
         tls?.unwatch();
