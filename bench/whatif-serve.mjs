@@ -4,7 +4,7 @@
 // it, never for figures of the product. Each patch keeps the server's
 // semantics (durability included); see PATCHES.
 //
-//   node bench/whatif-serve.mjs --config FILE [--patch send-concat,base-cache,txn-memo,log-buffered,no-repl]
+//   node bench/whatif-serve.mjs --config FILE [--patch send-concat,base-cache,txn-memo,log-buffered,no-repl,core-mem]
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO } from './lib.mjs';
@@ -160,6 +160,40 @@ const PATCHES = {
     };
     // No RUV in meta either (the constructor then starts every transaction from {}).
     Txn.prototype.finish = function () {};
+  },
+
+  /**
+   * What a modify would save if an entry's replication state lived in the
+   * entry's own LMDB record (one random leaf page per write instead of two):
+   * the `core` database's puts go to a Map for the life of the process and
+   * its reads look there first. Upper bound: a merged record is larger.
+   * Only for measuring loads on imported data; nothing of it is stored.
+   */
+  async 'core-mem'() {
+    const { Txn } = await dist('store/write.js');
+    const get = Txn.prototype.get;
+    Txn.prototype.get = function (uuid) {
+      const dbs = this.store.dbs;
+      if (!dbs.core.memory) {
+        const real = dbs.core;
+        const mem = new Map();
+        dbs.core = {
+          memory: true,
+          get: (k) => (mem.has(k) ? mem.get(k) : real.get(k)),
+          getBinaryFast(k) {
+            const v = mem.has(k) ? mem.get(k) : real.get(k);
+            this.lastSize = v?.length;
+            return v;
+          },
+          lastSize: 0,
+          put: (k, v) => void mem.set(k, v),
+          remove: (k) => void mem.set(k, undefined),
+          getRange: (...a) => real.getRange(...a),
+          getKeys: (...a) => real.getKeys(...a),
+        };
+      }
+      return get.call(this, uuid);
+    };
   },
 
   /**
