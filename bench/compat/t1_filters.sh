@@ -142,4 +142,9 @@ s '(objectClass:=top)'
 s '(!(objectClass:=nonexistentOC))'
 s '(objectClass~=person)'
 s '(:distinguishedNameMatch:=uid=alice,ou=people,dc=example,dc=com)'
+# Substring pieces of spaces (and, for telephone numbers, hyphens) only.
+s '(!(sn= *))'
+s '(sn=* )'
+s '(mail= *)'
+s '(!(telephoneNumber=*-*))'
 echo "MATCH=$NMATCH DIFF=$NDIFF"

@@ -105,12 +105,15 @@ export function prepCaseExact(s: string): string {
 /**
  * A piece of a substrings assertion (§2.6.1): inner space runs collapse; the
  * outer spaces of the whole assertion (start of `initial`, end of `final`)
- * are insignificant.
+ * are insignificant. `blankInitial`: an `initial` of spaces only stays one
+ * space, which no value begins with (`(sn= *)` matches nothing), as slapd's
+ * UTF8StringNormalize makes it; its IA5 rules drop it (`(mail= *)` is
+ * `(mail=*)`).
  */
-export function prepPiece(s: string, pos: 'initial' | 'any' | 'final', fold: boolean): string {
+export function prepPiece(s: string, pos: 'initial' | 'any' | 'final', fold: boolean, blankInitial = false): string {
   let p = isPlainAscii(s) ? (fold ? s.toLowerCase() : s) : prepUnicode(s, fold);
   p = p.replace(/ {2,}/g, ' ');
-  if (pos === 'initial' && p.charCodeAt(0) === SP) p = p.slice(1);
+  if (pos === 'initial' && p.charCodeAt(0) === SP && !(blankInitial && p.length === 1)) p = p.slice(1);
   if (pos === 'final' && p.charCodeAt(p.length - 1) === SP) p = p.slice(0, -1);
   return p;
 }

@@ -51,7 +51,7 @@ function stringRules(fold: boolean, first: number): Spec[] {
     },
     {
       oid: `2.5.13.${first + 2}`, names: [`${base}SubstringsMatch`], syntax: SYN.substringAssertion, kind: 'substr',
-      norm, piece: (s, pos) => prepPiece(s, pos, fold), compat: [SYN.directoryString, ...STRINGISH],
+      norm, piece: (s, pos) => prepPiece(s, pos, fold, true), compat: [SYN.directoryString, ...STRINGISH],
     },
   ];
 }
@@ -159,7 +159,8 @@ function specs(ctx: RuleContext): Spec[] {
     { oid: '2.5.13.20', names: ['telephoneNumberMatch'], syntax: SYN.telephoneNumber, kind: 'equality', norm: phone },
     {
       oid: '2.5.13.21', names: ['telephoneNumberSubstringsMatch'], syntax: SYN.substringAssertion, kind: 'substr',
-      norm: phone, piece: (s) => removeChars(prepCaseIgnore(s), ' -'), compat: [SYN.telephoneNumber],
+      // A piece of spaces and hyphens only is one space, as in slapd: it matches no number.
+      norm: phone, piece: (s) => removeChars(prepCaseIgnore(s), ' -') || ' ', compat: [SYN.telephoneNumber],
     },
     { oid: '2.5.13.23', names: ['uniqueMemberMatch'], syntax: SYN.nameAndOptionalUID, kind: 'equality', norm: uniqueMember },
     { oid: '2.5.13.27', names: ['generalizedTimeMatch'], syntax: SYN.generalizedTime, kind: 'equality', norm: canonicalTime },

@@ -45,6 +45,11 @@ t.test('caseExactMatch and the ordering and substrings rules', async (t) => {
   t.equal(sub.piece!('  Jo  hn ', 'initial'), 'jo hn ');
   t.equal(sub.piece!(' DOE  ', 'final'), ' doe');
   t.equal(sub.piece!(' x ', 'any'), ' x ');
+  // Spaces only (slapd's UTF8StringNormalize): an initial one stays a space
+  // no value begins with, a final one is insignificant.
+  t.equal(sub.piece!('   ', 'initial'), ' ');
+  t.equal(sub.piece!('   ', 'any'), ' ');
+  t.equal(sub.piece!('   ', 'final'), '');
   t.equal(rule('caseExactSubstringsMatch').piece!('AbC', 'any'), 'AbC');
 });
 
@@ -55,6 +60,7 @@ t.test('IA5 rules', async (t) => {
   t.ok(same('caseExactIA5Match', 'a  b', 'a b'));
   t.equal(rule('caseIgnoreIA5SubstringsMatch').piece!('EXAMPLE', 'any'), 'example');
   t.equal(rule('caseExactIA5SubstringsMatch').piece!('EXAMPLE', 'any'), 'EXAMPLE');
+  t.equal(rule('caseIgnoreIA5SubstringsMatch').piece!('  ', 'initial'), '', '(mail= *) is (mail=*), as in slapd');
   t.equal(s.attributeType('mail')!.eqKey(Buffer.from('A@B.C')), 'a@b.c');
 });
 
@@ -63,6 +69,8 @@ t.test('telephoneNumberMatch ignores spaces and hyphens', async (t) => {
   t.ok(same('telephoneNumberMatch', '+1 (555) 01-00', '+1(555)0100'));
   t.notOk(same('telephoneNumberMatch', '+1 555 0100', '+1 555 0101'));
   t.equal(rule('telephoneNumberSubstringsMatch').piece!('555- 01', 'any'), '55501');
+  // As slapd: a piece of spaces and hyphens only matches no number.
+  t.equal(rule('telephoneNumberSubstringsMatch').piece!(' - ', 'initial'), ' ');
 });
 
 t.test('numericString rules', async (t) => {
