@@ -29,14 +29,14 @@ export function requester(ctx: ServerContext, conn: Session, op: Request, contro
   if (/^u:./i.test(authzId)) throw new LdapError(RC.authorizationDenied, 'not authorized to assume identity');
   const ndn = /^dn:/i.test(authzId) ? ctx.schema.normalizeDN(authzId.slice(3)) : undefined;
   if (ndn === undefined || ndn === '') throw new LdapError(RC.authorizationDenied, 'authzId mapping failed');
-  if (ndn === conn.bindNdn) return conn;
+  if (ndn === conn.bindNdn) return as(conn, ndn, ndn, conn.auth);
   const rec = ctx.store.inSuffix(ndn) ? ctx.store.byNdn(ndn) : undefined;
   const allowed = conn.auth === 'root' || (ndn !== ctx.rootNdn && ctx.access.allows(conn, 'proxy', ndn, rec && recEntry(rec)));
   if (!allowed) throw new LdapError(RC.authorizationDenied, 'not authorized to assume identity');
-  if (ndn === ctx.rootNdn) return as(conn, ctx.config.rootDn, ndn, 'root');
-  return as(conn, rec?.dn ?? ndn, ndn, 'user');
+  return as(conn, ndn, ndn, ndn === ctx.rootNdn ? 'root' : 'user');
 }
 
+/** An assumed identity goes by its normalized DN (Who am I?, modifiersName), as in slapd, also oneself. */
 function as(conn: Session, bindDn: string, bindNdn: string, auth: Session['auth']): Session {
   return { id: conn.id, peer: conn.peer, tls: conn.tls, bindDn, bindNdn, auth };
 }
