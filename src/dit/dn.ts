@@ -78,7 +78,8 @@ function skipSpaces(s: string, i: number): number {
 export function parseDN(s: string): DN {
   const dn: DN = [];
   let i = skipSpaces(s, 0);
-  if (i === s.length) return dn;
+  // "" is the root DSE's name; spaces alone name nothing (slapd: 34).
+  if (i === s.length) return i === 0 ? dn : invalid();
   let rdn: RDN = [];
   for (;;) {
     const t = parseType(s, i);

@@ -83,7 +83,8 @@ export const SYNTAXES: readonly Syntax[] = [
   syn(L + '10', 'Certificate Pair', undefined, BINARY),
   syn(SYN.dn, 'Distinguished Name', (v, ctx) => isUtf8(v) && ctx.validDN(text(v))),
   syn(L + '14', 'Delivery Method'),
-  syn(SYN.directoryString, 'Directory String', (v) => v.length > 0 && isUtf8(v) && !/^ *$/.test(text(v))),
+  // Spaces alone are a value (RFC 4517 `1*UTF8`; slapd takes them too).
+  syn(SYN.directoryString, 'Directory String', (v) => v.length > 0 && isUtf8(v)),
   syn(L + '22', 'Facsimile Telephone Number'),
   syn(SYN.generalizedTime, 'Generalized Time', (v) => canonicalTime(text(v)) !== undefined),
   syn(SYN.ia5String, 'IA5 String', ascii),

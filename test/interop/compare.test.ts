@@ -53,6 +53,11 @@ t.test('errors', async (t) => {
     [ALICE, 'userPassword:secret', 50, 'Compare Result: Insufficient access (50)\nUNDEFINED\n'],
     [ALICE, `entryDN:${ALICE}`, 53, 'Compare Result: Server is unwilling to perform (53)\nAdditional info: entryDN compare not supported\nUNDEFINED\n'],
     [ALICE, 'subschemaSubentry:cn=Subschema', 53, 'Compare Result: Server is unwilling to perform (53)\nAdditional info: subschemaSubentry compare not supported\nUNDEFINED\n'],
+    // slapd's root DSE and cn=Subschema, as it compares them, hold neither.
+    ['', 'subschemaSubentry:cn=Subschema', 16, 'Compare Result: No such attribute (16)\nUNDEFINED\n'],
+    ['cn=Subschema', 'entryDN:cn=Subschema', 16, 'Compare Result: No such attribute (16)\nUNDEFINED\n'],
+    // No naming context holds it: 32 before 53.
+    ['dc=other,dc=org', 'entryDN:dc=other,dc=org', 32, 'Compare Result: No such object (32)\nUNDEFINED\n'],
     // alice's cn has no language tag: no attribute cn;lang-en to compare.
     [ALICE, 'cn;lang-en:Alice Smith', 16, 'Compare Result: No such attribute (16)\nUNDEFINED\n'],
   ];
@@ -62,8 +67,18 @@ t.test('errors', async (t) => {
     t.equal(r.stdout, stdout);
   }
   t.equal(compare('not a dn', 'cn:x').code, 34);
+  t.equal(compare(' ', 'cn:x').code, 34, 'spaces alone are no DN (slapd)');
+  // The assertion control is the operation's precondition: before a missing attribute.
+  const asserted = tool('ldapcompare', [...as(server.url), '-e', '!assert=(cn=nobody)', ALICE, 'seeAlso:cn=x']);
+  t.equal(asserted.stdout, 'Compare Result: Assertion Failed (122)\nUNDEFINED\n');
   t.equal(compare('cn=config', 'cn:config').code, 50, 'cn=config: rootDn only');
   t.equal(compare('cn=config', 'cn:config', 'root').code, 6);
+});
+
+t.test('values of spaces alone (side by side with slapd 2.5)', async (t) => {
+  // A Directory String may be one space (RFC 4517 1*UTF8); a DN may not.
+  t.equal(compare(ALICE, 'cn: ').stdout, 'FALSE\n');
+  t.equal(compare(ALICE, 'manager: ').stdout, 'Compare Result: Invalid syntax (21)\nAdditional info: value does not conform to assertion syntax\nUNDEFINED\n');
 });
 
 t.test('userPassword: the rootDn compares stored values', async (t) => {

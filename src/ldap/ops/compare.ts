@@ -40,12 +40,18 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
     const checked = ctx.schema.syntaxes.get(d.type.equality.syntax)?.validate !== undefined;
     throw new LdapError(RC.invalidAttributeSyntax, checked ? 'value does not conform to assertion syntax' : 'unable to normalize value for matching');
   }
-  // As slapd (fe_op_compare), which answers the root DSE and cn=Subschema itself.
-  if ((d.type.name === 'entryDN' || d.type.name === 'subschemaSubentry') && ndn !== '' && ndn !== SUBSCHEMA_NDN) {
+  // As slapd's fe_op_compare: the root DSE and cn=Subschema it compares
+  // hold neither type (a search shows both); elsewhere it refuses them once
+  // a naming context holds the DN (32 first for one no context holds).
+  if (d.type.name === 'entryDN' || d.type.name === 'subschemaSubentry') {
+    if (ndn === '' || ndn === SUBSCHEMA_NDN) throw new LdapError(RC.noSuchAttribute, '');
+    if (!ctx.store.inSuffix(ndn)) target(ctx, who, req.dn, ndn, controls);
     throw new LdapError(RC.unwillingToPerform, `${d.type.name} compare not supported`);
   }
   const asserted = assertionOf(ctx, who, controls);
   const entry = target(ctx, who, req.dn, ndn, controls);
+  // An assertion is the operation's precondition (RFC 4528): before access and the attribute.
+  asserted?.(entry);
   if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(who, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(who)) {
     throw new LdapError(RC.insufficientAccessRights, '');
   }
@@ -56,6 +62,5 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
     return held !== undefined && types.has(held.type) && hasOptions(d.options, held.options);
   });
   if (!present) throw new LdapError(RC.noSuchAttribute, '');
-  asserted?.(entry);
   return compareAssertion(ctx.schema, entry, req.attr, req.value) ? RC.compareTrue : RC.compareFalse;
 }
