@@ -148,13 +148,18 @@ export async function importLdif(
       .finally(() => pending.delete(p));
     pending.add(p);
   };
+  // A record that is not LDIF, or not an entry, stops the import after
+  // every entry before it (all of them submitted by then) is written.
+  let badRecord: MeshdirError | undefined;
   try {
-    // A record that is not LDIF, or not an entry, goes as a bad entry does.
     const onError = o.keepGoing ? (e: MeshdirError) => skipped(e.message) : undefined;
     for await (const rec of readLdif(stream, { source: file, readUrl: readFileUrl, onError })) {
       if (rec.type !== 'content' && rec.type !== 'add') {
         const msg = `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`;
-        if (!o.keepGoing) throw new MeshdirError('MESHDIR_LDIF', msg);
+        if (!o.keepGoing) {
+          badRecord = new MeshdirError('MESHDIR_LDIF', msg);
+          break;
+        }
         skipped(msg);
         continue;
       }
@@ -165,19 +170,24 @@ export async function importLdif(
       }
       if (stopLine !== Infinity || firstError) break;
     }
-    while (pending.size > 0) await Promise.all([...pending]);
+  } catch (e) {
+    if (!(e instanceof MeshdirError)) throw e;
+    badRecord = e;
   } finally {
+    // Never leave writes in flight: the caller closes the store next.
+    while (pending.size > 0) await Promise.all([...pending]);
     bar?.update(read, { entries: added });
     bar?.stop();
     stream.destroy();
   }
   // Parents that never came (or came after the line that stopped the import).
-  if (stopLine === Infinity) {
+  if (stopLine === Infinity && badRecord === undefined) {
     for (const [parent, list] of waiting) {
       const err = new LdapError(RC.noSuchObject, `its parent ${parent} is neither in the file nor in the database`);
       for (const w of list) fail(w, err);
     }
   }
-  if (firstError) throw new ImportStopped(firstError.msg, added);
+  // A bad entry before the bad record stopped it first.
+  if (firstError ?? badRecord) throw new ImportStopped(firstError?.msg ?? badRecord!.message, added);
   return { added, failed, ms: Date.now() - started };
 }

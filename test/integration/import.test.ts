@@ -95,3 +95,24 @@ t.test('--continue also skips a record that is not LDIF, or not an entry, and re
   t.equal(stop.status, 1);
   t.match(stop.stderr, 'messy.ldif:9: expected "name: value"', 'without --continue it stops there');
 });
+
+t.test('a record that is not an entry stops the import after every entry before it is written', async (t) => {
+  for (const bad of ['changetype: delete', 'bogus line']) {
+    const { dir, config } = setup(t);
+    const file = join(dir, 'stop.ldif');
+    // ou=people before its parent: it waits, and must still be written.
+    writeFileSync(file, [
+      `dn: ou=people,${SUFFIX}\nobjectClass: organizationalUnit\nou: people`,
+      `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+      ...['a', 'b'].map((u) => `dn: uid=${u},ou=people,${SUFFIX}\nobjectClass: account\nuid: ${u}`),
+      `dn: ou=people,${SUFFIX}\n${bad}`,
+      `dn: ou=groups,${SUFFIX}\nobjectClass: organizationalUnit\nou: groups`,
+    ].join('\n\n') + '\n');
+    const r = meshdir(['import', '--config', config, '--no-progress', file]);
+    t.equal(r.status, 1, bad);
+    t.match(r.stderr, 'stop.ldif:', 'names the line');
+    t.match(r.stderr, 'import stopped: 4 entries were imported and stay in the database');
+    t.notMatch(r.stderr, 'read transaction', 'no write was cut off');
+    t.same(dns(exported(config, dir)).sort(), [SUFFIX, `ou=people,${SUFFIX}`, `uid=a,ou=people,${SUFFIX}`, `uid=b,ou=people,${SUFFIX}`].sort());
+  }
+});
