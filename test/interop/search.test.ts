@@ -219,6 +219,9 @@ t.test('root DSE', async (t) => {
     'supportedFeatures: 1.3.6.1.4.1.4203.1.5.1', 'vendorName: meshdir', 'structuralObjectClass: OpenLDAProotDSE', 'entryDN:',
   ]) t.match(r.stdout, `\n${line}\n`, line);
   t.notMatch(r.stdout, /^objectClass/m, '+ alone: no objectClass');
+  t.same(r.stdout.split('\n').filter((l) => l.startsWith('supportedFeatures: ')).map((l) => l.slice(19)), [
+    '1.3.6.1.1.14', '1.3.6.1.4.1.4203.1.5.1', '1.3.6.1.4.1.4203.1.5.2', '1.3.6.1.4.1.4203.1.5.3', '1.3.6.1.4.1.4203.1.5.4', '1.3.6.1.4.1.4203.1.5.5',
+  ], 'the features slapd 2.5 lists, language ranges (RFC 3866) included');
   t.same(r.stdout.split('\n').filter((l) => l.startsWith('supportedControl: ')).map((l) => l.slice(18)), [
     '2.16.840.1.113730.3.4.18', '2.16.840.1.113730.3.4.2', '1.3.6.1.4.1.4203.1.10.1', '1.3.6.1.1.22', '1.2.840.113556.1.4.319',
     '1.2.826.0.1.3344810.2.3', '1.3.6.1.1.13.2', '1.3.6.1.1.13.1', '1.3.6.1.1.12',

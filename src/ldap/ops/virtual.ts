@@ -47,7 +47,7 @@ function rootDse(ctx: ServerContext): Virtual {
       ['namingContexts', [b(ctx.config.suffix)]],
       ['supportedControl', supportedControls().map(b)],
       ['supportedExtension', ext.map(b)],
-      ['supportedFeatures', Object.values(FEATURE).filter((f) => f !== FEATURE.languageRangeOptions).map(b)],
+      ['supportedFeatures', Object.values(FEATURE).map(b)],
       ['supportedLDAPVersion', [b('3')]],
       ['vendorName', [b(VENDOR_NAME)]],
       ['vendorVersion', [b(VENDOR_VERSION)]],
