@@ -40,7 +40,7 @@ export function importCommand(program: Command): void {
         } catch (e) {
           if (!(e instanceof ImportStopped)) throw e;
           // As with slapadd without -c, what was imported stays.
-          process.stderr.write(`meshdir: ${e.message}\nimport stopped: ${e.added} entries were imported and stay in the database (--continue skips bad entries)\n`);
+          process.stderr.write(`meshdir: ${e.message}\nimport stopped: ${e.added} ${e.added === 1 ? 'entry was' : 'entries were'} imported and stay${e.added === 1 ? 's' : ''} in the database (--continue skips bad entries)\n`);
           process.exitCode = 1;
           return;
         } finally {

@@ -222,6 +222,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   ensureInSuffix(tx, ndn);
   const attrs = new Map<string, Buffer[]>();
   let uuid: string | undefined;
+  let suppliedSoc: Buffer[] | undefined;
   for (const { type, values } of input) {
     const d = describe(schema, type);
     if (values.length === 0) throw new LdapError(RC.protocolError, `${type}: no values for attribute type`);
@@ -229,6 +230,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     if (serverKept(d, opts.relax)) {
       if (!opts.import) throw new LdapError(RC.constraintViolation, `${type}: no user modification allowed`);
       if (name === 'entryUUID') uuid = values[0]!.toString('utf8').toLowerCase();
+      if (name === 'structuralObjectClass') suppliedSoc = values;
       if (!IMPORTABLE.has(name)) continue;
     }
     // slapadd keeps values as the LDIF spells them; ldapadd's are re-spelled.
@@ -237,7 +239,10 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   const entry: Entry = { dn: dnStr, attrs };
   // slapd (back-mdb) checks the schema before it looks in the database.
   // Adds RDN values the client left out, as slapd does.
+  // An imported structuralObjectClass must be the one the classes give (slapadd: 69).
+  if (suppliedSoc) attrs.set('structuralObjectClass', suppliedSoc);
   const { structuralObjectClass } = schema.checkEntry(entry, { add: true });
+  attrs.delete('structuralObjectClass');
   if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';
   if (ndn !== store.suffixNdn) {

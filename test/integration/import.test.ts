@@ -116,3 +116,15 @@ t.test('a record that is not an entry stops the import after every entry before 
     t.same(dns(exported(config, dir)).sort(), [SUFFIX, `ou=people,${SUFFIX}`, `uid=a,ou=people,${SUFFIX}`, `uid=b,ou=people,${SUFFIX}`].sort());
   }
 });
+
+t.test('a supplied structuralObjectClass must be the one the classes give (as slapadd)', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'soc.ldif');
+  const suffix = `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`;
+  writeFileSync(file, [suffix, `dn: cn=a,${SUFFIX}\nobjectClass: device\ncn: a\nstructuralObjectClass: device`, `dn: cn=b,${SUFFIX}\nobjectClass: device\ncn: b\nstructuralObjectClass: person`].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, `soc.ldif:12: cn=b,${SUFFIX}: structural object class modification from 'person' to 'device' not allowed (result 69)`);
+  t.match(r.stderr, 'import stopped: 2 entries were imported');
+  t.same(dns(exported(config, dir)), [SUFFIX, `cn=a,${SUFFIX}`], 'the agreeing one is taken');
+});
