@@ -1,8 +1,9 @@
 // One pino logger per process. Access lines (one per operation, like
 // slapd's `loglevel stats`) go through the same logger with `access: true`.
-import { mkdirSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { makeDirs } from './dirs.js';
 
 export type { Logger };
 
@@ -20,7 +21,7 @@ export function createLogger(opts: { level?: LevelWithSilent; file?: string; nam
 }
 
 function openLog(file: string): number {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirs(dirname(file));
   return openSync(file, 'a');
 }
 

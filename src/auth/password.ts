@@ -99,6 +99,24 @@ export function isSupportedHash(stored: string): boolean {
   return scheme === 'PBKDF2-SHA512' || DIGESTS.has(scheme) || (scheme.startsWith('S') && DIGESTS.has(scheme.slice(1)));
 }
 
+/** Why a value of a supported scheme can never verify (undefined: it can). */
+export function hashDefect(stored: string): string | undefined {
+  const scheme = schemeOf(stored);
+  if (scheme === undefined || !isSupportedHash(stored)) return undefined;
+  const body = stored.slice(scheme.length + 2);
+  if (scheme === 'PBKDF2-SHA512') {
+    const m = /^(\d+)\$([A-Za-z0-9./]+)\$([A-Za-z0-9./]+)$/.exec(body);
+    if (!m) return `{${scheme}} takes ITERATIONS$SALT$HASH`;
+    const iterations = Number(m[1]);
+    return iterations < 1 || iterations > 10_000_000 ? `{${scheme}} iterations must be 1-10000000` : undefined;
+  }
+  const d = DIGESTS.get(scheme) ?? DIGESTS.get(scheme.slice(1))!;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) return `{${scheme}} takes base64`;
+  const n = Buffer.from(body, 'base64').length;
+  if (DIGESTS.has(scheme) ? n !== d.len : n <= d.len) return `{${scheme}} holds ${DIGESTS.has(scheme) ? `a ${d.len}-octet digest` : `a ${d.len}-octet digest and a salt`}, not ${n} octets`;
+  return undefined;
+}
+
 /** {SSHA} synchronously: for hashing cleartext userPassword values inside a write transaction. */
 export function hashSshaSync(password: Buffer): string {
   const salt = randomBytes(8);

@@ -4,7 +4,7 @@
 // older history with its peers — replication with it stops with
 // `generation-mismatch` until an administrator runs `meshdir repl init`).
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../config/load.js';
@@ -13,6 +13,7 @@ import { createLogger } from '../log.js';
 import { openStore } from '../runtime.js';
 import { compactInPlace, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
+import { makeDirs } from '../dirs.js';
 
 interface Manifest {
   format: 1;
@@ -33,7 +34,7 @@ export function backupCommands(program: Command): void {
     .action(async (dir: string, opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
       if (existsSync(dir) && readdirSync(dir).length) throw new ConfigError(`${dir}: backup directory is not empty`);
-      mkdirSync(join(dir, 'db'), { recursive: true, mode: 0o700 });
+      makeDirs(join(dir, 'db'), 0o700);
       const store = openStore(config, createLogger({ level: 'warn' }));
       try {
         const started = Date.now();
@@ -63,11 +64,11 @@ export function backupCommands(program: Command): void {
         throw new MeshdirError('MESHDIR_RESTORE', `${dir}: not a meshdir backup (meshdir-backup.json: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
       if (!existsSync(join(dir, 'db', 'data.mdb'))) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: db/data.mdb is missing`);
-      const release = acquireLock(config.dataDir);
+      const release = acquireLock(config.dataDir, config.file);
       try {
         const aside = `${config.dataDir}.before-restore-${Date.now()}`;
         if (existsSync(join(config.dataDir, 'data.mdb'))) {
-          mkdirSync(aside, { recursive: true, mode: 0o700 });
+          makeDirs(aside, 0o700);
           for (const f of ['data.mdb', 'lock.mdb']) if (existsSync(join(config.dataDir, f))) renameSync(join(config.dataDir, f), join(aside, f));
         }
         cpSync(join(dir, 'db', 'data.mdb'), join(config.dataDir, 'data.mdb'));
@@ -98,7 +99,7 @@ export function backupCommands(program: Command): void {
     .action(async (opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
       if (!existsSync(join(config.dataDir, 'data.mdb'))) throw new MeshdirError('MESHDIR_COMPACT', `${config.dataDir}: no database to compact`);
-      const release = acquireLock(config.dataDir);
+      const release = acquireLock(config.dataDir, config.file);
       try {
         const c = await compactInPlace(config.dataDir, config.mapSizeMiB);
         process.stderr.write(`compacted ${config.dataDir}: ${c.summary}\n`);

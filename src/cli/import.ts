@@ -30,7 +30,7 @@ export function importCommand(program: Command): void {
     .argument('<ldif>', 'LDIF file of entries (content records or changetype: add)')
     .action(async (file: string, opts: { config: string; continue?: boolean; progress: boolean; compact: boolean }) => {
       const config = loadServerConfig(opts.config);
-      const release = acquireLock(config.dataDir);
+      const release = acquireLock(config.dataDir, config.file);
       const log = createLogger({ level: 'warn', file: config.log.file });
       const store = openStore(config, log);
       try {

@@ -5,9 +5,11 @@
 // busy host goes through that many), and a lock held by "process 4162" that
 // is now an unrelated program would otherwise keep a killed server from
 // starting again.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshdirError } from '../errors.js';
+import { makeDirs } from '../dirs.js';
+import { ConfigError } from '../config/load.js';
 
 /** Fields of /proc/PID/stat after the command name: [0] state, …, [19] start time. */
 function statFields(pid: number): string[] | undefined {
@@ -47,9 +49,13 @@ export function lockHolder(dataDir: string): number | undefined {
   }
 }
 
-export function acquireLock(dataDir: string): () => void {
+export function acquireLock(dataDir: string, configFile: string): () => void {
   // A new data directory is private (README "Security"), whoever makes it first.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    makeDirs(dataDir, 0o700);
+  } catch (e) {
+    throw new ConfigError(`${configFile}: dataDir: cannot create ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   const holder = lockHolder(dataDir);
   if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (stop that server first)`);
   const file = join(dataDir, 'meshdir.pid');

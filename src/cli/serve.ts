@@ -11,7 +11,7 @@ export function serveCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'server file (YAML)')
     .action(async (opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
-      const release = acquireLock(config.dataDir);
+      const release = acquireLock(config.dataDir, config.file);
       const running = await startServer(config).catch((e) => {
         release();
         throw e;

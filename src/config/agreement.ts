@@ -1,16 +1,30 @@
 // An agreement file (DESIGN.md "Files"): one consumer fed by this supplier.
 import { z } from 'zod';
+import { parseDN } from '../dit/dn.js';
+import { parseWindow } from '../repl/session/schedule.js';
+import { ldapUrl, timerDuration } from './server.js';
 
-const schedule = z.union([
-  z.literal('always'),
-  z.array(z.string().regex(/^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?(,(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?)*\s+\d{2}:\d{2}-\d{2}:\d{2}$/i,
-    'a window is "DAYS HH:MM-HH:MM", e.g. "mon-fri 22:00-06:00"')).min(1),
-]);
+const window = z.string().superRefine((v, ctx) => {
+  try {
+    const w = parseWindow(v);
+    if (w.start === w.end) ctx.addIssue({ code: 'custom', message: `"${v}" starts where it ends: it never opens` });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: `${(e as Error).message} (a window is "DAYS HH:MM-HH:MM", e.g. "mon-fri 22:00-06:00")` });
+  }
+});
+const schedule = z.union([z.literal('always'), z.array(window).min(1)], { error: 'must be always or a list of windows, e.g. ["mon-fri 22:00-06:00"]' });
 
 export const agreementFileSchema = z
   .strictObject({
-    consumer: z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port'),
-    bindDn: z.string().min(1),
+    consumer: ldapUrl,
+    bindDn: z.string().min(1).superRefine((v, ctx) => {
+      try {
+        if (parseDN(v).length > 0) return;
+      } catch {
+        // below
+      }
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid DN` });
+    }),
     bindPassword: z.string().min(1).optional(),
     bindPasswordFile: z.string().min(1).optional(),
     transport: z.enum(['plain', 'ldaps', 'starttls']).default('plain'),
@@ -20,14 +34,17 @@ export const agreementFileSchema = z
     groupSize: z.number().int().min(1).max(10000).default(100),
     compression: z.number().int().min(0).max(9).default(0),
     /** CA file to verify the consumer's certificate (else the system store). */
-    tlsCa: z.string().optional(),
+    tlsCa: z.string().min(1).optional(),
     /** Only for tests against throwaway certificates: skip certificate checks. */
     tlsInsecure: z.boolean().default(false),
-    heartbeat: z.union([z.string(), z.number()]).optional(),
+    /** How often an idle session shows it is alive (default 10s). */
+    heartbeat: timerDuration(100, '100ms').optional(),
   })
   .superRefine((a, ctx) => {
     if (!a.bindPassword && !a.bindPasswordFile)
       ctx.addIssue({ code: 'custom', path: ['bindPasswordFile'], message: 'set bindPasswordFile (or bindPassword)' });
+    if (a.bindPassword && a.bindPasswordFile)
+      ctx.addIssue({ code: 'custom', path: ['bindPasswordFile'], message: 'set only one of bindPassword and bindPasswordFile' });
     if (a.transport === 'ldaps' && !a.consumer.toLowerCase().startsWith('ldaps:'))
       ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport ldaps needs an ldaps:// consumer URL' });
     if (a.transport !== 'ldaps' && a.consumer.toLowerCase().startsWith('ldaps:'))

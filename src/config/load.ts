@@ -1,13 +1,13 @@
 // Reading YAML config files. Every error is one line: FILE: field: reason.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { MeshdirError } from '../errors.js';
 import { serverFileSchema, type ServerFile } from './server.js';
 import { agreementFileSchema, type AgreementFile } from './agreement.js';
-import { parseDuration } from './duration.js';
-import { isSupportedHash } from '../auth/password.js';
+import { hashDefect, isSupportedHash } from '../auth/password.js';
+import { makeDirs } from '../dirs.js';
 
 export class ConfigError extends MeshdirError {
   constructor(message: string) {
@@ -18,17 +18,26 @@ export class ConfigError extends MeshdirError {
 function readYaml(file: string): unknown {
   let text: string;
   try {
+    // A FIFO or device would block the read (or never end): regular files only.
+    if (!statSync(file).isFile()) throw new ConfigError(`${file}: not a regular file`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line;
-    throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${err.message.split('\n')[0]}`);
+    const what = err.code === 'DUPLICATE_KEY' ? `key "${/^[^:\n]*/.exec(text.slice(err.pos[0]))![0].trim()}" given twice` : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${what}`);
   }
-  return doc.toJS();
+  try {
+    return doc.toJS();
+  } catch (e) {
+    // e.g. aliases expanding past the yaml library's limit.
+    throw new ConfigError(`${file}: not valid YAML: ${(e as Error).message}`);
+  }
 }
 
 function validate<S extends z.ZodType>(file: string, schema: S, data: unknown): z.output<S> {
@@ -81,20 +90,33 @@ export function loadServerConfig(file: string): ServerConfig {
     const scheme = /^\{([^}]*)\}/.exec(rootPasswordHash)?.[1];
     throw new ConfigError(`${abs}: ${field}: ${scheme === undefined ? 'not a password hash' : `{${scheme}} is not a supported hash`} (make one with \`meshdir passwd\` or slappasswd: {SSHA}, {SSHA512}, {PBKDF2-SHA512}…; cleartext needs access.allowCleartextPasswords: true)`);
   }
+  const defect = hashDefect(rootPasswordHash);
+  if (defect) throw new ConfigError(`${abs}: ${cfg.rootPasswordFile ? 'rootPasswordFile' : 'rootPassword'}: not a hash any password matches: ${defect} (make one with \`meshdir passwd\`)`);
+  const agreementsDir = cfg.agreementsDir ? fromDir(base, cfg.agreementsDir) : undefined;
+  const logFile = cfg.log.file ? fromDir(base, cfg.log.file) : undefined;
+  if (logFile) {
+    // Found now, not by a logger that cannot open its file (it would retry without a word).
+    try {
+      makeDirs(dirname(logFile));
+      closeSync(openSync(logFile, 'a'));
+    } catch (e) {
+      throw new ConfigError(`${abs}: log.file: cannot write ${logFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   return {
     ...cfg,
     file: abs,
     rootPasswordHash,
     dataDir: fromDir(base, cfg.dataDir),
     schemaDir: fromDir(base, cfg.schemaDir),
-    agreementsDir: cfg.agreementsDir ? fromDir(base, cfg.agreementsDir) : undefined,
+    agreementsDir,
     tls: cfg.tls && {
       ...cfg.tls,
       cert: fromDir(base, cfg.tls.cert),
       key: fromDir(base, cfg.tls.key),
       ca: cfg.tls.ca ? fromDir(base, cfg.tls.ca) : undefined,
     },
-    log: { ...cfg.log, file: cfg.log.file ? fromDir(base, cfg.log.file) : undefined },
+    log: { ...cfg.log, file: logFile },
   };
 }
 
@@ -120,15 +142,10 @@ export function loadAgreement(file: string): AgreementConfig {
     } catch (e) {
       throw new ConfigError(`${abs}: bindPasswordFile: cannot read ${pwFile}: ${(e as NodeJS.ErrnoException).code}`);
     }
+    // An empty password is an unauthenticated bind, which no consumer accepts.
+    if (password === '') throw new ConfigError(`${abs}: bindPasswordFile: ${pwFile} is empty`);
   }
-  let heartbeatMs = 10_000;
-  if (a.heartbeat !== undefined) {
-    try {
-      heartbeatMs = parseDuration(a.heartbeat);
-    } catch (e) {
-      throw new ConfigError(`${abs}: heartbeat: ${(e as Error).message}`);
-    }
-  }
+  const heartbeatMs = a.heartbeat ?? 10_000;
   const name = abs.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
   return { ...a, file: abs, name, password, passwordFile: pwFile, heartbeatMs, tlsCa: a.tlsCa ? fromDir(base, a.tlsCa) : undefined };
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+export const duration = z.union([z.string(), z.number()], { error: 'must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)' }).transform((v, ctx) => {
   try {
     return parseDuration(v);
   } catch (e) {
@@ -12,7 +12,44 @@ const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
 });
 
-const ldapUrl = z.string().regex(/^ldaps?:\/\/[^/\s]+\/?$/i, 'must be ldap://host:port or ldaps://host:port');
+/** Node's timers wait at most 2^31-1 ms; a longer one would fire at once. */
+const TIMER_MAX_MS = 24 * 86_400_000;
+/** A duration something waits for with a timer: from `minMs` to 24 days. */
+export const timerDuration = (minMs: number, min: string) =>
+  duration.pipe(z.number().min(minMs, `must be at least ${min}`).max(TIMER_MAX_MS, 'must be at most 24d'));
+
+/** Why `v` is not an LDAP URL a server can listen on or connect to (undefined: it is). */
+export function ldapUrlProblem(v: string): string | undefined {
+  if (!/^ldaps?:\/\/[^/\s]+\/?$/i.test(v)) return 'must be ldap://host:port or ldaps://host:port';
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return `"${v}" is not a valid URL (port 1-65535; an IPv6 address in brackets: ldap://[::1]:389)`;
+  }
+  if (u.username || u.password) return 'takes no user or password';
+  if (u.port === '0') return 'port must be 1-65535';
+  const host = u.hostname;
+  if (host === '') return 'needs a host';
+  if (/^[\d.]+$/.test(host) && !/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host)) return `"${host}" is not an IPv4 address`;
+  return undefined;
+}
+
+export const ldapUrl = z.string().superRefine((v, ctx) => {
+  const why = ldapUrlProblem(v);
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
+
+/** Attribute names as keys of a map: one entry per attribute, whatever the case. */
+const byAttribute = <T extends z.ZodType>(value: T) =>
+  z.record(z.string(), value).superRefine((m, ctx) => {
+    const seen = new Map<string, string>();
+    for (const k of Object.keys(m)) {
+      const other = seen.get(k.toLowerCase());
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `names the same attribute as "${other}"` });
+      seen.set(k.toLowerCase(), k);
+    }
+  });
 const hostPort = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]/]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9389')
@@ -34,7 +71,8 @@ const limits = z
     maxPduBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
     maxConnections: z.number().int().min(1).default(4096),
     maxOpsPerConnection: z.number().int().min(1).default(256),
-    idleTimeout: duration.default(900_000),
+    /** 0: connections are never closed for idleness. */
+    idleTimeout: duration.pipe(z.number().max(TIMER_MAX_MS, 'must be at most 24d')).default(900_000),
     sizeLimit: z.number().int().min(0).default(500),
     timeLimit: duration.default(3_600_000),
     /** Candidates an unindexed search may examine before adminLimitExceeded (0 = unlimited). */
@@ -83,11 +121,11 @@ const replication = z
     changelog: z.strictObject({ maxAge: duration.default(7 * 86_400_000), maxRecords: z.number().int().min(0).default(0) }).prefault({}),
     tombstoneLifetime: duration.default(7 * 86_400_000),
     /** How often the changelog is trimmed and old tombstones purged. */
-    maintenanceInterval: duration.pipe(z.number().min(100, 'must be at least 100ms')).default(60_000),
+    maintenanceInterval: timerDuration(100, '100ms').default(60_000),
     priority: z.number().int().default(0),
-    attributePolicies: z.record(z.string(), policy).default({}),
+    attributePolicies: byAttribute(policy).default({}),
     /** Attributes whose values must be unique in the suffix, and what happens to the later entry on a clash. */
-    uniqueAttributes: z.record(z.string(), z.enum(['rename', 'discard'])).default({}),
+    uniqueAttributes: byAttribute(z.enum(['rename', 'discard'])).default({}),
   })
   .prefault({});
 
@@ -103,7 +141,7 @@ export const serverFileSchema = z
     rootPassword: z.string().min(1).optional(),
     rootPasswordFile: z.string().min(1).optional(),
     schemaDir: z.string().min(1).default('./schema'),
-    indexes: z.record(z.string(), z.array(indexKind)).default({ objectClass: ['eq'] }),
+    indexes: byAttribute(z.array(indexKind)).default({ objectClass: ['eq'] }),
     agreementsDir: z.string().min(1).optional(),
     /** Where to refer requests for DNs outside the suffix (slapd's `referral` directive); none: 32 / 53. */
     referral: z.array(ldapUrl).default([]),

@@ -10,11 +10,12 @@
 // MDB_CP_COMPACT) is not used: it is reported to corrupt databases now and
 // then (lmdb-js issue #198), and a server writing to such a copy here
 // aborted once in mdb_page_alloc. This copy uses only ordinary puts.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
 import { makePrivate } from './db.js';
+import { makeDirs } from '../dirs.js';
 
 /**
  * Every named database and the LMDB flags a raw copy must give it, in the
@@ -54,7 +55,7 @@ export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSi
   for (const name of src.getKeys() as Iterable<string>) {
     if (!known.has(name)) throw new MeshdirError('MESHDIR_COMPACT', `database "${name}" is not one of meshdir's; not copied`);
   }
-  mkdirSync(destDir, { recursive: true, mode: 0o700 });
+  makeDirs(destDir, 0o700);
   if (existsSync(join(destDir, 'data.mdb'))) throw new MeshdirError('MESHDIR_COMPACT', `${destDir}/data.mdb exists already`);
   const srcMap = (src.getStats() as { mapSize: number }).mapSize;
   const dest = open({ path: destDir, maxDbs: 32, mapSize: Math.max(mapSizeMiB * 1024 * 1024, srcMap), overlappingSync: false });

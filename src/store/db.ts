@@ -1,12 +1,13 @@
 // The LMDB environment and its named databases. One environment per server
 // data directory; every write is one LMDB transaction (see write.ts).
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 import { compression } from './dictionary.js';
+import { makeDirs } from '../dirs.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
 export const FORMAT_VERSION = 7;
@@ -106,7 +107,7 @@ export function makePrivate(dir: string): void {
 }
 
 export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
-  if (!opts.readOnly) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!opts.readOnly) makeDirs(dir, 0o700);
   let env: RootDatabase;
   try {
     env = open({

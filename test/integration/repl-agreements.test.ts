@@ -2,6 +2,8 @@
 // deleted, broken (bad YAML, unknown key: only that agreement goes off and
 // its monitor entry says why); compression on and off; a wrong Replication
 // Manager password and a bind DN that is not a Replication Manager.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
 import { LdapClient } from '../../src/ldap/client.js';
@@ -100,8 +102,13 @@ t.test('agreement files under a running supplier', async (t) => {
     t.equal(key.state?.[0], 'invalid', 'a misspelt key: invalid');
     t.match(key.detail?.[0], /windowsize: unknown key/, `detail: ${key.detail?.[0]}`);
 
-    mesh.agree('m1', 'c1');
-    await eventually(() => has('c1', dn), 10_000, 'c1 catches up once the file is fixed');
+    // A password file that is not there yet: invalid until it appears,
+    // without the agreement file being touched again.
+    const late = join(mesh.node('m1').dir, 'late.pw');
+    mesh.agree('m1', 'c1', { bindPasswordFile: late });
+    await eventually(async () => /ENOENT/.test((await mesh.agreement('m1', 'to-c1'))?.detail?.[0] ?? ''), 5000, 'the missing password file named');
+    writeFileSync(late, readFileSync(join(mesh.node('m1').dir, 'repl.pw')));
+    await eventually(() => has('c1', dn), 10_000, 'c1 catches up once the password file exists');
     t.pass('fixed: c1 catches up');
   });
 

@@ -40,6 +40,7 @@ export class Replication {
   readonly #slots = new Map<string, Slot>();
   #timers: NodeJS.Timeout[] = [];
   #stopped = false;
+  #dirError: string | undefined;
 
   constructor(ctx: ServerContext) {
     this.#ctx = ctx;
@@ -69,7 +70,13 @@ export class Replication {
     let names: string[];
     try {
       names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n));
-    } catch {
+      this.#dirError = undefined;
+    } catch (e) {
+      // Not there (yet), or not a directory: no agreement runs, said once;
+      // one made later is read within a scan.
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      if (this.#dirError !== why) this.#ctx.log.warn({ agreementsDir: dir, err: why }, 'cannot read agreementsDir: no agreement runs until it can be read');
+      this.#dirError = why;
       names = [];
     }
     const seen = new Set<string>();
@@ -83,7 +90,9 @@ export class Replication {
         continue;
       }
       const slot = this.#slots.get(file);
-      if (slot && slot.mtime === st.mtimeMs && slot.size === st.size && slot.pwMtime === mtimeOf(slot.pwFile)) continue;
+      // An invalid file is read again at every scan: what it names (a
+      // password file, say) may have appeared since.
+      if (slot && !slot.invalid && slot.mtime === st.mtimeMs && slot.size === st.size && slot.pwMtime === mtimeOf(slot.pwFile)) continue;
       this.#load(file, st.mtimeMs, st.size, slot);
     }
     for (const [file, slot] of this.#slots) {
@@ -110,6 +119,7 @@ export class Replication {
       }
     } catch (e) {
       const msg = (e as Error).message;
+      if (slot?.invalid?.detail === msg) return;
       log.error({ agreement: file, err: msg }, 'agreement file is invalid: this agreement is off');
       void slot?.supplier?.stop();
       const name = file.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');

@@ -21,7 +21,7 @@ t.test('a lock names its live holder, and is stale once the pid is dead or belon
 
   writeFileSync(file, `${pid} ${startOf(pid)}\n`);
   t.equal(lockHolder(dir), pid, 'pid and start time match: held');
-  t.throws(() => acquireLock(dir), { code: 'MESHDIR_LOCKED', message: new RegExp(`in use by process ${pid}`) });
+  t.throws(() => acquireLock(dir, 'server.yaml'), { code: 'MESHDIR_LOCKED', message: new RegExp(`in use by process ${pid}`) });
 
   writeFileSync(file, `${pid} ${Number(startOf(pid)) + 1}\n`);
   t.equal(lockHolder(dir), undefined, 'same pid, other start time: a reused pid, stale');
@@ -36,7 +36,7 @@ t.test('a lock names its live holder, and is stale once the pid is dead or belon
   writeFileSync(file, `${pid} ${'1'}\n`);
   t.equal(lockHolder(dir), undefined, 'dead: stale');
 
-  const release = acquireLock(dir);
+  const release = acquireLock(dir, 'server.yaml');
   t.equal(readFileSync(file, 'utf8'), `${process.pid} ${startOf(process.pid)}\n`, 'the new holder writes its pid and start time');
   release();
   t.equal(lockHolder(dir), undefined, 'released');
@@ -47,7 +47,7 @@ t.test('a data directory the lock makes is private (0700), whatever the umask', 
   t.teardown(() => rmSync(parent, { recursive: true, force: true }));
   const old = process.umask(0o022);
   try {
-    const release = acquireLock(join(parent, 'data', 'm1'));
+    const release = acquireLock(join(parent, 'data', 'm1'), 'server.yaml');
     release();
   } finally {
     process.umask(old);

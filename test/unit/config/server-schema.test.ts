@@ -74,3 +74,55 @@ t.test('a misspelt required key is named as unknown, not only as missing', async
   writeFileSync(file, DESIGN.replace(/^suffix: .*$/m, ''));
   t.throws(() => loadServerConfig(file), refused('', 'suffix: required'), 'left out: required');
 });
+
+t.test('hashes of a supported scheme that no password matches', async (t) => {
+  const file = join(dir, 'server.yaml');
+  const with_ = (pw: string) => {
+    writeFileSync(file, DESIGN.replace(/^rootPassword: .*$/m, `rootPassword: "${pw}"`));
+    return loadServerConfig(file);
+  };
+  t.throws(() => with_('{SSHA}!!!!'), refused('', 'rootPassword: not a hash any password matches: {SSHA} takes base64 (make one with `meshdir passwd`)'));
+  t.throws(() => with_('{SSHA}c2hvcnQ='), { message: /rootPassword: not a hash any password matches: \{SSHA\} holds a 20-octet digest and a salt, not 5 octets/ });
+  t.throws(() => with_('{PBKDF2-SHA512}garbage'), { message: /\{PBKDF2-SHA512\} takes ITERATIONS\$SALT\$HASH/ });
+  t.ok(with_('{SSHA512}' + Buffer.alloc(72, 1).toString('base64')), 'a digest and a salt');
+});
+
+t.test('URLs, durations and attribute maps a server could not use', async (t) => {
+  const file = join(dir, 'server.yaml');
+  const bad = (from: string | RegExp, to: string, line: string) => {
+    writeFileSync(file, DESIGN.replace(from, to));
+    t.throws(() => loadServerConfig(file), refused('', line), line);
+  };
+  bad('listen: [ldap://127.0.0.1:1389]', 'listen: [ldap://127.0.0.1:70000]', 'listen.0: "ldap://127.0.0.1:70000" is not a valid URL (port 1-65535; an IPv6 address in brackets: ldap://[::1]:389)');
+  bad('listen: [ldap://127.0.0.1:1389]', 'listen: [ldap://::1:1389]', 'listen.0: "ldap://::1:1389" is not a valid URL (port 1-65535; an IPv6 address in brackets: ldap://[::1]:389)');
+  bad('referrals: [ldap://127.0.0.1:1389]', 'referrals: [ldap://127.0.0.1:0]', 'replication.referrals.0: port must be 1-65535');
+  bad('referrals: [ldap://127.0.0.1:1389]', 'referrals: ["ldap://u:pw@127.0.0.1:1389"]', 'replication.referrals.0: takes no user or password');
+  bad('referrals: [ldap://127.0.0.1:1389]', 'referrals: [ldap://999.1.1.1:1389]', 'replication.referrals.0: "999.1.1.1" is not an IPv4 address');
+  bad('tombstoneLifetime: 7d', 'tombstoneLifetime: 7d\n  maintenanceInterval: 30d', 'replication.maintenanceInterval: must be at most 24d');
+  bad('maxAge: 7d', 'maxAge: { days: 7 }', 'replication.changelog.maxAge: must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)');
+  bad('loginCount: sum', 'loginCount: sum, LOGINCOUNT: max', 'replication.attributePolicies.LOGINCOUNT: names the same attribute as "loginCount"');
+  writeFileSync(file, DESIGN.replace('listen: [ldap://127.0.0.1:1389]', 'listen: ["ldap://[::1]:1389", ldap://localhost]'));
+  t.ok(loadServerConfig(file), 'IPv6 in brackets, and the default port');
+});
+
+t.test('YAML faults name the file, the line and the key', async (t) => {
+  const file = join(dir, 'server.yaml');
+  writeFileSync(file, DESIGN + 'suffix: dc=other\n');
+  t.throws(() => loadServerConfig(file), new ConfigError(`${file}:18: not valid YAML: key "suffix" given twice`));
+  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  writeFileSync(file, bomb.join('\n') + '\n');
+  t.throws(() => loadServerConfig(file), { message: new RegExp(`^${file}: not valid YAML: `) });
+  t.throws(() => loadServerConfig(dir), new ConfigError(`${dir}: not a regular file`));
+});
+
+t.test('an empty schemaDir is named as such', async (t) => {
+  const empty = mkdtempSync(join(dir, 'schema-'));
+  t.throws(() => load(DESIGN.replace(schemaDir, empty)), refused('', `schemaDir: ${empty} holds no *.schema files (core.schema at least: see this project's schema/)`));
+});
+
+t.test('a log file that cannot be written stops the start with its field named', async (t) => {
+  const file = join(dir, 'server.yaml');
+  writeFileSync(file, DESIGN + 'log: { file: /proc/nope/x.log }\n');
+  t.throws(() => loadServerConfig(file), refused('', 'log.file: cannot write /proc/nope/x.log: ENOENT'));
+});

@@ -1,0 +1,52 @@
+// What an agreement file may not say: each fault is one line naming the
+// file, the field and the reason (the supplier shows it as the agreement's
+// status and runs nothing for it); DESIGN.md's example loads.
+import t from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadAgreement } from '../../../src/config/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'meshdir-agr-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'm2.pw'), 'repl-secret\n');
+writeFileSync(join(dir, 'empty.pw'), '');
+
+// DESIGN.md "Files", the agreement file as printed there (transport plain: no certificates here).
+const DESIGN = `consumer: ldap://127.0.0.1:2389
+bindDn: cn=replication manager,cn=config
+bindPasswordFile: ./m2.pw
+transport: plain                   # plain | ldaps | starttls
+enabled: true
+schedule: always                   # or e.g. ["mon-fri 22:00-06:00"]
+windowSize: 10
+groupSize: 100
+compression: 0                     # 0-9, zlib level
+`;
+const file = join(dir, 'to-m2.yaml');
+const load = (yaml: string) => {
+  writeFileSync(file, yaml);
+  return loadAgreement(file);
+};
+const refused = (line: string) => new ConfigError(`${file}: ${line}`);
+
+t.test("DESIGN.md's example loads", async (t) => {
+  const a = load(DESIGN);
+  t.equal(a.password, 'repl-secret');
+  t.equal(a.heartbeatMs, 10_000);
+  t.equal(load(DESIGN + 'heartbeat: 2s\n').heartbeatMs, 2000);
+  t.same(load(DESIGN.replace('schedule: always', 'schedule: ["mon-fri 22:00-06:00", "sat 00:00-24:00"]')).schedule, ['mon-fri 22:00-06:00', 'sat 00:00-24:00']);
+});
+
+t.test('faults, by field', async (t) => {
+  const bad = (from: string, to: string, line: string) => t.throws(() => load(DESIGN.replace(from, to)), refused(line), line);
+  bad('consumer: ldap://127.0.0.1:2389', 'consumer: ldap://127.0.0.1:70000', 'consumer: "ldap://127.0.0.1:70000" is not a valid URL (port 1-65535; an IPv6 address in brackets: ldap://[::1]:389)');
+  bad('bindDn: cn=replication manager,cn=config', 'bindDn: "cn=replication manager,,cn=config"', 'bindDn: "cn=replication manager,,cn=config" is not a valid DN');
+  bad('bindPasswordFile: ./m2.pw', 'bindPasswordFile: ./m2.pw\nbindPassword: x', 'bindPasswordFile: set only one of bindPassword and bindPasswordFile');
+  bad('schedule: always', 'schedule: ["mon-fri 25:00-06:00"]', 'schedule.0: bad time 25:00 (a window is "DAYS HH:MM-HH:MM", e.g. "mon-fri 22:00-06:00")');
+  bad('schedule: always', 'schedule: ["mon-fri 10:00-10:00"]', 'schedule.0: "mon-fri 10:00-10:00" starts where it ends: it never opens');
+  bad('schedule: always', 'schedule: "mon-fri 22:00-06:00"', 'schedule: must be always or a list of windows, e.g. ["mon-fri 22:00-06:00"]');
+  bad('compression: 0', 'compression: 0\nheartbeat: 0', 'heartbeat: must be at least 100ms');
+  bad('compression: 0', 'compression: 0\nheartbeat: 30d', 'heartbeat: must be at most 24d');
+  t.throws(() => load(DESIGN.replace('./m2.pw', './empty.pw')), refused(`bindPasswordFile: ${join(dir, 'empty.pw')} is empty`));
+});
