@@ -18,8 +18,8 @@ const TIMER_MAX_MS = 24 * 86_400_000;
 export const timerDuration = (minMs: number, min: string) =>
   duration.pipe(z.number().min(minMs, `must be at least ${min}`).max(TIMER_MAX_MS, 'must be at most 24d'));
 
-/** Why `v` is not an LDAP URL a server can listen on or connect to (undefined: it is). */
-export function ldapUrlProblem(v: string): string | undefined {
+/** Why `v` is not an LDAP URL to connect to, or (`listening`: port 0 is any free port) to listen on; undefined: it is. */
+export function ldapUrlProblem(v: string, listening = false): string | undefined {
   if (!/^ldaps?:\/\/[^/\s]+\/?$/i.test(v)) return 'must be ldap://host:port or ldaps://host:port';
   let u: URL;
   try {
@@ -28,17 +28,20 @@ export function ldapUrlProblem(v: string): string | undefined {
     return `"${v}" is not a valid URL (port 1-65535; an IPv6 address in brackets: ldap://[::1]:389)`;
   }
   if (u.username || u.password) return 'takes no user or password';
-  if (u.port === '0') return 'port must be 1-65535';
+  if (u.port === '0' && !listening) return 'port must be 1-65535';
   const host = u.hostname;
   if (host === '') return 'needs a host';
   if (/^[\d.]+$/.test(host) && !/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host)) return `"${host}" is not an IPv4 address`;
   return undefined;
 }
 
-export const ldapUrl = z.string().superRefine((v, ctx) => {
-  const why = ldapUrlProblem(v);
-  if (why) ctx.addIssue({ code: 'custom', message: why });
-});
+const urlOf = (listening: boolean) =>
+  z.string().superRefine((v, ctx) => {
+    const why = ldapUrlProblem(v, listening);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
+export const ldapUrl = urlOf(false);
+const listenUrl = urlOf(true);
 
 /** Attribute names as keys of a map: one entry per attribute, whatever the case. */
 const byAttribute = <T extends z.ZodType>(value: T) =>
@@ -133,7 +136,7 @@ export const serverFileSchema = z
   .strictObject({
     replicaId: z.number().int().min(1).max(4095).optional(),
     role: z.enum(['master', 'hub', 'consumer']).default('master'),
-    listen: z.array(ldapUrl).min(1),
+    listen: z.array(listenUrl).min(1),
     tls: tls.optional(),
     dataDir: z.string().min(1),
     suffix: z.string().min(1),

@@ -10,16 +10,17 @@ import { compression } from './dictionary.js';
 import { makeDirs } from '../dirs.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 7;
+export const FORMAT_VERSION = 8;
 /**
  * Formats this version opens, and upgrades to FORMAT_VERSION on the first
  * writable open. 5 differs only in that entries and states were never
  * compressed: lmdb-js reads a record that does not start with its
  * compression mark (≥ 250; ours start with their format octet, 1) as it is.
  * 6 only lacks values placed by a rename (VAL_OC in repl/core/codec.ts),
- * which an older version would misread: it refuses format 7.
+ * 7 deleted values placed by a rename's re-add (VAL_AC), which an older
+ * version would misread: it refuses format 8.
  */
-const READABLE_FORMATS = new Set([5, 6, FORMAT_VERSION]);
+const READABLE_FORMATS = new Set([5, 6, 7, FORMAT_VERSION]);
 
 export interface Dbs {
   env: RootDatabase;

@@ -21,7 +21,7 @@
 //          flags (ATTR_*), [x] [xp] [inc: varint n, (varint csn, str delta)*],
 //          varint n values, each: u8 flags (VAL_*), varint csn, [bytes v]
 //          [the key: nothing (VAL_KEY_IS_V, VAL_KEY_LOWER), varint
-//          (VAL_KEY_KNOWN) or str] [num p] [varint o] [varint csn oc]
+//          (VAL_KEY_KNOWN) or str] [num p] [varint o] [varint csn oc] [varint csn ac]
 //   vis:   u8 kind, varint flags (VIS_*), [str parent unless
 //          VIS_PARENT_OF_STATE] [avas rdn unless VIS_RDN_OF_STATE], the
 //          optional fields, varint csn, varint n attributes, each: varint
@@ -41,7 +41,7 @@ const FORMAT = 1;
 // STATE_ADD_PARENT_IS_PARENT: addParent equals parent (written after it).
 const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64, STATE_ADD_PARENT_IS_PARENT = 128;
 const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4;
-const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8, VAL_KEY_LOWER = 16, VAL_KEY_KNOWN = 32, VAL_OC = 64;
+const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8, VAL_KEY_LOWER = 16, VAL_KEY_KNOWN = 32, VAL_OC = 64, VAL_AC = 128;
 const VIS_ROOTED = 1, VIS_NAMING = 2, VIS_UNIQUE = 4, VIS_DISCARDED = 8, VIS_SCHEMA = 16, VIS_BROKEN = 32, VIS_PARENT_OF_STATE = 64, VIS_RDN_OF_STATE = 128;
 const KINDS: Visible['kind'][] = ['live', 'glue', 'hidden'];
 
@@ -192,7 +192,7 @@ export function encodeStored(s: Stored): Buffer {
     w.varint(a.vals.length);
     for (const vs of a.vals) {
       const at = w.pos;
-      w.u8(0); // flags, set below (always < 0x80: one octet)
+      w.u8(0); // flags, set below (one octet)
       w.varint(csn(vs.c));
       let vf = 0;
       if (vs.v !== undefined) {
@@ -211,6 +211,10 @@ export function encodeStored(s: Stored): Buffer {
       if (vs.oc !== undefined) {
         vf |= VAL_OC;
         w.varint(csn(vs.oc));
+      }
+      if (vs.ac !== undefined) {
+        vf |= VAL_AC;
+        w.varint(csn(vs.ac));
       }
       w.buf[at] = vf;
     }
@@ -375,6 +379,7 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
       if (vf & VAL_P) vs.p = r.num();
       if (vf & VAL_O) vs.o = r.varint();
       if (vf & VAL_OC) vs.oc = r.pick(csns);
+      if (vf & VAL_AC) vs.ac = r.pick(csns);
       vals[i] = vs;
     }
     st.attrs[attr] = a;

@@ -28,6 +28,12 @@ export interface ValueState {
    * loses) and keeps its place, as slapd does.
    */
   oc?: Csn;
+  /**
+   * A deleted value's place came from a rename's re-add at this CSN (its
+   * `oc` is the earlier place the rename kept): the add that a later-arriving
+   * add must beat to move it.
+   */
+  ac?: Csn;
 }
 
 export interface AttrState {

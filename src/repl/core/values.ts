@@ -41,21 +41,25 @@ export function findValue(a: AttrState | undefined, k: string): ValueState | und
   return i >= 0 ? a.vals[i] : undefined;
 }
 
-/** `vs` placed at (`c`, `o`): where an added value sits, or where a deleted one sat. */
-function placed(vs: ValueState, c: Csn | undefined, o: number | undefined): ValueState {
+/**
+ * `vs` placed at (`c`, `o`): where an added value sits, or where a deleted
+ * one sat; `ac`, the CSN of the add that placed it, is kept when it is not `c`.
+ */
+function placed(vs: ValueState, c: Csn | undefined, o: number | undefined, ac?: Csn): ValueState {
   if (c === undefined) return vs;
   vs.oc = c;
   if (o) vs.o = o;
+  if (ac !== undefined && ac !== c) vs.ac = ac;
   return vs;
 }
 
 /**
  * Record an add (with octets, at place `o` of its change, or of the change
- * `oc`) or a delete (without) of value `k`. A deleted value keeps as its
- * place the CSN and place of the latest add before its delete (the
- * greatest such CSN, whatever order changes arrive in; a rename's re-add
- * counts at its own CSN): an attribute stays where it is while it keeps
- * values (attrPlace).
+ * `oc`) or a delete (without) of value `k`. A deleted value keeps the place
+ * of the latest add before its delete (the greatest add CSN, whatever order
+ * changes arrive in; a rename's re-add keeps the earlier place it held, and
+ * its own CSN in `ac` for that comparison): an attribute stays where it is
+ * while it keeps values (attrPlace).
  */
 export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, oc?: Csn): void {
   const vs: ValueState = { k, c: at.c };
@@ -70,10 +74,10 @@ export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, 
   }
   const cur = w.vals[i]!;
   const rank = cmpRank(at.c, at.p, cur.c, cur.p);
-  if (rank > 0) w.vals[i] = v ? vs : placed(vs, cur.v !== undefined ? cur.c : cur.oc, cur.o);
-  else if (rank < 0 && v && cur.v === undefined && (cur.oc === undefined || at.c > cur.oc)) {
-    const { oc: _c, o: _o, ...rest } = cur;
-    w.vals[i] = placed(rest, at.c, o);
+  if (rank > 0) w.vals[i] = v ? vs : cur.v !== undefined ? placed(vs, cur.oc ?? cur.c, cur.o, cur.c) : placed(vs, cur.oc, cur.o, cur.ac);
+  else if (rank < 0 && v && cur.v === undefined && (cur.oc === undefined || at.c > (cur.ac ?? cur.oc))) {
+    const { oc: _c, o: _o, ac: _a, ...rest } = cur;
+    w.vals[i] = placed(rest, oc ?? at.c, o, at.c);
   }
 }
 
@@ -124,8 +128,8 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     // A deleted value added before the whole-attribute delete sat in the
     // attribute's earlier life: its place says nothing about this one.
     w.vals = w.vals.map((vs) => {
-      if (vs.v !== undefined || vs.oc === undefined || vs.oc >= x) return vs;
-      const { oc: _c, o: _o, ...rest } = vs;
+      if (vs.v !== undefined || vs.oc === undefined || (vs.ac ?? vs.oc) >= x) return vs;
+      const { oc: _c, o: _o, ac: _a, ...rest } = vs;
       return rest;
     });
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);

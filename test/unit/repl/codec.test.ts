@@ -50,6 +50,10 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   const held = copy(st);
   held.state.attrs.seeAlso!.vals[0]!.oc = csn(0);
   t.equal(roundTrip(t, held, 'held').state.attrs.seeAlso!.vals[0]!.oc, csn(0), 'the place a rename kept (order CSN)');
+  const dead = held.state.attrs.description!.vals.find((v) => v.v === undefined)!;
+  Object.assign(dead, { oc: csn(0), ac: csn(2) });
+  const goneBack = roundTrip(t, held, 'held, deleted').state.attrs.description!.vals.find((v) => v.v === undefined)!;
+  t.same([goneBack.oc, goneBack.ac], [csn(0), csn(2)], "a deleted value's place and the rename's re-add that kept it");
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
   t.equal(back.state.attrs.description!.vals.find((v) => v.v === undefined)?.k, 'gone', 'deleted value: key only');
   t.same(back.vis.attrs.find(([a]) => a === 'loginCount')?.[1].map(String), ['12'], 'an incremented value is stored as shown (5 + 7: the first delta came before the value)');

@@ -178,6 +178,28 @@ t.test("a rename to a value the entry holds keeps it in place and as spelled (sl
   for (const x of dits) t.same(order(x, 'E'), ['objectClass: person', 'cn: Walter, Walt, W', 'sn: s']);
 });
 
+t.test('a value a rename kept in place, deleted later, keeps the attribute in place (slapd)', async (t) => {
+  // add cn=A; add cn: B; rename to cn=C keeping A; back to cn=A deleting C
+  // (A held: it keeps its place); rename to sn=S deleting A. cn still has B,
+  // so it stays where it was written: slapd shows cn: B second.
+  const e = addAs(csn(1), 'E', 'A', [['objectClass', ['inetOrgPerson']], ['cn', ['A']], ['sn', ['S']], ['description', ['d']]]);
+  const d = run([root, e, mod(csn(2), 'E', [m.add('cn', 'B')]), modrdn(csn(3), 'E', 'A', 'C', undefined, false)]);
+  const back = modrdn(csn(4), 'E', 'C', 'A', undefined, true);
+  back.held = heldValues(d.get('E')!.state, back.rdn, rules, back.oldRdn);
+  t.ok(back.held, 'A is held');
+  d.apply(back);
+  const toSn = { csn: csn(5), op: 'modrdn' as const, uuid: 'E', rdn: [['sn', b('S')]] as [string, Buffer][], oldRdn: [['cn', b('A')]] as [string, Buffer][], deleteOldRdn: true };
+  const held = heldValues(d.get('E')!.state, toSn.rdn, rules, toSn.oldRdn);
+  const last = held ? { ...toSn, held } : toSn;
+  d.apply(last);
+  const slapd = ['objectClass: inetOrgPerson', 'cn: B', 'sn: S', 'description: d'];
+  t.same(order(d, 'E'), slapd);
+  t.same(orderProblems(d, rules), []);
+  // The delete may arrive before the rename that re-added A (from another master).
+  const { dits } = everyOrder(t, [root, e, mod(csn(2), 'E', [m.add('cn', 'B')]), modrdn(csn(3), 'E', 'A', 'C', undefined, false)], [back, last]);
+  for (const x of dits) t.same(order(x, 'E'), slapd, 'in either delivery order');
+});
+
 t.test('orderProblems finds entries out of written order', async (t) => {
   const d = run([root, slapdAdd, slapdModify]);
   t.same(orderProblems(d, rules), []);
