@@ -635,4 +635,33 @@ t "modrdn: new RDN values appended in reverse RDN order" "ldapmodrdn -x -H \$URL
 ldapmodrdn -x -H \$URL $ADM -r 'cn=A+sn=B,ou=sandbox,$B' 'cn=A+sn=B'
 $L -b ou=sandbox,$B -s one '(|(title=T)(cn=A))'"
 t "modrdn of the suffix entry to its own name" "ldapmodrdn -x -H \$URL $ADM '$B' 'dc=example'; ldapmodrdn -x -H \$URL $ADM '$B' 'DC=EXAMPLE'"
+t "modrdn: a value a rename kept in place, deleted later, leaves its attribute in place" "ldapmodify -x -H \$URL $ADM <<'X'
+dn: cn=heldA,ou=sandbox,$B
+changetype: add
+objectClass: inetOrgPerson
+cn: heldA
+sn: S
+description: d
+
+dn: cn=heldA,ou=sandbox,$B
+changetype: modify
+add: cn
+cn: heldB
+
+dn: cn=heldA,ou=sandbox,$B
+changetype: modrdn
+newrdn: cn=heldC
+deleteoldrdn: 0
+
+dn: cn=heldC,ou=sandbox,$B
+changetype: modrdn
+newrdn: cn=heldA
+deleteoldrdn: 1
+
+dn: cn=heldA,ou=sandbox,$B
+changetype: modrdn
+newrdn: sn=S
+deleteoldrdn: 1
+X
+$L -b sn=S,ou=sandbox,$B -s base"
 echo "MATCH=$NMATCH DIFF=$NDIFF"
