@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
-export const duration = z.union([z.string(), z.number()], { error: 'must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)' }).transform((v, ctx) => {
+const duration = z.union([z.string(), z.number()], { error: 'must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)' }).transform((v, ctx) => {
   try {
     return parseDuration(v);
   } catch (e) {
@@ -19,7 +19,7 @@ export const timerDuration = (minMs: number, min: string) =>
   duration.pipe(z.number().min(minMs, `must be at least ${min}`).max(TIMER_MAX_MS, 'must be at most 24d'));
 
 /** Why `v` is not an LDAP URL to connect to, or (`listening`: port 0 is any free port) to listen on; undefined: it is. */
-export function ldapUrlProblem(v: string, listening = false): string | undefined {
+function ldapUrlProblem(v: string, listening = false): string | undefined {
   if (!/^ldaps?:\/\/[^/\s]+\/?$/i.test(v)) return 'must be ldap://host:port or ldaps://host:port';
   let u: URL;
   try {
