@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
 import { LdapClient } from '../ldap/client.js';
 import { createLogger } from '../log.js';
-import { openStore } from '../runtime.js';
+import { loadServerSchema, openStore } from '../runtime.js';
 import { totalUpdate } from '../repl/session/total-init.js';
 import { compareReplicas } from '../repl/session/check.js';
 
@@ -70,6 +70,8 @@ export function replCommand(program: Command): void {
       .requiredOption('-c, --config <file>', 'server file (YAML)'),
   ).action(async (opts: { config: string } & BindOpts) => {
     const config = loadServerConfig(opts.config);
+    // The checks `serve` makes (DNs, indexes, policies): the same clean refusal, not "connection refused".
+    loadServerSchema(config);
     const c = await connect(localUrl(config), opts);
     try {
       const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });

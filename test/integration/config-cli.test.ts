@@ -33,6 +33,9 @@ t.test('faults the schema finds, with a log file configured', async (t) => {
   ] as const) {
     const r = serve(yaml);
     t.same([r.status, r.stderr], [2, line]);
+    // repl status refuses the file as serve does, before trying to connect.
+    const s = meshdir(['repl', 'status', '--config', file]);
+    t.same([s.status, s.stderr], [2, line], 'repl status');
   }
 });
 
