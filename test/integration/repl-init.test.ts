@@ -52,8 +52,13 @@ t.test('needs-init after trimming, fixed by repl init', async (t) => {
     t.match(s.detail?.[0], /replica 1 up to \d{14}\.\d{6}Z#\d{6}#001#\d{6}/, `detail names the replica and CSN: ${s.detail?.[0]}`);
     t.match(s.detail?.[0], ruvBefore.split(' ')[1]!, 'and what the consumer has');
     t.equal(await mesh.count('c1'), 5, 'c1 got none of the late writes (nothing applied out of order)');
-    const r = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '-D', 'cn=Directory Manager', '-w', 'secret']);
-    t.match(r.stdout, /to-c1\s+\S+\s+needs-init/, 'repl status shows needs-init');
+    // The supplier looks again every few seconds (state connecting meanwhile): ask until needs-init shows.
+    let out = '';
+    await eventually(() => {
+      out = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '-D', 'cn=Directory Manager', '-w', 'secret']).stdout;
+      return /to-c1\s+\S+\s+needs-init/.test(out);
+    }, 10_000, 'repl status shows needs-init').catch(() => undefined);
+    t.match(out, /to-c1\s+\S+\s+needs-init/, 'repl status shows needs-init');
   });
 
   await t.test('meshdir repl init fixes it', async (t) => {
