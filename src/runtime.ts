@@ -9,7 +9,7 @@ import { MeshdirError } from './errors.js';
 import type { Counters, ExtendedHandler, ServerContext } from './ldap/context.js';
 import { LdapServer, type Listening } from './ldap/server.js';
 import { TlsMaterial, type TlsFiles } from './ldap/tls.js';
-import { loadSchemaDir, schemaFiles } from './schema/load.js';
+import { loadSchemaDir } from './schema/load.js';
 import type { Schema } from './schema/schema.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
@@ -87,14 +87,13 @@ export function loadServerSchema(config: ServerConfig): Schema {
   const bad = (field: string, reason: string): never => {
     throw new ConfigError(`${config.file}: ${field}: ${reason}`);
   };
-  let schema: Schema | undefined;
+  let schema: Schema;
   try {
-    if (schemaFiles(config.schemaDir).length > 0) schema = loadSchemaDir(config.schemaDir);
+    schema = loadSchemaDir(config.schemaDir);
   } catch (e) {
     if (e instanceof MeshdirError) bad('schemaDir', e.message);
     throw e;
   }
-  if (!schema) return bad('schemaDir', `${config.schemaDir} holds no *.schema files (core.schema at least: see this project's schema/)`);
   const dn = (field: string, v: string): void => {
     const n = schema.normalizeDN(v);
     if (n === undefined || n === '') bad(field, `"${v}" is not a valid DN`);

@@ -92,7 +92,6 @@ export function loadServerConfig(file: string): ServerConfig {
   }
   const defect = hashDefect(rootPasswordHash);
   if (defect) throw new ConfigError(`${abs}: ${cfg.rootPasswordFile ? 'rootPasswordFile' : 'rootPassword'}: not a hash any password matches: ${defect} (make one with \`meshdir passwd\`)`);
-  const agreementsDir = cfg.agreementsDir ? fromDir(base, cfg.agreementsDir) : undefined;
   const logFile = cfg.log.file ? fromDir(base, cfg.log.file) : undefined;
   if (logFile) {
     // Found now, not by a logger that cannot open its file (it would retry without a word).
@@ -109,7 +108,7 @@ export function loadServerConfig(file: string): ServerConfig {
     rootPasswordHash,
     dataDir: fromDir(base, cfg.dataDir),
     schemaDir: fromDir(base, cfg.schemaDir),
-    agreementsDir,
+    agreementsDir: cfg.agreementsDir ? fromDir(base, cfg.agreementsDir) : undefined,
     tls: cfg.tls && {
       ...cfg.tls,
       cert: fromDir(base, cfg.tls.cert),

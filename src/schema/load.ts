@@ -24,5 +24,8 @@ export function schemaFiles(dir: string): string[] {
 
 /** Reads and links every schema file of `dir`; errors name the file and line. */
 export function loadSchemaDir(dir: string): Schema {
-  return new Schema(schemaFiles(dir).map((path) => parseSchemaText(readFileSync(path, 'utf8'), path)));
+  const files = schemaFiles(dir);
+  // Without them not even `dc` or `cn` is defined, and every DN would look invalid.
+  if (files.length === 0) throw new MeshdirError('MESHDIR_SCHEMA', `${dir} holds no *.schema files (core.schema at least: see this project's schema/)`);
+  return new Schema(files.map((path) => parseSchemaText(readFileSync(path, 'utf8'), path)));
 }
