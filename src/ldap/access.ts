@@ -82,10 +82,21 @@ export class Access {
     return verdict ?? this.#default(s, right, targetNdn, attr);
   }
 
-  /** May this session search the DIT at all (before any entry is looked at)? */
-  checkRead(s: Session): void {
+  /**
+   * May this session read at all (before any entry is looked at)? In the
+   * suffix, rules that may let anonymous clients read are left to decide
+   * entry by entry; outside it (cn=monitor) only the defaults apply.
+   */
+  checkRead(s: Session, where: 'suffix' | 'outside' = 'suffix'): void {
     if (this.#isManager(s)) throw new LdapError(RC.insufficientAccessRights, 'a Replication Manager may only replicate');
-    if (!this.#rules && s.auth === 'anonymous' && !this.#cfg.anonymousRead) throw new LdapError(RC.insufficientAccessRights, 'anonymous read access is disabled');
+    if (s.auth !== 'anonymous' || this.#cfg.anonymousRead) return;
+    if (where === 'suffix' && this.#rules?.mayLetAnonymousRead()) return;
+    throw new LdapError(RC.insufficientAccessRights, 'anonymous read access is disabled');
+  }
+
+  /** May `s` learn that the entry exists (slapd's "disclose")? Only if it may find it in a search. */
+  discloses(s: Session, ndn: string, entry: Entry): boolean {
+    return this.allows(s, 'search', ndn, entry);
   }
 
   /** userPassword values are for the rootDn only, unless a rule grants them. */

@@ -11,6 +11,8 @@ import type { Schema } from '../schema/schema.js';
 
 /** `proxy`: assume the identity of the entry (proxied authorization control, RFC 4370). */
 export type Right = 'read' | 'search' | 'compare' | 'write' | 'add' | 'delete' | 'proxy';
+const USER_PASSWORD = 'userPassword';
+
 export const RIGHTS: readonly Right[] = ['read', 'search', 'compare', 'write', 'add', 'delete', 'proxy'];
 
 export interface RuleConfig {
@@ -55,6 +57,11 @@ export class AccessRules {
     return this.#rules.length === 0;
   }
 
+  /** Could some rule grant anonymous clients a right to read? */
+  mayLetAnonymousRead(): boolean {
+    return this.#rules.some((rule) => (rule.allow.has('read') || rule.allow.has('search') || rule.allow.has('compare')) && rule.who({ ndn: '' }, ''));
+  }
+
   /**
    * The first matching rule's verdict, or undefined when none matches.
    * `attr` is a canonical attribute type name; undefined means the entry.
@@ -63,6 +70,8 @@ export class AccessRules {
     for (const rule of this.#rules) {
       if (rule.subtree !== undefined && targetNdn !== rule.subtree && !targetNdn.endsWith(',' + rule.subtree)) continue;
       if (rule.types !== undefined && (attr === undefined || !rule.types.has(attr))) continue;
+      // Only a rule that names userPassword grants it; one for all attributes may refuse it.
+      if (rule.types === undefined && attr === USER_PASSWORD && rule.allow.has(right)) continue;
       if (rule.filter !== undefined && (entry === undefined || rule.filter(entry) !== true)) continue;
       if (!rule.who(r, targetNdn)) continue;
       if (rule.allow.has(right)) return true;

@@ -4,13 +4,13 @@
 import { BerReader } from '../ber/reader.js';
 import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
-import { compileFilter } from '../schema/filter.js';
 import type { Session } from './connection.js';
 import type { ServerContext } from './context.js';
+import { guardFilter } from './filter-access.js';
 import { CONTROL, findControl, readFilter, type Control } from './pdu/index.js';
 
 /** A check of the target entry, or undefined when the request carries no assertion. */
-export function assertionOf(ctx: ServerContext, who: Session, controls: readonly Control[]): ((entry: Entry) => void) | undefined {
+export function assertionOf(ctx: ServerContext, who: Session, controls: readonly Control[]): ((entry: Entry, ndn?: string) => void) | undefined {
   const c = findControl(controls, CONTROL.assertion);
   if (c === undefined) return undefined;
   if (c.value === undefined) throw new LdapError(RC.protocolError, 'assert control value is absent');
@@ -22,16 +22,9 @@ export function assertionOf(ctx: ServerContext, who: Session, controls: readonly
   } catch {
     throw new LdapError(RC.protocolError, 'assertion control value is invalid');
   }
-  const test = compileFilter(filter, ctx.schema);
-  // A filter on userPassword must not tell others what it holds.
-  const pwVisible = ctx.access.passwordVisible(who);
-  return (entry) => {
-    let e = entry;
-    if (!pwVisible && entry.attrs.has('userPassword')) {
-      const attrs = new Map(entry.attrs);
-      attrs.delete('userPassword');
-      e = { ...entry, attrs };
-    }
-    if (test(e) !== true) throw new LdapError(RC.assertionFailed, '');
+  const test = guardFilter(ctx, who, filter);
+  // The rules of the entry's own place decide what the filter may see.
+  return (entry, ndn) => {
+    if (test(ndn ?? '', entry) !== true) throw new LdapError(RC.assertionFailed, '');
   };
 }

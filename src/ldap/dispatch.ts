@@ -2,6 +2,7 @@
 // access-log line per operation (like slapd's `loglevel stats`).
 import { formatFilter } from '../dit/filter.js';
 import { RC } from '../errors.js';
+import { recEntry } from '../store/record.js';
 import type { Connection, Session } from './connection.js';
 import type { ServerContext } from './context.js';
 import { bind } from './ops/bind.js';
@@ -150,7 +151,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
     if (!state.abandoned) sendOutcome(conn, msg.id, op.type, o, controls?.length ? controls : undefined, ext);
   };
   const written = (controls: Control[]): void => finish(SUCCESS, undefined, undefined, controls);
-  const fail = (e: unknown): void => finish(outcomeOf(e, ctx.log));
+  const fail = (e: unknown): void => finish(disclosed(ctx, who, outcomeOf(e, ctx.log)));
 
   try {
     switch (op.type) {
@@ -163,7 +164,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
         };
         const failed = (e: unknown): void => {
           conn.end(msg.id);
-          const o = outcomeOf(e, ctx.log);
+          const o = disclosed(ctx, who, outcomeOf(e, ctx.log));
           access(o.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: 0 });
           if (!state.abandoned) sendOutcome(conn, msg.id, 'search', o);
           else if (state.canceled) sendOutcome(conn, msg.id, 'search', CANCELED);
@@ -218,3 +219,11 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
   }
 }
 
+/** A matched DN names an entry: only one the requester may find (slapd checks "disclose" on it). */
+function disclosed(ctx: ServerContext, who: Session, o: Outcome): Outcome {
+  if (!o.matchedDN || !ctx.access.ruled || ctx.access.isRoot(who)) return o;
+  const ndn = ctx.schema.normalizeDN(o.matchedDN);
+  if (ndn === undefined || !ctx.store.inSuffix(ndn)) return o;
+  const rec = ctx.store.byNdn(ndn);
+  return rec && ctx.access.discloses(who, ndn, recEntry(rec)) ? o : { ...o, matchedDN: '' };
+}

@@ -50,8 +50,11 @@ export function compare(ctx: ServerContext, who: Session, req: CompareRequest, c
   }
   const asserted = assertionOf(ctx, who, controls);
   const entry = target(ctx, who, req.dn, ndn, controls);
+  // An entry the requester may not see is as good as missing (slapd: no
+  // "disclose", noSuchObject), whatever the compare would have answered.
+  if (ctx.store.inSuffix(ndn) && !ctx.access.discloses(who, ndn, entry)) throw new LdapError(RC.noSuchObject, '');
   // An assertion is the operation's precondition (RFC 4528): before access and the attribute.
-  asserted?.(entry);
+  asserted?.(entry, ndn);
   if (ctx.store.inSuffix(ndn) ? !ctx.access.allows(who, 'compare', ndn, entry, d.type.name) : d.type.name === 'userPassword' && !ctx.access.passwordVisible(who)) {
     throw new LdapError(RC.insufficientAccessRights, '');
   }

@@ -8,7 +8,6 @@ import { formatDN, parseDN, rdnOf } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
-import { compileFilter, type CompiledFilter } from '../../schema/filter.js';
 import { FLAG_CONFLICT, isAlias, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
@@ -16,6 +15,7 @@ import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, encodeSea
 import { encodeKept, encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
+import { guardFilter } from '../filter-access.js';
 import { matchedValues } from '../matched-values.js';
 import { withSubentries } from '../search-controls.js';
 import { checkSearchBase, continuation, referralsInSearch } from '../referral.js';
@@ -58,25 +58,6 @@ function names(ctx: ServerContext, f: Filter, name: string): boolean {
   }
 }
 
-/** An item whose rule no schema defines: it evaluates to Undefined (RFC 4511 §4.5.1.7). */
-const UNDEFINED_ITEM: Filter = { type: 'extensible', rule: '', value: Buffer.alloc(0), dnAttributes: false };
-
-/**
- * Items on an attribute the client may not read are Undefined, as slapd's
- * ACL "search" check makes them, so a filter cannot probe userPassword.
- */
-function withoutPassword(ctx: ServerContext, f: Filter): Filter {
-  switch (f.type) {
-    case 'and':
-    case 'or':
-      return { type: f.type, filters: f.filters.map((x) => withoutPassword(ctx, x)) };
-    case 'not':
-      return { type: 'not', filter: withoutPassword(ctx, f.filter) };
-    default:
-      return f.attr !== undefined && ctx.schema.canonicalDescription(f.attr)?.type.name === USER_PASSWORD ? UNDEFINED_ITEM : f;
-  }
-}
-
 /**
  * The search as a whole; the caller turns errors into the SearchResultDone.
  * Answers synchronously when it can (the common, small search); a long one
@@ -97,7 +78,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   if (sel.values) sel.plain = false;
   const asserted = assertionOf(ctx, who, controls);
   if (!store.inSuffix(ndn)) {
-    asserted?.(virtualEntry(ctx, who, ndn, req.base));
+    asserted?.(virtualEntry(ctx, who, ndn, req.base), ndn);
     return virtualSearch(ctx, conn, who, id, req, ndn, sel);
   }
   ctx.access.checkRead(who);
@@ -110,7 +91,13 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(baseDn)));
   let base: Base = { id: baseId, ndn };
   if (req.deref & DEREF_FINDING) base = derefBase(ctx, base);
-  asserted?.(recEntry(store.byId(base.id)!));
+  const ruled = ctx.access.ruled && !root;
+  // slapd needs "search" access to the base entry; without it the base is
+  // as good as missing (noSuchObject, no matched DN), so a hidden entry's
+  // existence does not show.
+  const baseEntry = recEntry(store.byId(base.id)!);
+  if (ruled && !ctx.access.allows(who, 'search', base.ndn, baseEntry)) throw new LdapError(RC.noSuchObject, '');
+  asserted?.(baseEntry, base.ndn);
   // Aliases in scope stand for their objects (RFC 4511 §4.5.1.3); with no
   // alias in the database (the objectClass index says so) nothing changes.
   const aliases = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 ? store.classIds('alias') : [];
@@ -127,9 +114,11 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   const deadline = timeLimit > 0 ? Date.now() + timeLimit * 1000 : Infinity;
   const showConflicts = names(ctx, req.filter, 'meshdirConflict');
   const pwVisible = ctx.access.passwordVisible(who);
-  const ruled = ctx.access.ruled && !root;
-  const asked = withSubentries(controls, pwVisible ? req.filter : withoutPassword(ctx, req.filter));
-  const filter: CompiledFilter = compileFilter(asked, ctx.schema);
+  const asked = withSubentries(controls, req.filter);
+  const filter = guardFilter(ctx, who, asked);
+  // An index's exact answer knows nothing of access: it decides alone only
+  // where the requester may test every attribute the filter names.
+  const indexDecides = root || (!ruled && !names(ctx, req.filter, USER_PASSWORD));
   // Attributes computed when read, which filters may still test (as in slapd).
   const wantsSubordinates = names(ctx, req.filter, 'hasSubordinates');
   const wantsSubschema = names(ctx, req.filter, 'subschemaSubentry');
@@ -219,7 +208,9 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
         continue;
       }
       if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
-      if (!exact && filter(filterView(rec)) !== true) continue;
+      if (!(exact && indexDecides) && filter(rec.ndn, filterView(rec)) !== true) continue;
+      // Before the limits: an entry the requester may not see must not count.
+      if (ruled && !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec))) continue;
       // A page ends at the next entry to send, as slapd's: when none is
       // left, the last page says so (an empty cookie), not a page after it.
       if (pageSize > 0 && sent >= pageSize) {
@@ -229,7 +220,6 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       if (sizeLimit > 0 && earlier + sent >= sizeLimit) {
         return finish({ code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent });
       }
-      if (ruled && !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec))) continue;
       conn.send(encodeSearchEntry(id, rec.dn, entryChunks(ctx, rec, sel, pwVisible, ruled ? who : undefined)));
       sent++;
     }

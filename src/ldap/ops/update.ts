@@ -7,6 +7,7 @@ import { hashSshaSync, isSupportedHash } from '../../auth/password.js';
 import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
+import { recEntry } from '../../store/record.js';
 import type { Txn } from '../../store/write.js';
 import { checkClientAttrs, checkClientMods, checkModShapes, checkUserModifiable, localAdd, localDelete, localModify, localModrdn, type ClientMod } from '../../store/update.js';
 import type { Session } from '../connection.js';
@@ -78,14 +79,15 @@ function commit(ctx: ServerContext, controls: readonly Control[], fn: (tx: Txn) 
  * rules, an assertion control), and the response controls it owes (pre-read
  * of that entry, post-read of the entry at `postNdn` after the commit).
  */
-function targetChecks(ctx: ServerContext, who: Session, kind: WriteKind, ndn: string, types: string[], controls: readonly Control[]) {
+function targetChecks(ctx: ServerContext, who: Session, kind: WriteKind, ndn: string, types: string[], controls: readonly Control[], also?: () => void) {
   const asserted = assertionOf(ctx, who, controls);
   const reads = readRequests(ctx, controls);
   let pre: Entry | undefined;
   return {
     authorize(entry: Entry): void {
       ctx.access.checkWrite(who, kind, ndn, types, entry);
-      asserted?.(entry);
+      also?.();
+      asserted?.(entry, ndn);
       // An add's entry is the one it makes: there is nothing before it. A
       // copy: the write goes on to change this entry's attributes in place.
       if (reads.pre && kind !== 'add') pre = { dn: entry.dn, attrs: new Map(entry.attrs) };
@@ -174,7 +176,14 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   checkUserModifiable(ctx.schema, parseDN(req.newRdn)[0]!.map((a) => a.type));
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx, req.dn);
-  const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls);
+  // Moving an entry adds a child to its new superior: that needs the right to add there (slapd: "no write access to new superior's children").
+  const oldParentNdn = normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
+  const newParent = (): void => {
+    if (parentNdn === oldParentNdn) return;
+    const rec = ctx.store.byNdn(parentNdn);
+    if (rec && !ctx.access.allows(who, 'add', parentNdn, recEntry(rec))) throw new LdapError(RC.insufficientAccessRights, "no write access to new superior's children");
+  };
+  const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls, newParent);
   await commit(ctx, controls, (tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
   return target.respond(destNdn);
 }

@@ -118,7 +118,7 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
     if (scope !== 0) throw new LdapError(RC.noSuchObject, '');
     pool = [subschema(ctx)];
   } else if (ndn === monitorNdn || ndn.endsWith(',' + monitorNdn)) {
-    ctx.access.checkRead(who);
+    ctx.access.checkRead(who, 'outside');
     pool = monitor(ctx);
   } else if (ctx.configTree.holds(ndn)) {
     if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is readable only by the rootDn');
@@ -126,7 +126,11 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
   } else {
     throw defaultReferral(ctx.schema, ctx.config.referral, dn, search ? scope : undefined) ?? new LdapError(RC.noSuchObject, '');
   }
-  if (!pool.some((e) => e.ndn === ndn)) throw new LdapError(RC.noSuchObject, '');
+  if (!pool.some((e) => e.ndn === ndn)) {
+    // The nearest entry above, as slapd's back-monitor names it.
+    const above = pool.filter((e) => e.ndn !== '' && ndn.endsWith(',' + e.ndn)).sort((a, b) => b.ndn.length - a.ndn.length)[0];
+    throw new LdapError(RC.noSuchObject, '', above?.dn ?? '');
+  }
   return pool;
 }
 
