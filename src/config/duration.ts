@@ -19,3 +19,11 @@ export function parseDuration(input: string | number): number {
   if (matched === 0 || matched !== s.length) throw new Error(`"${input}" is not a duration (e.g. 90s, 15m, 12h, 7d)`);
   return Math.round(total);
 }
+
+/** The largest whole unit that fits: 604800000 → "7d", 90000 → "90s". */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -1,7 +1,7 @@
 // The server file (DESIGN.md "Files"). Its keys are an interface that
 // administrators' scripts depend on: add keys, never rename or re-shape.
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 const duration = z.union([z.string(), z.number()], { error: 'must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)' }).transform((v, ctx) => {
   try {
@@ -178,6 +178,14 @@ export const serverFileSchema = z
       ctx.addIssue({ code: 'custom', path: ['rootPasswordFile'], message: 'set only one of rootPassword and rootPasswordFile' });
     if (c.listen.some((u) => u.toLowerCase().startsWith('ldaps:')) && !c.tls)
       ctx.addIssue({ code: 'custom', path: ['tls'], message: 'an ldaps:// listener needs tls.cert and tls.key' });
+    // A tombstone purged while a master may still send a change made before
+    // it saw the delete (a child added under it, a modify) leaves replicas
+    // different for good; a master cut off longer than changelog.maxAge is
+    // told it needs a total update instead (needs-init), so tombstones must
+    // outlive the changelog (as 389-DS asks of its purge delay).
+    const r = c.replication;
+    if (r.tombstoneLifetime < r.changelog.maxAge)
+      ctx.addIssue({ code: 'custom', path: ['replication', 'tombstoneLifetime'], message: `must be at least changelog.maxAge (${formatDuration(r.changelog.maxAge)}): a tombstone purged before the changelog forgets the delete lets replicas differ for good` });
   });
 
 export type ServerFile = z.output<typeof serverFileSchema>;

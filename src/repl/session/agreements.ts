@@ -34,6 +34,15 @@ function mtimeOf(file: string | undefined): number | undefined {
   }
 }
 
+/**
+ * DESIGN.md: "every *.yaml there is an agreement" — as spelled, and not a
+ * hidden file (an editor's lock or swap file, `.#m2.yaml`), as a shell's
+ * `*.yaml` would list them.
+ */
+export function isAgreementFile(name: string): boolean {
+  return name.endsWith('.yaml') && !name.startsWith('.');
+}
+
 export class Replication {
   readonly #ctx: ServerContext;
   readonly consumer: ConsumerState;
@@ -69,7 +78,7 @@ export class Replication {
     if (!dir || this.#stopped) return;
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n));
+      names = readdirSync(dir).filter(isAgreementFile);
       this.#dirError = undefined;
     } catch (e) {
       // Not there (yet), or not a directory: no agreement runs, said once;

@@ -99,6 +99,9 @@ t.test('URLs, durations and attribute maps a server could not use', async (t) =>
   bad('referrals: [ldap://127.0.0.1:1389]', 'referrals: ["ldap://u:pw@127.0.0.1:1389"]', 'replication.referrals.0: takes no user or password');
   bad('referrals: [ldap://127.0.0.1:1389]', 'referrals: [ldap://999.1.1.1:1389]', 'replication.referrals.0: "999.1.1.1" is not an IPv4 address');
   bad('tombstoneLifetime: 7d', 'tombstoneLifetime: 7d\n  maintenanceInterval: 30d', 'replication.maintenanceInterval: must be at most 24d');
+  bad('tombstoneLifetime: 7d', 'tombstoneLifetime: 3s', 'replication.tombstoneLifetime: must be at least changelog.maxAge (7d): a tombstone purged before the changelog forgets the delete lets replicas differ for good');
+  bad('tombstoneLifetime: 7d', 'tombstoneLifetime: 0', 'replication.tombstoneLifetime: must be at least changelog.maxAge (7d): a tombstone purged before the changelog forgets the delete lets replicas differ for good');
+  bad('maxAge: 7d', 'maxAge: 8d', 'replication.tombstoneLifetime: must be at least changelog.maxAge (8d): a tombstone purged before the changelog forgets the delete lets replicas differ for good');
   bad('maxAge: 7d', 'maxAge: { days: 7 }', 'replication.changelog.maxAge: must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)');
   bad('loginCount: sum', 'loginCount: sum, LOGINCOUNT: max', 'replication.attributePolicies.LOGINCOUNT: names the same attribute as "loginCount"');
   writeFileSync(file, DESIGN.replace('listen: [ldap://127.0.0.1:1389]', 'listen: ["ldap://[::1]:1389", ldap://localhost]'));
