@@ -106,8 +106,18 @@ export function loadServerSchema(config: ServerConfig): Schema {
   for (const key of ['attributePolicies', 'uniqueAttributes'] as const) {
     for (const a of Object.keys(config.replication[key])) if (!schema.attributeType(a)) bad(`replication.${key}.${a}`, 'attribute type undefined in the schema');
   }
+  // A policy that cannot act on its attribute would be lww without a word.
+  for (const [a, policy] of Object.entries(config.replication.attributePolicies)) {
+    const at = schema.attributeType(a)!;
+    const field = `replication.attributePolicies.${a}`;
+    if ((policy === 'min' || policy === 'max') && !(at.singleValue && at.ordering?.compare)) bad(field, `${policy} orders concurrent values: ${at.name} must be SINGLE-VALUE with an ORDERING rule`);
+    if (policy === 'sum' && !(at.singleValue && at.syntax === INTEGER_SYNTAX)) bad(field, `sum adds up concurrent increments: ${at.name} must be a SINGLE-VALUE INTEGER`);
+    if (policy === 'manual' && !at.singleValue) bad(field, `manual logs the loser of concurrent values: ${at.name} must be SINGLE-VALUE (a multi-valued attribute keeps every value)`);
+  }
   return schema;
 }
+
+const INTEGER_SYNTAX = '1.3.6.1.4.1.1466.115.121.1.27';
 
 export function openStore(config: ServerConfig, log: Logger, schema = loadServerSchema(config)): Store {
   return new Store({

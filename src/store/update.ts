@@ -7,7 +7,7 @@ import type { Entry } from '../dit/entry.js';
 import { LdapError, RC } from '../errors.js';
 import type { Change, Mod } from '../repl/core/change.js';
 import { withSubseq } from '../repl/core/csn.js';
-import { sumAsDeltas } from '../repl/core/deltas.js';
+import { seenAsDeletes, sumAsDeltas } from '../repl/core/deltas.js';
 import type { Ava } from '../repl/core/policy.js';
 import { uniqueKey } from '../repl/core/view.js';
 import { heldValues } from '../repl/core/merge.js';
@@ -393,7 +393,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   schema.checkEntry(entry, { trusted: true });
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
-  const recorded = sumAsDeltas(recEntry(rec).attrs, out, store.rules);
+  const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(recEntry(rec).attrs, out, store.rules), store.rules);
   // Stamps the client set itself (only possible under the relax control) stand.
   const given = opts.relax ? new Set(out.map((m) => m.attr)) : undefined;
   if (!given?.has('modifiersName')) recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] });

@@ -4,7 +4,7 @@
 // notAllowedOnNonLeaf, notAllowedOnRDN, unique values, schema).
 import type { Change, Mod } from '../../src/repl/core/change.js';
 import type { Csn } from '../../src/repl/core/csn.js';
-import { sumAsDeltas } from '../../src/repl/core/deltas.js';
+import { seenAsDeletes, sumAsDeltas } from '../../src/repl/core/deltas.js';
 import { heldValues } from '../../src/repl/core/merge.js';
 import type { AttrRules, Ava } from '../../src/repl/core/policy.js';
 import type { Stored } from '../../src/repl/core/view.js';
@@ -183,7 +183,7 @@ function modifyOp(env: ClientEnv): Change | undefined {
   for (const m of mods) {
     if (m.op !== 'increment' && m.op !== 'delete' && m.values.some((v) => uniqueTaken(env, m.attr, v, uuid))) return undefined;
   }
-  return { csn: env.csn(), op: 'modify', uuid, mods: sumAsDeltas(before, mods, env.rules), pri: env.priority };
+  return { csn: env.csn(), op: 'modify', uuid, mods: seenAsDeletes(st.state, sumAsDeltas(before, mods, env.rules), env.rules), pri: env.priority };
 }
 
 function modrdnOp(env: ClientEnv): Change | undefined {

@@ -1,8 +1,12 @@
-// Policy `sum`: the server records a client's replace of an existing integer
-// as an increment by the difference, so replaces made concurrently on
-// different masters add up instead of one overwriting the other.
+// How a master records a client's modify so that the merge policies apply
+// to concurrent changes only. `sum`: a replace of an existing integer is an
+// increment by the difference, so replaces made concurrently on different
+// masters add up. `min` / `max`: a replace deletes the values the master
+// holds (all it has seen), so the client's value takes effect, while a value
+// written concurrently elsewhere, unseen here, still competes by the policy.
 import type { Mod } from './change.js';
-import type { AttrRules } from './policy.js';
+import { comparesValues, type AttrRules } from './policy.js';
+import type { EntryState } from './state.js';
 
 const INTEGER = /^[-+]?\d+$/;
 
@@ -33,4 +37,20 @@ export function sumAsDeltas(current: ReadonlyMap<string, readonly Buffer[]>, mod
     }
     return m;
   });
+}
+
+/** The mods to record for a local modify under `min` / `max`; `state` is the entry's before it. */
+export function seenAsDeletes(state: EntryState | undefined, mods: readonly Mod[], rules: AttrRules): Mod[] {
+  const out: Mod[] = [];
+  for (const m of mods) {
+    const info = rules.info(m.attr);
+    if (!comparesValues(info) || m.op !== 'replace' || m.values.length === 0) {
+      out.push(m);
+      continue;
+    }
+    const seen = (state?.attrs[m.attr]?.vals ?? []).flatMap((vs) => (vs.v === undefined ? [] : [vs.v]));
+    if (seen.length) out.push({ op: 'delete', attr: m.attr, values: seen });
+    out.push({ op: 'add', attr: m.attr, values: m.values });
+  }
+  return out;
 }

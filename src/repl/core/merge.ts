@@ -3,7 +3,7 @@
 // gives the same state, and merging one twice changes nothing.
 import type { Change, Held, Mod } from './change.js';
 import { type Csn, withSubseq } from './csn.js';
-import type { Ava, AttrRules } from './policy.js';
+import { comparesValues, type Ava, type AttrRules } from './policy.js';
 import type { AttrState, EntryState } from './state.js';
 import { addIncrement, compact, deleteAll, editable, findValue, setValue, type Stamp } from './values.js';
 
@@ -91,16 +91,19 @@ class AttrEdits {
   delete(attr: string, values: readonly Buffer[], c: Csn): void {
     const w = this.#attr(attr);
     const at = this.#stamp(attr, c);
-    // A single value has nothing to keep apart from: deleting it deletes the attribute.
-    if (values.length === 0 || this.#rules.info(attr).singleValued) deleteAll(w, at);
+    const info = this.#rules.info(attr);
+    // A single value has nothing to keep apart from: deleting it deletes the
+    // attribute — except under min / max, where a delete names the values
+    // its master had seen and leaves concurrent ones to compete.
+    if (values.length === 0 || (info.singleValued && !comparesValues(info))) deleteAll(w, at);
     else for (const v of values) setValue(w, this.#rules.keyOf(attr, v), at);
   }
 
   replace(attr: string, values: readonly Buffer[], c: Csn): void {
-    const info = this.#rules.info(attr);
-    // min/max compare values, not times: a replace must not erase a better value.
-    const compares = (info.policy === 'min' || info.policy === 'max') && info.order !== undefined;
-    if (!(compares && info.singleValued && values.length)) deleteAll(this.#attr(attr), this.#stamp(attr, c));
+    // min/max compare values, not times: a replace that did not say which
+    // values it saw (a master records one as deletes and an add, see
+    // seenAsDeletes) must not erase a better value.
+    if (!(comparesValues(this.#rules.info(attr)) && values.length)) deleteAll(this.#attr(attr), this.#stamp(attr, c));
     this.add(attr, values, c);
   }
 

@@ -13,8 +13,10 @@ export type Ava = [attr: string, value: Buffer];
  *   CSN breaks ties; also deletes from a lower-priority origin cannot remove
  *   a higher-priority value (every CSN comparison of the attribute compares
  *   (priority, CSN)).
- * - min / max: smallest / largest value (by `order`) written since the last
- *   delete of the attribute wins; a replace does not erase a better value.
+ * - min / max: smallest / largest value (by `order`) wins among values
+ *   written concurrently; a master records its client's replace as a delete
+ *   of every value it holds and an add (see seenAsDeletes), so a value it
+ *   had seen is replaced whatever its order.
  * - sum: like lww, but the server turns a client's replace of an existing
  *   integer into an increment by the difference (see sumAsDeltas), so
  *   concurrent updates add up.
@@ -33,6 +35,11 @@ export interface AttrInfo {
   unique?: UniquePolicy;
   /** The attribute's ordering rule; min and max act as lww without one. */
   order?: (a: Buffer, b: Buffer) => number;
+}
+
+/** min / max pick among concurrent values of a single-valued attribute with an ordering rule. */
+export function comparesValues(info: AttrInfo): boolean {
+  return (info.policy === 'min' || info.policy === 'max') && info.order !== undefined && info.singleValued;
 }
 
 export interface AttrRules {

@@ -3,7 +3,7 @@
 // greater (priority, CSN)", then `compact` drops what can never matter again,
 // so the result does not depend on the order changes arrive in.
 import type { Csn } from './csn.js';
-import type { AttrInfo } from './policy.js';
+import { comparesValues, type AttrInfo } from './policy.js';
 import { type AttrState, cmpRank, type ValueState } from './state.js';
 
 /** When an update happened: CSN, and the origin priority for policy `priority`. */
@@ -118,7 +118,9 @@ function better(info: AttrInfo, a: ValueState & { v: Buffer }, b: ValueState & {
  * Drop what can never be visible again: values and deltas older than the
  * whole-attribute delete, and (single-valued) alive values beaten by a value
  * that is also newer — any later delete that removes the winner removes them
- * too. Returns undefined when nothing is left.
+ * too. Not under min / max, whose deletes name values: one that removes the
+ * winner may come from a master that never saw the loser. Returns undefined
+ * when nothing is left.
  */
 export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
   if (w.x !== undefined) {
@@ -134,7 +136,7 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     });
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);
   }
-  if (info.singleValued && w.vals.length > 1) {
+  if (info.singleValued && !comparesValues(info) && w.vals.length > 1) {
     const alive = w.vals.filter(isAlive).sort(byRankDesc);
     if (alive.length > 1) {
       const keep = new Set<ValueState>();

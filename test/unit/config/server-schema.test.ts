@@ -49,6 +49,11 @@ t.test('what the schema refuses, by field', async (t) => {
   t.throws(() => load(DESIGN.replace('suffix: dc=example,dc=com', 'suffix: not a dn')), refused('', 'suffix: "not a dn" is not a valid DN'));
   t.throws(() => load(DESIGN.replace('mail: [eq, sub]', 'mial: [eq]')), refused('', 'indexes.mial: attribute type undefined in the schema'));
   t.throws(() => load(DESIGN.replace('loginCount: sum', 'logins: sum')), refused('', 'replication.attributePolicies.logins: attribute type undefined in the schema'));
+  // A policy its attribute cannot carry would be lww without a word.
+  t.throws(() => load(DESIGN.replace('loginCount: sum', 'employeeType: min')), refused('', 'replication.attributePolicies.employeeType: min orders concurrent values: employeeType must be SINGLE-VALUE with an ORDERING rule'));
+  t.throws(() => load(DESIGN.replace('loginCount: sum', 'displayName: sum')), refused('', 'replication.attributePolicies.displayName: sum adds up concurrent increments: displayName must be a SINGLE-VALUE INTEGER'));
+  t.throws(() => load(DESIGN.replace('loginCount: sum', 'description: manual')), refused('', 'replication.attributePolicies.description: manual logs the loser of concurrent values: description must be SINGLE-VALUE (a multi-valued attribute keeps every value)'));
+  t.ok(load(DESIGN.replace('loginCount: sum', 'uidNumber: max, gidNumber: min, loginCount: sum')), 'single-valued integers with an ordering rule take min and max');
   t.throws(() => load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["replication manager"]')), refused('', 'replication.managers.0: "replication manager" is not a valid DN'));
   t.throws(() => load(DESIGN.replace(schemaDir, join(dir, 'none'))), { name: 'MeshdirError', message: new RegExp(`^${join(dir, 'server.yaml')}: schemaDir: .*cannot read schema directory`) });
   t.ok(load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { mail: rename }')), 'a known type is fine');

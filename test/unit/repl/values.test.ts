@@ -1,7 +1,7 @@
 // Value-level conflict rules and per-attribute policies, each in every delivery order.
 import t from 'tap';
-import { sumAsDeltas } from '../../../src/repl/core/deltas.js';
-import { add, attrs, b, csn, del, dit, everyOrder, m, mod, modrdn, rules } from './helpers.js';
+import { seenAsDeletes, sumAsDeltas } from '../../../src/repl/core/deltas.js';
+import { add, attrs, b, csn, del, dit, everyOrder, m, mod, modrdn, rules, run } from './helpers.js';
 
 const root = add(csn(0), 'root', '', 'root');
 const entry = (extra: Record<string, string[]> = {}) => add(csn(1), 'E', 'root', 'e', extra);
@@ -90,6 +90,26 @@ t.test('policies min and max compare values, not times', async (t) => {
   }
   const reset = everyOrder(t, [root, entry({ highMark: ['20'] })], [mod(csn(5, 1), 'E', [m.del('highMark')]), mod(csn(6, 1), 'E', [m.add('highMark', '4')])]);
   t.same(attrs(reset.dits[0]!, 'E').highMark, ['4'], 'after a delete the attribute starts over');
+});
+
+t.test('min and max: a master\'s own replace takes effect; only values written concurrently compete', async (t) => {
+  const base = [root, entry({ lowMark: ['10'], highMark: ['10'] })];
+  // What a master records for its client's modify, from its state before it.
+  const local = (d: ReturnType<typeof dit>, c: ReturnType<typeof csn>, mods: ReturnType<typeof m.rep>[]) => mod(c, 'E', seenAsDeletes(d.get('E')?.state, mods, rules));
+  const d = run(base);
+  const lower = local(d, csn(5, 1), [m.rep('highMark', '5'), m.rep('lowMark', '20')]);
+  t.same(lower.op === 'modify' && lower.mods.map((x) => x.op), ['delete', 'add', 'delete', 'add'], 'recorded as a delete of the values it held, then the add');
+  d.apply(lower);
+  t.same([attrs(d, 'E').highMark, attrs(d, 'E').lowMark], [['5'], ['20']], 'max lowered, min raised: the client asked for it');
+  // m1 (which holds 10) lowers highMark to 5 while m2 (which holds 10 too) raises it to 12, and m3 to 7.
+  const seen = run(base);
+  const r = everyOrder(t, base, [local(seen, csn(5, 1), [m.rep('highMark', '5')]), local(seen, csn(6, 2), [m.rep('highMark', '12')]), local(seen, csn(7, 3), [m.rep('highMark', '7')])]);
+  t.same(attrs(r.dits[0]!, 'E').highMark, ['12'], 'concurrent: the largest of the three');
+  for (const logged of r.conflicts) t.ok(logged.length > 0 && logged.every((c) => c.attr === 'highMark' && (c.loser === '5' || c.loser === '7')), 'what is logged is a loser, never 12');
+  // A master that had seen 12 lowers it again: that replaces 12, and the older losers stay gone.
+  const after = r.dits[0]!;
+  after.apply(local(after, csn(9, 1), [m.rep('highMark', '6')]));
+  t.same(attrs(after, 'E').highMark, ['6']);
 });
 
 t.test('policy manual: lww winner kept, the late loser logged for an administrator', async (t) => {
