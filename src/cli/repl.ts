@@ -2,7 +2,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
 import { LdapClient } from '../ldap/client.js';
@@ -110,7 +110,7 @@ export function replCommand(program: Command): void {
     .action(async (opts: { config: string; agreement: string; progress: boolean }) => {
       const config = loadServerConfig(opts.config);
       if (!config.agreementsDir) throw new ConfigError(`${config.file}: agreementsDir: not set, so there are no agreements`);
-      const agreement = loadAgreement(join(config.agreementsDir, `${opts.agreement.replace(/\.ya?ml$/i, '')}.yaml`));
+      const agreement = loadAgreement(join(config.agreementsDir, `${opts.agreement.replace(/\.ya?ml$/i, '')}.yaml`), dirname(config.file));
       const store = openStore(config, createLogger({ level: 'warn' }));
       const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }, Presets.shades_classic) : undefined;
       try {

@@ -1,5 +1,5 @@
 // Reading YAML config files. Every error is one line: FILE: field: reason.
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
@@ -129,12 +129,24 @@ export interface AgreementConfig extends AgreementFile {
   heartbeatMs: number;
 }
 
-export function loadAgreement(file: string): AgreementConfig {
+/**
+ * `serverDir`: the directory of the supplier's server file. A relative path
+ * is relative to the agreement file; one found only relative to the server
+ * file is taken from there (DESIGN.md's examples put `./secrets/m2.pw` next
+ * to the server file's `./data` and `./agreements/m1`).
+ */
+export function loadAgreement(file: string, serverDir?: string): AgreementConfig {
   const abs = resolve(file);
   const a = validate(abs, agreementFileSchema, readYaml(abs));
   const base = dirname(abs);
+  const path = (p: string): string => {
+    const own = fromDir(base, p);
+    if (serverDir === undefined || isAbsolute(p) || existsSync(own)) return own;
+    const other = fromDir(serverDir, p);
+    return existsSync(other) ? other : own;
+  };
   let password = a.bindPassword ?? '';
-  const pwFile = a.bindPasswordFile ? fromDir(base, a.bindPasswordFile) : undefined;
+  const pwFile = a.bindPasswordFile ? path(a.bindPasswordFile) : undefined;
   if (pwFile) {
     try {
       password = readFileSync(pwFile, 'utf8').replace(/\r?\n$/, '');
@@ -146,5 +158,5 @@ export function loadAgreement(file: string): AgreementConfig {
   }
   const heartbeatMs = a.heartbeat ?? 10_000;
   const name = abs.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
-  return { ...a, file: abs, name, password, passwordFile: pwFile, heartbeatMs, tlsCa: a.tlsCa ? fromDir(base, a.tlsCa) : undefined };
+  return { ...a, file: abs, name, password, passwordFile: pwFile, heartbeatMs, tlsCa: a.tlsCa ? path(a.tlsCa) : undefined };
 }

@@ -3,7 +3,7 @@
 // files take effect within seconds, no restart), changelog trimming,
 // tombstone purge, and the cn=replication,cn=monitor entries.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadAgreement } from '../../config/load.js';
 import type { ServerContext } from '../../ldap/context.js';
 import { addMonitorSource, type MonitorEntry } from '../../monitor/monitor.js';
@@ -115,7 +115,7 @@ export class Replication {
   #load(file: string, mtime: number, size: number, slot: Slot | undefined): void {
     const log = this.#ctx.log;
     try {
-      const cfg = loadAgreement(file);
+      const cfg = loadAgreement(file, dirname(this.#ctx.config.file));
       if (slot?.supplier) {
         slot.supplier.update(cfg);
         log.info({ agreement: cfg.name, enabled: cfg.enabled }, 'agreement file changed');

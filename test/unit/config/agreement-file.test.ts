@@ -2,7 +2,7 @@
 // file, the field and the reason (the supplier shows it as the agreement's
 // status and runs nothing for it); DESIGN.md's example loads.
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadAgreement } from '../../../src/config/load.js';
@@ -49,4 +49,19 @@ t.test('faults, by field', async (t) => {
   bad('compression: 0', 'compression: 0\nheartbeat: 0', 'heartbeat: must be at least 100ms');
   bad('compression: 0', 'compression: 0\nheartbeat: 30d', 'heartbeat: must be at most 24d');
   t.throws(() => load(DESIGN.replace('./m2.pw', './empty.pw')), refused(`bindPasswordFile: ${join(dir, 'empty.pw')} is empty`));
+});
+
+t.test("DESIGN.md's layout: ./secrets/m2.pw next to the server file, the agreement in ./agreements/m1", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'meshdir-layout-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'secrets'));
+  mkdirSync(join(root, 'agreements', 'm1'), { recursive: true });
+  writeFileSync(join(root, 'secrets', 'm2.pw'), 'from-the-server-dir\n');
+  const agreement = join(root, 'agreements', 'm1', 'm2.yaml');
+  writeFileSync(agreement, DESIGN.replace('./m2.pw', './secrets/m2.pw'));
+  t.equal(loadAgreement(agreement, root).password, 'from-the-server-dir', 'found relative to the server file');
+  t.throws(() => loadAgreement(agreement), /bindPasswordFile: cannot read .*agreements\/m1\/secrets\/m2\.pw: ENOENT/, 'without the server file, relative to the agreement only');
+  mkdirSync(join(root, 'agreements', 'm1', 'secrets'));
+  writeFileSync(join(root, 'agreements', 'm1', 'secrets', 'm2.pw'), 'next-to-the-agreement\n');
+  t.equal(loadAgreement(agreement, root).password, 'next-to-the-agreement', 'the agreement file\'s own directory comes first');
 });
