@@ -153,7 +153,21 @@ function changeConflicts(m: Merged, ch: Change, rules: AttrRules): ConflictRecor
   for (const [attr, t] of m.touched) {
     for (const r of losses(attr, t.before, m.state.attrs[attr], t.incoming, rules, ch.csn)) out.push({ ...r, uuid: ch.uuid });
   }
+  // A rename that arrives after a concurrent one with a greater CSN lost the name (or the place) to it, as a late lww value does.
+  if (ch.op === 'modrdn') {
+    const s = m.state;
+    const lostName = s.rdnCsn !== undefined && s.rdnCsn > ch.csn && !sameAvas(s.rdn, ch.rdn);
+    const lostPlace = ch.parent !== undefined && s.parentCsn !== undefined && s.parentCsn > ch.csn && s.parent !== ch.parent;
+    if (lostName || lostPlace) {
+      const by = lostName ? s.rdnCsn! : s.parentCsn!;
+      out.push({ csn: ch.csn, kind: 'lww', uuid: ch.uuid, detail: `rename to ${rdnText(ch.rdn)} at ${ch.csn} lost to a rename at ${by} (later CSN)`, loser: rdnText(ch.rdn), winner: rdnText(s.rdn ?? []) });
+    }
+  }
   return out;
+}
+
+function rdnText(rdn: readonly Ava[]): string {
+  return rdn.map(([a, v]) => `${a}=${show(v)}`).join('+');
 }
 
 function isEmpty(xs: Iterable<unknown>): boolean {

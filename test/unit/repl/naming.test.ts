@@ -65,6 +65,9 @@ t.test('modrdn vs modrdn: the greater CSN sets name and parent', async (t) => {
   t.equal(rdnText(r.dits[0]!, 'E'), 'cn=two');
   t.equal(v.parent, 'P');
   t.same(attrs(r.dits[0]!, 'E').cn, ['one', 'two'], 'each rename deleted the old value, added its own');
+  // Permutations: [one, two] then [two, one]. The losing rename is logged where it arrives late.
+  t.same(r.conflicts[0], [], 'the later rename arriving last overrides: nothing lost late');
+  t.match(r.conflicts[1], [{ kind: 'lww', uuid: 'E', loser: 'cn=one', winner: 'cn=two' }], 'the earlier rename arriving late lost the name: logged');
 });
 
 t.test('modrdn vs modrdn: a rename that keeps its parent still sets it, against an earlier move', async (t) => {
