@@ -52,8 +52,16 @@ function incomingShown(info: AttrInfo, after: AttrState | undefined, incoming: r
   });
 }
 
+/**
+ * Stamped by the server on every modify: two concurrent modifies of one
+ * entry always "clash" on them, which says nothing an administrator can act
+ * on (the entry's other attributes say what was lost), so they are not logged.
+ */
+const SERVER_STAMPS: ReadonlySet<string> = new Set(['modifyTimestamp', 'modifiersName']);
+
 /** Did a value lose to something older, i.e. by the policy rather than by time? */
 function losses(attr: string, before: AttrState | undefined, after: AttrState | undefined, incoming: Incoming[], rules: AttrRules, csn: Csn): ConflictRecord[] {
+  if (SERVER_STAMPS.has(attr)) return [];
   const info = rules.info(attr);
   // Increments under `sum` add up: nothing loses.
   if (info.policy === 'sum' || incomingShown(info, after, incoming)) return [];

@@ -25,6 +25,16 @@ t.test('replace vs replace on a single-valued attribute: last writer wins, other
   t.same(attrs(r.dits[0]!, 'E'), { cn: ['e'], description: ['x'], objectClass: ['top'], seeAlso: ['y'], sn: ['b'] });
 });
 
+t.test('the server\'s own stamps (modifyTimestamp, modifiersName) of two concurrent modifies are not logged as conflicts', async (t) => {
+  const stamp = (c: number, who: string) => [m.rep('modifyTimestamp', `2026010100000${c}Z`), m.rep('modifiersName', who)];
+  const r = everyOrder(t, [root, entry({ sn: ['s0'] })], [
+    mod(csn(5, 1), 'E', [m.rep('sn', 'a'), ...stamp(5, 'cn=one')]),
+    mod(csn(6, 2), 'E', [m.rep('sn', 'b'), ...stamp(6, 'cn=two')]),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E').modifiersName, ['cn=two']);
+  for (const logged of r.conflicts) t.same(logged.map((c) => c.attr), logged.length ? ['sn'] : [], 'only sn, where it lost late');
+});
+
 t.test('replace vs replace on a multi-valued attribute: the later replace sets the values', async (t) => {
   const r = everyOrder(t, [root, entry({ description: ['d1'] })], [
     mod(csn(5, 1), 'E', [m.rep('description', 'a', 'b')]),
