@@ -128,7 +128,11 @@ const replication = z
     priority: z.number().int().default(0),
     attributePolicies: byAttribute(policy).default({}),
     /** Attributes whose values must be unique in the suffix, and what happens to the later entry on a clash. */
-    uniqueAttributes: byAttribute(z.enum(['rename', 'discard'])).default({}),
+    // DESIGN.md: `rename` (default) or `discard`: an attribute named without
+    // one (`{ uid: }`, or a list `[uid, mail]`) takes the default.
+    uniqueAttributes: z
+      .preprocess((v) => (Array.isArray(v) ? Object.fromEntries(v.map((a) => [a, null])) : v), byAttribute(z.enum(['rename', 'discard']).nullable().transform((p) => p ?? 'rename')))
+      .default({}),
   })
   .prefault({});
 

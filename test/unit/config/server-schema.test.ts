@@ -57,6 +57,13 @@ t.test('what the schema refuses, by field', async (t) => {
   t.throws(() => load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["replication manager"]')), refused('', 'replication.managers.0: "replication manager" is not a valid DN'));
   t.throws(() => load(DESIGN.replace(schemaDir, join(dir, 'none'))), { name: 'MeshdirError', message: new RegExp(`^${join(dir, 'server.yaml')}: schemaDir: .*cannot read schema directory`) });
   t.ok(load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { mail: rename }')), 'a known type is fine');
+  const unique = (yaml: string) => {
+    const file = join(dir, 'server.yaml');
+    writeFileSync(file, DESIGN.replace('replication:', `replication:\n  uniqueAttributes: ${yaml}`));
+    return loadServerConfig(file).replication.uniqueAttributes;
+  };
+  t.same(unique('{ uid: , mail: discard }'), { uid: 'rename', mail: 'discard' }, 'an attribute named without a policy takes the default, rename (DESIGN.md)');
+  t.same(unique('[uid, mail]'), { uid: 'rename', mail: 'rename' }, 'a list: every one renames');
   t.throws(() => load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { emial: rename }')), refused('', 'replication.uniqueAttributes.emial: attribute type undefined in the schema'));
 });
 
