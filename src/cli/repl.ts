@@ -132,7 +132,7 @@ export function replCommand(program: Command): void {
       .command('check')
       .description('compare replicas entry by entry; exit 0 when identical, 1 when they differ, 2 when they could not be compared')
       .argument('<urls...>', 'two or more ldap:// URLs')
-      .option('-b, --base <dn>', 'subtree to compare (default: the first naming context)'),
+      .option('-b, --base <dn>', 'subtree to compare (default: the DN the URLs name, else the first naming context)'),
   ).action(async (urls: string[], opts: BindOpts & { base?: string }) => {
     if (urls.length < 2) throw new ConfigError('repl check needs at least two URLs');
     let r: Awaited<ReturnType<typeof compareReplicas>>;

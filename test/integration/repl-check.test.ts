@@ -52,3 +52,16 @@ t.test('replicas that cannot be compared: exit 2 and the reason, naming the URL'
   t.equal(down.status, 2, down.stderr);
   t.match(down.stderr, /^meshdir: .*ldap:\/\/127\.0\.0\.1:1/);
 });
+
+t.test('a DN in the URLs names the subtree to compare, as ldapsearch -H reads it', async (t) => {
+  // After the test above: ou=groups is the same on both, ou=people is not.
+  const groups = `ou=groups,${SUFFIX}`;
+  const at = (url: string, dn: string) => `${url}/${encodeURIComponent(dn)}`;
+  const same = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, at(a.url, groups), at(b.url, groups)]);
+  t.equal(same.status, 0, same.stdout + same.stderr);
+  t.match(same.stdout, /^identical: \d+ entries on 2 replicas$/m);
+  const people = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, at(a.url, `ou=people,${SUFFIX}`), b.url]);
+  t.equal(people.status, 1, 'ou=people differs');
+  const two = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, at(a.url, groups), at(b.url, `ou=people,${SUFFIX}`)]);
+  t.same([two.status, /name different subtrees/.test(two.stderr)], [2, true], 'two different subtrees: not compared');
+});

@@ -67,6 +67,14 @@ export function valueDifferences(urls: string[], values: string[][]): string[] {
   return lines;
 }
 
+function urlDn(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  } catch {
+    return '';
+  }
+}
+
 export async function compareReplicas(
   urls: string[], o: { bindDn?: string; password?: string; base?: string; tls?: ConnectionOptions; starttls?: boolean },
 ): Promise<CheckResult> {
@@ -82,7 +90,10 @@ export async function compareReplicas(
         });
       }
     }
-    let base = o.base;
+    // An LDAP URL may name the subtree (ldap://host:port/ou=people,dc=example,dc=com), as for ldapsearch -H.
+    const named = [...new Set(urls.map(urlDn).filter((d) => d !== ''))];
+    if (!o.base && named.length > 1) throw new MeshdirError('MESHDIR_USAGE', `the URLs name different subtrees (${named.join('; ')}): name one with -b`);
+    let base: string | undefined = o.base ?? named[0];
     if (!base) {
       const dse = await clients[0]!.search('', '(objectClass=*)', { scope: 0, attributes: ['namingContexts'] });
       base = dse.entries[0]?.attrs.find((a) => a.type.toLowerCase() === 'namingcontexts')?.values[0]?.toString();
