@@ -2,7 +2,7 @@
 // deleted, broken (bad YAML, unknown key: only that agreement goes off and
 // its monitor entry says why); compression on and off; a wrong Replication
 // Manager password and a bind DN that is not a Replication Manager.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
@@ -110,6 +110,14 @@ t.test('agreement files under a running supplier', async (t) => {
     writeFileSync(late, readFileSync(join(mesh.node('m1').dir, 'repl.pw')));
     await eventually(() => has('c1', dn), 10_000, 'c1 catches up once the password file exists');
     t.pass('fixed: c1 catches up');
+  });
+
+  await t.test('one agreement per consumer: a second file for c1 is invalid and says which file feeds it', async (t) => {
+    const file = mesh.writeAgreement('m1', 'zz-c1-again', `consumer: ${mesh.node('c1').url}\nbindDn: ${REPL_DN}\nbindPasswordFile: ${mesh.node('m1').dir}/repl.pw\n`);
+    await eventually(async () => (await state('zz-c1-again')) === 'invalid', 5000, 'the second one invalid');
+    t.match((await mesh.agreement('m1', 'zz-c1-again'))!.detail?.[0], /is already the consumer of .*to-c1\.yaml \(one agreement per consumer\)/);
+    t.equal(await state('to-c1'), 'in-sync', 'the first one runs on');
+    rmSync(file);
   });
 
   await t.test('a deleted file stops the agreement', async (t) => {

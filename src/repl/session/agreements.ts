@@ -34,6 +34,10 @@ function mtimeOf(file: string | undefined): number | undefined {
   }
 }
 
+function sameConsumer(url: string): string {
+  return url.toLowerCase().replace(/\/+$/, '');
+}
+
 /**
  * DESIGN.md: "every *.yaml there is an agreement" — as spelled, and not a
  * hidden file (an editor's lock or swap file, `.#m2.yaml`), as a shell's
@@ -78,7 +82,7 @@ export class Replication {
     if (!dir || this.#stopped) return;
     let names: string[];
     try {
-      names = readdirSync(dir).filter(isAgreementFile);
+      names = readdirSync(dir).filter(isAgreementFile).sort();
       this.#dirError = undefined;
     } catch (e) {
       // Not there (yet), or not a directory: no agreement runs, said once;
@@ -116,6 +120,13 @@ export class Replication {
     const log = this.#ctx.log;
     try {
       const cfg = loadAgreement(file, dirname(this.#ctx.config.file));
+      // DESIGN.md: one agreement per consumer. Two would feed it the same changes twice over.
+      const target = sameConsumer(cfg.consumer);
+      for (const [other, o] of this.#slots) {
+        if (other !== file && o.supplier && sameConsumer(o.supplier.config.consumer) === target) {
+          throw new Error(`${file}: consumer: ${cfg.consumer} is already the consumer of ${other} (one agreement per consumer)`);
+        }
+      }
       if (slot?.supplier) {
         slot.supplier.update(cfg);
         log.info({ agreement: cfg.name, enabled: cfg.enabled }, 'agreement file changed');
