@@ -10,7 +10,7 @@ import { csnTimeMs } from '../repl/core/csn.js';
 import type { Replication } from '../repl/session/agreements.js';
 import type { AgreementState } from '../repl/session/supplier.js';
 
-const STATES: AgreementState[] = ['disabled', 'off-schedule', 'connecting', 'sending', 'in-sync', 'backoff', 'needs-init', 'generation-mismatch', 'refused', 'invalid', 'stopped'];
+const STATES: AgreementState[] = ['disabled', 'off-schedule', 'empty', 'connecting', 'sending', 'in-sync', 'backoff', 'needs-init', 'generation-mismatch', 'refused', 'invalid', 'stopped'];
 
 /** A counter whose value is kept elsewhere (a running total): set when scraped. */
 function total<L extends string>(registry: Registry, name: string, help: string, labelNames: L[], read: (set: (labels: Record<L, string>, v: number) => void) => void): void {

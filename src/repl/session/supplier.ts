@@ -17,7 +17,7 @@ import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './
 import { inSchedule, parseWindow, type Window } from './schedule.js';
 
 export type AgreementState =
-  | 'disabled' | 'off-schedule' | 'connecting' | 'sending' | 'in-sync' | 'backoff'
+  | 'disabled' | 'off-schedule' | 'empty' | 'connecting' | 'sending' | 'in-sync' | 'backoff'
   | 'needs-init' | 'generation-mismatch' | 'refused' | 'invalid' | 'stopped';
 
 export interface AgreementStatus {
@@ -174,8 +174,9 @@ export class Supplier {
         continue;
       }
       if (isPristine(this.#ctx.store)) {
-        // Nothing to give yet, and an empty consumer would adopt our generation.
-        this.#set('in-sync', 'this replica is empty');
+        // Nothing to give yet, and an empty consumer would adopt our
+        // generation. Not "in-sync": the consumer has not even been reached.
+        this.#set('empty', 'this replica holds no entries yet: nothing to send until it does (import, or repl init from another master)');
         await this.#signal.wait(60_000);
         continue;
       }
