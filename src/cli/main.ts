@@ -29,7 +29,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 const program = new Command('meshdir')
   .description('multi-master LDAPv3 directory server')
   .version(VENDOR_VERSION)
-  .showHelpAfterError()
+  // DESIGN.md: an error is one clear line (commander's, e.g. "error: required
+  // option '-c, --config <file>' not specified"); --help shows the usage.
+  .configureOutput({ outputError: (s, write) => write(`meshdir: ${s.replace(/^error: /, '').trimEnd()} (see meshdir --help)\n`) })
   .exitOverride();
 
 serveCommand(program);

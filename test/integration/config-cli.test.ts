@@ -43,3 +43,11 @@ t.test('a TLS file that cannot be read', async (t) => {
   const r = serve(base(`tls: { cert: ${join(dir, 'nope.pem')}, key: ${join(dir, 'nope.key')} }`));
   t.same([r.status, r.stderr], [2, `meshdir: ${file}: tls.cert: cannot read ${join(dir, 'nope.pem')}: ENOENT\n`]);
 });
+
+t.test('a usage error is one line and exit 2 (DESIGN.md: "errors are one clear line")', async (t) => {
+  for (const args of [['serve'], ['nosuch'], ['repl', 'init', '--config', file], ['import']]) {
+    const r = meshdir(args);
+    t.equal(r.status, 2, args.join(' '));
+    t.match(r.stderr, /^meshdir: [^\n]+\(see meshdir --help\)\n$/, `${args.join(' ')}: ${r.stderr}`);
+  }
+});
