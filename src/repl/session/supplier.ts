@@ -116,9 +116,15 @@ export class Supplier {
    * consumer down, refused or disabled falls behind all the same).
    */
   currentStatus(): AgreementStatus {
-    if (this.status.state !== 'sending' && this.status.state !== 'in-sync') this.#updateLag(this.status.consumerRuv);
+    // Also while a session waits on a consumer that stopped answering: the
+    // lag grows as the changes it lacks age, not only when acks come.
+    const live = this.status.state === 'sending' || this.status.state === 'in-sync';
+    this.#updateLag(live ? (this.#lagBase ?? this.status.consumerRuv) : this.status.consumerRuv);
     return this.status;
   }
+
+  /** What the running session counts the consumer as holding (origins left to their direct suppliers count as held). */
+  #lagBase: Ruv | undefined;
 
   get config(): AgreementConfig {
     return this.#cfg;
@@ -324,7 +330,7 @@ export class Supplier {
             });
           inflight.push(p);
         }
-        this.#updateLag(held(acked));
+        this.#updateLag((this.#lagBase = held(acked)));
         if (inflight.length > 0) {
           this.#set('sending', '');
           await this.#signal.wait(cfg.heartbeatMs);
