@@ -95,9 +95,11 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   // slapd needs "search" access to the base entry; without it the base is
   // as good as missing (noSuchObject, no matched DN), so a hidden entry's
   // existence does not show.
-  const baseEntry = recEntry(store.byId(base.id)!);
-  if (ruled && !ctx.access.allows(who, 'search', base.ndn, baseEntry)) throw new LdapError(RC.noSuchObject, '');
-  asserted?.(baseEntry, base.ndn);
+  if (ruled || asserted) {
+    const baseEntry = recEntry(store.byId(base.id)!);
+    if (ruled && !ctx.access.allows(who, 'search', base.ndn, baseEntry)) throw new LdapError(RC.noSuchObject, '');
+    asserted?.(baseEntry, base.ndn);
+  }
   // Aliases in scope stand for their objects (RFC 4511 §4.5.1.3); with no
   // alias in the database (the objectClass index says so) nothing changes.
   const aliases = (req.deref & DEREF_SEARCHING) !== 0 && req.scope !== 0 ? store.classIds('alias') : [];
