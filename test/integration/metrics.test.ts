@@ -70,7 +70,7 @@ t.test('an agreement whose consumer does not answer', async (t) => {
     await new Promise((r) => setTimeout(r, 100));
   }
   const states = body.split('\n').filter((l) => l.startsWith('meshdir_agreement_state{agreement="to-nowhere"'));
-  t.equal(states.length, 11, 'one series per state');
+  t.equal(states.length, 12, 'one series per state');
   t.same(states.filter((l) => l.endsWith(' 1')), ['meshdir_agreement_state{agreement="to-nowhere",consumer="ldap://127.0.0.1:1",state="backoff"} 1']);
   t.equal(sample(body, 'meshdir_agreement_changes_sent_total{agreement="to-nowhere"}'), 0);
   t.ok((sample(body, 'meshdir_agreement_lag_seconds{agreement="to-nowhere"}') ?? -1) >= 0);
