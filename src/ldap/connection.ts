@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { frameLength } from '../ber/frame.js';
 import { ProtocolError } from '../errors.js';
-import { decodeMessage, type LdapMessage } from './pdu/index.js';
+import { decodeMessage, EXOP, type LdapMessage } from './pdu/index.js';
 import type { Logger } from '../log.js';
 
 export type AuthLevel = 'anonymous' | 'user' | 'root';
@@ -93,6 +93,17 @@ export class Connection implements Session {
         const pdu = buf.subarray(off, off + len);
         off += len;
         const msg = decodeMessage(pdu);
+        // What follows a bind runs under the identity it sets, and what
+        // follows a StartTLS must not be read as if it came inside TLS
+        // (RFC 4511 §4.2.1, §4.14.1; a client must wait for these answers):
+        // the rest waits until the operation ends (resume), copied, as
+        // resume() may run it before dispatch returns.
+        if (msg.op.type === 'bind' || (msg.op.type === 'extended' && msg.op.oid === EXOP.startTls)) {
+          this.#paused = true;
+          if (off < buf.length) this.#pending = Buffer.from(buf.subarray(off));
+          this.#hooks.dispatch(this, msg);
+          return;
+        }
         this.#hooks.dispatch(this, msg);
       }
     } catch (e) {
@@ -162,6 +173,25 @@ export class Connection implements Session {
     const st = this.outstanding.get(id);
     this.outstanding.delete(id);
     st?.onEnd?.();
+    this.#wakeIdle();
+  }
+
+  #idleWaiters: (() => void)[] = [];
+  #wakeIdle(): void {
+    const w = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves once no operation but `id` is outstanding (or the connection is gone). */
+  whenOthersDone(id: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.closed || ![...this.outstanding.keys()].some((k) => k !== id)) resolve();
+        else this.#idleWaiters.push(check);
+      };
+      check();
+    });
   }
 
   abandon(id: number): void {
@@ -181,19 +211,32 @@ export class Connection implements Session {
     plain.removeAllListeners('close');
     plain.removeAllListeners('drain');
     const tls = new TLSSocket(plain, { isServer: true, secureContext: context, requestCert, rejectUnauthorized });
+    // Bytes that came in the clear after the StartTLS request were sent
+    // before the client could have seen its answer (or by someone in the
+    // middle): never treated as if they came inside TLS (CVE-2011-0411).
+    // startTls() is only called when there were none; drop any that slipped in.
+    if (this.#pending?.length) this.#hooks.log.warn({ conn: this.id, peer: this.peer, octets: this.#pending.length }, 'discarding data sent in the clear after StartTLS');
+    this.#pending = undefined;
     tls.once('secure', () => {
       this.tls = true;
-      this.#paused = false;
+      this.resume();
       onReady();
-      if (this.#pending) {
-        const p = this.#pending;
-        this.#pending = undefined;
-        this.#onData(p);
-      }
     });
     tls.once('error', (e) => onReady(e));
     this.#socket = tls;
     this.#attach(tls);
+  }
+
+  /** Bytes read and not yet handled (e.g. requests pipelined after a StartTLS request). */
+  get pendingInput(): boolean {
+    return (this.#pending?.length ?? 0) > 0;
+  }
+
+  /** Read on after a bind or StartTLS ended (see #onData). */
+  resume(): void {
+    if (!this.#paused || this.closed) return;
+    this.#paused = false;
+    if (this.#pending) this.#onData(Buffer.alloc(0));
   }
 
   get socket(): Socket {
@@ -216,6 +259,7 @@ export class Connection implements Session {
       for (const st of this.outstanding.values()) st.abandoned = true;
     }
     this.#drained();
+    this.#wakeIdle();
     this.#hooks.onClose(this);
   }
 }

@@ -78,6 +78,13 @@ function targetOf(op: Request): string {
 }
 
 export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage): void {
+  // A bind or StartTLS holds the connection's reading until it ends (see
+  // Connection#onData); an accepted StartTLS reads on once TLS is up.
+  const holds = msg.op.type === 'bind' || (msg.op.type === 'extended' && msg.op.oid === EXOP.startTls);
+  run(ctx, conn, msg, holds ? () => conn.resume() : () => {});
+}
+
+function run(ctx: ServerContext, conn: Connection, msg: LdapMessage, release: () => void): void {
   const op = msg.op;
   const started = performance.now();
   ctx.counters.ops[op.type] = (ctx.counters.ops[op.type] ?? 0) + 1;
@@ -93,6 +100,12 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
       conn.close();
       return;
     case 'abandon':
+      // RFC 4511 §4.1.11: an operation with a critical control the server
+      // cannot honour is not performed; an abandon has no answer to say so.
+      if (msg.controls.some((c) => c.critical && !SUPPORTED.has(c.oid))) {
+        access(RC.unavailableCriticalExtension, { target: op.id });
+        return;
+      }
       conn.abandon(op.id);
       access(0, { target: op.id });
       return;
@@ -122,12 +135,14 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
           ? 'critical control unavailable in context'
           : 'critical extension is unavailable';
       sendOutcome(conn, msg.id, op.type, { code: RC.unavailableCriticalExtension, matchedDN: '', message });
+      release();
       return;
     }
   }
   if (conn.outstanding.size >= ctx.config.limits.maxOpsPerConnection) {
     access(RC.busy);
     sendOutcome(conn, msg.id, op.type, { code: RC.busy, matchedDN: '', message: 'too many outstanding operations on this connection' });
+    release();
     return;
   }
 
@@ -140,6 +155,7 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
     const o = outcomeOf(e, ctx.log);
     access(o.code);
     sendOutcome(conn, msg.id, op.type, o);
+    release();
     return;
   }
   if (who !== conn) proxied = who.auth === 'anonymous' ? 'anonymous' : who.bindDn;
@@ -182,7 +198,14 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
         return;
       }
       case 'bind':
-        bind(ctx, conn, op).then(() => finish(SUCCESS, { method: op.auth.kind }), fail);
+        // RFC 4511 §4.2.1: operations still running complete first (slapd
+        // abandons them; a write may be past the point of no return, and its
+        // client is owed its answer).
+        conn
+          .whenOthersDone(msg.id)
+          .then(() => bind(ctx, conn, op))
+          .then(() => finish(SUCCESS, { method: op.auth.kind }), fail)
+          .finally(release);
         return;
       case 'add':
         add(ctx, who, op, msg.controls).then(written, fail);
@@ -204,18 +227,23 @@ export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage)
           if (r === 'handled') {
             conn.end(msg.id);
             access(0, { oid: op.oid });
+            release();
             return;
           }
           finish(SUCCESS, { oid: op.oid }, r);
           if (r.after) {
             conn.flushNow();
             r.after();
-          }
-        }, fail);
+          } else release();
+        }, (e) => {
+          fail(e);
+          release();
+        });
         return;
     }
   } catch (e) {
     fail(e);
+    release();
   }
 }
 

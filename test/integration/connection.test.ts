@@ -77,6 +77,44 @@ t.test('abandon stops a search mid-way; the connection goes on', async (t) => {
   t.ok(await eventually(() => logLines().find((l) => l.op === 'ABANDON' && l.target === 2)), 'the abandon is in the access log');
 });
 
+t.test('a bind waits for what is still running, and what follows it waits for the bind (RFC 4511 §4.2.1)', async (t) => {
+  const s = await socket(server.url);
+  const got = received(s);
+  const until = async (id: number, type: string): Promise<void> => {
+    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
+  };
+  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
+  await until(1, 'BindResponse');
+  // One write: a big search, a bind as alice, a Who am I?.
+  const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
+  s.write(Buffer.concat([pdu(all), pdu(new BindRequest({ messageId: 3, name: people('alice'), credentials: 'secret' })), encodeRequest(4, { type: 'extended', oid: EXOP.whoAmI })]));
+  await until(4, 'ExtensionResponse');
+  const done = got.findIndex((m) => m.messageId === 2 && m.type === 'SearchResultDone');
+  t.ok(done >= 0 && done < got.findIndex((m) => m.messageId === 3), 'the search completes first, under the identity it began with');
+  t.same(got.filter((m) => m.messageId === 3).map((m) => [m.type, m.status]), [['BindResponse', 0]]);
+  t.ok(got.findIndex((m) => m.messageId === 3) < got.findIndex((m) => m.messageId === 4), 'the Who am I? is answered after the bind');
+  s.destroy();
+  const c = await Client.connect(server.url);
+  t.teardown(() => c.close());
+  await c.bind(people('alice'), 'secret');
+  t.equal(await c.whoami(), `dn:${people('alice')}`, 'and a client library still binds as ever');
+});
+
+t.test('an abandon with a critical control the server cannot honour is not carried out (RFC 4511 §4.1.11)', async (t) => {
+  const s = await socket(server.url);
+  const got = received(s);
+  const until = async (id: number, type: string): Promise<void> => {
+    for (let i = 0; i < 150 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
+  };
+  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
+  await until(1, 'BindResponse');
+  const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
+  s.write(Buffer.concat([pdu(all), encodeRequest(3, { type: 'abandon', id: 2 }, [{ oid: '1.2.3.4.5', critical: true }])]));
+  await until(2, 'SearchResultDone');
+  t.same(got.filter((m) => m.messageId === 2 && m.type === 'SearchResultDone').map((m) => m.status), [0], 'the search ran to its end');
+  s.destroy();
+});
+
 t.test('cancel (RFC 3909) stops a search mid-way with canceled, then succeeds', async (t) => {
   const s = await socket(server.url);
   const got = received(s);

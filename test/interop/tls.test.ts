@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { makePki } from '../helpers/pki.js';
-import { cleanup, ROOT_DN, startServer, SUFFIX } from '../helpers/server.js';
-import { Client } from '../integration/ldap-client.js';
+import { cleanup, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EXOP, encodeRequest } from '../../src/ldap/pdu/index.js';
+import { Client, messages, pdu, received, socket } from '../integration/ldap-client.js';
 import { as, people, tool } from './tools.js';
 
 const pki = makePki().dir;
@@ -62,4 +64,26 @@ t.test('ldaps:// listener', async (t) => {
   t.equal(again.code, 1, 'StartTLS on a TLS connection: operationsError');
   t.equal(again.stderr, 'ldap_start_tls: Operations error (1)\n\tadditional info: TLS already started\n');
   t.not(tool('ldapwhoami', [...as(ldaps)], { env: untrusted }).code, 0, 'an untrusted certificate is refused');
+});
+
+t.test('requests sent in the clear behind a StartTLS request never run inside TLS (CVE-2011-0411)', async (t) => {
+  // A StartTLS request and a rootDn bind in one write, as someone in the
+  // middle would inject it: the StartTLS is refused (operationsError, as
+  // slapd refuses it with operations outstanding), the bind is answered in
+  // the clear, and the connection stays in the clear.
+  const s = await socket(server.url);
+  const got = received(s);
+  const until = async (id: number): Promise<void> => {
+    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id); i++) await sleep(20);
+  };
+  s.write(Buffer.concat([encodeRequest(1, { type: 'extended', oid: EXOP.startTls }), pdu(new messages.BindRequest({ messageId: 2, name: ROOT_DN, credentials: ROOT_PW }))]));
+  await until(2);
+  t.same(got.map((m) => [m.messageId, m.status]), [[1, 1], [2, 0]], 'StartTLS refused with operationsError, then the bind answered');
+  s.write(encodeRequest(3, { type: 'extended', oid: EXOP.whoAmI }));
+  await until(3);
+  t.equal(got.find((m) => m.messageId === 3)?.status, 0, 'still LDAP in the clear: a Who am I? is read and answered');
+  s.destroy();
+  // A StartTLS alone still works (the ldapsearch -ZZ test above), also after such a refusal.
+  const who = tool('ldapwhoami', [...as(server.url, 'root'), '-ZZ'], { env: trusted });
+  t.equal(who.code, 0, who.stderr);
 });

@@ -81,7 +81,8 @@ function startTls(ctx: ServerContext, conn: Connection, value: Buffer | undefine
   if (!tls) throw new LdapError(RC.protocolError, 'unsupported extended operation');
   if (value !== undefined) throw new LdapError(RC.protocolError, 'no request data expected');
   if (conn.tls) throw new LdapError(RC.operationsError, 'TLS already started');
-  if (conn.outstanding.size > 1) throw new LdapError(RC.operationsError, 'cannot start TLS when operations are outstanding');
+  // Requests sent behind it, in the clear, are outstanding too: refused, and they run in the clear (never inside TLS).
+  if (conn.outstanding.size > 1 || conn.pendingInput) throw new LdapError(RC.operationsError, 'cannot start TLS when operations are outstanding');
   conn.bindDn = '';
   conn.bindNdn = '';
   conn.auth = 'anonymous';
