@@ -53,15 +53,24 @@ t.test('hundreds of operations in flight on one connection', async (t) => {
   t.equal(all.length, ADDED);
 });
 
-t.test('abandon stops a search mid-way; the connection goes on', async (t) => {
+/**
+ * A raw connection bound as the rootDn (no server size limit stops a search
+ * first), what it has received, and a wait for one message (up to tries × 20 ms).
+ */
+async function rootSocket(tries = 100) {
   const s = await socket(server.url);
   const got = received(s);
-  const until = async (id: number, type: string): Promise<void> => {
-    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
+  const until = async (id: number, type: string): Promise<Received | undefined> => {
+    for (let i = 0; i < tries && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
+    return got.find((m) => m.messageId === id && m.type === type);
   };
-  // As the rootDn: no server size limit stops the search first.
   s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
   await until(1, 'BindResponse');
+  return { s, got, until };
+}
+
+t.test('abandon stops a search mid-way; the connection goes on', async (t) => {
+  const { s, got, until } = await rootSocket();
   // Both in one write: the abandon arrives while the search is still sending.
   const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
   s.write(Buffer.concat([pdu(all), pdu(new AbandonRequest({ messageId: 3, abandonId: 2 }))]));
@@ -78,13 +87,7 @@ t.test('abandon stops a search mid-way; the connection goes on', async (t) => {
 });
 
 t.test('a bind waits for what is still running, and what follows it waits for the bind (RFC 4511 §4.2.1)', async (t) => {
-  const s = await socket(server.url);
-  const got = received(s);
-  const until = async (id: number, type: string): Promise<void> => {
-    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
-  };
-  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
-  await until(1, 'BindResponse');
+  const { s, got, until } = await rootSocket();
   // One write: a big search, a bind as alice, a Who am I?.
   const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
   s.write(Buffer.concat([pdu(all), pdu(new BindRequest({ messageId: 3, name: people('alice'), credentials: 'secret' })), encodeRequest(4, { type: 'extended', oid: EXOP.whoAmI })]));
@@ -101,13 +104,7 @@ t.test('a bind waits for what is still running, and what follows it waits for th
 });
 
 t.test('an abandon with a critical control the server cannot honour is not carried out (RFC 4511 §4.1.11)', async (t) => {
-  const s = await socket(server.url);
-  const got = received(s);
-  const until = async (id: number, type: string): Promise<void> => {
-    for (let i = 0; i < 150 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
-  };
-  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
-  await until(1, 'BindResponse');
+  const { s, got, until } = await rootSocket(150);
   const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
   s.write(Buffer.concat([pdu(all), encodeRequest(3, { type: 'abandon', id: 2 }, [{ oid: '1.2.3.4.5', critical: true }])]));
   await until(2, 'SearchResultDone');
@@ -116,15 +113,8 @@ t.test('an abandon with a critical control the server cannot honour is not carri
 });
 
 t.test('cancel (RFC 3909) stops a search mid-way with canceled, then succeeds', async (t) => {
-  const s = await socket(server.url);
-  const got = received(s);
-  const until = async (id: number, type: string): Promise<Received | undefined> => {
-    for (let i = 0; i < 100 && !got.some((m) => m.messageId === id && m.type === type); i++) await sleep(20);
-    return got.find((m) => m.messageId === id && m.type === type);
-  };
+  const { s, got, until } = await rootSocket();
   const cancel = (id: number, value: number[]) => encodeRequest(id, { type: 'extended', oid: EXOP.cancel, value: Buffer.from(value) });
-  s.write(pdu(new BindRequest({ messageId: 1, name: ROOT_DN, credentials: ROOT_PW })));
-  await until(1, 'BindResponse');
   // In one write, as the abandon above: the cancel arrives while the search is still sending.
   const all = new SearchRequest({ messageId: 2, baseObject: SUFFIX, scope: 'subtree', attributes: ['1.1'] });
   s.write(Buffer.concat([pdu(all), cancel(3, [0x30, 0x03, 0x02, 0x01, 0x02])]));
