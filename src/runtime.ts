@@ -11,6 +11,7 @@ import { LdapServer, type Listening } from './ldap/server.js';
 import { TlsMaterial, type TlsFiles } from './ldap/tls.js';
 import { loadSchemaDir } from './schema/load.js';
 import type { Schema } from './schema/schema.js';
+import { SYN } from './schema/syntaxes.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
 import { monitorEntries } from './monitor/monitor.js';
@@ -111,13 +112,11 @@ export function loadServerSchema(config: ServerConfig): Schema {
     const at = schema.attributeType(a)!;
     const field = `replication.attributePolicies.${a}`;
     if ((policy === 'min' || policy === 'max') && !(at.singleValue && at.ordering?.compare)) bad(field, `${policy} orders concurrent values: ${at.name} must be SINGLE-VALUE with an ORDERING rule`);
-    if (policy === 'sum' && !(at.singleValue && at.syntax === INTEGER_SYNTAX)) bad(field, `sum adds up concurrent increments: ${at.name} must be a SINGLE-VALUE INTEGER`);
+    if (policy === 'sum' && !(at.singleValue && at.syntax === SYN.integer)) bad(field, `sum adds up concurrent increments: ${at.name} must be a SINGLE-VALUE INTEGER`);
     if (policy === 'manual' && !at.singleValue) bad(field, `manual logs the loser of concurrent values: ${at.name} must be SINGLE-VALUE (a multi-valued attribute keeps every value)`);
   }
   return schema;
 }
-
-const INTEGER_SYNTAX = '1.3.6.1.4.1.1466.115.121.1.27';
 
 export function openStore(config: ServerConfig, log: Logger, schema = loadServerSchema(config)): Store {
   return new Store({

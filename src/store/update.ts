@@ -12,6 +12,7 @@ import type { Ava } from '../repl/core/policy.js';
 import { uniqueKey } from '../repl/core/view.js';
 import { heldValues } from '../repl/core/merge.js';
 import type { Schema } from '../schema/schema.js';
+import { SYN } from '../schema/syntaxes.js';
 import type { AttrDesc } from '../schema/types.js';
 import { FLAG_GLUE, isAlias, recEntry, type EntryRec } from './record.js';
 import type { Txn } from './write.js';
@@ -79,7 +80,6 @@ function describe(schema: Schema, type: string): AttrDesc {
   return d;
 }
 
-const INTEGER_SYNTAX = '1.3.6.1.4.1.1466.115.121.1.27';
 const MOD_OP = ['add', 'delete', 'replace', 'increment'] as const;
 type ModOp = (typeof MOD_OP)[number];
 
@@ -89,7 +89,7 @@ type ModOp = (typeof MOD_OP)[number];
  * name the attribute as the client typed it, except for repeats (as slapd).
  */
 function checkModValues(schema: Schema, typed: string, d: AttrDesc, op: ModOp, values: Buffer[]): void {
-  if (op === 'increment' && d.type.syntax !== INTEGER_SYNTAX) {
+  if (op === 'increment' && d.type.syntax !== SYN.integer) {
     throw new LdapError(RC.constraintViolation, `${typed}: attribute syntax inappropriate for increment`);
   }
   const syntax = d.type.syntax === undefined ? undefined : schema.syntaxes.get(d.type.syntax);
