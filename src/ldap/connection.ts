@@ -11,6 +11,11 @@ import type { Logger } from '../log.js';
 
 export type AuthLevel = 'anonymous' | 'user' | 'root';
 
+/** A bind or StartTLS: nothing more is read from its connection until it is answered (Connection#resume). */
+export function holdsConnection(msg: LdapMessage): boolean {
+  return msg.op.type === 'bind' || (msg.op.type === 'extended' && msg.op.oid === EXOP.startTls);
+}
+
 /** An operation in progress on a connection. */
 export interface OpState {
   /** No response is to be sent (abandon, a closed connection, or a cancel, which sends its own). */
@@ -98,7 +103,7 @@ export class Connection implements Session {
         // (RFC 4511 §4.2.1, §4.14.1; a client must wait for these answers):
         // the rest waits until the operation ends (resume), copied, as
         // resume() may run it before dispatch returns.
-        if (msg.op.type === 'bind' || (msg.op.type === 'extended' && msg.op.oid === EXOP.startTls)) {
+        if (holdsConnection(msg)) {
           this.#paused = true;
           if (off < buf.length) this.#pending = Buffer.from(buf.subarray(off));
           this.#hooks.dispatch(this, msg);

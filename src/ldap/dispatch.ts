@@ -3,7 +3,7 @@
 import { formatFilter } from '../dit/filter.js';
 import { RC } from '../errors.js';
 import { recEntry } from '../store/record.js';
-import type { Connection, Session } from './connection.js';
+import { holdsConnection, type Connection, type Session } from './connection.js';
 import type { ServerContext } from './context.js';
 import { bind } from './ops/bind.js';
 import { compare } from './ops/compare.js';
@@ -80,8 +80,7 @@ function targetOf(op: Request): string {
 export function dispatch(ctx: ServerContext, conn: Connection, msg: LdapMessage): void {
   // A bind or StartTLS holds the connection's reading until it ends (see
   // Connection#onData); an accepted StartTLS reads on once TLS is up.
-  const holds = msg.op.type === 'bind' || (msg.op.type === 'extended' && msg.op.oid === EXOP.startTls);
-  run(ctx, conn, msg, holds ? () => conn.resume() : () => {});
+  run(ctx, conn, msg, holdsConnection(msg) ? () => conn.resume() : () => {});
 }
 
 function run(ctx: ServerContext, conn: Connection, msg: LdapMessage, release: () => void): void {
