@@ -21,6 +21,13 @@ export interface CheckOptions {
    * skip per-value syntax and duplicate checks, check only the entry's shape.
    */
   trusted?: boolean;
+  /**
+   * The entry may be a glue placeholder: one the server keeps for orphaned
+   * children, or one re-imported from an export. Only such an entry is
+   * exempt from content rules; a client writing `objectClass: glue` is
+   * checked like any other (slapd hides the class from clients).
+   */
+  placeholder?: boolean;
 }
 
 export interface CheckResult {
@@ -169,7 +176,7 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
   // Glue entries are placeholders replication keeps for orphaned children
   // (DESIGN.md); like slapd, they are exempt from naming and content rules.
   const glue = schema.objectClass('glue');
-  if (glue !== undefined && classes.includes(glue)) return { structuralObjectClass: glue.name };
+  if (opts.placeholder === true && glue !== undefined && classes.includes(glue)) return { structuralObjectClass: glue.name };
   const sc = structuralClass(classes, written);
   const socValue = entry.attrs.get('structuralObjectClass')?.[0]?.toString('utf8');
   if (socValue !== undefined) {

@@ -241,7 +241,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   // Adds RDN values the client left out, as slapd does.
   // An imported structuralObjectClass must be the one the classes give (slapadd: 69).
   if (suppliedSoc) attrs.set('structuralObjectClass', suppliedSoc);
-  const { structuralObjectClass } = schema.checkEntry(entry, { add: true });
+  const { structuralObjectClass } = schema.checkEntry(entry, { add: true, placeholder: opts.import === true });
   attrs.delete('structuralObjectClass');
   if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';

@@ -128,3 +128,16 @@ t.test('a supplied structuralObjectClass must be the one the classes give (as sl
   t.match(r.stderr, 'import stopped: 2 entries were imported');
   t.same(dns(exported(config, dir)), [SUFFIX, `cn=a,${SUFFIX}`], 'the agreeing one is taken');
 });
+
+t.test('a glue entry from an export imports again (placeholders are exempt from content rules)', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'glue.ldif');
+  writeFileSync(file, [
+    `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+    `dn: ou=gone,${SUFFIX}\nobjectClass: glue\nou: gone`,
+    `dn: uid=kept,ou=gone,${SUFFIX}\nobjectClass: account\nuid: kept`,
+  ].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 0, r.stderr);
+  t.same(dns(exported(config, dir)), [SUFFIX, `ou=gone,${SUFFIX}`, `uid=kept,ou=gone,${SUFFIX}`]);
+});

@@ -50,8 +50,8 @@ t.test('valid entries and their structural object class', async (t) => {
     'entryUUID: 4a4a4a4a-1111-2222-3333-444455556666', 'createTimestamp: 20240101000000Z', 'meshdirConflict: naming cn=x' + D)), {
     structuralObjectClass: 'person',
   }, 'operational attributes and meshdirConflict are allowed in any entry');
-  t.same(s.checkEntry(entry('cn=gone' + D, 'objectClass: glue', 'cn: whatever')), { structuralObjectClass: 'glue' },
-    'glue entries skip naming and content rules');
+  t.same(s.checkEntry(entry('cn=gone' + D, 'objectClass: glue', 'cn: whatever'), { placeholder: true }), { structuralObjectClass: 'glue' },
+    'glue placeholders skip naming and content rules');
   t.same(s.checkEntry(entry('', 'objectClass: top', 'objectClass: OpenLDAProotDSE')), { structuralObjectClass: 'OpenLDAProotDSE' });
 });
 
@@ -73,6 +73,9 @@ t.test('errors match slapd', async (t) => {
     [entry('cn=m' + D, 'objectClass: person', 'cn: m', 'sn: x', 'telephoneNumber: abc$'), RC.invalidAttributeSyntax, 'telephoneNumber: value #0 invalid per syntax'],
     [entry('cn=o' + D, 'objectClass: person', 'cn: o', 'sn: x', 'seeAlso: notadn'), RC.invalidAttributeSyntax, 'seeAlso: value #0 invalid per syntax'],
     [entry('cn=p' + D, 'objectClass: dcObject', 'dc: p', 'cn: p'), RC.objectClassViolation, 'no structural object class provided'],
+    // A client naming glue is checked like any class (it could switch the checks off before).
+    [entry('cn=g2' + D, 'objectClass: glue', 'cn: g2', 'mail: a@b'), RC.objectClassViolation, "attribute 'cn' not allowed"],
+    [entry('cn=p7' + D, 'objectClass: inetOrgPerson', 'objectClass: glue', 'cn: p7', 'uidNumber: 3'), RC.objectClassViolation, 'invalid structural object class chain (inetOrgPerson/glue)'],
     [entry('cn=q5' + D, 'objectClass: person', 'objectClass: top', 'objectClass: simpleSecurityObject', 'cn: q5', 'sn: a'), RC.objectClassViolation, "object class 'simpleSecurityObject' requires attribute 'userPassword'"],
     [entry('cn=q12' + D, 'objectClass: inetOrgPerson', 'objectClass: posixAccount', 'cn: q12', 'sn: y'), RC.objectClassViolation, "object class 'posixAccount' requires attribute 'uid'"],
     [entry('entryUUID=4a4a4a4a-1111-2222-3333-444455556666' + D, 'objectClass: person', 'cn: q8', 'sn: y'), RC.namingViolation, "naming attribute 'entryUUID' is operational", true],

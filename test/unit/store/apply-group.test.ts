@@ -13,7 +13,7 @@ import { ruvAdvance, type Ruv } from '../../../src/repl/core/ruv.js';
 import { loadSchemaDir } from '../../../src/schema/load.js';
 import { applyGroup, changesFor } from '../../../src/store/replica.js';
 import { Store } from '../../../src/store/store.js';
-import { localAdd, localModify } from '../../../src/store/update.js';
+import { localAdd, localDelete, localModify } from '../../../src/store/update.js';
 
 const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
 const b = (s: string) => Buffer.from(s);
@@ -90,4 +90,20 @@ t.test('the records a consumer lacks come from one snapshot, also while a commit
   await s.write(() => s.dbs.meta.put('trimmed', { 1: a2 }));
   t.same(changesFor(s, { 1: a1, 2: b2 }, 100), { changes: [], lacks: { replicaId: 1, csn: a2, have: a1 } }, 'the consumer needs an init');
   t.same(changesFor(s, { 1: a2, 2: b2 }, 100).changes.map((ch) => ch.csn), [a3, b3], 'one that holds a2 does not');
+});
+
+t.test('a parent deleted while a child was added elsewhere stays as a glue entry, structural class glue', async (t) => {
+  const log = await history(t);
+  const a = open(t, 1);
+  const c = open(t, 2);
+  await applyGroup(a, log.slice(0, 2), {});
+  await applyGroup(c, log.slice(0, 2), {});
+  await c.write((tx) => localAdd(tx, root, 'uid=bob,ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('account')] }]));
+  await a.write((tx) => localDelete(tx, 'ou=people,dc=example,dc=com'));
+  await applyGroup(a, changesFor(c, a.ruv, 100).changes, a.ruv);
+  const people = a.byNdn(a.normalize('ou=people,dc=example,dc=com'));
+  const values = (n: string) => people?.attrs.find(([k]) => k === n)?.[1].map(String);
+  t.same(values('objectClass'), ['glue']);
+  t.same(values('structuralObjectClass'), ['glue'], 'the server-made placeholder is exempt from content rules');
+  t.ok(a.byNdn(a.normalize('uid=bob,ou=people,dc=example,dc=com')), 'the child is kept under it');
 });
