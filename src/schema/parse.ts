@@ -135,7 +135,9 @@ function tokenize(s: string, file: string, line: number): Token[] {
     } else if (c === "'") {
       const end = s.indexOf("'", i + 1);
       if (end < 0) throw schemaError(file, line + countNewlines(s, 0, i), 'unterminated quoted string');
-      toks.push({ t: 'q', v: unescapeQd(s.slice(i + 1, end)), at: i });
+      // A string continued on the next line loses the line break and keeps
+      // the indentation, as slapd joins continued lines (duaconf.schema's DESCs).
+      toks.push({ t: 'q', v: unescapeQd(s.slice(i + 1, end).replace(/\r?\n/g, '')), at: i });
       i = end + 1;
     } else {
       const start = i;

@@ -13,9 +13,13 @@ t.test('statements: continuation lines, comments, case-insensitive keywords', as
     '    EQUALITY caseIgnoreMatch',
     '    SYNTAX 1.3.6.1.4.1.1466.115.121.1.15{64} SINGLE-VALUE X-ORIGIN \'test\' X-LIST ( \'a\' \'b\' ) )',
     'OBJECTCLASS ( 1.2.3.5 NAME \'fooObject\' SUP top AUXILIARY MUST ( fooBar $ cn ) MAY ( description sn ) )',
+    'attributetype ( 1.2.3.6 NAME \'folded\' DESC \'a DUA should',
+    '    use this\' SUP name )',
   ].join('\n');
   const p = parseSchemaText(text, 'x.schema');
-  t.equal(p.definitions.length, 2);
+  t.equal(p.definitions.length, 3);
+  // slapd joins a continued line to the one before without its line break (duaconf.schema).
+  t.same(p.definitions[2]!.fields.get('DESC'), ['a DUA should    use this'], 'a quoted string over two lines has no line break');
   const at = p.definitions[0];
   t.equal(at.kind, 'attributetype');
   t.equal(at.oid, '1.2.3.4');
