@@ -147,7 +147,11 @@ function tlsMaterial(config: ServerConfig, files: TlsFiles, log: Logger): TlsMat
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger({ level: config.log.level, file: config.log.file });
   const schema = opts.schema ?? loadServerSchema(config);
-  for (const w of schema.warnings) log.warn({ schema: w }, 'schema warning');
+  for (const w of schema.warnings) {
+    log.warn({ schema: w }, 'schema warning');
+    // The log may be a file nobody reads at start: an administrator who just dropped a schema file in looks here.
+    if (config.log.file) process.stderr.write(`meshdir: schema warning: ${w}\n`);
+  }
   const store = openStore(config, log, schema);
   if (!Object.entries(config.indexes).some(([a, kinds]) => schema.canonicalDescription(a)?.type.name === 'objectClass' && kinds.includes('eq'))) {
     // Without it a search that dereferences aliases (JNDI's default) cannot tell there are none, and walks its scope.

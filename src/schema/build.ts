@@ -4,6 +4,7 @@
 // inherited rules, syntaxes, subtype lists and class chains.
 import { parseDefinition, schemaError, type Definition, type MacroStatement, type ParsedFile } from './parse.js';
 import { UNIMPLEMENTED_RULES } from './rules.js';
+import { SLAPD_ONLY_SYNTAXES, SYNTAXES } from './syntaxes.js';
 import type { AttributeType, MatchingRule, ObjectClass, ObjectClassKind, Usage } from './types.js';
 import { isNumericOid } from './values.js';
 
@@ -18,6 +19,14 @@ export interface Registry {
 }
 
 const USAGES = new Set<Usage>(['userApplications', 'directoryOperation', 'distributedOperation', 'dSAOperation']);
+/** Syntaxes an attribute type may name without an ldapsyntax definition: ours, and the rest slapd knows. */
+const KNOWN_SYNTAXES = new Set([...SYNTAXES.map((s) => s.oid), ...SLAPD_ONLY_SYNTAXES]);
+/** slapd's oc_add_sups: which kinds of class each kind may name as SUP. */
+const SUP_KINDS: Record<ObjectClassKind, readonly ObjectClassKind[]> = {
+  ABSTRACT: ['ABSTRACT'],
+  AUXILIARY: ['ABSTRACT', 'AUXILIARY'],
+  STRUCTURAL: ['ABSTRACT', 'STRUCTURAL'],
+};
 
 function where(d: Definition): string {
   return `${d.file}:${d.line}`;
@@ -128,6 +137,10 @@ export function buildRegistry(
     if (syntax !== undefined) {
       const bare = syntax.replace(/\{\d*\}$/, '');
       at.syntax = macros.expand(bare, at.def.file, at.def.line) ?? bare;
+      // As slapd: a value of a syntax nobody knows could never be checked.
+      if (!KNOWN_SYNTAXES.has(at.syntax) && !reg.syntaxDefs.has(at.syntax)) {
+        throw schemaError(at.def.file, at.def.line, `attributeType ${at.name}: syntax '${syntax}' not found`);
+      }
     } else if (at.sup === undefined) {
       throw schemaError(at.def.file, at.def.line, `attributeType ${at.name}: needs SYNTAX or SUP`);
     }
@@ -158,12 +171,21 @@ export function buildRegistry(
       if (!own.has('SUBSTR')) at.substr = sup.substr;
       at.syntax ??= sup.syntax;
       if (!own.has('USAGE')) at.usage = sup.usage;
+      else if (at.usage !== sup.usage) {
+        throw schemaError(at.def.file, at.def.line, `attributeType ${at.name}: USAGE ${at.usage} differs from its SUP ${sup.name}'s (${sup.usage})`);
+      }
       at.operational = at.usage !== 'userApplications';
       for (let p: AttributeType | undefined = sup; p !== undefined; p = p.sup) p.subtypes.push(at);
     }
     at.eqKey = eqKeyOf(at);
   };
   for (const at of reg.attrs) inherit(at);
+  for (const at of reg.attrs) {
+    // slapd: an ordering needs an equality to go with it (own or inherited, by name).
+    if (named(at, 'ORDERING') !== undefined && named(at, 'EQUALITY') === undefined) {
+      throw schemaError(at.def.file, at.def.line, `attributeType ${at.name}: ORDERING ${named(at, 'ORDERING')} without an EQUALITY rule`);
+    }
+  }
   // A type that names a rule for another syntax makes that syntax one the
   // rule applies to (slapd's mr_make_syntax_compat_with_mr): extensible
   // match and matchingRuleUse then accept every type of that syntax.
@@ -177,6 +199,9 @@ export function buildRegistry(
     oc.sups = (oc.def.fields.get('SUP') ?? []).map((ref) => {
       const sup = reg.classByKey.get(macros.expand(ref, oc.def.file, oc.def.line) ?? ref.toLowerCase());
       if (sup === undefined) throw schemaError(oc.def.file, oc.def.line, `objectClass ${oc.name}: SUP class '${ref}' not found`);
+      if (!SUP_KINDS[oc.kind].includes(sup.kind)) {
+        throw schemaError(oc.def.file, oc.def.line, `objectClass ${oc.name}: ${oc.kind} class cannot have the ${sup.kind} class '${ref}' as SUP`);
+      }
       return sup;
     });
     oc.must = (oc.def.fields.get('MUST') ?? []).map((r) => findAttr(r, oc.def, 'MUST'));
@@ -199,6 +224,15 @@ export function buildRegistry(
   };
   for (const oc of reg.classes) chain(oc, []);
   return reg;
+}
+
+/** The rule a type names for `key`, itself or through its SUP chain. */
+function named(at: AttributeType, key: 'EQUALITY' | 'ORDERING'): string | undefined {
+  for (let p: AttributeType | undefined = at; p !== undefined; p = p.sup) {
+    const r = one(p.def, key);
+    if (r !== undefined) return r;
+  }
+  return undefined;
 }
 
 function newAttr(d: Definition, oid: string): AttributeType {

@@ -53,6 +53,12 @@ function isNameAndOptionalUid(s: string, ctx: SyntaxContext): boolean {
   return ctx.validDN(m === null ? s : s.slice(0, m.index));
 }
 
+// slapd's printablesStringValidate: printable strings separated by '$', none empty.
+const PRINTABLES = /^[A-Za-z0-9'()+,\-./:? =]+(?:\$[A-Za-z0-9'()+,\-./:? =]+)*$/;
+// RFC 4517 §3.3.5, case-insensitive as slapd's deliveryMethodValidate.
+const PDM = '(?:any|mhs|physical|telex|teletex|g3fax|g4fax|ia5|videotex|telephone)';
+const DELIVERY_METHOD = new RegExp(`^${PDM}(?: *\\$ *${PDM})*$`, 'i');
+
 function syn(oid: string, desc: string, validate?: Syntax['validate'], ext = ''): Syntax {
   return validate === undefined ? { oid, desc, ext } : { oid, desc, ext, validate };
 }
@@ -82,10 +88,10 @@ export const SYNTAXES: readonly Syntax[] = [
   syn(L + '9', 'Certificate List', undefined, BINARY),
   syn(L + '10', 'Certificate Pair', undefined, BINARY),
   syn(SYN.dn, 'Distinguished Name', (v, ctx) => isUtf8(v) && ctx.validDN(text(v))),
-  syn(L + '14', 'Delivery Method'),
+  syn(L + '14', 'Delivery Method', (v) => DELIVERY_METHOD.test(text(v))),
   // Spaces alone are a value (RFC 4517 `1*UTF8`; slapd takes them too).
   syn(SYN.directoryString, 'Directory String', (v) => v.length > 0 && isUtf8(v)),
-  syn(L + '22', 'Facsimile Telephone Number'),
+  syn(L + '22', 'Facsimile Telephone Number', (v) => PRINTABLES.test(text(v))),
   syn(SYN.generalizedTime, 'Generalized Time', (v) => canonicalTime(text(v)) !== undefined),
   syn(SYN.ia5String, 'IA5 String', ascii),
   syn(SYN.integer, 'Integer', (v) => canonicalInteger(text(v), true) !== undefined),
@@ -95,14 +101,15 @@ export const SYNTAXES: readonly Syntax[] = [
   syn(SYN.oid, 'OID', (v) => isOid(text(v))),
   syn(L + '39', 'Other Mailbox'),
   syn(SYN.octetString, 'Octet String'),
-  // RFC 4517 §3.3.28: '\' only as \24 ('$') or \5C ('\'). Empty lines pass, as in slapd.
-  syn(SYN.postalAddress, 'Postal Address', (v) => v.length > 0 && isUtf8(v) && /^(?:[^\\]|\\(?:24|5[cC]))*$/.test(text(v))),
+  // RFC 4517 §3.3.28: '\' only as \24 ('$') or \5C ('\'). Empty lines, and an
+  // empty value, pass as in slapd 2.5 (so its data imports as it is).
+  syn(SYN.postalAddress, 'Postal Address', (v) => isUtf8(v) && /^(?:[^\\]|\\(?:24|5[cC]))*$/.test(text(v))),
   syn(SYN.printableString, 'Printable String', (v) => isPrintable(text(v))),
   syn(SYN.countryString, 'Country String', (v) => v.length === 2 && isPrintable(text(v))),
   syn(L + '45', 'SubtreeSpecification'),
   syn(L + '49', 'Supported Algorithm', undefined, BINARY),
   syn(SYN.telephoneNumber, 'Telephone Number', (v) => isPrintable(text(v))),
-  syn(L + '52', 'Telex Number'),
+  syn(L + '52', 'Telex Number', (v) => PRINTABLES.test(text(v))),
   syn('1.3.6.1.1.1.0.0', 'RFC2307 NIS Netgroup Triple'),
   syn('1.3.6.1.1.1.0.1', 'RFC2307 Boot Parameter'),
   syn(SYN.certificateExactAssertion, 'Certificate Exact Assertion'),
@@ -114,4 +121,19 @@ export const SYNTAXES: readonly Syntax[] = [
   syn(SYN.matchingRuleUseDescription, 'Matching Rule Use Description'),
   syn(SYN.ldapSyntaxDescription, 'LDAP Syntax Description'),
   syn(SYN.substringAssertion, 'Substring Assertion'),
+];
+
+/**
+ * Syntaxes slapd 2.5 knows that meshdir neither checks nor lists
+ * (schema_init.c's syntax_defs): a schema file may name them, and their
+ * values are taken as they come. Any other syntax must be defined by an
+ * ldapsyntax statement, or the file is refused, as slapd refuses it.
+ */
+export const SLAPD_ONLY_SYNTAXES: readonly string[] = [
+  ...[1, 2, 13, 16, 17, 19, 20, 21, 23, 25, 29, 32, 33, 35, 42, 43, 51, 53, 55, 56, 57].map((n) => L + n),
+  '1.2.36.79672281.1.5.0', '1.2.36.79672281.1.5.2', '1.2.36.79672281.1.5.3',
+  ...[2, 3, 4, 5, 6, 7].map((n) => '1.3.6.1.1.15.' + n),
+  ...[1, 2, 3].map((n) => '1.3.6.1.4.1.4203.666.11.10.2.' + n),
+  '1.3.6.1.4.1.4203.666.2.2', '1.3.6.1.4.1.4203.666.2.7', '1.3.6.1.4.1.4203.666.11.2.4', '1.3.6.1.4.1.4203.1.1.1',
+  '1.2.840.113549.1.8.1.1',
 ];

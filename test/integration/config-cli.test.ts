@@ -3,7 +3,7 @@
 // log file not yet opened once broke that: exit 1 and a second line) and
 // for TLS files that cannot be read.
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup, meshdir, REPO, ROOT_HASH } from '../helpers/server.js';
@@ -50,4 +50,13 @@ t.test('a usage error is one line and exit 2 (DESIGN.md: "errors are one clear l
     t.equal(r.status, 2, args.join(' '));
     t.match(r.stderr, /^meshdir: [^\n]+\(see meshdir --help\)\n$/, `${args.join(' ')}: ${r.stderr}`);
   }
+});
+
+t.test('schema warnings reach stderr when the log goes to a file', async (t) => {
+  const schemaDir = join(dir, 'schema');
+  cpSync(join(REPO, 'schema'), schemaDir, { recursive: true });
+  writeFileSync(join(schemaDir, 'local.schema'), "attributetype ( 1.3.6.1.4.1.99999.1 NAME 'xWarned' EQUALITY noSuchMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 )\n");
+  // The missing TLS file stops the server after the schema is loaded.
+  const r = serve(base(`tls: { cert: ${join(dir, 'nope.pem')}, key: ${join(dir, 'nope.key')} }`).replace(`schemaDir: ${join(REPO, 'schema')}`, `schemaDir: ${schemaDir}`));
+  t.same([r.status, r.stderr.split('\n')[0]], [2, `meshdir: schema warning: ${join(schemaDir, 'local.schema')}:1: attributeType xWarned: unknown matching rule 'noSuchMatch'; EQUALITY matching unavailable`]);
 });

@@ -83,6 +83,13 @@ t.test('errors name the file, the line and the reason', async (t) => {
     ["attributetype ( 1.2.3 NAME 'CN' SUP name )", /^f\.schema:1: duplicate attributeType 'CN' \(already defined at \(built-in\):\d+\)$/],
     ["  NAME 'x'", /^f\.schema:1: continuation line without a statement$/],
     ["attributetype ( 1.2.3 NAME 'a' SUP a )", /^f\.schema:1: attributeType a: SUP chain loops$/],
+    // What slapd refuses too (slaptest, 2.5).
+    ["attributetype ( 1.2.3 NAME 'a' SYNTAX 1.3.6.1.4.1.1466.115.121.1.999 )", /^f\.schema:1: attributeType a: syntax '1\.3\.6\.1\.4\.1\.1466\.115\.121\.1\.999' not found$/],
+    ["attributetype ( 1.2.3 NAME 'a' ORDERING integerOrderingMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 )", /^f\.schema:1: attributeType a: ORDERING integerOrderingMatch without an EQUALITY rule$/],
+    ["attributetype ( 1.2.3 NAME 'a' SUP description USAGE directoryOperation )", /^f\.schema:1: attributeType a: USAGE directoryOperation differs from its SUP description's \(userApplications\)$/],
+    ["objectclass ( 1.2.4 NAME 's' SUP top STRUCTURAL )\nobjectclass ( 1.2.3 NAME 'o' SUP s AUXILIARY )", /^f\.schema:2: objectClass o: AUXILIARY class cannot have the STRUCTURAL class 's' as SUP$/],
+    ["objectclass ( 1.2.4 NAME 'x' SUP top AUXILIARY )\nobjectclass ( 1.2.3 NAME 'o' SUP x STRUCTURAL )", /^f\.schema:2: objectClass o: STRUCTURAL class cannot have the AUXILIARY class 'x' as SUP$/],
+    ["objectclass ( 1.2.4 NAME 's' SUP top STRUCTURAL )\nobjectclass ( 1.2.3 NAME 'o' SUP s ABSTRACT )", /^f\.schema:2: objectClass o: ABSTRACT class cannot have the STRUCTURAL class 's' as SUP$/],
   ];
   for (const [text, msg] of cases) {
     t.throws(() => Schema.fromTexts([{ name: 'f.schema', text }]), msg, msg.source);

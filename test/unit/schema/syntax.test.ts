@@ -23,6 +23,14 @@ const rows: Array<[string, string | Buffer, boolean]> = [
   ['description', 'hello', true],
   ['description', '  a  ', true],
   ['description', ' ', true],
+  // Delivery Method (RFC 4517 §3.3.5, any case, '$' with spaces around), Facsimile and Telex Number (printable strings split by '$').
+  ...(['any', 'TELEX', 'g3fax $ ia5', 'mhs$physical$telephone'] as const).map((v): [string, string, boolean] => ['preferredDeliveryMethod', v, true]),
+  ...(['', 'bogus', 'any $', 'any ia5', 'anyx'] as const).map((v): [string, string, boolean] => ['preferredDeliveryMethod', v, false]),
+  ['facsimileTelephoneNumber', '+1 555 0100', true],
+  ['facsimileTelephoneNumber', '+1 555 0100$a4$fineResolution', true],
+  ...(['', 'abc_', '$x', 'x$', 'x$$y'] as const).map((v): [string, string, boolean] => ['facsimileTelephoneNumber', v, false]),
+  ['telexNumber', '12345$de$ab', true],
+  ['telexNumber', '', false],
   ['manager', ' ', false],
   ['description', '', false],
   ['description', Buffer.from([0xc3, 0x28]), false],
@@ -76,6 +84,7 @@ const rows: Array<[string, string | Buffer, boolean]> = [
   // Postal Address
   ['postalAddress', 'a$b', true],
   ['postalAddress', '$', true],
+  ['postalAddress', '', true], // slapd 2.5 stores an empty one
   ['postalAddress', 'St \\24 5\\5c$Town', true],
   ['postalAddress', 'a\\xz$b', false], // a backslash only as \24 or \5C
   ['postalAddress', 'a\\', false],
@@ -116,9 +125,17 @@ t.test('invalid syntax message names the attribute and the value index', async (
   });
 });
 
-t.test('an attribute using an unknown syntax accepts anything', async (t) => {
+t.test('a syntax slapd knows but meshdir does not check accepts anything; one nobody knows is refused', async (t) => {
   const x = Schema.fromTexts([
-    "attributetype ( 1.3.6.1.4.1.99999.9.1 NAME 'oddOne' EQUALITY octetStringMatch SYNTAX 1.2.3.4.5.6 )",
+    "attributetype ( 1.3.6.1.4.1.99999.9.1 NAME 'oddOne' EQUALITY octetStringMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.55 )",
   ]);
   t.doesNotThrow(() => x.checkValues(x.canonicalDescription('oddOne')!, [Buffer.from([0xff, 0])]));
+  t.throws(() => Schema.fromTexts(["attributetype ( 1.3.6.1.4.1.99999.9.2 NAME 'odder' SYNTAX 1.3.6.1.4.1.1466.115.121.1.999 )"]),
+    { message: "text1:1: attributeType odder: syntax '1.3.6.1.4.1.1466.115.121.1.999' not found" });
+  const defined = Schema.fromTexts([
+    "ldapsyntax ( 1.3.6.1.4.1.99999.9.3 DESC 'own' )",
+    "attributetype ( 1.3.6.1.4.1.99999.9.4 NAME 'owned' SYNTAX 1.3.6.1.4.1.99999.9.3 )",
+  ]);
+  t.ok(defined.canonicalDescription('owned'), 'one an ldapsyntax statement defines loads');
 });
+
