@@ -65,9 +65,43 @@ export function indexKeyChanges(schema: Schema, plan: IndexPlan, before: readonl
   const keysOf = (at: AttributeType, list: [string, Buffer[]][], out: Set<string>): void => {
     for (const [, values] of list) addKeys(schema, at, plan.byType.get(at.name)!, values, out);
   };
-  for (const [at, list] of b) if (!sameLists(list, a.get(at))) keysOf(at, list, old);
-  for (const [at, list] of a) if (!sameLists(list, b.get(at))) keysOf(at, list, now);
+  for (const [at, list] of b) {
+    const after = a.get(at);
+    if (sameLists(list, after)) continue;
+    if (after !== undefined && valueWise(plan, at, list, after)) {
+      // Only the values that came or went are normalized (a member added to a 100,000-member group).
+      const gone = without(list[0]![1], after[0]![1]);
+      const came = without(after[0]![1], list[0]![1]);
+      const g = new Set<string>();
+      const c = new Set<string>();
+      keysOf(at, [[list[0]![0], gone]], g);
+      keysOf(at, [[list[0]![0], came]], c);
+      for (const k of g) if (!c.has(k)) old.add(k);
+      for (const k of c) if (!g.has(k)) now.add(k);
+    } else keysOf(at, list, old);
+  }
+  for (const [at, list] of a) {
+    const before = b.get(at);
+    if (!sameLists(list, before) && !(before !== undefined && valueWise(plan, at, before, list))) keysOf(at, list, now);
+  }
   return { del: [...old].filter((k) => !now.has(k)), add: [...now].filter((k) => !old.has(k)) };
+}
+
+/**
+ * One description before and after, indexed only for presence and equality:
+ * its keys change exactly with the values that come and go, as an
+ * attribute never holds two values equal by its equality rule. Substring
+ * keys are shared between values, and class values bring their
+ * superclasses' keys: those are worked out from all the values.
+ */
+function valueWise(plan: IndexPlan, at: AttributeType, before: [string, Buffer[]][], after: [string, Buffer[]][]): boolean {
+  return before.length === 1 && after.length === 1 && before[0]![0] === after[0]![0] && !plan.byType.get(at.name)!.has('sub') && !CLASS_TYPES.has(at.name);
+}
+
+/** The values of `xs` whose octets are not among `ys`. */
+function without(xs: Buffer[], ys: Buffer[]): Buffer[] {
+  const have = new Set(ys.map((y) => y.toString('latin1')));
+  return xs.filter((x) => !have.has(x.toString('latin1')));
 }
 
 function byIndexedType(schema: Schema, plan: IndexPlan, attrs: readonly [string, Buffer[]][]): Map<AttributeType, [string, Buffer[]][]> {

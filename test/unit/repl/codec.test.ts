@@ -119,3 +119,20 @@ t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another err
   huge.state.attrs.description!.vals[0]!.v = Buffer.allocUnsafe(2 ** 28);
   t.throws(() => encodeStored(huge), { code: 'MESHDIR_STATE_FORMAT', message: /too large to store/ });
 });
+
+t.test('a many-valued attribute: visible values found among the state values by identity or by octets, others written out', async (t) => {
+  const members = Array.from({ length: 300 }, (_, i) => `uid=u${i},dc=example,dc=com`);
+  const d = run([add(csn(0), 'root', '', 'root'), add(csn(1), 'G', 'root', 'g', { member: members })]);
+  const st = d.get('G')!;
+  const vals = st.state.attrs.member!.vals;
+  t.equal(vals.length, 300);
+  // Half the shown values the same Buffers as the state's, half copies, plus one the state lacks.
+  const shown = vals.map((vs, i) => (i % 2 ? Buffer.from(vs.v!) : vs.v!));
+  shown.push(b('uid=stray,dc=example,dc=com'));
+  const s: Stored = { ...st, vis: { ...st.vis, attrs: [...st.vis.attrs.filter(([n]) => n !== 'member'), ['member', shown]] } };
+  const bytes = encodeStored(s);
+  const back = decodeStored(Buffer.from(bytes), 'G');
+  t.same(back.vis.attrs.find(([n]) => n === 'member')![1].map(String), shown.map(String), 'the visible values, in order');
+  const withoutRefs = encodeStored({ ...s, vis: { ...s.vis, attrs: s.vis.attrs.map(([n, v]) => [n, n === 'member' ? v.map((x) => Buffer.from(x + ' ')) : v]) } });
+  t.ok(bytes.length < withoutRefs.length - 300 * 20, 'values the state holds are written as references, not again');
+});
