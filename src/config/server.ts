@@ -76,6 +76,8 @@ const limits = z
     maxOpsPerConnection: z.number().int().min(1).default(256),
     /** 0: connections are never closed for idleness. */
     idleTimeout: duration.pipe(z.number().max(TIMER_MAX_MS, 'must be at most 24d')).default(900_000),
+    /** A client that leaves its responses unread this long is disconnected (slapd's writetimeout; 0: never). */
+    writeTimeout: duration.pipe(z.number().max(TIMER_MAX_MS, 'must be at most 24d')).default(60_000),
     sizeLimit: z.number().int().min(0).default(500),
     timeLimit: duration.default(3_600_000),
     /** Candidates an unindexed search may examine before adminLimitExceeded (0 = unlimited). */

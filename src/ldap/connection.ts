@@ -11,6 +11,15 @@ import type { Logger } from '../log.js';
 
 export type AuthLevel = 'anonymous' | 'user' | 'root';
 
+/**
+ * A request from a client that has not bound may be this large at most
+ * (slapd's sockbuf_max_incoming default): an anonymous 8 MiB filter can
+ * hold the server for seconds.
+ */
+export const ANONYMOUS_MAX_PDU = 262_143;
+/** Responses queued beyond this, the client's requests are no longer read until it reads (and the queue drains). */
+const OUTPUT_PAUSE_BYTES = 256 * 1024;
+
 /** A bind or StartTLS: nothing more is read from its connection until it is answered (Connection#resume). */
 export function holdsConnection(msg: LdapMessage): boolean {
   return msg.op.type === 'bind' || (msg.op.type === 'extended' && msg.op.oid === EXOP.startTls);
@@ -46,6 +55,8 @@ export interface ConnectionHooks {
   log: Logger;
   maxPdu: number;
   idleTimeoutMs: number;
+  /** A client that reads none of its queued responses for this long is disconnected (0: never). */
+  writeTimeoutMs: number;
   onClose(conn: Connection): void;
 }
 
@@ -65,6 +76,9 @@ export class Connection implements Session {
   #pending: Buffer | undefined;
   #hooks: ConnectionHooks;
   #paused = false;
+  /** Input stopped because responses are piling up unread (see send). */
+  #outputFull = false;
+  #writeTimer: NodeJS.Timeout | undefined;
 
   constructor(id: number, socket: Socket, hooks: ConnectionHooks, tls: boolean) {
     this.id = id;
@@ -93,7 +107,7 @@ export class Connection implements Session {
     let off = 0;
     try {
       while (off < buf.length && !this.closed && !this.#paused) {
-        const len = frameLength(buf, off, this.#hooks.maxPdu);
+        const len = frameLength(buf, off, this.auth === 'anonymous' ? Math.min(this.#hooks.maxPdu, ANONYMOUS_MAX_PDU) : this.#hooks.maxPdu);
         if (len < 0) break;
         const pdu = buf.subarray(off, off + len);
         off += len;
@@ -141,7 +155,30 @@ export class Connection implements Session {
       this.#socket.cork();
       setImmediate(this.#flush);
     }
-    return this.#socket.write(bytes);
+    const ok = this.#socket.write(bytes);
+    if (!ok) this.#backedUp();
+    return ok;
+  }
+
+  /**
+   * The socket holds more than it could send. A client that sends requests
+   * and never reads the answers would otherwise make the server buffer
+   * every response (1.4 GB in a minute); one that stops reading a search
+   * would keep its LMDB snapshot, so freed pages could not be reused while
+   * others write (the file grew 65 MB → 877 MB in 40 s).
+   */
+  #backedUp(): void {
+    if (!this.#outputFull && this.#socket.writableLength > OUTPUT_PAUSE_BYTES) {
+      this.#outputFull = true;
+      this.#socket.pause();
+    }
+    if (this.#writeTimer === undefined && this.#hooks.writeTimeoutMs > 0) {
+      this.#writeTimer = setTimeout(() => {
+        this.#writeTimer = undefined;
+        if (this.#socket.writableNeedDrain) this.close(`write timeout: responses unread for ${this.#hooks.writeTimeoutMs / 1000} s`);
+      }, this.#hooks.writeTimeoutMs);
+      this.#writeTimer.unref();
+    }
   }
 
   /** Write out what is corked now (before switching the socket to TLS). */
@@ -163,6 +200,12 @@ export class Connection implements Session {
     return new Promise((r) => this.#drainWaiters.push(r));
   }
   #drained(): void {
+    clearTimeout(this.#writeTimer);
+    this.#writeTimer = undefined;
+    if (this.#outputFull) {
+      this.#outputFull = false;
+      if (!this.closed) this.#socket.resume();
+    }
     const w = this.#drainWaiters;
     this.#drainWaiters = [];
     for (const r of w) r();

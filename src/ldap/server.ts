@@ -36,6 +36,7 @@ export class LdapServer {
       log: ctx.log,
       maxPdu: ctx.config.limits.maxPduBytes,
       idleTimeoutMs: ctx.config.limits.idleTimeout,
+      writeTimeoutMs: ctx.config.limits.writeTimeout,
       onClose: (c) => {
         this.connections.delete(c);
         ctx.counters.connectionsCurrent = this.connections.size;

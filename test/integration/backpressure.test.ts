@@ -1,0 +1,63 @@
+// A client that sends requests and never reads the answers: the server stops
+// reading it once responses pile up (its memory stays bounded), disconnects
+// it after limits.writeTimeout, and serves everyone else meanwhile. An
+// anonymous client may not send requests above 256 KiB.
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, startServer } from '../helpers/server.js';
+import { Client, closed, messages, pdu, socket } from './ldap-client.js';
+
+const { SearchRequest } = messages;
+
+const server = await startServer({ seed: true, yaml: 'limits: { writeTimeout: 3s }' });
+t.teardown(async () => {
+  await server.stop();
+  cleanup(server.dir);
+});
+
+const rssMiB = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))![1]) / 1024;
+
+t.test('requests from a client that reads nothing: input paused, memory bounded, disconnected after writeTimeout', async (t) => {
+  const before = rssMiB();
+  const s = await socket(server.url);
+  s.pause();
+  const gone = closed(s);
+  // 400,000 subtree searches of every entry (20 MB, more than the kernel's socket buffers hold): gigabytes of responses if all were answered and buffered.
+  const one = (id: number) => pdu(new SearchRequest({ messageId: id, baseObject: SUFFIX, scope: 'sub', attributes: ['*'] }));
+  const batch = Buffer.concat(Array.from({ length: 1000 }, (_, i) => one(i + 1)));
+  for (let i = 0; i < 400; i++) s.write(batch);
+  const start = Date.now();
+  const other = await Client.connect(server.url);
+  let worst = 0;
+  while (Date.now() - start < 15_000 && !server.log.some((l) => l.includes('write timeout'))) {
+    const t0 = Date.now();
+    t.equal((await other.search(SUFFIX, { scope: 'base', attributes: ['1.1'] })).length, 1);
+    worst = Math.max(worst, Date.now() - t0);
+    await sleep(200);
+  }
+  const took = Date.now() - start;
+  t.ok(took >= 2500 && took < 12_000, `disconnected by the write timeout (3 s) after ${took} ms`);
+  t.ok(server.log.some((l) => l.includes('write timeout: responses unread for 3 s')), 'logged');
+  const grew = rssMiB() - before;
+  t.ok(grew < 60, `server RSS grew ${grew.toFixed(1)} MiB (unbounded buffering: hundreds)`);
+  t.ok(worst < 2000, `another client was answered meanwhile (slowest ${worst} ms)`);
+  s.resume();
+  await Promise.race([gone, sleep(5000)]);
+  t.ok(s.destroyed || s.readableEnded, 'the client sees the connection end');
+  s.destroy();
+  await other.close();
+});
+
+t.test('an anonymous request above 256 KiB closes its connection; a bound client may send more', async (t) => {
+  const s = await socket(server.url);
+  const big = pdu(new SearchRequest({ messageId: 1, baseObject: SUFFIX, scope: 'base', attributes: Array.from({ length: 40_000 }, (_, i) => `a${i}`) }));
+  t.ok(big.length > 262_143, `${big.length} octets`);
+  s.write(big);
+  t.same(await closed(s), Buffer.alloc(0), 'closed without a response');
+  const c = await Client.connect(server.url);
+  await c.bind(ROOT_DN, ROOT_PW);
+  const attrs = Array.from({ length: 40_000 }, (_, i) => `a${i}`);
+  t.equal((await c.search(SUFFIX, { scope: 'base', attributes: attrs })).length, 1, 'the same request from the rootDn is answered');
+  await c.close();
+});
