@@ -53,6 +53,7 @@ export class Store {
   readonly policySignature: string;
   readonly suffix: string;
   readonly suffixNdn: string;
+  readonly #suffixRdns: number;
   /** DN above the suffix entry (`dc=com` for `dc=example,dc=com`). */
   readonly suffixParent: string;
   readonly replicaId: number | undefined;
@@ -83,6 +84,7 @@ export class Store {
     if (suffixNdn === undefined || suffixNdn === '') throw new MeshdirError('MESHDIR_CONFIG_INVALID', `suffix: "${opts.suffix}" is not a valid DN`);
     this.suffix = opts.suffix;
     this.suffixNdn = suffixNdn;
+    this.#suffixRdns = parseDN(suffixNdn).length;
     const dn = parseDN(opts.suffix);
     this.suffixParent = formatDN(dn.slice(1));
     this.plan = makeIndexPlan(opts.schema, opts.indexes);
@@ -177,17 +179,22 @@ export class Store {
 
   /** The entry named by `dn` without its first `from` RDNs, or else its nearest existing superior. */
   nearest(dn: DN, from = 0): EntryRec | undefined {
-    for (let i = from; i < dn.length; i++) {
+    // Entries exist from the suffix down without gaps (glue keeps a deleted
+    // parent's place): look from the suffix down, so a base of 10,000 RDNs
+    // costs a lookup or two, not 10,000 normalizations of ever longer DNs.
+    let found: EntryRec | undefined;
+    for (let i = dn.length - this.#suffixRdns; i >= from; i--) {
       let ndn: string;
       try {
         ndn = this.normalize(formatDN(dn.slice(i)));
       } catch {
-        continue;
+        break;
       }
       const rec = this.byNdn(ndn);
-      if (rec) return rec;
+      if (!rec) break;
+      found = rec;
     }
-    return undefined;
+    return found;
   }
 
   /** Ids of the entries of an object class, by the objectClass equality index (undefined without one); cached until a commit adds or removes an entry or changes objectClass keys (Txn.reclassed). */

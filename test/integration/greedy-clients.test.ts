@@ -1,12 +1,14 @@
-// A client that sends requests and never reads the answers: the server stops
-// reading it once responses pile up (its memory stays bounded), disconnects
-// it after limits.writeTimeout, and serves everyone else meanwhile. An
-// anonymous client may not send requests above 256 KiB.
+// What one client may not do to the others. A client that sends requests and
+// never reads the answers: the server stops reading it once responses pile
+// up (its memory stays bounded), disconnects it after limits.writeTimeout,
+// and serves everyone else meanwhile. An anonymous client may not send
+// requests above 256 KiB. A search base of 10,000 RDNs is answered at once
+// (it held the server for 77 s: every superior was normalized in turn).
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, startServer } from '../helpers/server.js';
-import { Client, closed, messages, pdu, socket } from './ldap-client.js';
+import { Client, closed, code, messages, pdu, socket } from './ldap-client.js';
 
 const { SearchRequest } = messages;
 
@@ -60,4 +62,21 @@ t.test('an anonymous request above 256 KiB closes its connection; a bound client
   const attrs = Array.from({ length: 40_000 }, (_, i) => `a${i}`);
   t.equal((await c.search(SUFFIX, { scope: 'base', attributes: attrs })).length, 1, 'the same request from the rootDn is answered');
   await c.close();
+});
+
+t.test('a search base of 10,000 RDNs below the suffix: noSuchObject, and nobody waits', async (t) => {
+  const c = await Client.connect(server.url);
+  const probe = await Client.connect(server.url);
+  const base = 'cn=x,'.repeat(10_000) + SUFFIX;
+  const t0 = Date.now();
+  const answered = code(c.search(base, { scope: 'base', attributes: ['1.1'] })).then((rc) => ({ rc, ms: Date.now() - t0 }));
+  await sleep(20);
+  const p0 = Date.now();
+  t.equal((await probe.search(SUFFIX, { scope: 'base', attributes: ['1.1'] })).length, 1);
+  const probeMs = Date.now() - p0;
+  const { rc, ms } = await answered;
+  t.equal(rc, 32, 'noSuchObject');
+  t.ok(ms < 5000 && probeMs < 5000, `answered in ${ms} ms; another client in ${probeMs} ms`);
+  await c.close();
+  await probe.close();
 });
