@@ -9,6 +9,7 @@
 // framing did not call for is an unexpected close.
 import { connect, type Socket } from 'node:net';
 import { declaredFrameLength, frameLength } from '../../src/ber/frame.js';
+import { ANONYMOUS_MAX_PDU } from '../../src/ldap/connection.js';
 import { ProtocolError, RC } from '../../src/errors.js';
 import { decodeMessage } from '../../src/ldap/pdu/decode-request.js';
 import { decodeResponse } from '../../src/ldap/pdu/decode-response.js';
@@ -72,6 +73,11 @@ function classify(bytes: Buffer): Frame {
 }
 
 /** Splits a mutant into the frames the server will see (see the file comment). */
+/** The largest request the server reads on a connection: less until it is bound (ANONYMOUS_MAX_PDU). */
+export function pduLimit(maxPdu: number, bound: boolean): number {
+  return bound ? maxPdu : Math.min(maxPdu, ANONYMOUS_MAX_PDU);
+}
+
 export function plan(mutant: Mutant, maxPdu: number): Plan {
   let stream = mutant.pdu;
   const frames: Frame[] = [];
@@ -342,7 +348,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
         carry = undefined;
         const open = (): boolean => plans.length === 0 || plans[plans.length - 1]!.end === 'open';
         while (plans.length < batchSize && open() && next < start + o.count) {
-          const p = plan(mutator.at(next++), o.maxPdu);
+          const p = plan(mutator.at(next++), pduLimit(o.maxPdu, o.bind !== undefined));
           // A write's answer must not be lost to a hang-up right behind it:
           // the mutant that closes the connection waits for the next batch.
           if (p.end !== 'open' && plans.some(hasWrite)) {

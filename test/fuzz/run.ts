@@ -14,7 +14,7 @@ import { LdapClient } from '../../src/ldap/client.js';
 import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, type TestServer } from '../helpers/server.js';
 import { corpus } from './corpus.js';
 import { runRepl } from './repl.js';
-import { describeAnomaly, fuzz, plan, type FuzzReport } from './engine.js';
+import { describeAnomaly, fuzz, plan, pduLimit, type FuzzReport } from './engine.js';
 import { Mutator } from './mutate.js';
 import { exportLdif, explain, snapshot } from './snapshot.js';
 import { exited, hasExited, rssKiB, serverErrors, startTarget, TARGET_MAX_PDU } from './target.js';
@@ -34,7 +34,7 @@ async function culprit(seed: number, suspects: number[], bound: boolean): Promis
     for (const m of [...new Set(suspects)].reverse()) {
       await fuzz({ url: s.url, seed, count: 1, start: m, connections: 1, maxPdu: TARGET_MAX_PDU, ...(bound ? { bind: ROOT } : {}), stopped: () => exited(s), timeoutMs: 5000 });
       if (await hasExited(s, 300)) {
-        const p = plan(new Mutator(seed, corpus(), TARGET_MAX_PDU).at(m), TARGET_MAX_PDU);
+        const p = plan(new Mutator(seed, corpus(), TARGET_MAX_PDU).at(m), pduLimit(TARGET_MAX_PDU, bound));
         return `offending PDU: mutant ${m} (${p.mutant.kind}), replay with --seed ${seed} --only ${m}${bound ? ' --bound' : ''}:\n${p.wire.toString('hex')}`;
       }
     }
@@ -120,7 +120,7 @@ async function run(seed: number, count: number, connections: number, bound: bool
 }
 
 async function only(seed: number, index: number, bound: boolean): Promise<number> {
-  const p = plan(new Mutator(seed, corpus(), TARGET_MAX_PDU).at(index), TARGET_MAX_PDU);
+  const p = plan(new Mutator(seed, corpus(), TARGET_MAX_PDU).at(index), pduLimit(TARGET_MAX_PDU, bound));
   console.log(`mutant ${index} (${p.mutant.kind}), ends ${p.end}: ${p.wire.toString('hex')}`);
   for (const f of p.frames) console.log(`  frame of ${f.bytes.length} octets: ${f.expect}${f.msg ? ` ${f.msg.op.type} id ${f.msg.id}` : ''}${f.decoderFault ? ` DECODER FAULT ${f.decoderFault}` : ''}`);
   const s = await startTarget();

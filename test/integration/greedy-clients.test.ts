@@ -4,11 +4,17 @@
 // and serves everyone else meanwhile. An anonymous client may not send
 // requests above 256 KiB. A search base of 10,000 RDNs is answered at once
 // (it held the server for 77 s: every superior was normalized in turn).
+// Paged searches left open on a connection are capped: the oldest goes.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, startServer } from '../helpers/server.js';
 import { Client, closed, code, messages, pdu, socket } from './ldap-client.js';
+import { RC } from '../../src/errors.js';
+import { LdapClient } from '../../src/ldap/client.js';
+import { decodePagedResults, pagedResultsControl } from '../../src/ldap/pdu/controls.js';
+import { CONTROL } from '../../src/ldap/pdu/protocol.js';
+import { MAX_PAGED_PER_CONNECTION } from '../../src/ldap/ops/search.js';
 
 const { SearchRequest } = messages;
 
@@ -79,4 +85,20 @@ t.test('a search base of 10,000 RDNs below the suffix: noSuchObject, and nobody 
   t.ok(ms < 5000 && probeMs < 5000, `answered in ${ms} ms; another client in ${probeMs} ms`);
   await c.close();
   await probe.close();
+});
+
+t.test(`paged searches left open: at most ${MAX_PAGED_PER_CONNECTION} per connection, the oldest cookie goes`, async (t) => {
+  const c = await LdapClient.connect(server.url, { timeoutMs: 10_000 });
+  const page = async (cookie: Uint8Array) => {
+    const r = await c.search(SUFFIX, '(objectClass=*)', { controls: [pagedResultsControl(1, cookie)] });
+    return { entries: r.entries.length, cookie: decodePagedResults(r.controls.find((x) => x.oid === CONTROL.pagedResults)!.value).cookie };
+  };
+  const cookies: Uint8Array[] = [];
+  for (let i = 0; i <= MAX_PAGED_PER_CONNECTION; i++) cookies.push((await page(Buffer.alloc(0))).cookie);
+  t.ok(cookies.every((k) => k.length > 0), `${cookies.length} paged searches started, one entry each`);
+  await t.rejects(page(cookies[0]!), { code: RC.unwillingToPerform, message: 'paged results cookie is invalid' }, 'the oldest was dropped');
+  const next = await page(cookies[MAX_PAGED_PER_CONNECTION]!);
+  t.equal(next.entries, 1, 'the newest goes on');
+  await page(cookies[1]!).then(() => t.pass('the second oldest too'));
+  c.close();
 });
