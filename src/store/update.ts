@@ -307,22 +307,39 @@ export interface ClientMod {
  */
 export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[], relax = false): Mod[] {
   const out: Mod[] = [];
+  // Kept across the request's changes: 8,000 adds of one value each to an
+  // attribute normalized and copied all its values 8,000 times (7.8 s).
+  const keyCache = new Map<string, Set<string>>();
+  const own = new Set<Buffer[]>();
   for (let m of mods) {
     const d = checkUserType(schema, m.attr, relax);
     const name = d.key;
     const cur = attrs.get(d.key) ?? [];
-    const keys = (vs: Buffer[]) => vs.map((v) => schema.eqKey(d.type, v));
+    const keysOf = (): Set<string> => {
+      let k = keyCache.get(d.key);
+      if (k === undefined) keyCache.set(d.key, (k = new Set(cur.map((v) => schema.eqKey(d.type, v)))));
+      return k;
+    };
+    // Whatever else the change does, the cached keys of this attribute go with it.
+    if (m.op !== 0) keyCache.delete(d.key);
     if (m.op === 0 || m.op === 2) m = { ...m, values: schema.pretty(d.type, m.values) };
     switch (m.op) {
       case 0: {
         if (m.values.length === 0) throw new LdapError(RC.protocolError, 'modify/add operation requires values');
         schema.checkValues(d, m.values);
         if (cur.length > 0 && d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, `modify/add: ${name}: no equality matching rule`);
-        const have = new Set(keys(cur));
-        m.values.forEach((v, i) => {
-          if (have.has(schema.eqKey(d.type, v))) throw new LdapError(RC.attributeOrValueExists, `modify/add: ${name}: value #${i} already exists`);
+        const have = keysOf();
+        const added = m.values.map((v, i) => {
+          const k = schema.eqKey(d.type, v);
+          if (have.has(k)) throw new LdapError(RC.attributeOrValueExists, `modify/add: ${name}: value #${i} already exists`);
+          return k;
         });
-        attrs.set(d.key, [...cur, ...m.values]);
+        for (const k of added) have.add(k);
+        // The entry's own arrays may be shared with the stored record: copied once, then grown.
+        const list = own.has(cur) ? cur : [...cur];
+        own.add(list);
+        for (const v of m.values) list.push(v);
+        attrs.set(d.key, list);
         out.push({ op: 'add', attr: d.key, values: m.values });
         break;
       }
@@ -332,7 +349,7 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
         if (m.values.length === 0) {
           attrs.delete(d.key);
         } else {
-          const have = new Set(keys(cur));
+          const have = new Set(cur.map((v) => schema.eqKey(d.type, v)));
           const del = new Set<string>();
           for (const v of m.values) {
             const k = schema.deleteKey(d.type, v);
