@@ -103,3 +103,11 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
+
+/** A well-formed request longer than the connection may send (limits.maxPduBytes, or 256 KiB before a bind). */
+export class PduTooLarge extends ProtocolError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PduTooLarge';
+  }
+}

@@ -1,7 +1,7 @@
 // Framing for the connection loop: how long is the LDAPMessage that starts
 // here? Checks only the outer header, so a forged length is refused before
 // any of its content is buffered.
-import { ProtocolError } from '../errors.js';
+import { PduTooLarge, ProtocolError } from '../errors.js';
 import { TAG } from './tags.js';
 
 /**
@@ -29,7 +29,7 @@ export function declaredFrameLength(buf: Buffer, offset: number, maxPdu: number)
     header += n;
   }
   const total = header + len;
-  if (total > maxPdu) throw new ProtocolError(`PDU of ${total} octets exceeds the limit of ${maxPdu}`);
+  if (total > maxPdu) throw new PduTooLarge(`PDU of ${total} octets exceeds the limit of ${maxPdu}`);
   return total;
 }
 

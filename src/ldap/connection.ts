@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { frameLength } from '../ber/frame.js';
-import { ProtocolError } from '../errors.js';
+import { PduTooLarge, ProtocolError } from '../errors.js';
 import { decodeMessage, EXOP, type LdapMessage } from './pdu/index.js';
 import type { Logger } from '../log.js';
 
@@ -127,7 +127,7 @@ export class Connection implements Session {
       }
     } catch (e) {
       if (e instanceof ProtocolError) {
-        this.#hooks.log.warn({ conn: this.id, peer: this.peer, reason: e.message }, 'closing connection: malformed PDU');
+        this.#hooks.log.warn({ conn: this.id, peer: this.peer, reason: e.message }, e instanceof PduTooLarge ? 'closing connection: PDU too large' : 'closing connection: malformed PDU');
         this.close();
         return;
       }

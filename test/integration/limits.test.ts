@@ -62,7 +62,7 @@ t.test('an oversized PDU closes only its own connection', async (t) => {
   // An LDAPMessage header declaring 1 MiB of content.
   s.write(Buffer.from([0x30, 0x83, 0x10, 0x00, 0x00, 0x02, 0x01, 0x01]));
   t.same(await closed(s), Buffer.alloc(0), 'closed without a response');
-  t.ok(await logged('closing connection: malformed PDU', (l) => String(l.reason).includes('exceeds the limit of 2048')), 'logged with the reason');
+  t.ok(await logged('closing connection: PDU too large', (l) => String(l.reason).includes('exceeds the limit of 2048')), 'logged as too large, with the size and the limit');
 
   const big = await Client.connect(server.url);
   await big.bind(ROOT_DN, ROOT_PW);

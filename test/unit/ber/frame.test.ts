@@ -1,7 +1,7 @@
 import t from 'tap';
 import { frameLength, declaredFrameLength } from '../../../src/ber/frame.js';
 import { BerWriter } from '../../../src/ber/writer.js';
-import { ProtocolError } from '../../../src/errors.js';
+import { PduTooLarge, ProtocolError } from '../../../src/errors.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -50,9 +50,9 @@ t.test('bad headers throw ProtocolError', async (t) => {
   t.throws(() => frameLength(hex('63'), 0, 100), ProtocolError, 'not a SEQUENCE, one byte is enough to tell');
   t.throws(() => frameLength(hex('30 80 02 01 01 00 00'), 0, 100), ProtocolError, 'indefinite');
   t.throws(() => frameLength(hex('30 85 00 00 00 00 01'), 0, 100), ProtocolError, '5 length octets');
-  t.throws(() => frameLength(hex('30 84 7f ff ff ff'), 0, 1 << 20), ProtocolError, 'oversize refused from the header');
-  t.throws(() => frameLength(message(200), 0, 100), ProtocolError, 'over maxPdu');
+  t.throws(() => frameLength(hex('30 84 7f ff ff ff'), 0, 1 << 20), PduTooLarge, 'oversize refused from the header');
+  t.throws(() => frameLength(message(200), 0, 100), PduTooLarge, 'over maxPdu');
   const m = message(93);
   t.equal(frameLength(m, 0, m.length), m.length, 'exactly maxPdu is allowed');
-  t.throws(() => frameLength(m, 0, m.length - 1), ProtocolError);
+  t.throws(() => frameLength(m, 0, m.length - 1), PduTooLarge);
 });
