@@ -182,8 +182,9 @@ export function buildRegistry(
   for (const at of reg.attrs) inherit(at);
   for (const at of reg.attrs) {
     // slapd: an ordering needs an equality to go with it (own or inherited, by name).
-    if (named(at, 'ORDERING') !== undefined && named(at, 'EQUALITY') === undefined) {
-      throw schemaError(at.def.file, at.def.line, `attributeType ${at.name}: ORDERING ${named(at, 'ORDERING')} without an EQUALITY rule`);
+    const ordering = named(at, 'ORDERING');
+    if (ordering !== undefined && named(at, 'EQUALITY') === undefined) {
+      throw schemaError(at.def.file, at.def.line, `attributeType ${at.name}: ORDERING ${ordering} without an EQUALITY rule`);
     }
   }
   // A type that names a rule for another syntax makes that syntax one the

@@ -70,8 +70,7 @@ export function indexKeyChanges(schema: Schema, plan: IndexPlan, before: readonl
     if (sameLists(list, after)) continue;
     if (after !== undefined && valueWise(plan, at, list, after)) {
       // Only the values that came or went are normalized (a member added to a 100,000-member group).
-      const gone = without(list[0]![1], after[0]![1]);
-      const came = without(after[0]![1], list[0]![1]);
+      const { gone, came } = valueChanges(list[0]![1], after[0]![1]);
       const g = new Set<string>();
       const c = new Set<string>();
       keysOf(at, [[list[0]![0], gone]], g);
@@ -98,10 +97,13 @@ function valueWise(plan: IndexPlan, at: AttributeType, before: [string, Buffer[]
   return before.length === 1 && after.length === 1 && before[0]![0] === after[0]![0] && !plan.byType.get(at.name)!.has('sub') && !CLASS_TYPES.has(at.name);
 }
 
-/** The values of `xs` whose octets are not among `ys`. */
-function without(xs: Buffer[], ys: Buffer[]): Buffer[] {
-  const have = new Set(ys.map((y) => y.toString('latin1')));
-  return xs.filter((x) => !have.has(x.toString('latin1')));
+/** The values (by octets) only `before` holds, and those only `after` holds. */
+function valueChanges(before: Buffer[], after: Buffer[]): { gone: Buffer[]; came: Buffer[] } {
+  const b = before.map((v) => v.toString('latin1'));
+  const a = after.map((v) => v.toString('latin1'));
+  const inB = new Set(b);
+  const inA = new Set(a);
+  return { gone: before.filter((_, i) => !inA.has(b[i]!)), came: after.filter((_, i) => !inB.has(a[i]!)) };
 }
 
 function byIndexedType(schema: Schema, plan: IndexPlan, attrs: readonly [string, Buffer[]][]): Map<AttributeType, [string, Buffer[]][]> {
