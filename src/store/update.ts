@@ -320,8 +320,8 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
       if (k === undefined) keyCache.set(d.key, (k = new Set(cur.map((v) => schema.eqKey(d.type, v)))));
       return k;
     };
-    // Whatever else the change does, the cached keys of this attribute go with it.
-    if (m.op !== 0) keyCache.delete(d.key);
+    // A replace, an increment or a delete of the whole attribute makes other values: the cached keys go.
+    if (m.op === 2 || m.op === 3 || (m.op === 1 && m.values.length === 0)) keyCache.delete(d.key);
     if (m.op === 0 || m.op === 2) m = { ...m, values: schema.pretty(d.type, m.values) };
     switch (m.op) {
       case 0: {
@@ -349,7 +349,7 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
         if (m.values.length === 0) {
           attrs.delete(d.key);
         } else {
-          const have = new Set(cur.map((v) => schema.eqKey(d.type, v)));
+          const have = keysOf();
           const del = new Set<string>();
           for (const v of m.values) {
             const k = schema.deleteKey(d.type, v);
@@ -357,6 +357,8 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
             del.add(k);
           }
           const rest = cur.filter((v) => !del.has(schema.eqKey(d.type, v)));
+          for (const k of del) have.delete(k);
+          own.add(rest);
           if (rest.length) attrs.set(d.key, rest);
           else attrs.delete(d.key);
         }
