@@ -125,8 +125,24 @@ function silentLosses(i: CheckInput): string[] {
       if (shown || superseded(history, attr, k, csn, rules) || logged(change.uuid, attr)) continue;
       out.push(`${attr}: ${value} added to ${change.uuid} at ${csn} on ${replica} vanished: not visible, not superseded, not logged`);
     }
+    if (change.op !== 'modify') continue;
+    change.mods.forEach((m, n) => {
+      if (m.op !== 'increment') return;
+      // An increment counts while a shown value it adds to (one added before it) is there.
+      const at = withSubseq(change.csn, n);
+      const base = live && vis!.attrs.some(([a]) => a === m.attr) && dit.get(change.uuid)!.state.attrs[m.attr]?.vals.some((vs) => vs.v !== undefined && vs.c < at);
+      if (base || incrementSuperseded(history, m.attr, at, rules.info(m.attr).singleValued) || logged(change.uuid, m.attr)) return;
+      out.push(`${m.attr}: increment by ${m.delta} of ${change.uuid} at ${at} on ${replica} vanished: nothing it adds to is shown, not superseded, not logged`);
+    });
   }
   return out;
+}
+
+/** A later change removed or replaced what an increment made at `at` added to (single-valued: any later write of it). */
+function incrementSuperseded(later: Change[], attr: string, at: Csn, single: boolean): boolean {
+  return later.some(
+    (x) => (x.op === 'delete' && x.csn > at) || (x.op === 'modify' && x.mods.some((m, i) => m.attr === attr && (single || m.op === 'delete' || m.op === 'replace') && withSubseq(x.csn, i) > at)),
+  );
 }
 
 type Place = [Csn, number];

@@ -159,7 +159,14 @@ function changeConflicts(m: Merged, ch: Change, rules: AttrRules): ConflictRecor
     out.push({ csn: ch.csn, kind: 'modify-delete', uuid: ch.uuid, detail: 'delete arrived after changes with greater CSNs; the delete wins', winner: ch.csn });
   }
   for (const [attr, t] of m.touched) {
-    for (const r of losses(attr, t.before, m.state.attrs[attr], t.incoming, rules, ch.csn)) out.push({ ...r, uuid: ch.uuid });
+    const after = m.state.attrs[attr];
+    for (const r of losses(attr, t.before, after, t.incoming, rules, ch.csn)) out.push({ ...r, uuid: ch.uuid });
+    const lostBefore = new Set(lostIncrements(t.before).map(([c]) => c));
+    for (const [c, delta] of lostIncrements(after)) {
+      if (lostBefore.has(c)) continue;
+      const by = deletedAt(after!, c);
+      out.push({ csn: ch.csn, kind: 'modify-delete', uuid: ch.uuid, attr, detail: `increment by ${delta} at ${c} met a concurrent delete of the values it added to (at ${by}); the delete wins`, loser: c, winner: by });
+    }
   }
   // A rename that arrives after a concurrent one with a greater CSN lost the name (or the place) to it, as a late lww value does.
   if (ch.op === 'modrdn') {
@@ -172,6 +179,24 @@ function changeConflicts(m: Merged, ch: Change, rules: AttrRules): ConflictRecor
     }
   }
   return out;
+}
+
+/**
+ * Increments that count for nothing and were not undone by anything later:
+ * every value they added to was deleted by a concurrent delete (smaller
+ * CSN), and no value written after them replaced those. Deltas older than a
+ * whole-attribute delete were superseded by it (compact drops them).
+ */
+function lostIncrements(a: AttrState | undefined): [Csn, string][] {
+  if (!a?.inc) return [];
+  return a.inc.filter(([c]) => (a.x === undefined || c > a.x) && !a.vals.some((vs) => vs.v !== undefined || vs.c > c));
+}
+
+/** The greatest delete below `c` among the attribute's: what took the values an increment at `c` added to. */
+function deletedAt(a: AttrState, c: Csn): Csn {
+  let by = a.x ?? '';
+  for (const vs of a.vals) if (vs.v === undefined && vs.c < c && vs.c > by) by = vs.c;
+  return by;
 }
 
 function rdnText(rdn: readonly Ava[]): string {

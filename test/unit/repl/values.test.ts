@@ -60,6 +60,21 @@ t.test('increments are deltas: concurrent increments add up', async (t) => {
   t.same(attrs(big.dits[0]!, 'E').loginCount, ['9007199254740994'], 'beyond 2^53');
 });
 
+t.test('an increment whose value a concurrent, earlier delete removed counts for nothing, and the log says so', async (t) => {
+  const base = [root, entry({ loginCount: ['10'] })];
+  for (const remove of [m.del('loginCount'), m.del('loginCount', '10')]) {
+    const r = everyOrder(t, base, [mod(csn(5, 1), 'E', [remove]), mod(csn(6, 2), 'E', [m.inc('loginCount', 3)])]);
+    t.same(attrs(r.dits[0]!, 'E').loginCount, undefined, 'nothing left to add to');
+    for (const logged of r.conflicts) {
+      t.match(logged, [{ kind: 'modify-delete', uuid: 'E', attr: 'loginCount', detail: /^increment by 3 at .* met a concurrent delete/, winner: csn(5, 1) }], 'logged once, in every order');
+    }
+  }
+  const later = everyOrder(t, base, [mod(csn(6, 1), 'E', [m.del('loginCount')]), mod(csn(5, 2), 'E', [m.inc('loginCount', 3)])]);
+  t.same(later.conflicts.flat(), [], 'a later delete supersedes the increment: nothing to log');
+  const revived = everyOrder(t, base, [mod(csn(5, 1), 'E', [m.del('loginCount')]), mod(csn(6, 2), 'E', [m.inc('loginCount', 3)]), mod(csn(7, 3), 'E', [m.add('loginCount', '1')])]);
+  t.same(attrs(revived.dits[0]!, 'E').loginCount, ['1'], 'a value added later does not take the lost delta');
+});
+
 t.test('policy sum: the server records replaces of an existing integer as increments', async (t) => {
   const current = new Map([['loginCount', [b('10')]], ['sn', [b('x')]]]);
   const mods = sumAsDeltas(current, [m.rep('loginCount', '11'), m.rep('sn', 'y'), m.inc('loginCount', 2), m.rep('loginCount', '20')], rules);
