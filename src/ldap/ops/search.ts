@@ -4,7 +4,7 @@
 // the common path.
 import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { formatDN, parseDN, rdnOf } from '../../dit/dn.js';
+import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import type { Filter } from '../../dit/filter-types.js';
 import { LdapError, RC } from '../../errors.js';
@@ -414,18 +414,6 @@ function inScope(rec: EntryRec, base: Base, scope: number): boolean {
 }
 
 /**
- * Children in slapd's (back-mdb's dn2id) order: by the length in octets of
- * their normalized RDN, then by its octets.
- */
-function childrenInDnOrder(ctx: ServerContext, id: number): number[] {
-  const kids = [...ctx.store.childIds(id)];
-  if (kids.length < 2) return kids;
-  const keyed = kids.map((k) => ({ k, rdn: Buffer.from(rdnOf(ctx.store.byId(k)?.ndn ?? ''), 'utf8') }));
-  keyed.sort((a, b) => a.rdn.length - b.rdn.length || Buffer.compare(a.rdn, b.rdn));
-  return keyed.map((x) => x.k);
-}
-
-/**
  * Ids in the scope without an index, in slapd's order: the base; its
  * children as above; the whole suffix in id order (the order entries were
  * added, as an indexed search); below the suffix entry, level by level.
@@ -435,19 +423,21 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
     yield base.id;
     return;
   }
+  const store = ctx.store;
   if (scope === 1) {
-    yield* childrenInDnOrder(ctx, base.id);
+    for (const c of store.childrenInDnOrder(base.id, Buffer.byteLength(base.ndn))) yield c.id;
     return;
   }
-  if (base.ndn === ctx.store.suffixNdn) {
-    yield* ctx.store.dbs.entries.getKeys() as Iterable<number>;
+  if (base.ndn === store.suffixNdn) {
+    yield* store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
-  const queue = [base.id];
+  const queue = [{ id: base.id, ndnOctets: Buffer.byteLength(base.ndn) }];
   for (let i = 0; i < queue.length; i++) {
-    yield queue[i]!;
+    const { id, ndnOctets } = queue[i]!;
+    yield id;
     // Not push(...children): an argument list of 200,000 children overflows the stack.
-    for (const c of childrenInDnOrder(ctx, queue[i]!)) queue.push(c);
+    for (const c of store.childrenInDnOrder(id, ndnOctets)) queue.push(c);
   }
 }
 
