@@ -8,9 +8,10 @@ import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 import { compression } from './dictionary.js';
 import { makeDirs } from '../dirs.js';
+import { decodeRec } from './record.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 /**
  * Formats this version opens, and upgrades to FORMAT_VERSION on the first
  * writable open. 5 differs only in that entries and states were never
@@ -18,9 +19,10 @@ export const FORMAT_VERSION = 8;
  * compression mark (≥ 250; ours start with their format octet, 1) as it is.
  * 6 only lacks values placed by a rename (VAL_OC in repl/core/codec.ts),
  * 7 deleted values placed by a rename's re-add (VAL_AC), which an older
- * version would misread: it refuses format 8.
+ * version would misread: it refuses format 8. Before 9 the parent/child
+ * index held bare child ids: it is rebuilt (childValue) on the first open.
  */
-const READABLE_FORMATS = new Set([5, 6, 7, FORMAT_VERSION]);
+const READABLE_FORMATS = new Set([5, 6, 7, 8, FORMAT_VERSION]);
 
 export interface Dbs {
   env: RootDatabase;
@@ -32,8 +34,8 @@ export interface Dbs {
   dn2id: Database<number, string>;
   /** entryUUID → entry id (visible entries only). */
   uuid2id: Database<number, string>;
-  /** parent id → child ids (dupsort). */
-  children: Database<number, number>;
+  /** parent id → its children as childValue() (dupsort): in slapd's order, the one a one-level search sends. */
+  children: Database<Buffer, number>;
   /** `attr\0kind\0key` → entry ids (dupsort): the configured attribute indexes. */
   idx: Database<number, string>;
   /** entryUUID → replication state and visible form, binary (repl/core/codec.ts; every entry ever seen, tombstones too). */
@@ -48,6 +50,33 @@ export interface Dbs {
   config: Database<any, string>;
   /** Total update in progress: sequence → received state. */
   stage: Database<Buffer, number>;
+}
+
+/** A child's RDN octets kept in its childValue (LMDB limits a dupsort value to 1978 octets). */
+const CHILD_RDN_MAX = 1900;
+
+/**
+ * A child in its parent's dupsort list: u16 length in octets of its
+ * normalized RDN, the RDN's octets, u32 id (all big-endian), so LMDB keeps
+ * the children in slapd's (back-mdb's dn2id) order, by RDN length, then RDN
+ * octets, and a one-level search reads them in that order with no sort. An
+ * RDN longer than CHILD_RDN_MAX octets is cut there (its siblings of the
+ * same length order by their first 1,900 octets, then by id).
+ */
+export function childValue(ndn: string, id: number): Buffer {
+  const comma = ndn.indexOf(','); // normalized DNs escape commas in values (\2C)
+  const rdn = Buffer.from(comma < 0 ? ndn : ndn.slice(0, comma), 'utf8');
+  const kept = Math.min(rdn.length, CHILD_RDN_MAX);
+  const out = Buffer.allocUnsafe(2 + kept + 4);
+  out.writeUInt16BE(Math.min(rdn.length, 0xffff), 0);
+  rdn.copy(out, 2, 0, kept);
+  out.writeUInt32BE(id, 2 + kept);
+  return out;
+}
+
+export function childIdOf(value: Uint8Array): number {
+  const n = value.length;
+  return ((value[n - 4]! << 24) | (value[n - 3]! << 16) | (value[n - 2]! << 8) | value[n - 1]!) >>> 0;
 }
 
 /** LMDB keys are limited (1978 octets here); longer ones keep a prefix and a digest. */
@@ -138,7 +167,7 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     entries: env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary', compression: compression() }),
     dn2id: env.openDB('dn2id', { encoding: 'ordered-binary', ...text }),
     uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
-    children: env.openDB('children', { keyEncoding: 'uint32', ...dup }),
+    children: env.openDB('children', { keyEncoding: 'uint32', dupSort: true, encoding: 'binary' }),
     idx: env.openDB('idx', { ...dup, ...text }),
     core: env.openDB('core', { encoding: 'binary', compression: compression() }),
     coreIdx: env.openDB('coreidx', { dupSort: true, encoding: 'string', ...text }),
@@ -164,6 +193,7 @@ export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
     if (storedSuffix !== undefined && storedSuffix !== suffix)
       throw new MeshdirError('MESHDIR_STORE_SUFFIX', `database holds suffix "${storedSuffix}", the server file says "${suffix}"`);
     let generationId = dbs.meta.get('generationId') as string | undefined;
+    if (format !== undefined && format < 9) rebuildChildren(dbs);
     if (format === undefined) dbs.meta.putSync('suffix', suffix);
     if (format !== FORMAT_VERSION) dbs.meta.putSync('format', FORMAT_VERSION);
     if (generationId === undefined) {
@@ -172,4 +202,13 @@ export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
     }
     return { generationId };
   });
+}
+
+/** The parent/child index from the entry records (inside the caller's write transaction). */
+function rebuildChildren(dbs: Dbs): void {
+  dbs.children.clearSync();
+  for (const { key, value } of dbs.entries.getRange()) {
+    const rec = decodeRec(key, value);
+    dbs.children.putSync(rec.parent, childValue(rec.ndn, rec.id));
+  }
 }

@@ -166,15 +166,6 @@ export function decodeRec(id: number, buf: Buffer): EntryRec {
   return new EntryRec(id, uuid, dn, ndn, parent, flags, wire, pw.length ? pw : undefined, pwAt, op);
 }
 
-/** The normalized DN's octets in a stored record (a view of `buf`), without decoding the rest. */
-export function recNdnOctets(buf: Uint8Array): Uint8Array {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  let p = 6;
-  for (let i = 0; i < 2; i++) p += 4 + view.getUint32(p, true); // uuid, dn
-  const n = view.getUint32(p, true);
-  return buf.subarray(p + 4, p + 4 + n);
-}
-
 /** The entry as filters and operations see it. */
 export function recEntry(rec: EntryRec): Entry {
   return { dn: rec.dn, attrs: new Map(rec.attrs) };

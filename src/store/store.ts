@@ -11,9 +11,9 @@ import type { Csn } from '../repl/core/csn.js';
 import type { ConflictRecord } from '../repl/core/change.js';
 import type { Ruv } from '../repl/core/ruv.js';
 import type { Schema } from '../schema/schema.js';
-import { initMeta, openDbs, type Dbs } from './db.js';
+import { childIdOf, initMeta, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
-import { decodeRec, type EntryRec, recNdnOctets } from './record.js';
+import { decodeRec, type EntryRec } from './record.js';
 import { makeRules, policySignature, type PolicyConfig } from './rules.js';
 import { Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
@@ -168,28 +168,9 @@ export class Store {
     return false;
   }
 
-  childIds(id: number): Iterable<number> {
-    return this.dbs.children.getValues(id);
-  }
-
-  /**
-   * Children of the entry `id` (normalized DN of `ndnOctets` octets) in
-   * slapd's (back-mdb's dn2id) order: by the length in octets of their
-   * normalized RDN, then by its octets. Each child's RDN is the front of its
-   * stored normalized DN, read without decoding its record. Returns each
-   * child's normalized DN length too, for a walk further down.
-   */
-  childrenInDnOrder(id: number, ndnOctets: number): { id: number; ndnOctets: number }[] {
-    const kids: { id: number; ndnOctets: number; rdn: string }[] = [];
-    for (const k of this.childIds(id)) {
-      const raw = this.dbs.entries.getBinaryFast(k);
-      if (raw === undefined) continue;
-      const ndn = recNdnOctets(raw);
-      // A latin1 string of the octets compares as the octets do.
-      kids.push({ id: k, ndnOctets: ndn.length, rdn: Buffer.from(ndn.buffer, ndn.byteOffset, Math.max(0, ndn.length - ndnOctets - 1)).toString('latin1') });
-    }
-    kids.sort((a, b) => a.rdn.length - b.rdn.length || (a.rdn < b.rdn ? -1 : a.rdn > b.rdn ? 1 : 0));
-    return kids.map(({ id: k, ndnOctets: n }) => ({ id: k, ndnOctets: n }));
+  /** Children of the entry `id` in slapd's order (see childValue). */
+  *childIds(id: number): Generator<number> {
+    for (const v of this.dbs.children.getValues(id)) yield childIdOf(v);
   }
 
   /** RFC 4511 §4.1.9: the longest existing superior of a missing entry. */

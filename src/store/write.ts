@@ -18,6 +18,8 @@ import type { Store, StoredConflict } from './store.js';
 import type { Database } from 'lmdb';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
 import { asBuffer, storedAs } from './buffers.js';
+import { childValue } from './db.js';
+import { rdnOf } from '../dit/dn.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -419,9 +421,9 @@ class Materializer {
     if (old && old.ndn !== rec.ndn && dbs.dn2id.get(old.ndn) === rec.id) tx.remove(dbs.dn2id, old.ndn);
     if (!old || old.ndn !== rec.ndn) tx.put(dbs.dn2id, rec.ndn, rec.id);
     if (!old) tx.put(dbs.uuid2id, rec.uuid, rec.id);
-    if (!old || old.parent !== rec.parent) {
-      if (old) tx.remove(dbs.children, old.parent, old.id);
-      tx.put(dbs.children, rec.parent, rec.id);
+    if (!old || old.parent !== rec.parent || rdnOf(old.ndn) !== rdnOf(rec.ndn)) {
+      if (old) tx.remove(dbs.children, old.parent, childValue(old.ndn, old.id));
+      tx.put(dbs.children, rec.parent, childValue(rec.ndn, rec.id));
     }
     const { del, add } = indexKeyChanges(tx.store.schema, tx.store.plan, old?.attrs ?? [], rec.attrs);
     if (!old || del.some(isClassKey) || add.some(isClassKey)) tx.reclassed = true;
@@ -438,7 +440,7 @@ class Materializer {
     tx.reclassed = true;
     if (dbs.dn2id.get(old.ndn) === old.id) dbs.dn2id.remove(old.ndn);
     dbs.uuid2id.remove(old.uuid);
-    dbs.children.remove(old.parent, old.id);
+    dbs.children.remove(old.parent, childValue(old.ndn, old.id));
     for (const k of indexKeys(tx.store.schema, tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
     dbs.entries.remove(old.id);
     tx.recs.delete(old.id);

@@ -415,7 +415,7 @@ function inScope(rec: EntryRec, base: Base, scope: number): boolean {
 
 /**
  * Ids in the scope without an index, in slapd's order: the base; its
- * children as above; the whole suffix in id order (the order entries were
+ * children by RDN length, then RDN octets (as the parent/child index keeps them); the whole suffix in id order (the order entries were
  * added, as an indexed search); below the suffix entry, level by level.
  */
 function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
@@ -425,19 +425,18 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
   }
   const store = ctx.store;
   if (scope === 1) {
-    for (const c of store.childrenInDnOrder(base.id, Buffer.byteLength(base.ndn))) yield c.id;
+    yield* store.childIds(base.id);
     return;
   }
   if (base.ndn === store.suffixNdn) {
     yield* store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
-  const queue = [{ id: base.id, ndnOctets: Buffer.byteLength(base.ndn) }];
+  const queue = [base.id];
   for (let i = 0; i < queue.length; i++) {
-    const { id, ndnOctets } = queue[i]!;
-    yield id;
+    yield queue[i]!;
     // Not push(...children): an argument list of 200,000 children overflows the stack.
-    for (const c of store.childrenInDnOrder(id, ndnOctets)) queue.push(c);
+    for (const c of store.childIds(queue[i]!)) queue.push(c);
   }
 }
 

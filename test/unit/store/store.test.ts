@@ -109,11 +109,49 @@ t.test('a database of another format is refused with both formats named, and lef
   // Formats 5 and 6 are still read: see compression.test.ts.
   s.dbs.meta.putSync('format', 4);
   await s.close();
-  t.throws(() => new Store(opts), { code: 'MESHDIR_STORE_FORMAT', message: `database format 4 is not supported by this version (expects 5 or 6 or 7 or ${FORMAT_VERSION})` });
+  t.throws(() => new Store(opts), { code: 'MESHDIR_STORE_FORMAT', message: `database format 4 is not supported by this version (expects 5 or 6 or 7 or 8 or ${FORMAT_VERSION})` });
   const dbs = openDbs(dir, { readOnly: true });
   t.equal(dbs.meta.get('format'), 4, 'format unchanged');
   t.equal(dbs.entries.getCount(), 3, 'entries untouched');
   await dbs.env.close();
+});
+
+t.test("children are kept in slapd's order (RDN length, then octets); a format 8 index of bare ids is rebuilt so", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const opts = { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger };
+  let s = new Store(opts);
+  await seed(s);
+  const people = 'ou=people,dc=example,dc=com';
+  for (const uid of ['zed', 'bo', 'Émile', 'eve', 'al']) {
+    await s.write((tx) => localAdd(tx, root, `uid=${uid},${people}`, [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }]));
+  }
+  // Renamed: the index follows its new RDN.
+  await s.write((tx) => localModrdn(tx, root, `uid=zed,${people}`, 'uid=z', true));
+  const expected = ['uid=z', 'uid=al', 'uid=bo', 'uid=eve', 'uid=alice', 'uid=émile'];
+  const kids = (st: Store) => [...st.childIds(st.idOf(st.normalize(people))!)].map((id) => st.byId(id)!.ndn.replace(`,${people}`, ''));
+  t.same(kids(s), expected, 'by RDN length in octets (é is two), then by octets');
+  const peopleId = s.idOf(s.normalize(people))!;
+  await s.close();
+
+  // As format 8 stored it: each parent's children as bare ids (ordered-binary numbers).
+  const dbs = openDbs(dir);
+  const old = dbs.env.openDB('children', { keyEncoding: 'uint32', dupSort: true, encoding: 'ordered-binary' });
+  const pairs = [...dbs.entries.getRange()].map(({ key, value }) => [value.readUInt32LE(2), key] as const);
+  dbs.env.transactionSync(() => {
+    old.clearSync();
+    for (const [parent, id] of pairs) old.putSync(parent, id);
+    dbs.meta.putSync('format', 8);
+  });
+  await dbs.env.close();
+
+  s = new Store(opts);
+  t.teardown(() => s.close());
+  t.equal(s.dbs.meta.get('format'), FORMAT_VERSION, 'upgraded');
+  t.same(kids(s), expected, 'rebuilt in the same order');
+  t.ok(s.hasChildren(peopleId));
+  await s.write((tx) => localDelete(tx, `uid=eve,${people}`));
+  t.same(kids(s), expected.filter((r) => r !== 'uid=eve'), 'a delete removes its child entry');
 });
 
 t.test('reopen keeps data, RUV and clock', async (t) => {
