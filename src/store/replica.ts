@@ -215,10 +215,15 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     const d = store.dbs;
     // This replica's own changes newer than the copy may exist nowhere else
     // yet: keep them and apply them again on top of the copy, or a later
-    // CSN of ours would cover them in every RUV and strand them.
+    // CSN of ours would cover them in every RUV and strand them. Only within
+    // one history (generation): a replica of another one (loaded on its own,
+    // say) is replaced wholesale, as 389-DS's total update replaces it. Its
+    // changes replayed on the copy would clash with the copy's entries of
+    // the same DNs (its suffix entry among them: a conflict entry with no
+    // parent in the database, out of every search's reach).
     const own = store.replicaId === undefined ? undefined : String(store.replicaId);
     const mine: Change[] = [];
-    if (own !== undefined && store.ruv[own] !== undefined && (ruv[own] === undefined || store.ruv[own]! > ruv[own]!)) {
+    if (own !== undefined && store.generationId === gen && store.ruv[own] !== undefined && (ruv[own] === undefined || store.ruv[own]! > ruv[own]!)) {
       const from = ruv[own];
       const trimmed = trimmedRuv(store)[own];
       if (trimmed !== undefined && (from === undefined || trimmed > from)) {

@@ -130,3 +130,39 @@ t.test('repl init while the consumer is being fed loses nothing', async (t) => {
   t.match(last, /^identical/m, `c1 holds all ${32 + k} entries`);
   t.comment(`total ${Date.now() - started} ms`);
 });
+
+// A master loaded on its own (another generation: its own history of the
+// same DNs) that `repl init` makes a copy of another: replaced wholesale.
+// Replaying its own changes on the copy made naming conflicts of every
+// entry, its suffix entry's out of any search's reach, and replicated them.
+t.test('repl init replaces a master of another generation wholesale', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master' }, seed: 'm1' });
+  t.teardown(() => mesh.stop());
+  const m2 = await mesh.client('m2');
+  t.teardown(() => m2.close());
+  await m2.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await m2.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  await m2.add(`uid=only-on-m2,ou=people,${SUFFIX}`, person('only-on-m2'));
+  const database = async (name: string): Promise<Record<string, string[]>> => {
+    const c = await mesh.client(name);
+    try {
+      const e = (await c.search('cn=database,cn=monitor', '(objectClass=*)', { scope: 0 })).entries[0]!;
+      return Object.fromEntries(e.attrs.map((a) => [a.type.toLowerCase(), a.values.map(String)]));
+    } finally {
+      c.close();
+    }
+  };
+  const genBefore = (await database('m2')).generationid![0];
+  t.not(genBefore, (await database('m1')).generationid![0], 'two histories');
+
+  mesh.agree('m1', 'm2', { enabled: false });
+  await eventually(async () => (await mesh.agreement('m1', 'to-m2')) !== undefined, 5000, 'the agreement loaded');
+  const r = meshdir(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
+  t.equal(r.status, 0, `exit 0 ${r.stderr.trim()}`);
+  const want = await mesh.count('m1');
+  t.equal(await mesh.count('m2'), want, 'm2 holds what m1 holds');
+  const db = await database('m2');
+  t.same([db.entries![0], db.conflicts![0], db.generationid![0]], [String(want), '0', (await database('m1')).generationid![0]], 'no hidden conflict entries, no conflicts, m1\'s generation');
+  t.equal((await mesh.entries('m2', { filter: '(uid=only-on-m2)' })).size, 0, 'its own entries are gone');
+  t.ok(mesh.check(['m1', 'm2']).ok, 'repl check: identical');
+});
