@@ -111,6 +111,22 @@ function fail(code: number, message: string): never {
   throw new LdapError(code, message);
 }
 
+/**
+ * The attribute types (by name) whose values a filter can read; undefined
+ * when it can read any (an extensible match without a type). An entry with
+ * only these attributes gets the same verdict as the whole entry.
+ */
+export function filterTypes(f: Filter, schema: Schema, out = new Set<string>()): Set<string> | undefined {
+  if (f.type === 'and' || f.type === 'or') {
+    for (const x of f.filters) if (filterTypes(x, schema, out) === undefined) return undefined;
+    return out;
+  }
+  if (f.type === 'not') return filterTypes(f.filter, schema, out);
+  if (f.attr === undefined) return undefined;
+  for (const t of schema.canonicalDescription(f.attr)?.type.subtypes ?? []) out.add(t.name);
+  return out;
+}
+
 const cache = new WeakMap<Filter, { schema: Schema; fn: CompiledFilter }>();
 
 /** Evaluates a filter on one entry (compiling it once per filter object). */

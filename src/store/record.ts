@@ -11,6 +11,7 @@
 //   entry's attribute order).
 import type { Entry } from '../dit/entry.js';
 import { BerReader } from '../ber/reader.js';
+import { TAG } from '../ber/tags.js';
 import { readAttribute } from '../ldap/pdu/attribute.js';
 import { encodeAttribute } from '../ldap/pdu/encode-response.js';
 import type { Schema } from '../schema/schema.js';
@@ -83,6 +84,44 @@ export class EntryRec {
   get(name: string): Buffer[] | undefined {
     for (const [n, v] of this.attrs) if (n === name) return v;
     return undefined;
+  }
+
+  /**
+   * The attributes of the types named in `want` (with any options), values
+   * decoded; the others are skipped unread. What a filter needs of an entry
+   * it will most often reject.
+   */
+  pick(want: ReadonlySet<string>): Map<string, Buffer[]> {
+    const out = new Map<string, Buffer[]>();
+    if (this.#attrs !== undefined) {
+      for (const [n, v] of this.#attrs) if (want.has(typeName(n))) out.set(n, v);
+      return out;
+    }
+    pickRun(this.wire, want, out);
+    if (this.pw && want.has(USER_PASSWORD)) pickRun(this.pw, want, out);
+    pickRun(this.op, want, out);
+    return out;
+  }
+}
+
+function typeName(description: string): string {
+  const semi = description.indexOf(';');
+  return semi < 0 ? description : description.slice(0, semi);
+}
+
+function pickRun(run: Buffer, want: ReadonlySet<string>, out: Map<string, Buffer[]>): void {
+  const r = new BerReader(run);
+  while (r.hasMore()) {
+    const seq = r.enter(TAG.sequence);
+    const type = r.readString();
+    if (want.has(typeName(type))) {
+      const set = r.enter(TAG.set);
+      const values: Buffer[] = [];
+      while (r.hasMore()) values.push(r.readOctets());
+      r.leave(set);
+      out.set(type, values);
+    } else r.skip();
+    r.leave(seq);
   }
 }
 

@@ -153,6 +153,19 @@ export class Store {
     return buf === undefined ? undefined : decodeRec(id, buf);
   }
 
+  /**
+   * The entry record of `id` decoded over lmdb-js' reused read buffer, not
+   * a copy: valid only until the next read of this environment. For a
+   * search to test a candidate it will most often reject; byId for one it
+   * keeps.
+   */
+  peekId(id: number): EntryRec | undefined {
+    const fast = this.dbs.entries.getBinaryFast(id);
+    if (fast === undefined) return undefined;
+    const size = (this.dbs.entries as unknown as { lastSize: number }).lastSize;
+    return decodeRec(id, asBuffer(fast).subarray(0, size));
+  }
+
   /** Id of the entry at a normalized DN, without reading the entry. */
   idOf(ndn: string): number | undefined {
     return this.dbs.dn2id.get(ndn);

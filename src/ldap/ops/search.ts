@@ -16,6 +16,7 @@ import { encodeKept, encodeSelected, makeSelection, type Selection } from '../se
 import { virtualEntry, virtualSearch } from './virtual.js';
 import { assertionOf } from '../assertion.js';
 import { guardFilter } from '../filter-access.js';
+import { filterTypes } from '../../schema/filter.js';
 import { matchedValues } from '../matched-values.js';
 import { withSubentries } from '../search-controls.js';
 import { checkSearchBase, continuation, referralsInSearch } from '../referral.js';
@@ -130,11 +131,16 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   // An index's exact answer knows nothing of access: it decides alone only
   // where the requester may test every attribute the filter names.
   const indexDecides = root || (!ruled && !names(ctx, req.filter, USER_PASSWORD));
+  // Without access rules a filter sees only the types it names: decode those alone.
+  const needs = ruled ? undefined : filterTypes(asked, ctx.schema);
   // Attributes computed when read, which filters may still test (as in slapd).
   const wantsSubordinates = names(ctx, req.filter, 'hasSubordinates');
   const wantsSubschema = names(ctx, req.filter, 'subschemaSubentry');
+  // Candidates the filter decides on are tested before they are copied out
+  // of LMDB (most are rejected); not when testing reads LMDB (hasSubordinates).
+  const peek = needs !== undefined && !wantsSubordinates;
   const filterView = (rec: EntryRec): Entry => {
-    const e = recEntry(rec);
+    const e = needs ? { dn: rec.dn, attrs: rec.pick(needs) } : recEntry(rec);
     if (!pwVisible) e.attrs.delete(USER_PASSWORD);
     if (wantsSubordinates) e.attrs.set('hasSubordinates', [store.hasChildren(rec.id) ? TRUE : FALSE]);
     if (wantsSubschema) e.attrs.set('subschemaSubentry', SUBSCHEMA);
@@ -213,7 +219,8 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       if (lookThrough > 0 && !exact && examined > lookThrough) {
         return finish({ code: RC.adminLimitExceeded, matchedDN: '', message: 'look-through limit exceeded (add an index)', entries: sent });
       }
-      const rec: EntryRec | undefined = store.byId(eid);
+      const look = peek && !(exact && indexDecides);
+      let rec: EntryRec | undefined = look ? store.peekId(eid) : store.byId(eid);
       if (!rec) continue;
       if (!derefSearching && !inScope(rec, base, req.scope)) continue;
       if (referral?.(rec)) {
@@ -223,6 +230,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       }
       if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
       if (!(exact && indexDecides) && filter(rec.ndn, filterView(rec)) !== true) continue;
+      if (look) rec = store.byId(eid)!;
       // Before the limits: an entry the requester may not see must not count.
       if (ruled && !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec))) continue;
       // A page ends at the next entry to send, as slapd's: when none is

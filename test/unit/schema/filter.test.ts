@@ -2,7 +2,9 @@ import t from 'tap';
 import { newEntry, val, type Entry } from '../../../src/dit/entry.js';
 import type { Filter } from '../../../src/dit/filter-types.js';
 import { RC } from '../../../src/errors.js';
-import { compareAssertion, compileFilter, evaluate, type Tri } from '../../../src/schema/filter.js';
+import { compareAssertion, compileFilter, evaluate, filterTypes, type Tri } from '../../../src/schema/filter.js';
+import { parseFilter } from '../../../src/dit/filter.js';
+import { buildRec, decodeRec, encodeRec } from '../../../src/store/record.js';
 import { loadSchemaDir } from '../../../src/schema/load.js';
 
 const s = loadSchemaDir(new URL('../../../schema/', import.meta.url).pathname);
@@ -195,4 +197,27 @@ t.test('an extensible match without a type does not look at entryDN', async (t) 
   const e = newEntry('uid=a,dc=example,dc=com', [['objectClass', [val('top')]], ['uid', [val('a')]], ['entryDN', [val('uid=a,dc=example,dc=com')]]]);
   t.equal(ev(ext('uid=a,dc=example,dc=com', { rule: 'distinguishedNameMatch' }), e), false);
   t.equal(ev(ext('uid=a,dc=example,dc=com', { rule: 'distinguishedNameMatch' }), { ...e, attrs: new Map([...e.attrs, ['seeAlso', [val('uid=a,dc=example,dc=com')]]]) }), true);
+});
+
+t.test('a filter reads only the types filterTypes names: an entry record decoded for those alone gets the same verdicts', async (t) => {
+  const withPw: [string, Buffer[]][] = [...jdoe.attrs, ['userPassword', [val('{SSHA}x')]]];
+  const rec = decodeRec(7, encodeRec(buildRec(s, 7, 'u-7', jdoe.dn, jdoe.dn.toLowerCase(), 1, withPw, 0)));
+  const full: Entry = { dn: jdoe.dn, attrs: new Map(withPw) };
+  const filters = [
+    '(name=Johnny)', '(cn;lang-fr=Jean Biche)', '(cn=jean biche)', '(objectClass=person)', '(!(mail=*))', '(|(sn=Doe)(uid=x))',
+    '(uid:dn:=jdoe)', '(ou:dn:=people)', '(&(employeeNumber>=40)(createTimestamp<=20250101000000Z))', '(cn~=jon doe)',
+    '(userPassword=*)', '(!(description=*))', '(cn:caseExactMatch:=Johnny)', '(&(objectClass=*)(jpegPhoto=*))',
+  ];
+  for (const text of filters) {
+    const f = parseFilter(text);
+    const types = filterTypes(f, s);
+    if (!t.ok(types, `${text}: names its types`)) continue;
+    const picked = rec.pick(types!);
+    t.ok([...picked.keys()].every((k) => types!.has(k.split(';')[0]!)), `${text}: only those decoded (${[...picked.keys()].join(' ')})`);
+    t.equal(ev(f, { dn: jdoe.dn, attrs: picked }), ev(f, full), `${text}: same verdict`);
+  }
+  const names = filterTypes(parseFilter('(name=x)'), s)!;
+  t.ok(['name', 'cn', 'sn'].every((n) => names.has(n)) && !names.has('uid'), 'name: itself and its subtypes cn and sn, not uid');
+  t.equal(filterTypes(parseFilter('(:caseExactMatch:=Johnny)'), s), undefined, 'an extensible match without a type reads every type');
+  t.equal(filterTypes(parseFilter('(|(uid=a)(:dn:caseIgnoreMatch:=x))'), s), undefined, 'also inside an or');
 });
