@@ -10,6 +10,7 @@ import { createLogger } from '../log.js';
 import { loadServerSchema, openStore } from '../runtime.js';
 import { totalUpdate } from '../repl/session/total-init.js';
 import { compareReplicas } from '../repl/session/check.js';
+import { otherAgreementOf } from '../repl/session/agreements.js';
 
 interface BindOpts {
   bindDn?: string;
@@ -110,7 +111,10 @@ export function replCommand(program: Command): void {
     .action(async (opts: { config: string; agreement: string; progress: boolean }) => {
       const config = loadServerConfig(opts.config);
       if (!config.agreementsDir) throw new ConfigError(`${config.file}: agreementsDir: not set, so there are no agreements`);
-      const agreement = loadAgreement(join(config.agreementsDir, `${opts.agreement.replace(/\.ya?ml$/i, '')}.yaml`), dirname(config.file));
+      const file = join(config.agreementsDir, `${opts.agreement.replace(/\.ya?ml$/i, '')}.yaml`);
+      const agreement = loadAgreement(file, dirname(config.file));
+      const other = otherAgreementOf(config.agreementsDir, file, agreement.consumer, dirname(config.file));
+      if (other) throw new ConfigError(`${file}: consumer: ${agreement.consumer} is also the consumer of ${other} (one agreement per consumer): remove one of them first`);
       const store = openStore(config, createLogger({ level: 'warn' }));
       const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }, Presets.shades_classic) : undefined;
       try {

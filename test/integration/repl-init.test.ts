@@ -4,6 +4,8 @@
 // The supplier trims after 1 s (`changelog.maxAge`) and runs maintenance
 // every second (`replication.maintenanceInterval`).
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, REPL_DN, eventually, meshdirAsync } from '../helpers/mesh.js';
 import { meshdir, SUFFIX } from '../helpers/server.js';
@@ -157,6 +159,15 @@ t.test('repl init replaces a master of another generation wholesale', async (t) 
 
   mesh.agree('m1', 'm2', { enabled: false });
   await eventually(async () => (await mesh.agreement('m1', 'to-m2')) !== undefined, 5000, 'the agreement loaded');
+  // Two agreements for one consumer: the server runs one of them (the other is invalid); init refuses both.
+  const dir = mesh.node('m1').agreementsDir;
+  copyFileSync(join(dir, 'to-m2.yaml'), join(dir, 'to-m2b.yaml'));
+  for (const name of ['to-m2b', 'to-m2']) {
+    const dup = meshdir(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', name, '--no-progress']);
+    t.equal(dup.status, 2, `${name}: exit 2`);
+    t.match(dup.stderr, /consumer: ldap:\/\/127\.0\.0\.1:\d+ is also the consumer of .*to-m2b?\.yaml \(one agreement per consumer\)/, `${name}: one line naming both files`);
+  }
+  unlinkSync(join(dir, 'to-m2b.yaml'));
   const r = meshdir(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
   t.equal(r.status, 0, `exit 0 ${r.stderr.trim()}`);
   const want = await mesh.count('m1');

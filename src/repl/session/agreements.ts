@@ -47,6 +47,25 @@ export function isAgreementFile(name: string): boolean {
   return name.endsWith('.yaml') && !name.startsWith('.');
 }
 
+/**
+ * Another valid agreement file in `dir` that names the same consumer as
+ * `file` (DESIGN.md: one agreement per consumer), for commands that act on
+ * one agreement without a running server to say which of the two it runs.
+ */
+export function otherAgreementOf(dir: string, file: string, consumer: string, baseDir: string): string | undefined {
+  const target = sameConsumer(consumer);
+  for (const n of readdirSync(dir).filter(isAgreementFile).sort()) {
+    const other = join(dir, n);
+    if (other === file) continue;
+    try {
+      if (sameConsumer(loadAgreement(other, baseDir).consumer) === target) return other;
+    } catch {
+      // An invalid file runs nothing.
+    }
+  }
+  return undefined;
+}
+
 export class Replication {
   readonly #ctx: ServerContext;
   readonly consumer: ConsumerState;
