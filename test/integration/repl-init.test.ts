@@ -53,6 +53,8 @@ t.test('needs-init after trimming, fixed by repl init', async (t) => {
     const s = await status();
     t.match(s.detail?.[0], /replica 1 up to \d{14}\.\d{6}Z#\d{6}#001#\d{6}/, `detail names the replica and CSN: ${s.detail?.[0]}`);
     t.match(s.detail?.[0], ruvBefore.split(' ')[1]!, 'and what the consumer has');
+    // maxAge is 1 s: what it lacks was written over a second ago.
+    t.ok(Number(s.lagms?.[0]) >= 1000, `lagMs ${s.lagms?.[0]}: at least the age of the newest trimmed change, not 0`);
     t.equal(await mesh.count('c1'), 5, 'c1 got none of the late writes (nothing applied out of order)');
     // The supplier looks again every few seconds (state connecting meanwhile): ask until needs-init shows.
     let out = '';

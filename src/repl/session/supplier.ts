@@ -410,8 +410,12 @@ export class Supplier {
     const now = Date.now();
     if (now - this.#lagAt < 1000) return;
     this.#lagAt = now;
-    const first = changesFor(store, acked, 1).changes[0];
-    this.status.lagMs = first && !ruvCovers(acked, first.csn) ? Math.max(0, now - csnTimeMs(first.csn)) : 0;
+    const { changes, lacks } = changesFor(store, acked, 1);
+    const first = changes[0];
+    // Trimmed changes it lacks are at least as old as the newest trimmed
+    // one (needs-init): the lag is at least that, not 0.
+    const oldest = lacks ? lacks.csn : first && !ruvCovers(acked, first.csn) ? first.csn : undefined;
+    this.status.lagMs = oldest === undefined ? 0 : Math.max(0, now - csnTimeMs(oldest));
   }
 }
 
