@@ -56,7 +56,11 @@ t.test('needs-init after trimming, fixed by repl init', async (t) => {
     // maxAge is 1 s: what it lacks was written over a second ago.
     t.ok(Number(s.lagms?.[0]) >= 1000, `lagMs ${s.lagms?.[0]}: at least the age of the newest trimmed change, not 0`);
     t.equal(await mesh.count('c1'), 5, 'c1 got none of the late writes (nothing applied out of order)');
-    // The supplier looks again every few seconds (state connecting meanwhile): ask until needs-init shows.
+    // The supplier looks again every few seconds, staying in needs-init, and says so once.
+    await new Promise((r) => setTimeout(r, 4000));
+    const states = mesh.node('m1').server.log.map((l) => JSON.parse(l) as { msg: string; agreement?: string; state?: string }).filter((o) => o.msg === 'agreement state' && o.agreement === 'to-c1');
+    const since = states.slice(states.findIndex((o) => o.state === 'needs-init'));
+    t.same(since.map((o) => o.state), ['needs-init'], 'one log line for needs-init, none for its retries');
     let out = '';
     await eventually(() => {
       out = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '-D', 'cn=Directory Manager', '-w', 'secret']).stdout;

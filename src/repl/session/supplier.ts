@@ -69,6 +69,9 @@ class Signal {
   }
 }
 
+/** States only an administrator ends (repl init, a password, the other server's configuration). */
+const WAITS_FOR_ADMIN: ReadonlySet<AgreementState> = new Set(['needs-init', 'generation-mismatch', 'refused']);
+
 export class Supplier {
   readonly status: AgreementStatus;
   #cfg: AgreementConfig;
@@ -198,8 +201,9 @@ export class Supplier {
           backoff = 1000;
           continue;
         }
-        // A session that got going and then broke starts the backoff over.
-        if (this.#started) backoff = 1000;
+        // A session that got going and then broke starts the backoff over;
+        // one that got as far as finding it needs an administrator does not.
+        if (this.#started && !(e instanceof Final)) backoff = 1000;
         const msg = (e as Error).message;
         this.status.lastResult = msg;
         // Refusals and mismatches need an administrator; retry, but slowly.
@@ -236,7 +240,9 @@ export class Supplier {
   async #session(cfg: AgreementConfig): Promise<void> {
     const ctx = this.#ctx;
     const store = ctx.store;
-    this.#set('connecting', '');
+    // Looking again whether an administrator fixed it is not news: the
+    // state stays until the answer changes (and is logged once).
+    if (!WAITS_FOR_ADMIN.has(this.status.state)) this.#set('connecting', '');
     const client = await this.#connect(cfg).catch((e: Error) => {
       if (!(e instanceof Final) && /certificate|self.signed|unable to verify|SSL|TLS/i.test(e.message)) throw tlsRefused(cfg, e);
       throw e;
