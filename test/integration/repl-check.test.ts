@@ -65,3 +65,20 @@ t.test('a DN in the URLs names the subtree to compare, as ldapsearch -H reads it
   const two = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, at(a.url, groups), at(b.url, `ou=people,${SUFFIX}`)]);
   t.same([two.status, /name different subtrees/.test(two.stderr)], [2, true], 'two different subtrees: not compared');
 });
+
+t.test('a subtree one replica lacks is a difference (exit 1), named once; one no replica has is an error naming it', async (t) => {
+  const c = await LdapClient.connect(a.url);
+  t.teardown(() => c.close());
+  await c.bind(ROOT_DN, ROOT_PW);
+  const only = `ou=only-a,${SUFFIX}`;
+  await c.add(only, { objectClass: ['organizationalUnit'], ou: 'only-a' });
+  await c.add(`ou=inner,${only}`, { objectClass: ['organizationalUnit'], ou: 'inner' });
+  const r = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, '-b', only, a.url, b.url]);
+  t.equal(r.status, 1, r.stdout + r.stderr);
+  t.match(r.stdout, `${only}: the subtree is missing on ${b.url}\n`);
+  t.notMatch(r.stdout, /missing on .*\n[\s\S]*missing on/, 'not once per entry again');
+  t.match(r.stdout, /^1 difference$/m);
+  const none = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, '-b', `ou=nowhere,${SUFFIX}`, a.url, b.url]);
+  t.same([none.status, none.stdout], [2, '']);
+  t.equal(none.stderr, `meshdir: ou=nowhere,${SUFFIX}: no such entry on any of the replicas\n`);
+});

@@ -1,7 +1,7 @@
 // `meshdir repl check`: read the same subtree from every replica (paged, so
 // size limits do not cut it short) and compare entry by entry, value by value.
 import type { ConnectionOptions } from 'node:tls';
-import { MeshdirError } from '../../errors.js';
+import { LdapError, MeshdirError, RC } from '../../errors.js';
 import { LdapClient } from '../../ldap/client.js';
 import { CONTROL, decodePagedResults, pagedResultsControl } from '../../ldap/pdu/index.js';
 
@@ -21,11 +21,16 @@ function dnKey(dn: string): string {
   return dn.toLowerCase().replace(/\s*([,=+])\s*/g, '$1');
 }
 
-async function snapshot(client: LdapClient, base: string): Promise<Snapshot> {
+/** The subtree as one replica holds it; undefined when its base is not there (a difference, not an error). */
+async function snapshot(client: LdapClient, url: string, base: string): Promise<Snapshot | undefined> {
   const out: Snapshot = new Map();
   let cookie: Uint8Array = Buffer.alloc(0);
   do {
-    const r = await client.search(base, EVERYTHING, { scope: 2, attributes: ['*', 'entryUUID'], controls: [pagedResultsControl(PAGE, cookie)] });
+    const r = await client.search(base, EVERYTHING, { scope: 2, attributes: ['*', 'entryUUID'], controls: [pagedResultsControl(PAGE, cookie)] }).catch((e: Error) => {
+      if (e instanceof LdapError && e.code === RC.noSuchObject) return undefined;
+      throw new MeshdirError('MESHDIR_CHECK', `${url}: search of ${base} failed: ${e.message || (e instanceof LdapError ? `result ${e.code}` : 'error')}`);
+    });
+    if (r === undefined) return undefined;
     for (const e of r.entries) {
       const attrs = new Map<string, string[]>();
       for (const a of e.attrs) attrs.set(a.type.toLowerCase(), a.values.map((v) => v.toString('base64')).sort());
@@ -99,16 +104,25 @@ export async function compareReplicas(
       base = dse.entries[0]?.attrs.find((a) => a.type.toLowerCase() === 'namingcontexts')?.values[0]?.toString();
       if (!base) throw new Error(`${urls[0]}: no naming context to compare`);
     }
-    const snaps = await Promise.all(clients.map((c) => snapshot(c, base!)));
+    const got = await Promise.all(clients.map((c, i) => snapshot(c, urls[i]!, base!)));
+    const without = urls.filter((_, i) => got[i] === undefined);
+    if (without.length === urls.length) throw new MeshdirError('MESHDIR_CHECK', `${base}: no such entry on any of the replicas`);
+    const snaps = got.map((s) => s ?? new Map() as Snapshot);
     const report: string[] = [];
     let differences = 0;
+    if (without.length) {
+      differences++;
+      report.push(`${base}: the subtree is missing on ${without.join(', ')}`);
+    }
     const all = new Set<string>();
     for (const s of snaps) for (const k of s.keys()) all.add(k);
     for (const k of [...all].sort()) {
       const here = snaps.map((s) => s.get(k));
       const dn = here.find((x) => x)!.dn;
-      const missing = urls.filter((_, i) => !here[i]);
-      if (missing.length) {
+      // A replica without the subtree is reported once, above.
+      const missing = urls.filter((_, i) => !here[i] && got[i] !== undefined);
+      if (here.some((e) => !e)) {
+        if (!missing.length) continue;
         differences++;
         report.push(`${dn}: missing on ${missing.join(', ')}`);
         continue;
