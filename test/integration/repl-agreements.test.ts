@@ -72,6 +72,26 @@ t.test('agreement files under a running supplier', async (t) => {
     t.pass('enabled again: the write arrives');
   });
 
+  await t.test('a schedule window is honoured: outside it nothing is sent, a window that includes now sends', async (t) => {
+    const file = mesh.agree('m1', 'c1');
+    const plain = readFileSync(file, 'utf8');
+    // A one-minute window two hours from now (local time, as schedules are read).
+    const now = new Date();
+    const start = (now.getHours() * 60 + now.getMinutes() + 120) % 1440;
+    const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    mesh.writeAgreement('m1', 'to-c1', `${plain}schedule: ["sun-sat ${hhmm(start)}-${hhmm((start + 1) % 1440)}"]\n`);
+    await eventually(async () => (await state('to-c1')) === 'off-schedule', 5000, 'state off-schedule');
+    t.match((await mesh.agreement('m1', 'to-c1'))?.detail?.[0], /^outside \["sun-sat \d\d:\d\d-\d\d:\d\d"\]$/, 'the detail names the schedule');
+    const dn = await write();
+    await eventually(() => has('c2', dn), 10_000, 'the add on c2');
+    await pause(1500);
+    t.notOk(await has('c1', dn), 'outside the window the write does not reach c1');
+    mesh.writeAgreement('m1', 'to-c1', `${plain}schedule: ["mon-fri 00:00-24:00", "sat,sun 00:00-24:00"]\n`);
+    await eventually(() => has('c1', dn), 10_000, 'the add on c1 once a window includes now');
+    t.pass('inside the window it is sent');
+    mesh.agree('m1', 'c1');
+  });
+
   await t.test('an edited file restarts the session at once, without a backoff', async (t) => {
     const log = mesh.node('m1').server.log;
     const from = log.length;

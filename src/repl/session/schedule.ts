@@ -47,3 +47,8 @@ export function inSchedule(windows: readonly Window[] | 'always', date: Date): b
   }
   return false;
 }
+
+/** Milliseconds until the next minute starts: windows open and close on minutes. */
+export function msToNextMinute(now = Date.now()): number {
+  return 60_000 - (now % 60_000) + 20;
+}

@@ -14,7 +14,7 @@ import type { NeedsInit } from '../core/changelog.js';
 import { csnTimeMs, isCsn } from '../core/csn.js';
 import { leftToOrigins, ruvAdvance, ruvCovers, ruvLacks, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
 import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
-import { inSchedule, parseWindow, type Window } from './schedule.js';
+import { inSchedule, msToNextMinute, parseWindow, type Window } from './schedule.js';
 
 export type AgreementState =
   | 'disabled' | 'off-schedule' | 'empty' | 'connecting' | 'sending' | 'in-sync' | 'backoff'
@@ -179,7 +179,7 @@ export class Supplier {
       }
       if (!inSchedule(this.#windows, new Date())) {
         this.#set('off-schedule', `outside ${JSON.stringify(cfg.schedule)}`);
-        await this.#signal.wait(30_000);
+        await this.#signal.wait(msToNextMinute());
         continue;
       }
       if (isPristine(this.#ctx.store)) {
@@ -347,7 +347,9 @@ export class Supplier {
         // Changes left to a direct session that the consumer has not
         // acknowledged yet: ask again within a second whether they arrived,
         // or whether that session ended and they must come from us.
-        const beat = ruvLacks(own(acked), store.ruv).length > 0 ? Math.min(cfg.heartbeatMs, 1000) : cfg.heartbeatMs;
+        let beat = ruvLacks(own(acked), store.ruv).length > 0 ? Math.min(cfg.heartbeatMs, 1000) : cfg.heartbeatMs;
+        // A window closes on a minute: look then, not a heartbeat later.
+        if (this.#windows !== 'always') beat = Math.min(beat, msToNextMinute());
         await this.#signal.wait(beat);
         if (Date.now() - lastTraffic >= beat && changesFor(store, held(sent), 1).changes.length === 0) {
           const r = await client.extended(REPL_OID.heartbeat);
