@@ -1,5 +1,7 @@
 // The composition root of one server process: schema, store, front end (and
 // replication, when configured), wired together and stopped in order.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ServerConfig } from './config/load.js';
 import { createLogger, type Logger } from './log.js';
 import { Access } from './ldap/access.js';
@@ -116,6 +118,16 @@ export function loadServerSchema(config: ServerConfig): Schema {
     if (policy === 'manual' && !at.singleValue) bad(field, `manual logs the loser of concurrent values: ${at.name} must be SINGLE-VALUE (a multi-valued attribute keeps every value)`);
   }
   return schema;
+}
+
+/**
+ * The store of a command that reads what a server or an import left
+ * (export, backup, conflicts, repl init): a dataDir without a database is a
+ * mistyped path or a server never started, not an empty directory to make.
+ */
+export function openExistingStore(config: ServerConfig, log: Logger): Store {
+  if (!existsSync(join(config.dataDir, 'data.mdb'))) throw new ConfigError(`${config.file}: dataDir: no database in ${config.dataDir} (nothing was imported or served there)`);
+  return openStore(config, log);
 }
 
 export function openStore(config: ServerConfig, log: Logger, schema = loadServerSchema(config)): Store {

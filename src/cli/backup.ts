@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../config/load.js';
 import { MeshdirError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { openStore } from '../runtime.js';
+import { openExistingStore, openStore } from '../runtime.js';
 import { compactInPlace, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
 import { makeDirs } from '../dirs.js';
@@ -34,8 +34,8 @@ export function backupCommands(program: Command): void {
     .action(async (dir: string, opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
       if (existsSync(dir) && readdirSync(dir).length) throw new ConfigError(`${dir}: backup directory is not empty`);
+      const store = openExistingStore(config, createLogger({ level: 'warn' }));
       makeDirs(join(dir, 'db'), 0o700);
-      const store = openStore(config, createLogger({ level: 'warn' }));
       try {
         const started = Date.now();
         await writeCompactCopy(store.dbs.env, join(dir, 'db'), config.mapSizeMiB);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { loadServerConfig } from '../config/load.js';
 import { formatEntry } from '../dit/ldif-write.js';
 import { createLogger } from '../log.js';
-import { openStore } from '../runtime.js';
+import { openExistingStore } from '../runtime.js';
 import type { Store } from '../store/store.js';
 
 /** Computed attributes slapcat leaves out too. */
@@ -21,7 +21,7 @@ export function exportCommand(program: Command): void {
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (opts: { config: string; output?: string }) => {
       const config = loadServerConfig(opts.config);
-      const store = openStore(config, createLogger({ level: 'warn' }));
+      const store = openExistingStore(config, createLogger({ level: 'warn' }));
       const out = opts.output ? createWriteStream(opts.output, { mode: 0o600 }) : process.stdout;
       try {
         for (const chunk of exportLdif(store)) {

@@ -7,7 +7,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
 import { LdapClient } from '../ldap/client.js';
 import { createLogger } from '../log.js';
-import { loadServerSchema, openStore } from '../runtime.js';
+import { loadServerSchema, openExistingStore } from '../runtime.js';
 import { totalUpdate } from '../repl/session/total-init.js';
 import { compareReplicas } from '../repl/session/check.js';
 import { otherAgreementOf } from '../repl/session/agreements.js';
@@ -115,7 +115,7 @@ export function replCommand(program: Command): void {
       const agreement = loadAgreement(file, dirname(config.file));
       const other = otherAgreementOf(config.agreementsDir, file, agreement.consumer, dirname(config.file));
       if (other) throw new ConfigError(`${file}: consumer: ${agreement.consumer} is also the consumer of ${other} (one agreement per consumer): remove one of them first`);
-      const store = openStore(config, createLogger({ level: 'warn' }));
+      const store = openExistingStore(config, createLogger({ level: 'warn' }));
       const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }, Presets.shades_classic) : undefined;
       try {
         const started = Date.now();
@@ -162,7 +162,7 @@ export function conflictsCommand(program: Command): void {
     .option('--json', 'one JSON object per line')
     .action(async (opts: { config: string; json?: boolean }) => {
       const config = loadServerConfig(opts.config);
-      const store = openStore(config, createLogger({ level: 'warn' }));
+      const store = openExistingStore(config, createLogger({ level: 'warn' }));
       try {
         let n = 0;
         for (const c of store.conflicts()) {

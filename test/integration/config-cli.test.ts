@@ -3,7 +3,7 @@
 // log file not yet opened once broke that: exit 1 and a second line) and
 // for TLS files that cannot be read.
 import t from 'tap';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup, meshdir, REPO, ROOT_HASH } from '../helpers/server.js';
@@ -59,4 +59,16 @@ t.test('schema warnings reach stderr when the log goes to a file', async (t) => 
   // The missing TLS file stops the server after the schema is loaded.
   const r = serve(base(`tls: { cert: ${join(dir, 'nope.pem')}, key: ${join(dir, 'nope.key')} }`).replace(`schemaDir: ${join(REPO, 'schema')}`, `schemaDir: ${schemaDir}`));
   t.same([r.status, r.stderr.split('\n')[0]], [2, `meshdir: schema warning: ${join(schemaDir, 'local.schema')}:1: attributeType xWarned: unknown matching rule 'noSuchMatch'; EQUALITY matching unavailable`]);
+});
+
+t.test('commands that read a database refuse a dataDir without one, and make nothing there', async (t) => {
+  const missing = join(dir, 'typo');
+  writeFileSync(file, base('').replace(`dataDir: ${join(dir, 'data')}`, `dataDir: ${missing}`));
+  const line = `meshdir: ${file}: dataDir: no database in ${missing} (nothing was imported or served there)\n`;
+  for (const args of [['export', '--config', file], ['conflicts', '--config', file], ['backup', '--config', file, join(dir, 'bk')], ['repl', 'init', '--config', file, '--agreement', 'x']]) {
+    const r = meshdir(args);
+    t.same([r.status, r.stdout, r.stderr], [2, '', args[0] === 'repl' ? r.stderr : line], args.join(' '));
+  }
+  t.notOk(existsSync(missing), 'no dataDir made');
+  t.notOk(existsSync(join(dir, 'bk')), 'no backup directory made');
 });
