@@ -51,6 +51,8 @@ t.test('replicas that cannot be compared: exit 2 and the reason, naming the URL'
   const down = meshdir(['repl', 'check', a.url, 'ldap://127.0.0.1:1']);
   t.equal(down.status, 2, down.stderr);
   t.match(down.stderr, /^meshdir: .*ldap:\/\/127\.0\.0\.1:1/);
+  const typo = meshdir(['repl', 'check', a.url, 'ldap://[::1']);
+  t.same([typo.status, typo.stderr], [2, 'meshdir: ldap://[::1: not an LDAP URL (ldap://host:port or ldaps://host:port)\n'], 'a URL that does not parse is named');
 });
 
 t.test('a DN in the URLs names the subtree to compare, as ldapsearch -H reads it', async (t) => {
