@@ -421,7 +421,7 @@ class Materializer {
     if (old && old.ndn !== rec.ndn && dbs.dn2id.get(old.ndn) === rec.id) tx.remove(dbs.dn2id, old.ndn);
     if (!old || old.ndn !== rec.ndn) tx.put(dbs.dn2id, rec.ndn, rec.id);
     if (!old) tx.put(dbs.uuid2id, rec.uuid, rec.id);
-    if (!old || old.parent !== rec.parent || rdnOf(old.ndn) !== rdnOf(rec.ndn)) {
+    if (!old || old.parent !== rec.parent || (old.ndn !== rec.ndn && rdnOf(old.ndn) !== rdnOf(rec.ndn))) {
       if (old) tx.remove(dbs.children, old.parent, childValue(old.ndn, old.id));
       tx.put(dbs.children, rec.parent, childValue(rec.ndn, rec.id));
     }
