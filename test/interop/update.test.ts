@@ -313,7 +313,7 @@ t.test('a modify with no changes succeeds for whoever may write the entry (as sl
   t.equal(anon.code, 8, 'anonymous: strongerAuthRequired, as any update');
 });
 
-t.test("scope walks list entries in slapd's order: children by RDN length then octets, a subtree level by level", async (t) => {
+t.test("scope walks list entries in slapd's order: children by RDN length then octets, a subtree as mdb_dn2id_walk goes", async (t) => {
   // What slapd 2.5 (back-mdb) answered for the same adds (bench/compat).
   const base = `ou=order,${SUFFIX}`;
   const entry = (rdn: string, parent = base) => ldif(`dn: ${rdn},${parent}`, 'objectClass: organizationalUnit', `ou: ${rdn.slice(3)}`);
@@ -322,9 +322,23 @@ t.test("scope walks list entries in slapd's order: children by RDN length then o
   t.equal(add(entry('ou=o3a', `ou=o3,${base}`)).code, 0);
   t.equal(add(entry('ou=o1a', `ou=o1,${base}`)).code, 0);
   for (const rdn of ['ou=zz', 'ou=a']) t.equal(add(entry(rdn)).code, 0);
-  const walk = (scope: string) => dns(tool('ldapsearch', [...as(url), '-LLL', '-b', base, '-s', scope, '1.1']).stdout);
-  t.same(walk('one'), ['ou=a', 'ou=o1', 'ou=o2', 'ou=o3', 'ou=zz'].map((r) => `${r},${base}`));
-  t.same(walk('sub'), [base, ...['ou=a', 'ou=o1', 'ou=o2', 'ou=o3', 'ou=zz', 'ou=o1a,ou=o1', 'ou=o3a,ou=o3'].map((r) => `${r},${base}`)]);
+  t.equal(add(entry('ou=o1aa', `ou=o1a,ou=o1,${base}`)).code, 0);
+  const walk = (scope: string, filter = '(objectClass=*)') => dns(tool('ldapsearch', [...as(url), '-LLL', '-b', base, '-s', scope, filter, '1.1']).stdout);
+  const children = ['ou=a', 'ou=o1', 'ou=o2', 'ou=o3', 'ou=zz'].map((r) => `${r},${base}`);
+  t.same(walk('one'), children);
+  // A node's children, then each child's subtree in turn: o1aa before o3a (slapd 2.5; level by level would swap them).
+  const subtree = [base, ...children, ...['ou=o1a,ou=o1', 'ou=o1aa,ou=o1a,ou=o1', 'ou=o3a,ou=o3'].map((r) => `${r},${base}`)];
+  t.same(walk('sub'), subtree);
+  // An indexed filter with more candidates than the scope holds: slapd walks the scope, in its order.
+  t.same(walk('one', '(objectClass=organizationalUnit)'), children, 'one-level, objectClass indexed');
+  t.same(walk('sub', '(objectClass=organizationalUnit)'), subtree, 'subtree, objectClass indexed');
+  // Fewer candidates than the scope holds: the index's answer, in id order (o3 was added before o1).
+  t.same(walk('one', '(|(ou=o1)(ou=o3))'), [`ou=o1,${base}`, `ou=o3,${base}`], 'unindexed ou: the walk');
+  t.same(walk('one', '(|(objectClass=alias)(objectClass=organizationalUnit))'), children, 'an or of indexed classes');
+  // Fewer candidates than the scope holds: the index's answer, in id order (r2 was added before r1).
+  for (const r of ['cn=r2', 'cn=r1']) t.equal(add(ldif(`dn: ${r},${base}`, 'objectClass: organizationalRole', `cn: ${r.slice(3)}`)).code, 0);
+  t.same(walk('one', '(objectClass=organizationalRole)'), [`cn=r2,${base}`, `cn=r1,${base}`], 'two candidates, seven children: id order');
+  t.same(walk('one', '(|(cn=r1)(cn=r2)(ou=zz))'), [`cn=r1,${base}`, `cn=r2,${base}`, `ou=zz,${base}`], 'unindexed (ou): the walk, RDN order');
 });
 
 t.test('DN values are stored re-spelled as slapd does (dnPretty)', async (t) => {

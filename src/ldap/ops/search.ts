@@ -173,6 +173,10 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     } else if (idx) {
       ids = derefSearching ? [...derefCandidates(ctx, base, req.scope, idx.ids, aliases!)] : idx.ids;
       exact = idx.exact;
+      // slapd's back-mdb walks the scope instead when it holds fewer entries
+      // than the index gives candidates, and sends what the walk meets in
+      // the walk's order: so does meshdir, for the same order.
+      if (!derefSearching && walkIsSmaller(store, base, req.scope, idx.ids.length)) ids = inCandidates(scopeIds(ctx, base, req.scope), idx.ids);
     } else {
       ids = scopeIds(ctx, base, req.scope);
     }
@@ -422,9 +426,12 @@ function inScope(rec: EntryRec, base: Base, scope: number): boolean {
 }
 
 /**
- * Ids in the scope without an index, in slapd's order: the base; its
- * children by RDN length, then RDN octets (as the parent/child index keeps them); the whole suffix in id order (the order entries were
- * added, as an indexed search); below the suffix entry, level by level.
+ * Ids in the scope in the order slapd's back-mdb walks it: the base (not in
+ * scope `children`); a one-level scope's children in the parent/child
+ * index's order (RDN length, then octets); the suffix's whole subtree in id
+ * order (the order entries were added, as an indexed search); below the
+ * suffix, mdb_dn2id_walk's order: all of a node's children, then the
+ * subtree of each child that has children, in turn.
  */
 function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
   if (scope === 0) {
@@ -440,11 +447,56 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
     yield* store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
-  const queue = [base.id];
-  for (let i = 0; i < queue.length; i++) {
-    yield queue[i]!;
-    // Not push(...children): an argument list of 200,000 children overflows the stack.
-    for (const c of store.childIds(queue[i]!)) queue.push(c);
+  yield base.id;
+  // An explicit stack, not recursion: a tree may be 10,000 levels deep.
+  const stack: { kids: number[]; next: number }[] = [];
+  const enter = (id: number): number[] => {
+    const kids = [...store.childIds(id)];
+    if (kids.length) stack.push({ kids, next: 0 });
+    return kids;
+  };
+  yield* enter(base.id);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.kids.length) stack.pop();
+    else yield* enter(top.kids[top.next++]!);
+  }
+}
+
+/**
+ * Whether the scope holds fewer entries than `candidates` (back-mdb's
+ * nsubs < ncand, counting the base in a subtree): counted only as far as needed.
+ */
+function walkIsSmaller(store: ServerContext['store'], base: Base, scope: number, candidates: number): boolean {
+  if (scope === 0) return false;
+  if (scope === 1) return store.dbs.children.getValuesCount(base.id) < candidates;
+  if (base.ndn === store.suffixNdn) return false;
+  let n = 1;
+  const todo = [base.id];
+  while (todo.length) {
+    for (const c of store.childIds(todo.pop()!)) {
+      if (++n >= candidates) return false;
+      todo.push(c);
+    }
+  }
+  return n < candidates;
+}
+
+/** The walk's ids that are among `sorted` (an index answer). */
+function* inCandidates(walk: Iterable<number>, sorted: readonly number[]): Generator<number> {
+  for (const id of walk) {
+    let lo = 0;
+    let hi = sorted.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = sorted[mid]!;
+      if (v === id) {
+        yield id;
+        break;
+      }
+      if (v < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
   }
 }
 
