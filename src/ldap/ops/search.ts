@@ -429,9 +429,10 @@ function inScope(rec: EntryRec, base: Base, scope: number): boolean {
  * Ids in the scope in the order slapd's back-mdb walks it: the base (not in
  * scope `children`); a one-level scope's children in the parent/child
  * index's order (RDN length, then octets); the suffix's whole subtree in id
- * order (the order entries were added, as an indexed search); below the
- * suffix, mdb_dn2id_walk's order: all of a node's children, then the
- * subtree of each child that has children, in turn.
+ * order (the order entries were added, as an indexed search) while ids
+ * have no gaps; else, and below the suffix, mdb_dn2id_walk's order: all of
+ * a node's children, then the subtree of each child that has children, in
+ * turn.
  */
 function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<number> {
   if (scope === 0) {
@@ -443,7 +444,7 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
     yield* store.childIds(base.id);
     return;
   }
-  if (base.ndn === store.suffixNdn) {
+  if (base.ndn === store.suffixNdn && !idsHaveGaps(store)) {
     yield* store.dbs.entries.getKeys() as Iterable<number>;
     return;
   }
@@ -461,6 +462,20 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
     if (top.next === top.kids.length) stack.pop();
     else yield* enter(top.kids[top.next++]!);
   }
+}
+
+/**
+ * Whether entry ids have gaps (an entry was deleted, or an id went to a
+ * write that failed). Without an index back-mdb's candidates for the whole
+ * suffix are the range of its ids, as many as the entries until the first
+ * gap: from then on the suffix, holding fewer, is walked instead.
+ */
+function idsHaveGaps(store: ServerContext['store']): boolean {
+  let first = 0;
+  let last = 0;
+  for (const k of store.dbs.entries.getKeys({ limit: 1 })) first = k as number;
+  for (const k of store.dbs.entries.getKeys({ reverse: true, limit: 1 })) last = k as number;
+  return last - first + 1 > store.entryCount();
 }
 
 /**
