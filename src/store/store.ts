@@ -177,8 +177,8 @@ export class Store {
   }
 
   hasChildren(id: number): boolean {
-    for (const _ of this.dbs.children.getValues(id, { limit: 1 })) return true;
-    return false;
+    // A get of a dupsort key reads its first value: no cursor to open.
+    return this.dbs.children.getBinaryFast(id) !== undefined;
   }
 
   /** Children of the entry `id` in slapd's order (see childValue). */

@@ -452,6 +452,8 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
   // An explicit stack, not recursion: a tree may be 10,000 levels deep.
   const stack: { kids: number[]; next: number }[] = [];
   const enter = (id: number): number[] => {
+    // Most entries are leaves: ask cheaply before listing.
+    if (!store.hasChildren(id)) return [];
     const kids = [...store.childIds(id)];
     if (kids.length) stack.push({ kids, next: 0 });
     return kids;
