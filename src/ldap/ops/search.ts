@@ -491,7 +491,9 @@ function walkIsSmaller(store: ServerContext['store'], base: Base, scope: number,
   let n = 1;
   const todo = [base.id];
   while (todo.length) {
-    for (const c of store.childIds(todo.pop()!)) {
+    const id = todo.pop()!;
+    if (!store.hasChildren(id)) continue;
+    for (const c of store.childIds(id)) {
       if (++n >= candidates) return false;
       todo.push(c);
     }
