@@ -21,6 +21,13 @@ function open(t: Tap.Test | any, extra: Partial<ConstructorParameters<typeof Sto
   return { store, dir };
 }
 
+/** A data directory of the test's and the options to open (and reopen) a store there. */
+function reopenable(t: Tap.Test | any) {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, opts: { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger } };
+}
+
 async function seed(store: Store) {
   await store.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
   await store.write((tx) => localAdd(tx, root, 'ou=people,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
@@ -101,9 +108,7 @@ t.test('a rename in place names the parent it keeps in its changelog record', as
 });
 
 t.test('a database of another format is refused with both formats named, and left as it was', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const opts = { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger };
+  const { dir, opts } = reopenable(t);
   let s = new Store(opts);
   await seed(s);
   // Formats 5 and 6 are still read: see compression.test.ts.
@@ -117,9 +122,7 @@ t.test('a database of another format is refused with both formats named, and lef
 });
 
 t.test("children are kept in slapd's order (RDN length, then octets); a format 8 index of bare ids is rebuilt so", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const opts = { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger };
+  const { dir, opts } = reopenable(t);
   let s = new Store(opts);
   await seed(s);
   const people = 'ou=people,dc=example,dc=com';
@@ -155,9 +158,7 @@ t.test("children are kept in slapd's order (RDN length, then octets); a format 8
 });
 
 t.test('reopen keeps data, RUV and clock', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const opts = { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger };
+  const { dir, opts } = reopenable(t);
   let s = new Store(opts);
   await seed(s);
   const ruv = s.ruv;
