@@ -63,13 +63,13 @@ export class LdapClient {
   }
 
   static connect(url: string, opts: ClientOptions = {}): Promise<LdapClient> {
-    let u: URL;
+    let u: URL | undefined;
     try {
       u = new URL(url);
     } catch {
-      return Promise.reject(new MeshdirError('MESHDIR_CONNECT', `${url}: not an LDAP URL (ldap://host:port or ldaps://host:port)`));
+      // Refused below, with the URL named.
     }
-    if (u.protocol !== 'ldap:' && u.protocol !== 'ldaps:') return Promise.reject(new MeshdirError('MESHDIR_CONNECT', `${url}: not an LDAP URL (ldap://host:port or ldaps://host:port)`));
+    if (u?.protocol !== 'ldap:' && u?.protocol !== 'ldaps:') return Promise.reject(new MeshdirError('MESHDIR_CONNECT', `${url}: not an LDAP URL (ldap://host:port or ldaps://host:port)`));
     const secure = u.protocol === 'ldaps:';
     const port = Number(u.port || (secure ? 636 : 389));
     const host = hostOf(u);

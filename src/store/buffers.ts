@@ -36,10 +36,16 @@ interface FastReader<K> {
   getBinaryFast(key: K): Uint8Array | undefined;
 }
 
+/** A binary value as stored, a view of lmdb-js' reused read buffer: valid until the next read. */
+export function readFast<K>(db: FastReader<K>, key: K): Buffer | undefined {
+  const fast = db.getBinaryFast(key);
+  if (fast === undefined) return undefined;
+  return asBuffer(fast).subarray(0, (db as unknown as { lastSize: number }).lastSize);
+}
+
 /** Whether a binary value is stored as `raw` (undefined: absent), without copying it. */
 export function storedAs<K>(db: FastReader<K>, key: K, raw: Buffer | undefined): boolean {
-  const fast = db.getBinaryFast(key);
-  if (fast === undefined || raw === undefined) return fast === raw;
-  const size = (db as unknown as { lastSize: number }).lastSize;
-  return size === raw.length && raw.equals(fast.subarray(0, size));
+  const stored = readFast(db, key);
+  if (stored === undefined || raw === undefined) return stored === raw;
+  return raw.equals(stored);
 }

@@ -9,6 +9,7 @@ import { BufferPackr } from './buffers.js';
 import { compression } from './dictionary.js';
 import { makeDirs } from '../dirs.js';
 import { decodeRec } from './record.js';
+import { rdnOf } from '../dit/dn.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
 export const FORMAT_VERSION = 9;
@@ -64,8 +65,7 @@ const CHILD_RDN_MAX = 1900;
  * same length order by their first 1,900 octets, then by id).
  */
 export function childValue(ndn: string, id: number): Buffer {
-  const comma = ndn.indexOf(','); // normalized DNs escape commas in values (\2C)
-  const rdn = Buffer.from(comma < 0 ? ndn : ndn.slice(0, comma), 'utf8');
+  const rdn = Buffer.from(rdnOf(ndn), 'utf8');
   const kept = Math.min(rdn.length, CHILD_RDN_MAX);
   const out = Buffer.allocUnsafe(2 + kept + 4);
   out.writeUInt16BE(Math.min(rdn.length, 0xffff), 0);

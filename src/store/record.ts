@@ -11,6 +11,7 @@
 //   entry's attribute order).
 import type { Entry } from '../dit/entry.js';
 import { BerReader } from '../ber/reader.js';
+import { TAG } from '../ber/tags.js';
 import { readAttribute } from '../ldap/pdu/attribute.js';
 import { encodeAttribute } from '../ldap/pdu/encode-response.js';
 import type { Schema } from '../schema/schema.js';
@@ -111,17 +112,6 @@ function typeName(description: string): string {
 /** Wanted type names as octets, made once per set (a search passes the same set for every candidate). */
 const wantedOctets = new WeakMap<ReadonlySet<string>, { name: string; octets: Buffer }[]>();
 
-/** A BER length at `p`: [length, offset of the content]. Records are ours; a bad one throws rather than misreads. */
-function berLength(b: Buffer, p: number): [number, number] {
-  const first = b[p]!;
-  if (first < 0x80) return [first, p + 1];
-  const n = first & 0x7f;
-  if (n === 0 || n > 4 || p + 1 + n > b.length) throw new Error('stored record: bad BER length');
-  let len = 0;
-  for (let i = 1; i <= n; i++) len = len * 256 + b[p + i]!;
-  return [len, p + 1 + n];
-}
-
 /**
  * The run's attributes of the wanted types, read in place: a type's octets
  * are compared with the wanted names' (no string is made for the others).
@@ -129,13 +119,12 @@ function berLength(b: Buffer, p: number): [number, number] {
 function pickRun(run: Buffer, want: ReadonlySet<string>, out: Map<string, Buffer[]>): void {
   let names = wantedOctets.get(want);
   if (names === undefined) wantedOctets.set(want, (names = [...want].map((name) => ({ name, octets: Buffer.from(name, 'utf8') }))));
-  let p = 0;
-  while (p < run.length) {
-    if (run[p] !== 0x30) throw new Error('stored record: attribute is not a SEQUENCE');
-    const [seqLen, typeAt] = berLength(run, p + 1);
-    const end = typeAt + seqLen;
-    if (end > run.length || run[typeAt] !== 0x04) throw new Error('stored record: bad attribute');
-    const [typeLen, t] = berLength(run, typeAt + 1);
+  const r = new BerReader(run);
+  while (r.hasMore()) {
+    const seq = r.enter(TAG.sequence);
+    const typeLen = r.expect(TAG.octetString);
+    const t = r.pos;
+    r.pos += typeLen;
     let name: string | undefined;
     for (const w of names) {
       const n = w.octets.length;
@@ -144,18 +133,13 @@ function pickRun(run: Buffer, want: ReadonlySet<string>, out: Map<string, Buffer
       break;
     }
     if (name !== undefined) {
-      let q = t + typeLen;
-      if (run[q] !== 0x31) throw new Error('stored record: attribute values are not a SET');
-      const [, first] = berLength(run, q + 1);
+      const set = r.enter(TAG.set);
       const values: Buffer[] = [];
-      for (q = first; q < end; ) {
-        const [len, at] = berLength(run, q + 1);
-        values.push(run.subarray(at, at + len));
-        q = at + len;
-      }
+      while (r.hasMore()) values.push(r.readOctets());
+      r.leave(set);
       out.set(name, values);
-    }
-    p = end;
+    } else r.skipRest();
+    r.leave(seq);
   }
 }
 

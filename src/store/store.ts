@@ -19,7 +19,7 @@ import { Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
-import { asBuffer } from './buffers.js';
+import { asBuffer, readFast } from './buffers.js';
 
 export interface StoreOptions {
   dataDir: string;
@@ -160,10 +160,8 @@ export class Store {
    * keeps.
    */
   peekId(id: number): EntryRec | undefined {
-    const fast = this.dbs.entries.getBinaryFast(id);
-    if (fast === undefined) return undefined;
-    const size = (this.dbs.entries as unknown as { lastSize: number }).lastSize;
-    return decodeRec(id, asBuffer(fast).subarray(0, size));
+    const raw = readFast(this.dbs.entries, id);
+    return raw === undefined ? undefined : decodeRec(id, raw);
   }
 
   /** Id of the entry at a normalized DN, without reading the entry. */

@@ -176,7 +176,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       // slapd's back-mdb walks the scope instead when it holds fewer entries
       // than the index gives candidates, and sends what the walk meets in
       // the walk's order: so does meshdir, for the same order.
-      if (!derefSearching && walkIsSmaller(store, base, req.scope, idx.ids.length)) ids = inCandidates(scopeIds(ctx, base, req.scope), idx.ids);
+      if (!derefSearching && walkIsSmaller(ctx, base, req.scope, idx.ids.length)) ids = inCandidates(scopeIds(ctx, base, req.scope), idx.ids);
     } else {
       ids = scopeIds(ctx, base, req.scope);
     }
@@ -484,21 +484,12 @@ function idsHaveGaps(store: ServerContext['store']): boolean {
  * Whether the scope holds fewer entries than `candidates` (back-mdb's
  * nsubs < ncand, counting the base in a subtree): counted only as far as needed.
  */
-function walkIsSmaller(store: ServerContext['store'], base: Base, scope: number, candidates: number): boolean {
-  if (scope === 0) return false;
-  if (scope === 1) return store.dbs.children.getValuesCount(base.id) < candidates;
-  if (base.ndn === store.suffixNdn) return false;
-  let n = 1;
-  const todo = [base.id];
-  while (todo.length) {
-    const id = todo.pop()!;
-    if (!store.hasChildren(id)) continue;
-    for (const c of store.childIds(id)) {
-      if (++n >= candidates) return false;
-      todo.push(c);
-    }
-  }
-  return n < candidates;
+function walkIsSmaller(ctx: ServerContext, base: Base, scope: number, candidates: number): boolean {
+  if (scope === 0 || (scope !== 1 && base.ndn === ctx.store.suffixNdn)) return false;
+  if (scope === 1) return ctx.store.dbs.children.getValuesCount(base.id) < candidates;
+  let n = 0;
+  for (const _ of scopeIds(ctx, base, scope)) if (++n >= candidates) return false;
+  return true;
 }
 
 /** The walk's ids that are among `sorted` (an index answer). */
