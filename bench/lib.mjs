@@ -226,12 +226,12 @@ export function cloneData(fromDir, toDir) {
  * file, so that no other process spends CPU carrying it. With `patches`,
  * bench/whatif-serve.mjs runs the same server with those experiments.
  */
-export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name = 'meshdir', patches = [] } = {}) {
+export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name = 'meshdir', patches = [], repo } = {}) {
   const logFile = join(dir, 'serve.log');
   const fd = openSync(logFile, 'w');
   const serve = patches.length
     ? [join(HERE, 'bench', 'whatif-serve.mjs'), '--config', configFile, '--patch', patches.join(',')]
-    : [MESHDIR, 'serve', '--config', configFile];
+    : [repo ? join(repo, 'bin', 'meshdir') : MESHDIR, 'serve', '--config', configFile];
   const [cmd, args] = pinned(cpus, process.execPath, [...nodeArgs, ...serve]);
   const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], cwd: dir });
   closeSync(fd);

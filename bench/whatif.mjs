@@ -12,7 +12,8 @@ import { cloneData, genLdif, importLdif, load, machine, median, onCleanup, parse
 
 const USAGE = `node bench/whatif.mjs [options]
   --variants LIST  ';'-separated variants, each 'none' or '+'-joined patches of whatif-serve.mjs
-                   and node options for the server (parts starting with --)
+                   and node options for the server (parts starting with --), or 'at:DIR' to serve
+                   from another checkout (built), e.g. a worktree of an earlier commit
                    (default "none;send-concat;base-cache;send-concat+base-cache")
   --ops LIST       ldapbench ops (default search)
   --duration S     seconds per run (default 10)
@@ -43,8 +44,9 @@ try {
     const parts = v === 'none' ? [] : v.split('+');
     // A part starting with "--" is a node option for the server process (e.g. --max-semi-space-size=32).
     const nodeArgs = parts.filter((p) => p.startsWith('--'));
-    const patches = parts.filter((p) => !p.startsWith('--'));
-    servers.push(await startMeshdir(d, writeMeshdirConfig(d, { access: o.access }), { name: v, patches, nodeArgs, cpus: o.pin ? '0' : undefined }));
+    const repo = parts.find((p) => p.startsWith('at:'))?.slice(3);
+    const patches = parts.filter((p) => !p.startsWith('--') && !p.startsWith('at:'));
+    servers.push(await startMeshdir(d, writeMeshdirConfig(d, { access: o.access }), { name: v, patches, nodeArgs, repo, cpus: o.pin ? '0' : undefined }));
   }
   console.log(`${machine().cpus} CPUs, load ${machine().loadavg.join(' ')}; ${o.duration} s × ${o.runs} rounds, access log ${o.access ? 'on' : 'off'}`);
   for (const op of o.ops.split(',')) {
