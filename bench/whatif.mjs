@@ -18,12 +18,13 @@ const USAGE = `node bench/whatif.mjs [options]
   --ops LIST       ldapbench ops (default search)
   --duration S     seconds per run (default 10)
   --runs N         rounds; medians are reported (default 3)
+  --conns N --depth K  ldapbench connections × outstanding requests (default 16 × 4)
   --access         access log on (default off)
   --pin            servers on CPU 0, ldapbench on CPU 1
   --entries N      (default 10000)
   --dir DIR --keep scratch directory`;
 const o = parseOptions(process.argv.slice(2), {
-  variants: 'none;send-concat;base-cache;send-concat+base-cache', ops: 'search', duration: 10, runs: 3, access: false, pin: false, entries: 10000, dir: '', keep: false,
+  variants: 'none;send-concat;base-cache;send-concat+base-cache', ops: 'search', duration: 10, runs: 3, conns: 16, depth: 4, access: false, pin: false, entries: 10000, dir: '', keep: false,
 }, USAGE);
 requireBuild();
 const dir = resolve(o.dir || join(tmpdir(), `meshdir-whatif-${process.pid}`));
@@ -54,7 +55,7 @@ try {
     for (let i = 0; i < o.runs; i++) {
       for (const s of servers) {
         await waitQuiet();
-        runs.get(s).push(await load(s, { op, duration: o.duration, entries: o.entries, cpus: o.pin ? '1' : undefined }));
+        runs.get(s).push(await load(s, { op, duration: o.duration, conns: o.conns, depth: o.depth, entries: o.entries, cpus: o.pin ? '1' : undefined }));
       }
     }
     for (const s of servers) {

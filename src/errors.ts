@@ -104,6 +104,21 @@ export class ProtocolError extends Error {
   }
 }
 
+/**
+ * A request whose encoding is sound but whose content the protocol does not
+ * allow (a search scope of 7, a modify operation of 9): answered with
+ * protocolError under its message ID, and the connection stays, as in slapd.
+ * A request whose encoding is broken (RFC 4511 §4.1.1: "the encoding
+ * structures or lengths of data fields are found to be incorrect") throws
+ * a plain ProtocolError and ends the connection.
+ */
+export class BadRequestContent extends ProtocolError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadRequestContent';
+  }
+}
+
 /** A well-formed request longer than the connection may send (limits.maxPduBytes, or 256 KiB before a bind). */
 export class PduTooLarge extends ProtocolError {
   constructor(message: string) {

@@ -111,9 +111,10 @@ function run(ctx: ServerContext, conn: Connection, msg: LdapMessage, release: ()
     case 'invalid': {
       const type = RESPONSE_FOR[op.tag];
       access(RC.protocolError, { reason: op.reason });
-      if (type) sendOutcome(conn, msg.id, type, { code: RC.protocolError, matchedDN: '', message: op.reason });
+      if (type && !op.disconnect) sendOutcome(conn, msg.id, type, { code: RC.protocolError, matchedDN: '', message: op.reason });
       else {
-        // Not an operation we know: tell the client why and hang up (RFC 4511 §4.4.1).
+        // Not an operation we know, or not one we can read: tell the client why and hang up (RFC 4511 §4.1.1, §4.4.1).
+        ctx.log.warn({ conn: conn.id, peer: conn.peer, msgid: msg.id, reason: op.reason }, 'closing connection: malformed request');
         conn.send(encodeExtendedResponse(0, RC.protocolError, '', op.reason, EXOP.noticeOfDisconnection));
         conn.close();
       }

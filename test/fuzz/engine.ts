@@ -44,7 +44,7 @@ const HEADER_MAX = 6;
 /** Padding beyond this is not sent; the client drops the connection mid-PDU instead. */
 const PAD_CAP = 256 * 1024;
 
-/** Requests whose malformed body gets a protocolError answer (others: notice of disconnection). */
+/** Requests whose bad content (not encoding) gets a protocolError answer (others: notice of disconnection). */
 const ANSWERED_TAGS = new Set<number>([
   OP.bindRequest, OP.searchRequest, OP.modifyRequest, OP.addRequest, OP.delRequest, OP.modDNRequest, OP.compareRequest, OP.extendedRequest,
 ]);
@@ -64,7 +64,7 @@ function classify(bytes: Buffer): Frame {
     case 'abandon':
       return { bytes, expect: 'silent', msg };
     case 'invalid':
-      return { bytes, expect: ANSWERED_TAGS.has(op.tag) ? 'answer' : 'close', msg };
+      return { bytes, expect: ANSWERED_TAGS.has(op.tag) && !op.disconnect ? 'answer' : 'close', msg };
     case 'extended':
       return { bytes, expect: op.oid === EXOP.startTls ? 'tls' : 'answer', msg };
     default:

@@ -157,6 +157,46 @@ t.test('malformed BER closes only its own connection', async (t) => {
   t.same(good.map((c) => c.closed), [false, false, false], 'the other connections are still open');
 });
 
+/** Sends raw octets and collects what comes back until the server closes the connection or `ms` pass. */
+function exchange(port: number, bytes: Buffer, ms = 1500): Promise<{ got: Buffer; closed: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = connect({ host: '127.0.0.1', port }, () => s.write(bytes));
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ got: Buffer.concat(chunks), closed });
+    };
+    const timer = setTimeout(() => done(false), ms);
+    s.on('data', (d) => chunks.push(d));
+    s.on('error', () => {});
+    s.on('close', () => done(true));
+  });
+}
+
+t.test('a request with a broken encoding hangs up (RFC 4511 §4.1.1); one with bad content is answered', async (t) => {
+  const s = await startServer({ seed: true });
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
+  // messageID 3: a base search of the root DSE, to see whether the connection still answers.
+  const probe = '3025020103632004000a01000a0100020100020100010100870b6f626a656374436c6173733000';
+  const compareWithoutAva = '3009020102 6e04 04026f3d'.replace(/ /g, '');
+  const broken = await exchange(s.port, Buffer.from(compareWithoutAva + probe, 'hex'));
+  t.ok(broken.closed, 'compare without its assertion: connection closed');
+  t.match(broken.got.toString('latin1'), /1\.3\.6\.1\.4\.1\.1466\.20036/, 'with the Notice of Disconnection');
+  t.equal(broken.got[broken.got.indexOf(0x78) + 4], RC.protocolError, 'its resultCode is protocolError');
+  t.notMatch(broken.got.toString('hex'), /020103/, 'and no answer to the request after it');
+  t.match(await logged(s, /closing connection: malformed request/), /"msgid":2/, 'logged with its message ID');
+
+  const scope7 = '3025020102632004000a01070a0100020100020100010100870b6f626a656374436c6173733000';
+  const bad = await exchange(s.port, Buffer.from(scope7 + probe, 'hex'));
+  t.notOk(bad.closed, 'a search scope of 7: the connection stays');
+  t.match(bad.got.toString('hex'), /^30..02010265..0a0102/, 'answered protocolError under its message ID');
+  t.match(bad.got.toString('hex'), /02010364/, 'and the next request is served');
+});
+
 t.test('an oversized PDU closes its connection with a log line', async (t) => {
   const s = await startServer({ seed: true, yaml: 'limits: { maxPduBytes: 65536 }' });
   const other = await LdapClient.connect(s.url, { timeoutMs: 10_000 });

@@ -1,8 +1,10 @@
 // Server side: one framed PDU -> LdapMessage. A broken envelope throws
-// ProtocolError (the connection is dropped); a malformed or unknown operation
-// inside a sound envelope becomes {type:'invalid'} so the server can answer
-// protocolError under the message's id, as slapd does.
-import { ProtocolError } from '../../errors.js';
+// ProtocolError (the connection is dropped); an unknown operation, or one
+// whose encoding or content is bad, inside a sound envelope becomes
+// {type:'invalid'}: the server answers protocolError under the message's id
+// when only the content is bad, and otherwise sends the Notice of
+// Disconnection and hangs up (RFC 4511 §4.1.1), as slapd does.
+import { BadRequestContent, ProtocolError } from '../../errors.js';
 import { BerReader } from '../../ber/reader.js';
 import { TAG } from '../../ber/tags.js';
 import { readEnvelope } from './envelope.js';
@@ -15,7 +17,7 @@ import type { Control, LdapMessage, Modification, Request } from './types.js';
 function readBind(r: BerReader): Request {
   const outer = r.enter(OP.bindRequest);
   const version = r.readInt();
-  if (version < 1 || version > 127) throw new ProtocolError(`bind version ${version} out of range`);
+  if (version < 1 || version > 127) throw new BadRequestContent(`bind version ${version} out of range`);
   const name = r.readString();
   const tag = r.peek();
   let auth: Extract<Request, { type: 'bind' }>['auth'];
@@ -27,7 +29,7 @@ function readBind(r: BerReader): Request {
     auth = r.hasMore() ? { kind: 'sasl', mechanism, credentials: r.readOctets() } : { kind: 'sasl', mechanism };
     r.leave(sasl);
   } else {
-    throw new ProtocolError(`unknown authentication choice 0x${tag.toString(16)}`);
+    throw new BadRequestContent(`unknown authentication choice 0x${tag.toString(16)}`);
   }
   r.leave(outer);
   return { type: 'bind', version, name, auth };
@@ -38,12 +40,12 @@ function readSearch(r: BerReader): Request {
   const base = r.readString();
   const scope = r.readEnum();
   // 3 is OpenLDAP's subordinate subtree (`ldapsearch -s children`).
-  if (scope !== 0 && scope !== 1 && scope !== 2 && scope !== 3) throw new ProtocolError(`unknown search scope ${scope}`);
+  if (scope !== 0 && scope !== 1 && scope !== 2 && scope !== 3) throw new BadRequestContent(`unknown search scope ${scope}`);
   const deref = r.readEnum();
-  if (deref < 0 || deref > 3) throw new ProtocolError(`unknown derefAliases ${deref}`);
+  if (deref < 0 || deref > 3) throw new BadRequestContent(`unknown derefAliases ${deref}`);
   const sizeLimit = r.readInt();
   const timeLimit = r.readInt();
-  if (sizeLimit < 0 || timeLimit < 0) throw new ProtocolError('negative size or time limit');
+  if (sizeLimit < 0 || timeLimit < 0) throw new BadRequestContent('negative size or time limit');
   const typesOnly = r.readBoolean();
   const filter = readFilter(r);
   const attrs = r.enter(TAG.sequence);
@@ -62,7 +64,7 @@ function readModify(r: BerReader): Request {
   while (r.hasMore()) {
     const change = r.enter(TAG.sequence);
     const op = r.readEnum();
-    if (op !== 0 && op !== 1 && op !== 2 && op !== 3) throw new ProtocolError(`unknown modify operation ${op}`);
+    if (op !== 0 && op !== 1 && op !== 2 && op !== 3) throw new BadRequestContent(`unknown modify operation ${op}`);
     const { type, values } = readAttribute(r);
     r.leave(change);
     changes.push({ op, attr: type, values });
@@ -80,7 +82,7 @@ function readAdd(r: BerReader): Request {
   while (r.hasMore()) {
     const a = readAttribute(r);
     // RFC 4511 §4.7: vals SET SIZE(1..MAX); slapd says "no values for attribute type".
-    if (a.values.length === 0) throw new ProtocolError(`no values for attribute type ${a.type}`);
+    if (a.values.length === 0) throw new BadRequestContent(`no values for attribute type ${a.type}`);
     attrs.push(a);
   }
   r.leave(list);
@@ -150,9 +152,9 @@ function readOp(r: BerReader, tag: number): Request {
   }
 }
 
-function reasonOf(e: unknown): string {
-  if (e instanceof ProtocolError) return e.message;
-  throw e;
+function invalid(tag: number, e: unknown, prefix = ''): Request {
+  if (!(e instanceof ProtocolError)) throw e;
+  return { type: 'invalid', tag, reason: prefix + e.message, disconnect: !(e instanceof BadRequestContent) };
 }
 
 /**
@@ -169,7 +171,7 @@ export function decodeMessage(pdu: Buffer): LdapMessage {
     try {
       controls = readControls(r);
     } catch (e) {
-      op = { type: 'invalid', tag: env.tag, reason: `malformed controls: ${reasonOf(e)}` };
+      op = invalid(env.tag, e, 'malformed controls: ');
     }
   }
   if (op === undefined) {
@@ -178,7 +180,7 @@ export function decodeMessage(pdu: Buffer): LdapMessage {
     try {
       op = readOp(r, env.tag);
     } catch (e) {
-      op = { type: 'invalid', tag: env.tag, reason: reasonOf(e) };
+      op = invalid(env.tag, e);
     }
   }
   return { id: env.id, op, controls };

@@ -1,5 +1,5 @@
 // RFC 4511 §4.5.1.7 Filter CHOICE <-> the Filter value of src/dit.
-import { ProtocolError } from '../../errors.js';
+import { BadRequestContent, ProtocolError } from '../../errors.js';
 import type { BerReader } from '../../ber/reader.js';
 import type { BerWriter } from '../../ber/writer.js';
 import type { Filter } from '../../dit/filter-types.js';
@@ -37,20 +37,20 @@ function readSubstrings(r: BerReader): Filter {
   let n = 0;
   while (r.hasMore()) {
     const tag = r.peek();
-    if (f.final !== undefined) throw new ProtocolError('substring after final');
+    if (f.final !== undefined) throw new BadRequestContent('substring after final');
     if (tag === SUB_INITIAL) {
-      if (n !== 0) throw new ProtocolError('initial substring not first');
+      if (n !== 0) throw new BadRequestContent('initial substring not first');
       f.initial = r.readOctets(SUB_INITIAL);
     } else if (tag === SUB_ANY) {
       f.any.push(r.readOctets(SUB_ANY));
     } else if (tag === SUB_FINAL) {
       f.final = r.readOctets(SUB_FINAL);
     } else {
-      throw new ProtocolError(`bad substring choice 0x${tag.toString(16)}`);
+      throw new BadRequestContent(`bad substring choice 0x${tag.toString(16)}`);
     }
     n++;
   }
-  if (n === 0) throw new ProtocolError('substrings filter without substrings');
+  if (n === 0) throw new BadRequestContent('substrings filter without substrings');
   r.leave(seq);
   r.leave(outer);
   return f;
@@ -66,7 +66,7 @@ function readExtensible(r: BerReader): Filter {
   const dnAttributes = r.peek() === EXT_DN_ATTRS ? r.readBoolean(EXT_DN_ATTRS) : false;
   r.leave(outer);
   // RFC 4511 §4.5.1.7.7: without a matchingRule the type must be present.
-  if (rule === undefined && attr === undefined) throw new ProtocolError('extensible match without rule or type');
+  if (rule === undefined && attr === undefined) throw new BadRequestContent('extensible match without rule or type');
   const f: ExtensibleFilter = { type: 'extensible', value, dnAttributes };
   if (rule !== undefined) f.rule = rule;
   if (attr !== undefined) f.attr = attr;
@@ -74,7 +74,7 @@ function readExtensible(r: BerReader): Filter {
 }
 
 export function readFilter(r: BerReader, depth = 0): Filter {
-  if (depth >= MAX_FILTER_DEPTH) throw new ProtocolError(`filter nested deeper than ${MAX_FILTER_DEPTH}`);
+  if (depth >= MAX_FILTER_DEPTH) throw new BadRequestContent(`filter nested deeper than ${MAX_FILTER_DEPTH}`);
   const tag = r.peek();
   switch (tag) {
     case FILTER.and:
@@ -109,7 +109,7 @@ export function readFilter(r: BerReader, depth = 0): Filter {
     case -1:
       throw new ProtocolError('truncated: filter expected');
     default:
-      throw new ProtocolError(`unknown filter choice 0x${tag.toString(16).padStart(2, '0')}`);
+      throw new BadRequestContent(`unknown filter choice 0x${tag.toString(16).padStart(2, '0')}`);
   }
 }
 

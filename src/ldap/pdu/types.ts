@@ -69,11 +69,13 @@ export interface ExtendedRequest {
   value?: Buffer;
 }
 
-/** A well-framed message whose operation is unknown or malformed: answer protocolError. */
+/** A well-framed message whose operation is unknown or malformed: answer protocolError, or hang up (decode-request.ts). */
 export interface InvalidRequest {
   type: 'invalid';
   tag: number;
   reason: string;
+  /** Its encoding is broken, not only its content: Notice of Disconnection, then close. */
+  disconnect: boolean;
 }
 
 export type Request =

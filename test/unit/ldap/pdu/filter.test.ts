@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { readFilter, writeFilter, MAX_FILTER_DEPTH } from '../../../../src/ldap/pdu/filter.js';
 import { BerReader } from '../../../../src/ber/reader.js';
 import { BerWriter } from '../../../../src/ber/writer.js';
-import { ProtocolError } from '../../../../src/errors.js';
+import { BadRequestContent, ProtocolError } from '../../../../src/errors.js';
 import type { Filter } from '../../../../src/dit/filter-types.js';
 import { FILTERS, b } from './samples.js';
 
@@ -73,7 +73,17 @@ t.test('malformed filters throw ProtocolError', async (t) => {
     ['truncated inside an and', 'a0 05 a3 07 04 02 63'],
     ['empty input', ''],
   ];
-  for (const [name, bytes] of cases) t.throws(() => decode(hex(bytes)), ProtocolError, name);
+  for (const [name, bytes] of cases) {
+    // ProtocolError, or its BadRequestContent (answered instead of hanging up: decode-request.ts).
+    const e = (() => {
+      try {
+        decode(hex(bytes));
+      } catch (err) {
+        return err;
+      }
+    })();
+    t.ok(e instanceof ProtocolError, `${name}: ${String(e)}`);
+  }
 });
 
 function nestNot(n: number): Filter {
@@ -84,7 +94,7 @@ function nestNot(n: number): Filter {
 
 t.test(`nesting deeper than ${MAX_FILTER_DEPTH} is malformed`, async (t) => {
   t.same(decode(encode(nestNot(MAX_FILTER_DEPTH - 1))), nestNot(MAX_FILTER_DEPTH - 1), `${MAX_FILTER_DEPTH} filters deep`);
-  t.throws(() => decode(encode(nestNot(MAX_FILTER_DEPTH))), ProtocolError, `${MAX_FILTER_DEPTH + 1} filters deep`);
+  t.throws(() => decode(encode(nestNot(MAX_FILTER_DEPTH))), BadRequestContent, `${MAX_FILTER_DEPTH + 1} filters deep`);
   // A hostile 50,000-deep AND chain stops at the limit instead of overflowing the stack.
   const depth = 50_000;
   const parts: Buffer[] = [hex('87 01 61')];
@@ -97,7 +107,7 @@ t.test(`nesting deeper than ${MAX_FILTER_DEPTH} is malformed`, async (t) => {
     len += w.pos;
   }
   const deep = Buffer.concat(parts.reverse());
-  t.throws(() => decode(deep), { name: 'ProtocolError', message: /nested deeper/ });
+  t.throws(() => decode(deep), { name: 'BadRequestContent', message: /nested deeper/ });
 });
 
 const octets = fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u));

@@ -26,12 +26,14 @@ function envelope(id: number, op: Buffer, controls?: Buffer): Buffer {
   return w.toBuffer();
 }
 
-function invalid(t: Test, pdu: Buffer, tag: number, reason: RegExp, name: string): void {
+/** `disconnect`: its encoding is broken (Notice of Disconnection), not only its content (protocolError, the connection stays). */
+function invalid(t: Test, pdu: Buffer, tag: number, reason: RegExp, name: string, disconnect = false): void {
   const m = decodeMessage(pdu);
   t.equal(m.op.type, 'invalid', name);
   if (m.op.type === 'invalid') {
     t.equal(m.op.tag, tag, `${name}: tag`);
     t.match(m.op.reason, reason, `${name}: reason`);
+    t.equal(m.op.disconnect, disconnect, `${name}: ${disconnect ? 'hang up' : 'answered'}`);
   }
 }
 
@@ -117,8 +119,8 @@ t.test('malformed operations in a sound envelope become invalid', async (t) => {
     filter: { type: 'present', attr: 'cn' }, attributes: [] });
   t.equal(search.toString('hex').slice(0, 4), '6317', 'search op starts where expected');
 
-  invalid(t, envelope(42, hex('6f 00')), 0x6f, /unknown operation 0x6f/, 'a response tag sent as a request');
-  invalid(t, envelope(42, hex('7e 00')), 0x7e, /unknown operation/, 'unknown application tag');
+  invalid(t, envelope(42, hex('6f 00')), 0x6f, /unknown operation 0x6f/, 'a response tag sent as a request', true);
+  invalid(t, envelope(42, hex('7e 00')), 0x7e, /unknown operation/, 'unknown application tag', true);
   const badScope = Buffer.from(search);
   badScope[6] = 4; // 63 15 04 00 0a 01 [scope; 3 is OpenLDAP's subordinate subtree]
   invalid(t, envelope(42, badScope), OP.searchRequest, /scope 4/, 'scope out of range');
@@ -137,15 +139,23 @@ t.test('malformed operations in a sound envelope become invalid', async (t) => {
     /modify operation 4/, 'unknown modify operation');
   invalid(t, envelope(42, hex('60 07 02 01 03 04 00 81 00')), OP.bindRequest, /authentication choice 0x81/, 'unknown auth choice');
   invalid(t, envelope(42, hex('60 07 02 01 00 04 00 80 00')), OP.bindRequest, /version 0/, 'bind version 0');
-  invalid(t, envelope(42, hex('50 01 ff')), OP.abandonRequest, /abandon/, 'abandon of a negative id');
-  invalid(t, envelope(42, hex('42 01 00')), OP.unbindRequest, /NULL/, 'unbind with content');
+  invalid(t, envelope(42, hex('50 01 ff')), OP.abandonRequest, /abandon/, 'abandon of a negative id', true);
+  invalid(t, envelope(42, hex('42 01 00')), OP.unbindRequest, /NULL/, 'unbind with content', true);
+  // Broken encodings (slapd: "decoding error", Notice of Disconnection).
+  const noAttrs = Buffer.from(search.subarray(0, search.length - 2));
+  noAttrs[1] -= 2;
+  invalid(t, envelope(42, noAttrs), OP.searchRequest, /truncated/, 'search without its attribute list', true);
+  invalid(t, envelope(42, hex('6e 02 04 00')), OP.compareRequest, /truncated/, 'compare without its assertion', true);
+  invalid(t, envelope(42, hex('6c 02 04 00')), OP.modDNRequest, /truncated/, 'modrdn without its new RDN', true);
+  invalid(t, envelope(42, Buffer.concat([search.subarray(0, 1), Buffer.from([search[1]! + 3]), search.subarray(2), hex('04 01 78')])),
+    OP.searchRequest, /unexpected octets/, 'search with octets after its attribute list', true);
 });
 
-t.test('malformed controls make the operation invalid, keeping the id', async (t) => {
+t.test('malformed controls make the operation invalid (hang up), keeping the id', async (t) => {
   const del = hex('4a 04 63 6e 3d 78');
-  invalid(t, envelope(9, del, hex('a0 06 30 03 04 01 31 ff')), 0x4a, /malformed controls/, 'junk after a control');
-  invalid(t, envelope(9, del, hex('a0 03 04 01 31')), 0x4a, /malformed controls/, 'control not a SEQUENCE');
-  invalid(t, envelope(9, del, hex('a0 09 30 07 04 01 31 01 02 00 ff')), 0x4a, /malformed controls/, 'criticality of 2 octets');
+  invalid(t, envelope(9, del, hex('a0 06 30 03 04 01 31 ff')), 0x4a, /malformed controls/, 'junk after a control', true);
+  invalid(t, envelope(9, del, hex('a0 03 04 01 31')), 0x4a, /malformed controls/, 'control not a SEQUENCE', true);
+  invalid(t, envelope(9, del, hex('a0 09 30 07 04 01 31 01 02 00 ff')), 0x4a, /malformed controls/, 'criticality of 2 octets', true);
   const ok = decodeMessage(envelope(9, del, hex('a0 00')));
   t.same(ok, { id: 9, op: { type: 'delete', dn: 'cn=x' }, controls: [] }, 'an empty control list is fine');
   const explicitFalse = decodeMessage(envelope(9, del, hex('a0 08 30 06 04 01 31 01 01 00')));
