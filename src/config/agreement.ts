@@ -47,6 +47,10 @@ export const agreementFileSchema = z
       ctx.addIssue({ code: 'custom', path: ['bindPasswordFile'], message: 'set only one of bindPassword and bindPasswordFile' });
     if (a.transport === 'ldaps' && !a.consumer.toLowerCase().startsWith('ldaps:'))
       ctx.addIssue({ code: 'custom', path: ['transport'], message: 'transport ldaps needs an ldaps:// consumer URL' });
+    // TLS settings on a plain agreement would be silently ignored: the session,
+    // the Replication Manager's password included, would go in the clear.
+    if (a.transport === 'plain' && (a.tlsCa !== undefined || a.tlsInsecure))
+      ctx.addIssue({ code: 'custom', path: ['transport'], message: `${a.tlsCa !== undefined ? 'tlsCa' : 'tlsInsecure'} is set but transport is plain (the default): set transport: starttls or ldaps` });
     if (a.transport !== 'ldaps' && a.consumer.toLowerCase().startsWith('ldaps:'))
       ctx.addIssue({ code: 'custom', path: ['transport'], message: `an ldaps:// consumer needs transport: ldaps` });
   });

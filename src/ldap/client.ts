@@ -48,6 +48,10 @@ export class LdapClient {
   #pending = new Map<number, { handler: Handler; fail: (e: Error) => void; timer?: NodeJS.Timeout }>();
   #buf: Buffer | undefined;
   #closed = false;
+  /** The message id of a StartTLS request: nothing after its response is read in the clear. */
+  #tlsRequestId: number | undefined;
+  /** Its response came: bytes after it wait in #buf for startTls() to refuse. */
+  #tlsAnswered = false;
   readonly url: string;
   readonly #opts: ClientOptions;
   /** Called for unsolicited notifications (message id 0). */
@@ -105,7 +109,7 @@ export class LdapClient {
     this.#buf = undefined;
     let off = 0;
     try {
-      for (;;) {
+      while (!this.#tlsAnswered) {
         const len = frameLength(buf, off, MAX_PDU);
         if (len < 0) break;
         const r = decodeResponse(buf.subarray(off, off + len));
@@ -119,6 +123,10 @@ export class LdapClient {
           if (p.timer) clearTimeout(p.timer);
           this.#pending.delete(r.id);
         }
+        // After the StartTLS response the next bytes are the TLS handshake:
+        // anything else sent in the clear (by someone in the middle) must not
+        // be read as a response, nor joined to what comes inside TLS.
+        if (r.id === this.#tlsRequestId) this.#tlsAnswered = true;
       }
     } catch (e) {
       this.#end(e as Error);
@@ -241,11 +249,23 @@ export class LdapClient {
 
   /** RFC 4511 §4.14: upgrade this connection; certificate checks per `tls` options. */
   async startTls(tls: ConnectionOptions = this.#opts.tls ?? {}): Promise<void> {
-    await this.extended(EXOP.startTls);
+    this.#tlsRequestId = this.#nextId;
+    try {
+      await this.extended(EXOP.startTls);
+    } finally {
+      this.#tlsRequestId = undefined;
+      this.#tlsAnswered = false;
+    }
     const plain = this.#socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('error');
     plain.removeAllListeners('close');
+    if (this.#buf?.length) {
+      this.#buf = undefined;
+      plain.destroy();
+      this.#end();
+      throw new MeshdirError('MESHDIR_TLS', `${this.url}: StartTLS failed: data received in the clear after the StartTLS response`);
+    }
     const host = hostOf(new URL(this.url));
     const secure: TLSSocket = await new Promise((resolve, reject) => {
       // `host` is what the certificate is checked against when there is no SNI name.

@@ -266,6 +266,20 @@ export class Connection implements Session {
     if (this.#pending?.length) this.#hooks.log.warn({ conn: this.id, peer: this.peer, octets: this.#pending.length }, 'discarding data sent in the clear after StartTLS');
     this.#pending = undefined;
     tls.once('secure', () => {
+      // A TLSSocket made outside a tls.Server does not check the client's
+      // certificate itself (OpenSSL's verify callback accepts every chain
+      // and Node checks it in tls.Server's 'secure' handler only): check it
+      // here, as an ldaps:// listener does, before anything is read inside TLS.
+      if (requestCert && rejectUnauthorized) {
+        // What Node's own onServerSocketSecure asks (lib/_tls_wrap.js).
+        const handle = (tls as unknown as { _handle?: { verifyError(): Error | null } })._handle;
+        const err = handle ? handle.verifyError() : new Error('no TLS handle');
+        if (err) {
+          tls.destroy();
+          onReady(new Error(`client certificate refused: ${err.message}`));
+          return;
+        }
+      }
       this.tls = true;
       this.resume();
       onReady();

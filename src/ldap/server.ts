@@ -1,6 +1,5 @@
 // Listeners (ldap:// and ldaps://) and the set of open connections.
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { MeshdirError } from '../errors.js';
 import { Connection } from './connection.js';
 import type { ServerContext } from './context.js';
@@ -24,12 +23,12 @@ export class LdapServer {
     this.#tls = tls;
   }
 
-  #accept(socket: Socket, secure: boolean): void {
+  #accept(socket: Socket, secure: boolean): Connection | undefined {
     const ctx = this.#ctx;
     if (this.connections.size >= ctx.config.limits.maxConnections) {
       ctx.log.warn({ peer: socket.remoteAddress, limit: ctx.config.limits.maxConnections }, 'connection refused: too many connections');
       socket.destroy();
-      return;
+      return undefined;
     }
     const conn = new Connection(this.#nextId++, socket, {
       dispatch: (c, m) => dispatch(ctx, c, m),
@@ -42,11 +41,12 @@ export class LdapServer {
         ctx.counters.connectionsCurrent = this.connections.size;
         ctx.log.debug({ conn: c.id }, 'connection closed');
       },
-    }, secure);
+    }, false);
     this.connections.add(conn);
     ctx.counters.connectionsTotal++;
     ctx.counters.connectionsCurrent = this.connections.size;
     ctx.log.debug({ conn: conn.id, peer: conn.peer, tls: secure }, 'connection accepted');
+    return conn;
   }
 
   /** Listens on every URL; resolves with the bound ports (port 0 picks a free one). */
@@ -60,15 +60,20 @@ export class LdapServer {
       let server: Server;
       if (secure) {
         if (!this.#tls) throw new MeshdirError('MESHDIR_TLS', `${url}: an ldaps:// listener needs tls.cert and tls.key`);
+        const tls = this.#tls;
         const clientCert = this.#ctx.config.tls?.clientCert ?? 'none';
-        const tlsServer = createTlsServer(
-          // Node's tls.createServer ignores `secureContext`: give it the material itself.
-          { ...this.#tls.options, requestCert: clientCert !== 'none', rejectUnauthorized: clientCert === 'require' },
-          (s: TLSSocket) => this.#accept(s, true),
-        );
-        this.#tls.onReload(() => tlsServer.setSecureContext(this.#tls!.options));
-        tlsServer.on('tlsClientError', (e) => this.#ctx.log.debug({ err: e.message }, 'TLS handshake failed'));
-        server = tlsServer;
+        // A connection from accept, handshake included, as StartTLS does it:
+        // counted against maxConnections and under idleTimeout while the
+        // client says nothing (a tls.Server's sockets are neither until
+        // their handshake ends), with the same client certificate checks.
+        server = createNetServer((s) => {
+          const conn = this.#accept(s, true);
+          conn?.startTls(tls.context, clientCert !== 'none', clientCert === 'require', (err) => {
+            if (!err) return;
+            this.#ctx.log.debug({ conn: conn.id, err: err.message }, 'TLS handshake failed');
+            conn.close();
+          });
+        });
       } else {
         server = createNetServer((s) => this.#accept(s, false));
       }

@@ -1,6 +1,7 @@
 // TLS material from files, reloaded when the files change (certificates
 // are renewed without a restart).
 import { readFileSync, watchFile, unwatchFile } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { Logger } from '../log.js';
 import { MeshdirError } from '../errors.js';
@@ -37,6 +38,22 @@ export class TlsMaterial {
       key: read('key', this.#files.key),
       ca: this.#files.ca ? read('ca', this.#files.ca) : undefined,
     };
+    // Each file on its own first, so the error names the one at fault.
+    const bad = (what: string, path: string, why: string): MeshdirError => new MeshdirError('MESHDIR_TLS', `tls.${what}: ${path}: ${why}`);
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(options.cert as Buffer);
+    } catch (e) {
+      throw bad('cert', this.#files.cert, `not a PEM certificate (${(e as Error).message})`);
+    }
+    let key;
+    try {
+      key = createPrivateKey(options.key as Buffer);
+    } catch (e) {
+      throw bad('key', this.#files.key, `not a usable PEM private key (${(e as Error).message})`);
+    }
+    if (!cert.checkPrivateKey(key)) throw bad('key', this.#files.key, `does not match the certificate in tls.cert (${this.#files.cert})`);
+    if (this.#files.ca && !/-----BEGIN CERTIFICATE-----/.test(String(options.ca))) throw bad('ca', this.#files.ca, 'holds no PEM certificate');
     try {
       const ctx = createSecureContext(options);
       this.#options = options;

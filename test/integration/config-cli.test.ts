@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanup, meshdir, REPO, ROOT_HASH } from '../helpers/server.js';
+import { makePki } from '../helpers/pki.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshdir-cfgcli-'));
 t.teardown(() => cleanup(dir));
@@ -42,6 +43,23 @@ t.test('faults the schema finds, with a log file configured', async (t) => {
 t.test('a TLS file that cannot be read', async (t) => {
   const r = serve(base(`tls: { cert: ${join(dir, 'nope.pem')}, key: ${join(dir, 'nope.key')} }`));
   t.same([r.status, r.stderr], [2, `meshdir: ${file}: tls.cert: cannot read ${join(dir, 'nope.pem')}: ENOENT\n`]);
+});
+
+t.test('TLS files that are there but unusable name the file and field at fault', async (t) => {
+  const pki = makePki();
+  t.teardown(() => cleanup(pki.dir));
+  const notPem = join(dir, 'hello.pem');
+  writeFileSync(notPem, 'hello world\n');
+  for (const [tls, line] of [
+    [`{ cert: ${pki.cert}, key: ${pki.otherKey} }`, `tls.key: ${pki.otherKey}: does not match the certificate in tls.cert (${pki.cert})`],
+    [`{ cert: ${pki.key}, key: ${pki.key} }`, `tls.cert: ${pki.key}: not a PEM certificate`],
+    [`{ cert: ${pki.cert}, key: ${pki.cert} }`, `tls.key: ${pki.cert}: not a usable PEM private key`],
+    [`{ cert: ${pki.cert}, key: ${pki.key}, ca: ${notPem} }`, `tls.ca: ${notPem}: holds no PEM certificate`],
+  ] as const) {
+    const r = serve(base(`tls: ${tls}`));
+    t.equal(r.status, 2, line);
+    t.ok(r.stderr.startsWith(`meshdir: ${file}: ${line}`) && r.stderr.split('\n').length === 2, r.stderr);
+  }
 });
 
 t.test('a usage error is one line and exit 2 (DESIGN.md: "errors are one clear line")', async (t) => {

@@ -49,6 +49,9 @@ t.test('faults, by field', async (t) => {
   bad('compression: 0', 'compression: 0\nheartbeat: 0', 'heartbeat: must be at least 100ms');
   bad('compression: 0', 'compression: 0\nheartbeat: 30d', 'heartbeat: must be at most 24d');
   t.throws(() => load(DESIGN.replace('./m2.pw', './empty.pw')), refused(`bindPasswordFile: ${join(dir, 'empty.pw')} is empty`));
+  // TLS settings that a plain session would ignore, sending the password in the clear.
+  bad('compression: 0', 'compression: 0\ntlsCa: ./ca.pem', 'transport: tlsCa is set but transport is plain (the default): set transport: starttls or ldaps');
+  bad('transport: plain                   # plain | ldaps | starttls\n', 'tlsInsecure: true\n', 'transport: tlsInsecure is set but transport is plain (the default): set transport: starttls or ldaps');
 });
 
 t.test("DESIGN.md's layout: ./secrets/m2.pw next to the server file, the agreement in ./agreements/m1", async (t) => {
