@@ -91,6 +91,7 @@ export async function importLdif(
   // Entries that came before their parent, by the parent's normalized DN:
   // added once it is (slapadd takes such files too, as OpenLDAP's test001 checks).
   const waiting = new Map<string, LdifEntry[]>();
+  const waitingDns = new Set<string>();
   const parentKey = (dn: string): string | undefined => {
     // Normalized first: parentDN splits at the first comma, which a normalized DN escapes inside values.
     const n = store.schema.normalizeDN(dn);
@@ -122,8 +123,17 @@ export async function importLdif(
         try {
           localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true });
         } catch (e) {
-          if (!o.keepGoing && !mayWait(e, again)) stopLine = Math.min(stopLine, rec.line);
-          throw e;
+          let err = e;
+          // Two entries of one DN waiting for their parent: the second is bad
+          // at its own line, found here, before any later entry's body runs
+          // (found when it is added again, entries after it would be written).
+          if (mayWait(err, again)) {
+            const ndn = store.schema.normalizeDN(rec.dn) ?? rec.dn;
+            if (waitingDns.has(ndn)) err = new LdapError(RC.entryAlreadyExists, 'the file gives this DN twice');
+            else waitingDns.add(ndn);
+          }
+          if (!o.keepGoing && !mayWait(err, again)) stopLine = Math.min(stopLine, rec.line);
+          throw err;
         }
       })
       .then(

@@ -23,7 +23,7 @@ export function fail(e: unknown): never {
 // `meshdir export | head` closes the pipe early: that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
-  throw e;
+  fail(new Error(`cannot write the output: ${e.message}`));
 });
 
 const program = new Command('meshdir')

@@ -229,7 +229,14 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     const name = d.type.name;
     if (serverKept(d, opts.relax)) {
       if (!opts.import) throw new LdapError(RC.constraintViolation, `${type}: no user modification allowed`);
-      if (name === 'entryUUID') uuid = values[0]!.toString('utf8').toLowerCase();
+      if (name === 'entryUUID') {
+        // Checked before the parent is looked for: an import holds an entry
+        // whose parent comes later, and an error found only when it is added
+        // again would come after entries the file gives later were written.
+        if (values.length > 1) throw new LdapError(RC.constraintViolation, 'entryUUID: multiple values provided');
+        uuid = values[0]!.toString('utf8').toLowerCase();
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(uuid)) throw new LdapError(RC.invalidAttributeSyntax, 'entryUUID: value invalid per syntax');
+      }
       if (name === 'structuralObjectClass') suppliedSoc = values;
       if (!IMPORTABLE.has(name)) continue;
     }

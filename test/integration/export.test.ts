@@ -43,3 +43,17 @@ t.test('export order: as added, parents first', async (t) => {
   const all = await c2.search(SUFFIX, '(objectClass=*)', { attributes: ['1.1'] });
   t.equal(all.entries.length, 14, 'the export loads into a new server, every entry');
 });
+
+t.test('an output that cannot be written is one line, not a stack trace', async (t) => {
+  const server = await startServer({ seed: true });
+  t.teardown(async () => {
+    await server.stop();
+    cleanup(server.dir);
+  });
+  for (const out of [join(server.dir, 'no', 'such', 'dir.ldif'), '/dev/full']) {
+    const r = meshdir(['export', '--config', server.configFile, '-o', out]);
+    t.equal(r.status, 1, out);
+    t.match(r.stderr, new RegExp(`^meshdir: cannot write ${out.replace(/[/.]/g, '\\$&')}: (ENOENT|ENOSPC)`), `${out}: says what and why`);
+    t.equal(r.stderr.trim().split('\n').length, 1, `${out}: one line`);
+  }
+});

@@ -75,6 +75,26 @@ t.test('the first bad entry stops the import: what came before it stays, nothing
   t.same(dns(exported(config, dir)), [SUFFIX, ...Array.from({ length: 9 }, (_, i) => `cn=u${i + 1},${SUFFIX}`)], 'the suffix and u1…u9, in order');
 });
 
+t.test('a bad entry that waits for its parent stops the import at its own line too', async (t) => {
+  const suffix = `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`;
+  const kid = (extra = '') => `dn: cn=kid,ou=people,${SUFFIX}\nobjectClass: person\ncn: kid\nsn: 1${extra}`;
+  const rest = [`dn: ou=people,${SUFFIX}\nobjectClass: organizationalUnit\nou: people`, `dn: cn=after,${SUFFIX}\nobjectClass: person\ncn: after\nsn: y`];
+  for (const [name, records, line, why] of [
+    ['the same DN twice before its parent', [suffix, kid(), kid(), ...rest], 11, /68|already exists|twice/],
+    ['an entryUUID that is not a UUID, before its parent', [suffix, kid('\nentryUUID: not-a-uuid'), ...rest], 7, /21|entryUUID/],
+    ['two entryUUIDs, before its parent', [suffix, kid('\nentryUUID: 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9\nentryUUID: 1f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9'), ...rest], 7, /19|multiple values/],
+  ] as const) {
+    const { dir, config } = setup(t);
+    const file = join(dir, 'bad.ldif');
+    writeFileSync(file, records.join('\n\n') + '\n');
+    const r = meshdir(['import', '--config', config, '--no-progress', file]);
+    t.equal(r.status, 1, name);
+    t.match(r.stderr, `bad.ldif:${line}: cn=kid,ou=people,${SUFFIX}: `, `${name}: names its line`);
+    t.match(r.stderr, why, `${name}: says why`);
+    t.same(dns(exported(config, dir)), [SUFFIX], `${name}: nothing after it written (as slapadd)`);
+  }
+});
+
 t.test('--continue also skips a record that is not LDIF, or not an entry, and reads on (as slapadd -c)', async (t) => {
   const { dir, config } = setup(t);
   const file = join(dir, 'messy.ldif');
