@@ -53,10 +53,12 @@ function normalizeAll(schema: Schema, dns: readonly string[]): Set<string> {
 
 /** Members of a group entry (member / uniqueMember), cached for a second. */
 function groupMembers(store: Store): (groupNdn: string) => Set<string> {
-  const cache = new Map<string, { at: number; members: Set<string> }>();
+  // Kept until the next commit: a membership change counts from the next operation on.
+  const cache = new Map<string, Set<string>>();
+  store.events.on('commit', () => cache.clear());
   return (groupNdn) => {
     const hit = cache.get(groupNdn);
-    if (hit && Date.now() - hit.at < 1000) return hit.members;
+    if (hit) return hit;
     const members = new Set<string>();
     const rec = store.byNdn(groupNdn);
     for (const [k, vs] of rec?.attrs ?? []) {
@@ -67,7 +69,7 @@ function groupMembers(store: Store): (groupNdn: string) => Set<string> {
       }
     }
     if (cache.size > 1000) cache.clear();
-    cache.set(groupNdn, { at: Date.now(), members });
+    cache.set(groupNdn, members);
     return members;
   };
 }

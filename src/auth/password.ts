@@ -122,3 +122,8 @@ export function hashSshaSync(password: Buffer): string {
   const salt = randomBytes(8);
   return '{SSHA}' + Buffer.concat([saltedDigest('sha1', password, salt), salt]).toString('base64');
 }
+
+/** userPassword values as stored: cleartext becomes an {SSHA} hash (as 389-DS does); supported hashes are kept as given. */
+export function storedPasswords(values: Buffer[]): Buffer[] {
+  return values.map((v) => (isSupportedHash(v.toString('utf8')) ? v : Buffer.from(hashSshaSync(v), 'utf8')));
+}

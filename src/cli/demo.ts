@@ -46,7 +46,12 @@ export function demoCommand(program: Command): void {
     .action(async (opts: { keep?: boolean }) => {
       const configs = DEMO_SERVERS.map((n) => [n, loadServerConfig(join(DEMO, `${n}.yaml`))] as [string, ServerConfig]);
       const fresh = !opts.keep;
-      if (fresh) for (const [, c] of configs) rmSync(c.dataDir, { recursive: true, force: true });
+      if (fresh) {
+        for (const [, c] of configs) {
+          rmSync(c.dataDir, { recursive: true, force: true });
+          if (c.log.file) rmSync(c.log.file, { force: true });
+        }
+      }
       if (fresh) {
         const [, m1] = configs[0]!;
         const store = openStore(m1, createLogger({ level: 'warn' }));

@@ -1,6 +1,7 @@
 // `meshdir import`: load LDIF offline (like slapadd). Entries go through the
 // normal write path (schema checks, indexes, changelog), many per LMDB
 // commit, with a progress bar on a terminal.
+import { storedPasswords } from '../auth/password.js';
 import { createReadStream, statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
@@ -116,7 +117,8 @@ export async function importLdif(
   let stopLine = Infinity;
   const mayWait = (e: unknown, again: boolean): boolean => e instanceof LdapError && e.code === RC.noSuchObject && !again;
   const submit = (rec: LdifEntry, again = false): void => {
-    const attrs = rec.attrs.map(([type, values]) => ({ type, values }));
+    // Stored hashed, as an add over LDAP is (DESIGN.md "Security"; slapadd keeps cleartext).
+    const attrs = rec.attrs.map(([type, values]) => ({ type, values: store.schema.canonicalDescription(type)?.type.name === 'userPassword' ? storedPasswords(values) : values }));
     const p = store
       .write((tx) => {
         if (rec.line > stopLine) throw new NotReached();

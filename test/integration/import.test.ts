@@ -80,7 +80,7 @@ t.test('a bad entry that waits for its parent stops the import at its own line t
   const kid = (extra = '') => `dn: cn=kid,ou=people,${SUFFIX}\nobjectClass: person\ncn: kid\nsn: 1${extra}`;
   const rest = [`dn: ou=people,${SUFFIX}\nobjectClass: organizationalUnit\nou: people`, `dn: cn=after,${SUFFIX}\nobjectClass: person\ncn: after\nsn: y`];
   for (const [name, records, line, why] of [
-    ['the same DN twice before its parent', [suffix, kid(), kid(), ...rest], 11, /68|already exists|twice/],
+    ['the same DN twice before its parent', [suffix, kid(), kid(), ...rest], 12, /68|already exists|twice/],
     ['an entryUUID that is not a UUID, before its parent', [suffix, kid('\nentryUUID: not-a-uuid'), ...rest], 7, /21|entryUUID/],
     ['two entryUUIDs, before its parent', [suffix, kid('\nentryUUID: 0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9\nentryUUID: 1f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9'), ...rest], 7, /19|multiple values/],
   ] as const) {
@@ -93,6 +93,27 @@ t.test('a bad entry that waits for its parent stops the import at its own line t
     t.match(r.stderr, why, `${name}: says why`);
     t.same(dns(exported(config, dir)), [SUFFIX], `${name}: nothing after it written (as slapadd)`);
   }
+});
+
+t.test('a cleartext userPassword is stored hashed, as over LDAP (DESIGN.md "Security"); a hash is kept as given', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'pw.ldif');
+  const hash = '{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=';
+  writeFileSync(file, [
+    `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+    `dn: cn=clear,${SUFFIX}\nobjectClass: person\ncn: clear\nsn: c\nuserPassword: plain123`,
+    `dn: cn=hashed,${SUFFIX}\nobjectClass: person\ncn: hashed\nsn: h\nuserPassword: ${hash}`,
+  ].join('\n\n') + '\n');
+  t.equal(meshdir(['import', '--config', config, '--no-progress', file]).status, 0);
+  const out = exported(config, dir);
+  const pw = (cn: string) => {
+    const block = out.split('\n\n').find((b) => b.startsWith(`dn: cn=${cn},`))!;
+    const line = block.split('\n').find((l) => l.startsWith('userPassword'))!;
+    return line.startsWith('userPassword:: ') ? Buffer.from(line.slice(15), 'base64').toString() : line.slice(14);
+  };
+  t.match(pw('clear'), /^\{SSHA\}/, 'the cleartext one is an {SSHA} hash');
+  t.notMatch(out, /plain123|cGxhaW4xMjM/, 'the cleartext is nowhere in the database');
+  t.equal(pw('hashed'), hash, 'the hash as given');
 });
 
 t.test('--continue also skips a record that is not LDIF, or not an entry, and reads on (as slapadd -c)', async (t) => {

@@ -40,6 +40,11 @@ t.test('self: a user writes its own telephoneNumber, not another user\'s', async
 t.test('group: engineering members write mail, others do not', async (t) => {
   t.equal(modify('alice', people('carol'), 'replace: mail\nmail: carol2@example.com').code, 0, 'alice is in engineering');
   t.equal(modify('carol', people('alice'), 'replace: mail\nmail: alice2@example.com').code, 50, 'carol is not');
+  // A membership change counts from the next operation on (the members were once cached for a second).
+  t.equal(modify('root', `cn=engineering,${groups}`, `add: member\nmember: ${people('carol')}`).code, 0);
+  t.equal(modify('carol', people('alice'), 'replace: mail\nmail: alice2@example.com').code, 0, 'carol, just added, may');
+  t.equal(modify('root', `cn=engineering,${groups}`, `delete: member\nmember: ${people('carol')}`).code, 0);
+  t.equal(modify('carol', people('alice'), 'replace: mail\nmail: alice3@example.com').code, 50, 'carol, just removed, may not');
 });
 
 t.test('dn: dave adds and deletes under ou=groups only', async (t) => {

@@ -3,7 +3,7 @@
 // naming context, authentication, cn=config, referral objects (RFC 3296),
 // referral on read-only replicas, and in one store transaction the target, access control and
 // the DIT rules (src/store/update.ts).
-import { hashSshaSync, isSupportedHash } from '../../auth/password.js';
+import { storedPasswords } from '../../auth/password.js';
 import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
 import { LdapError, RC } from '../../errors.js';
@@ -33,10 +33,6 @@ function isPassword(ctx: ServerContext, attr: string): boolean {
   return ctx.schema.canonicalDescription(attr)?.type.name === 'userPassword';
 }
 
-/** Cleartext passwords are stored as {SSHA} hashes (as 389-DS does); hashes are kept as given. */
-function hashValues(values: Buffer[]): Buffer[] {
-  return values.map((v) => (isSupportedHash(v.toString('utf8')) ? v : Buffer.from(hashSshaSync(v), 'utf8')));
-}
 
 /**
  * What slapd's frontend checks once the request is well formed: a naming
@@ -108,7 +104,7 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   checkClientAttrs(ctx.schema, req.attrs, relax);
   const where = frontend(ctx, who, req.dn, ndn, controls);
   checkUserModifiable(ctx.schema, req.attrs.map((a) => a.type), relax);
-  const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: hashValues(a.values) } : a));
+  const attrs = req.attrs.map((a) => (isPassword(ctx, a.type) ? { type: a.type, values: storedPasswords(a.values) } : a));
   if (where === 'config') {
     ctx.configTree.add(who.bindDn, req.dn, attrs);
     return [];
@@ -129,7 +125,7 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'modification of subschema subentry not supported');
   const where = frontend(ctx, who, req.dn, ndn, controls);
   checkUserModifiable(ctx.schema, req.changes.map((m) => m.attr), relax);
-  const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: hashValues(m.values) } : m));
+  const mods: ClientMod[] = req.changes.map((m) => (isPassword(ctx, m.attr) && m.op !== 1 ? { ...m, values: storedPasswords(m.values) } : m));
   if (where === 'config') {
     ctx.configTree.modify(req.dn, mods);
     return [];
