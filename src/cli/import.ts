@@ -31,6 +31,17 @@ export function importCommand(program: Command): void {
     .argument('<ldif>', 'LDIF file of entries (content records or changetype: add)')
     .action(async (file: string, opts: { config: string; continue?: boolean; progress: boolean; compact: boolean }) => {
       const config = loadServerConfig(opts.config);
+      // Refused before a database is made for it.
+      if (config.replicaId === undefined) {
+        throw new MeshdirError('MESHDIR_IMPORT', `${config.file}: a ${config.role} holds what replication or \`repl init\` gives it; import into a master (53, unwilling to perform)`);
+      }
+      let isFile = false;
+      try {
+        isFile = statSync(file).isFile();
+      } catch (e) {
+        throw new MeshdirError('MESHDIR_IMPORT', `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      if (!isFile) throw new MeshdirError('MESHDIR_IMPORT', `${file}: not a file`);
       const release = acquireLock(config.dataDir, config.file);
       const log = createLogger({ level: 'warn', file: config.log.file });
       const store = openStore(config, log);

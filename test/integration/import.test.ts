@@ -2,7 +2,7 @@
 // test001 loads its data reversed): an entry whose parent comes later in the
 // file is added once the parent is. A parent that never comes is an error
 // naming the entry's line.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -181,4 +181,20 @@ t.test('a glue entry from an export imports again (placeholders are exempt from 
   const r = meshdir(['import', '--config', config, '--no-progress', file]);
   t.equal(r.status, 0, r.stderr);
   t.same(dns(exported(config, dir)), [SUFFIX, `ou=gone,${SUFFIX}`, `uid=kept,ou=gone,${SUFFIX}`]);
+});
+
+t.test('refused before any database is made: on a consumer, or without a readable file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-import-'));
+  t.teardown(() => cleanup(dir));
+  const consumer = writeServerFile(dir, { role: 'consumer' });
+  const r = meshdir(['import', '--config', consumer, '--no-progress', EXAMPLE_LDIF]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /^meshdir: .*: a consumer holds what replication or `repl init` gives it; import into a master \(53/);
+  t.notOk(existsSync(join(dir, 'data', 'data.mdb')), 'no database made');
+  const master = writeServerFile(dir, {});
+  for (const [file, why] of [[join(dir, 'none.ldif'), 'cannot read: ENOENT'], [dir, 'not a file']] as const) {
+    const m = meshdir(['import', '--config', master, '--no-progress', file]);
+    t.same([m.status, m.stderr], [1, `meshdir: ${file}: ${why}\n`], why);
+  }
+  t.notOk(existsSync(join(dir, 'data', 'data.mdb')), 'still none');
 });
