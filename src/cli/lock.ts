@@ -56,10 +56,40 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
   } catch (e) {
     throw new ConfigError(`${configFile}: dataDir: cannot create ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const holder = lockHolder(dataDir);
-  if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (stop that server first)`);
   const file = join(dataDir, 'meshdir.pid');
   const started = startTime(process.pid);
-  writeFileSync(file, started === undefined ? `${process.pid}\n` : `${process.pid} ${started}\n`);
-  return () => rmSync(file, { force: true });
+  const mine = started === undefined ? `${process.pid}\n` : `${process.pid} ${started}\n`;
+  // Created exclusively, so two processes starting at once cannot both
+  // take it; a stale one (its process is gone) is removed and the create
+  // tried again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      writeFileSync(file, mine, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw e;
+    }
+    const holder = lockHolder(dataDir);
+    if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (${commandOf(holder)}; stop it first)`);
+    rmSync(file, { force: true });
+  }
+  return () => {
+    // Only our own: never a lock another process has taken since.
+    try {
+      if (readFileSync(file, 'utf8') === mine) rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+}
+
+/** What holds a lock, as far as its command line tells (a meshdir serve, import, compact or restore). */
+function commandOf(pid: number): string {
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const sub = args.find((a) => ['serve', 'import', 'compact', 'restore', 'demo'].includes(a));
+    return sub ? `meshdir ${sub}` : 'another program';
+  } catch {
+    return 'a meshdir server, import, compact or restore';
+  }
 }

@@ -54,3 +54,29 @@ t.test('a data directory the lock makes is private (0700), whatever the umask', 
   }
   t.equal(statSync(join(parent, 'data', 'm1')).mode & 0o777, 0o700);
 });
+
+t.test('taken exclusively, and released only by its holder', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'meshdir.pid');
+  // Processes that start at once: exactly one holds the lock.
+  const script = `import('${new URL('../../../dist/cli/lock.js', import.meta.url).href}').then(({ acquireLock }) => {
+    try { acquireLock(process.argv[1], 'server.yaml'); console.log('held'); setTimeout(() => {}, 1500); }
+    catch (e) { console.log('refused: ' + e.message); }
+  })`;
+  const runs = Array.from({ length: 6 }, () => {
+    const p = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    return new Promise<string>((r) => p.on('exit', () => r(out.trim())));
+  });
+  const outs = await Promise.all(runs);
+  t.equal(outs.filter((o) => o === 'held').length, 1, `one of six holds it: ${outs.join(' | ')}`);
+  t.ok(outs.filter((o) => o !== 'held').every((o) => /refused: .* is in use by process \d+ \(another program; stop it first\)/.test(o)), 'the others are refused, naming the holder');
+
+  rmSync(file, { force: true });
+  const release = acquireLock(dir, 'server.yaml');
+  writeFileSync(file, '1 1\n'); // as if another process had taken it over since
+  release();
+  t.equal(readFileSync(file, 'utf8'), '1 1\n', "a release leaves another holder's lock alone");
+});
