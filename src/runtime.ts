@@ -166,12 +166,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     // The log may be a file nobody reads at start: an administrator who just dropped a schema file in looks here.
     if (config.log.file) process.stderr.write(`meshdir: schema warning: ${w}\n`);
   }
+  // Before the store: a server file refused for its TLS files leaves no database behind.
+  const tls = config.tls ? tlsMaterial(config, config.tls, log) : undefined;
   const store = openStore(config, log, schema);
   if (!Object.entries(config.indexes).some(([a, kinds]) => schema.canonicalDescription(a)?.type.name === 'objectClass' && kinds.includes('eq'))) {
     // Without it a search that dereferences aliases (JNDI's default) cannot tell there are none, and walks its scope.
     log.warn('no equality index on objectClass: searches that dereference aliases will walk their whole scope');
   }
-  const tls = config.tls ? tlsMaterial(config, config.tls, log) : undefined;
   tls?.watch();
   const counters: Counters = { connectionsTotal: 0, connectionsCurrent: 0, ops: {}, entriesSent: 0, bytesSent: 0, startedAt: Date.now() };
   const writerNdns = new Set<string>();

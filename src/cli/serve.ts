@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadServerConfig } from '../config/load.js';
-import { startServer } from '../runtime.js';
+import { loadServerSchema, startServer } from '../runtime.js';
 import { acquireLock } from './lock.js';
 import { onShutdown } from './signals.js';
 
@@ -11,8 +11,10 @@ export function serveCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'server file (YAML)')
     .action(async (opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
+      // Schema faults (an index on an unknown type) are refused before the data directory is made.
+      const schema = loadServerSchema(config);
       const release = acquireLock(config.dataDir, config.file);
-      const running = await startServer(config).catch((e) => {
+      const running = await startServer(config, { schema }).catch((e) => {
         release();
         throw e;
       });

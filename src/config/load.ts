@@ -156,7 +156,17 @@ export function loadAgreement(file: string, serverDir?: string): AgreementConfig
     // An empty password is an unauthenticated bind, which no consumer accepts.
     if (password === '') throw new ConfigError(`${abs}: bindPasswordFile: ${pwFile} is empty`);
   }
+  const tlsCa = a.tlsCa ? path(a.tlsCa) : undefined;
+  if (tlsCa) {
+    let pem: string;
+    try {
+      pem = readFileSync(tlsCa, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`${abs}: tlsCa: cannot read ${tlsCa}: ${(e as NodeJS.ErrnoException).code}`);
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${abs}: tlsCa: ${tlsCa} holds no PEM certificate`);
+  }
   const heartbeatMs = a.heartbeat ?? 10_000;
   const name = abs.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
-  return { ...a, file: abs, name, password, passwordFile: pwFile, heartbeatMs, tlsCa: a.tlsCa ? path(a.tlsCa) : undefined };
+  return { ...a, file: abs, name, password, passwordFile: pwFile, heartbeatMs, tlsCa };
 }

@@ -67,6 +67,10 @@ const tls = z.strictObject({
   ca: z.string().min(1).optional(),
   /** Client certificates: none (default), request, or require (checked against `ca`). */
   clientCert: z.enum(['none', 'request', 'require']).default('none'),
+}).superRefine((t, ctx) => {
+  // Without it, client certificates would be checked against Node's bundled public CAs.
+  if (t.clientCert !== 'none' && t.ca === undefined)
+    ctx.addIssue({ code: 'custom', path: ['ca'], message: `clientCert: ${t.clientCert} needs ca (the CA file that signs client certificates)` });
 });
 
 const limits = z

@@ -34,6 +34,7 @@ t.test('faults the schema finds, with a log file configured', async (t) => {
   ] as const) {
     const r = serve(yaml);
     t.same([r.status, r.stderr], [2, line]);
+    t.notOk(existsSync(join(dir, 'data')), 'no data directory made');
     // repl status refuses the file as serve does, before trying to connect.
     const s = meshdir(['repl', 'status', '--config', file]);
     t.same([s.status, s.stderr], [2, line], 'repl status');
@@ -58,6 +59,7 @@ t.test('TLS files that are there but unusable name the file and field at fault',
   ] as const) {
     const r = serve(base(`tls: ${tls}`));
     t.equal(r.status, 2, line);
+    t.notOk(existsSync(join(dir, 'data', 'data.mdb')), `${line}: no database made`);
     t.ok(r.stderr.startsWith(`meshdir: ${file}: ${line}`) && r.stderr.split('\n').length === 2, r.stderr);
   }
 });

@@ -52,6 +52,10 @@ t.test('faults, by field', async (t) => {
   // TLS settings that a plain session would ignore, sending the password in the clear.
   bad('compression: 0', 'compression: 0\ntlsCa: ./ca.pem', 'transport: tlsCa is set but transport is plain (the default): set transport: starttls or ldaps');
   bad('transport: plain                   # plain | ldaps | starttls\n', 'tlsInsecure: true\n', 'transport: tlsInsecure is set but transport is plain (the default): set transport: starttls or ldaps');
+  // A CA file that is not there, or holds no certificate: the agreement is invalid, naming the field (not refused at every connection).
+  bad('transport: plain ', `tlsCa: ${join(dir, 'no-ca.pem')}\ntransport: starttls `, `tlsCa: cannot read ${join(dir, 'no-ca.pem')}: ENOENT`);
+  writeFileSync(join(dir, 'not-ca.pem'), 'hello\n');
+  bad('transport: plain ', `tlsCa: ${join(dir, 'not-ca.pem')}\ntransport: starttls `, `tlsCa: ${join(dir, 'not-ca.pem')} holds no PEM certificate`);
 });
 
 t.test("DESIGN.md's layout: ./secrets/m2.pw next to the server file, the agreement in ./agreements/m1", async (t) => {

@@ -65,6 +65,9 @@ t.test('what the schema refuses, by field', async (t) => {
   t.same(unique('{ uid: , mail: discard }'), { uid: 'rename', mail: 'discard' }, 'an attribute named without a policy takes the default, rename (DESIGN.md)');
   t.same(unique('[uid, mail]'), { uid: 'rename', mail: 'rename' }, 'a list: every one renames');
   t.throws(() => load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { emial: rename }')), refused('', 'replication.uniqueAttributes.emial: attribute type undefined in the schema'));
+  // Client certificates checked against no CA of the administrator's would be checked against Node's public ones.
+  t.throws(() => loadServerConfig((writeFileSync(join(dir, 'server.yaml'), `${DESIGN}tls: { cert: c.pem, key: k.pem, clientCert: require }\n`), join(dir, 'server.yaml'))),
+    refused('', 'tls.ca: clientCert: require needs ca (the CA file that signs client certificates)'));
 });
 
 t.test('a rootPassword no bind could match is refused', async (t) => {
