@@ -14,10 +14,8 @@ export interface TlsFiles {
 
 export class TlsMaterial {
   #ctx: SecureContext;
-  #options: SecureContextOptions = {};
   readonly #files: TlsFiles;
   readonly #log: Logger;
-  readonly #listeners: ((ctx: SecureContext) => void)[] = [];
 
   constructor(files: TlsFiles, log: Logger) {
     this.#files = files;
@@ -55,26 +53,14 @@ export class TlsMaterial {
     if (!cert.checkPrivateKey(key)) throw bad('key', this.#files.key, `does not match the certificate in tls.cert (${this.#files.cert})`);
     if (this.#files.ca && !/-----BEGIN CERTIFICATE-----/.test(String(options.ca))) throw bad('ca', this.#files.ca, 'holds no PEM certificate');
     try {
-      const ctx = createSecureContext(options);
-      this.#options = options;
-      return ctx;
+      return createSecureContext(options);
     } catch (e) {
-      if (e instanceof MeshdirError) throw e;
       throw new MeshdirError('MESHDIR_TLS', `tls: certificate or key is not usable: ${(e as Error).message}`);
     }
   }
 
-  /** The options the current context was made from (for tls.Server#setSecureContext). */
-  get options(): SecureContextOptions {
-    return this.#options;
-  }
-
   get context(): SecureContext {
     return this.#ctx;
-  }
-
-  onReload(fn: (ctx: SecureContext) => void): void {
-    this.#listeners.push(fn);
   }
 
   /** Poll the files; a changed pair is loaded, a broken one is logged and the old one kept. */
@@ -82,7 +68,6 @@ export class TlsMaterial {
     const reload = (): void => {
       try {
         this.#ctx = this.#load();
-        for (const l of this.#listeners) l(this.#ctx);
         this.#log.info({ cert: this.#files.cert }, 'TLS certificate reloaded');
       } catch (e) {
         this.#log.error({ err: (e as Error).message }, 'TLS reload failed; keeping the previous certificate');
