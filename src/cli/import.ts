@@ -177,8 +177,12 @@ export async function importLdif(
   try {
     const onError = o.keepGoing ? (e: MeshdirError) => skipped(e.message) : undefined;
     for await (const rec of readLdif(stream, { source: file, readUrl: readFileUrl, onError })) {
-      if (rec.type !== 'content' && rec.type !== 'add') {
-        const msg = `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`;
+      const critical = rec.type === 'add' ? rec.controls.find((c) => c.critical) : undefined;
+      if ((rec.type !== 'content' && rec.type !== 'add') || critical) {
+        // A critical control must be honoured or the record refused (RFC 2849, RFC 4511 §4.1.11: 12 from a server).
+        const msg = critical
+          ? `${file}:${rec.line}: ${rec.dn}: critical control ${critical.oid} is not supported by import (result 12)`
+          : `${file}:${rec.line}: import takes entries; "changetype: ${rec.type}" is for ldapmodify`;
         if (!o.keepGoing) {
           badRecord = new MeshdirError('MESHDIR_LDIF', msg);
           break;

@@ -198,3 +198,17 @@ t.test('refused before any database is made: on a consumer, or without a readabl
   }
   t.notOk(existsSync(join(dir, 'data', 'data.mdb')), 'still none');
 });
+
+t.test('an add record with a critical control is refused, as a server would answer 12; a non-critical one is ignored', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'ctl.ldif');
+  writeFileSync(file, [
+    `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+    `dn: cn=a,${SUFFIX}\ncontrol: 1.2.3.4.5 false\nchangetype: add\nobjectClass: person\ncn: a\nsn: a`,
+    `dn: cn=b,${SUFFIX}\ncontrol: 1.2.3.4.5 true\nchangetype: add\nobjectClass: person\ncn: b\nsn: b`,
+  ].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, `ctl.ldif:14: cn=b,${SUFFIX}: critical control 1.2.3.4.5 is not supported by import (result 12)`);
+  t.same(dns(exported(config, dir)), [SUFFIX, `cn=a,${SUFFIX}`], 'what came before it is imported');
+});
