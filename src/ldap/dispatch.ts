@@ -28,8 +28,8 @@ const RESPONSE_FOR: Record<number, string> = {
   [OP.delRequest]: 'delete', [OP.modDNRequest]: 'modrdn', [OP.compareRequest]: 'compare', [OP.extendedRequest]: 'extended',
 };
 
-/** Controls the operations act on: those the root DSE lists, and domainScope, noop and relax, which slapd takes without listing them. */
-const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope, CONTROL.noop, CONTROL.relax]);
+/** Controls the operations act on: those the root DSE lists, and domainScope, noop, relax and permissive modify, which slapd takes without listing them. */
+const SUPPORTED = new Set([...supportedControls(), CONTROL.domainScope, CONTROL.noop, CONTROL.relax, CONTROL.permissiveModify]);
 /**
  * Controls slapd's frontend parses, for these operations, but its back-mdb
  * does not implement: tree delete (a Microsoft control; `ldapdelete -r`
@@ -51,6 +51,8 @@ const ONLY_FOR = new Map<string, Set<string>>([
   [CONTROL.noop, new Set(['search', 'compare', 'add', 'modify', 'delete', 'modrdn'])],
   [CONTROL.manageDsaIT, new Set(['search', 'compare', 'add', 'modify', 'delete', 'modrdn'])],
   [CONTROL.relax, new Set(['add', 'modify', 'delete', 'modrdn'])],
+  // Microsoft's permissive modify; slapd honours it on modify only.
+  [CONTROL.permissiveModify, new Set(['modify'])],
   [CONTROL.dontUseCopy, new Set(['search', 'compare'])],
   // RFC 4370: not bind (nor the extended operations proxy.ts refuses).
   [CONTROL.proxiedAuthz, new Set(['search', 'add', 'modify', 'delete', 'modrdn', 'compare', 'extended'])],

@@ -312,7 +312,7 @@ export interface ClientMod {
  * keys), with slapd's backend checks (servers/slapd/mods.c) and messages,
  * which name the canonical type. Returns them as replication mods.
  */
-export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[], relax = false): Mod[] {
+export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: readonly ClientMod[], relax = false, permissive = false): Mod[] {
   const out: Mod[] = [];
   // Kept across the request's changes: 8,000 adds of one value each to an
   // attribute normalized and copied all its values 8,000 times (7.8 s).
@@ -336,6 +336,12 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
         schema.checkValues(d, m.values);
         if (cur.length > 0 && d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, `modify/add: ${name}: no equality matching rule`);
         const have = keysOf();
+        // Permissive modify (1.2.840.113556.1.4.1413, as slapd's mods.c):
+        // values the attribute already holds are left out, not refused.
+        if (permissive) {
+          m = { ...m, values: m.values.filter((v) => !have.has(schema.eqKey(d.type, v))) };
+          if (m.values.length === 0) break;
+        }
         const added = m.values.map((v, i) => {
           const k = schema.eqKey(d.type, v);
           if (have.has(k)) throw new LdapError(RC.attributeOrValueExists, `modify/add: ${name}: value #${i} already exists`);
@@ -352,6 +358,9 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
       }
       case 1: {
         if (m.values.length > 0 && d.type.equality === undefined) throw new LdapError(RC.inappropriateMatching, `modify/delete: ${name}: no equality matching rule`);
+        // Permissive: deleting an attribute the entry lacks is a no-op (slapd
+        // 2.5 still refuses a missing value of an attribute it holds).
+        if (cur.length === 0 && permissive) break;
         if (cur.length === 0) throw new LdapError(RC.noSuchAttribute, `modify/delete: ${name}: no such attribute`);
         if (m.values.length === 0) {
           attrs.delete(d.key);
@@ -402,7 +411,7 @@ export function applyMods(schema: Schema, attrs: Map<string, Buffer[]>, mods: re
 
 const isLong = (n: bigint): boolean => n >= -(2n ** 63n) && n < 2n ** 63n;
 
-export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions & { relax?: boolean } = {}): void {
+export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions & { relax?: boolean; permissive?: boolean } = {}): void {
   const store = tx.store;
   const schema = store.schema;
   const dn = parse(dnStr);
@@ -412,7 +421,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   opts.authorize?.(entry);
   // The core keeps a glue entry as a placeholder and ignores changes to it.
   if (rec.flags & FLAG_GLUE) throw new LdapError(RC.unwillingToPerform, 'glue entry: kept only as the parent of its children; add it again or delete its children');
-  const out = applyMods(schema, entry.attrs, mods, opts.relax);
+  const out = applyMods(schema, entry.attrs, mods, opts.relax, opts.permissive);
   // Removing an RDN value fails here with slapd's namingViolation. Values
   // are trusted: applyMods checked the new ones, the others were checked
   // when they were written (slapd, too, checks only the modified values).

@@ -71,3 +71,26 @@ t.test('extended operations: Who am I? and Password Modify', async (t) => {
   // (Anonymous Password Modify → 8 is checked with ldappasswd: ldapjs 3.0.7 reports any Password Modify result as success.)
   t.equal(await code(anon.exop('1.2.3.4')), 2, 'an unknown extended operation: protocolError');
 });
+
+t.test('permissive modify (1.2.840.113556.1.4.1413, sent by ldap3 and other AD-minded libraries), as slapd 2.5', async (t) => {
+  const { LdapClient } = await import('../../src/ldap/client.js');
+  const c = await LdapClient.connect(server.url);
+  t.teardown(() => c.close());
+  await c.bind(ROOT_DN, ROOT_PW);
+  const dn = people('alice');
+  const mod = (op: 0 | 1, attr: string, values: string[], critical: boolean) =>
+    c.request({ type: 'modify', dn, changes: [{ op, attr, values: values.map((v) => Buffer.from(v)) }] }, [{ oid: '1.2.840.113556.1.4.1413', critical }]).then(
+      () => 0,
+      (e: { code: number }) => e.code,
+    );
+  const mails = async () => ((await one(dn, 'mail'))?.mail ?? []).map(String).sort();
+  const before = await mails();
+  t.ok(before.length > 0, 'alice has a mail');
+  t.equal(await mod(0, 'mail', [before[0]!, 'new@example.com'], true), 0, 'an add of a value she holds, critical: taken');
+  t.same(await mails(), [...before, 'new@example.com'].sort(), 'the held value left out, the new one added');
+  t.equal(await mod(0, 'mail', [before[0]!], false), 0, 'only held values, non-critical: nothing to do, success');
+  t.equal(await mod(1, 'title', [], true), 0, 'a delete of an attribute she lacks: success');
+  t.equal(await mod(1, 'mail', ['nobody@example.com'], true), 16, 'a delete of a value she lacks: still noSuchAttribute');
+  const plain = await c.request({ type: 'modify', dn, changes: [{ op: 0, attr: 'mail', values: [Buffer.from(before[0]!)] }] }).then(() => 0, (e: { code: number }) => e.code);
+  t.equal(plain, 20, 'without the control: attributeOrValueExists');
+});

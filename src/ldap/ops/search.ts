@@ -472,12 +472,13 @@ function* scopeIds(ctx: ServerContext, base: Base, scope: number): Generator<num
  * suffix are the range of its ids, as many as the entries until the first
  * gap: from then on the suffix, holding fewer, is walked instead.
  */
-function idsHaveGaps(store: ServerContext['store']): boolean {
+export function idsHaveGaps(store: ServerContext['store']): boolean {
+  // back-mdb's range ends at the last id it handed out (mi_nextid - 1), not
+  // at the last id still stored: entries added and deleted at the end of
+  // the id space leave it larger than the suffix too.
   let first = 0;
-  let last = 0;
   for (const k of store.dbs.entries.getKeys({ limit: 1 })) first = k as number;
-  for (const k of store.dbs.entries.getKeys({ reverse: true, limit: 1 })) last = k as number;
-  return last - first + 1 > store.entryCount();
+  return store.nextId - 1 - first + 1 > store.entryCount();
 }
 
 /**

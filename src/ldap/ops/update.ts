@@ -134,7 +134,8 @@ export async function modify(ctx: ServerContext, who: Session, req: ModifyReques
   writable(ctx, req.dn);
   const types = mods.map((m) => ctx.schema.canonicalDescription(m.attr)!.type.name);
   const target = targetChecks(ctx, who, 'modify', ndn, types, controls);
-  await commit(ctx, controls, (tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize, relax }), { speculate: true });
+  const permissive = findControl(controls, CONTROL.permissiveModify) !== undefined;
+  await commit(ctx, controls, (tx) => localModify(tx, { dn: who.bindDn }, req.dn, mods, { authorize: target.authorize, relax, permissive }), { speculate: true });
   return target.respond();
 }
 
