@@ -478,7 +478,7 @@ export function idsHaveGaps(store: ServerContext['store']): boolean {
   // the id space leave it larger than the suffix too.
   let first = 0;
   for (const k of store.dbs.entries.getKeys({ limit: 1 })) first = k as number;
-  return store.nextId - 1 - first + 1 > store.entryCount();
+  return store.nextId - first > store.entryCount();
 }
 
 /**
