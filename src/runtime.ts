@@ -51,9 +51,9 @@ function normalizeAll(schema: Schema, dns: readonly string[]): Set<string> {
   return out;
 }
 
-/** Members of a group entry (member / uniqueMember), cached for a second. */
+/** Members of a group entry (member / uniqueMember), cached until the next commit. */
 function groupMembers(store: Store): (groupNdn: string) => Set<string> {
-  // Kept until the next commit: a membership change counts from the next operation on.
+  // A membership change counts from the next operation on.
   const cache = new Map<string, Set<string>>();
   store.events.on('commit', () => cache.clear());
   return (groupNdn) => {

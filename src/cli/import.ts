@@ -1,10 +1,10 @@
 // `meshdir import`: load LDIF offline (like slapadd). Entries go through the
 // normal write path (schema checks, indexes, changelog), many per LMDB
 // commit, with a progress bar on a terminal.
-import { storedPasswords } from '../auth/password.js';
 import { createReadStream, statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
+import { storedPasswords } from '../auth/password.js';
 import { loadServerConfig } from '../config/load.js';
 import { parentDN } from '../dit/dn.js';
 import { readFileUrl, readLdif, type LdifAdd, type LdifContent } from '../dit/ldif.js';
