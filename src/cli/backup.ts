@@ -4,7 +4,7 @@
 // older history with its peers — replication with it stops with
 // `generation-mismatch` until an administrator runs `meshdir repl init`).
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../config/load.js';
@@ -13,6 +13,7 @@ import { createLogger } from '../log.js';
 import { openExistingStore, openStore } from '../runtime.js';
 import { compactInPlace, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
+import { checkLmdbFile } from '../store/lmdb-file.js';
 import { makeDirs } from '../dirs.js';
 
 interface Manifest {
@@ -64,25 +65,51 @@ export function backupCommands(program: Command): void {
         throw new MeshdirError('MESHDIR_RESTORE', `${dir}: not a meshdir backup (meshdir-backup.json: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
       if (!existsSync(join(dir, 'db', 'data.mdb'))) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: db/data.mdb is missing`);
+      // Refused before anything in dataDir is touched.
+      if (typeof manifest.suffix !== 'string' || typeof manifest.entries !== 'number') throw new MeshdirError('MESHDIR_RESTORE', `${dir}: not a meshdir backup (meshdir-backup.json lacks suffix or entries)`);
+      if (manifest.suffix !== config.suffix) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: a backup of ${manifest.suffix}; ${config.file} serves ${config.suffix}; nothing was changed`);
+      try {
+        checkLmdbFile(join(dir, 'db', 'data.mdb'));
+      } catch (e) {
+        throw new MeshdirError('MESHDIR_RESTORE', `${(e as Error).message}; nothing was changed`);
+      }
       const release = acquireLock(config.dataDir, config.file);
       try {
-        const aside = `${config.dataDir}.before-restore-${Date.now()}`;
-        if (existsSync(join(config.dataDir, 'data.mdb'))) {
-          makeDirs(aside, 0o700);
-          for (const f of ['data.mdb', 'lock.mdb']) if (existsSync(join(config.dataDir, f))) renameSync(join(config.dataDir, f), join(aside, f));
-        }
-        cpSync(join(dir, 'db', 'data.mdb'), join(config.dataDir, 'data.mdb'));
-        const store = openStore(config, createLogger({ level: 'warn' }));
+        // The copy is made, checked and given its new generation ID beside
+        // the database, then renamed over it: a kill at any point leaves
+        // either the old database or the whole restored one with its new
+        // generation, never a partial file or the backup's generation.
+        const tmp = join(config.dataDir, '.restore');
+        rmSync(tmp, { recursive: true, force: true });
+        makeDirs(tmp, 0o700);
+        cpSync(join(dir, 'db', 'data.mdb'), join(tmp, 'data.mdb'));
+        fsyncPath(join(tmp, 'data.mdb'));
         const gen = randomUUID();
+        const store = openStore({ ...config, dataDir: tmp }, createLogger({ level: 'warn' }));
         try {
           await store.write((tx) => {
             store.dbs.meta.put('generationId', gen);
             // Its own changes made after the backup may be held elsewhere.
             store.renewOwnFloor(tx);
           });
-        } finally {
+        } catch (e) {
           await store.close();
+          rmSync(tmp, { recursive: true, force: true });
+          throw e;
         }
+        await store.close();
+        const live = join(config.dataDir, 'data.mdb');
+        const aside = `${config.dataDir}.before-restore-${Date.now()}`;
+        if (existsSync(live)) {
+          makeDirs(aside, 0o700);
+          // A second name for the old file; the rename below replaces the live name in one step.
+          linkSync(live, join(aside, 'data.mdb'));
+          fsyncPath(aside);
+        }
+        renameSync(join(tmp, 'data.mdb'), live);
+        fsyncPath(config.dataDir);
+        rmSync(join(config.dataDir, 'lock.mdb'), { force: true });
+        rmSync(tmp, { recursive: true, force: true });
         process.stderr.write(
           `restored ${manifest.entries} entries (backup of ${manifest.takenAt}) into ${config.dataDir}${existsSync(aside) ? `; the previous database is in ${aside}` : ''}\n` +
             `new generation ID ${gen}: replication with this server stops (generation-mismatch) until you run \`meshdir repl init\` from it to its peers or from a peer to it\n`,
@@ -107,4 +134,13 @@ export function backupCommands(program: Command): void {
         release();
       }
     });
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

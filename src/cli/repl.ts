@@ -125,6 +125,7 @@ export function replCommand(program: Command): void {
         });
         bar?.stop();
         process.stderr.write(`initialised ${agreement.consumer} with ${r.entries} entries in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+        if (r.discarded > 0) process.stderr.write(`meshdir: warning: ${agreement.consumer} was a master of another generation: ${r.discarded} changes made on it that the copy lacks were discarded with its database\n`);
       } finally {
         bar?.stop();
         await store.close();

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
 import { makePrivate } from './db.js';
+import { checkLmdbFile } from './lmdb-file.js';
 import { makeDirs } from '../dirs.js';
 
 /**
@@ -107,6 +108,7 @@ export async function compactInPlace(dataDir: string, mapSizeMiB = 4096): Promis
   const tmp = join(dataDir, '.compact');
   rmSync(tmp, { recursive: true, force: true });
   const before = statSync(file).size;
+  checkLmdbFile(file);
   const src = open({ path: dataDir, maxDbs: 32, mapSize: mapSizeMiB * 1024 * 1024, readOnly: true });
   try {
     await writeCompactCopy(src, tmp, mapSizeMiB);

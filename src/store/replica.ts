@@ -209,8 +209,9 @@ export async function stageChunk(store: Store, seq: number, chunk: Buffer): Prom
  * Replace the whole database with the staged states in one transaction:
  * the consumer never shows a mix of old and new data.
  */
-export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (chunk: Buffer) => Stored[]): Promise<number> {
+export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (chunk: Buffer) => Stored[], expected?: number): Promise<{ n: number; discarded: number }> {
   let n = 0;
+  let discarded = 0;
   await store.write((tx: Txn) => {
     const d = store.dbs;
     // This replica's own changes newer than the copy may exist nowhere else
@@ -223,6 +224,15 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     // parent in the database, out of every search's reach).
     const own = store.replicaId === undefined ? undefined : String(store.replicaId);
     const mine: Change[] = [];
+    // Of another generation, this master's own changes are dropped with
+    // the rest: those the copy lacks are counted, so the operator is told
+    // (at least these: its changelog may have been trimmed).
+    if (own !== undefined && store.generationId !== gen) {
+      const held = ruv[own];
+      for (const { value } of d.changelog.getRange(held === undefined ? {} : ({ start: held, exclusiveStart: true } as never))) {
+        if (csnReplicaId((value as Change).csn) === store.replicaId) discarded++;
+      }
+    }
     if (own !== undefined && store.generationId === gen && store.ruv[own] !== undefined && (ruv[own] === undefined || store.ruv[own]! > ruv[own]!)) {
       const from = ruv[own];
       const trimmed = trimmedRuv(store)[own];
@@ -249,6 +259,10 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
       }
       d.stage.remove(key);
     }
+    // The staged states must be exactly what this session received: anything
+    // else (another session's chunks) aborts the transaction, the old
+    // database stays.
+    if (expected !== undefined && n !== expected) throw new LdapError(RC.operationsError, `the staged copy holds ${n} entries, ${expected} were received: not replaced; run repl init again`);
     tx.materializeAll(writes);
     d.meta.put('generationId', gen);
     d.meta.put('ruv', ruv);
@@ -260,5 +274,5 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     for (const ch of mine) tx.apply(ch);
   });
   store.generationId = gen;
-  return n;
+  return { n, discarded };
 }

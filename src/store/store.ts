@@ -65,6 +65,12 @@ export class Store {
   /** RUV of durable writes: what this replica reports to suppliers. */
   ruv: Ruv;
   conflictCount: number;
+  /**
+   * Why local writes are refused now, if they are: a total update from
+   * another generation is replacing this database, and what a client
+   * wrote meanwhile would be acknowledged, then dropped by its commit.
+   */
+  localWritesRefused?: () => string | undefined;
   /** Next entry id (see Txn.allocId). */
   nextId: number;
   /** Emits 'commit' (changes applied, replaced) after every durable write that applied changes or replaced the database. */

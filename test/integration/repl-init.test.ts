@@ -7,7 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Mesh, REPL_DN, eventually, meshdirAsync } from '../helpers/mesh.js';
+import { Mesh, REPL_DN, REPL_PW, eventually, meshdirAsync } from '../helpers/mesh.js';
+import { LdapClient } from '../../src/ldap/client.js';
+import { LdapError, RC } from '../../src/errors.js';
+import { REPL_OID, pack } from '../../src/repl/session/protocol.js';
 import { meshdir, SUFFIX } from '../helpers/server.js';
 
 const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
@@ -181,5 +184,42 @@ t.test('repl init replaces a master of another generation wholesale', async (t) 
   const db = await database('m2');
   t.same([db.entries![0], db.conflicts![0], db.generationid![0]], [String(want), '0', (await database('m1')).generationid![0]], 'no hidden conflict entries, no conflicts, m1\'s generation');
   t.equal((await mesh.entries('m2', { filter: '(uid=only-on-m2)' })).size, 0, 'its own entries are gone');
+  t.match(r.stderr, /warning: ldap:\/\/127\.0\.0\.1:\d+ was a master of another generation: 3 changes made on it that the copy lacks were discarded/, 'and the operator is told how many of its changes went');
   t.ok(mesh.check(['m1', 'm2']).ok, 'repl check: identical');
+});
+
+t.test('one total update at a time; none from an empty supplier', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master' }, seed: 'm1' });
+  t.teardown(() => mesh.stop());
+  const gen = (await mesh.monitor('m1')).get('replication')!.generationid![0]!;
+  const begin = async () => {
+    const c = await LdapClient.connect(mesh.node('m2').url, { timeoutMs: 5000 });
+    await c.bind(REPL_DN, REPL_PW);
+    const r = await c.extended(REPL_OID.initBegin, pack({ gen, ruv: {}, suffix: SUFFIX, url: 'ldap://127.0.0.1:1', agreement: 'by-hand', total: 1 })).then(
+      () => 0,
+      (e: LdapError) => e.code,
+    );
+    return { c, r };
+  };
+  const first = await begin();
+  t.teardown(() => first.c.close());
+  t.equal(first.r, 0, 'a first total update begins');
+  const second = await begin();
+  t.teardown(() => second.c.close());
+  t.equal(second.r, RC.busy, 'a second one, while it runs: busy (they would share the stage)');
+  // m2 refuses local writes meanwhile: it is a master of another generation, whose writes the copy would drop.
+  const m2 = await mesh.client('m2');
+  t.teardown(() => m2.close());
+  await t.rejects(m2.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' }), { code: RC.unwillingToPerform, message: /total update .* is replacing this database/ });
+  first.c.close();
+  await eventually(async () => (await begin().then(({ c, r }) => (c.close(), r))) === 0, 5000, 'once the first session is gone, another may begin');
+
+  // m2 holds nothing: a total update from it would empty m1.
+  mesh.agree('m2', 'm1', { enabled: false });
+  await eventually(async () => (await mesh.agreement('m2', 'to-m1')) !== undefined, 5000, 'the agreement loaded');
+  const before = await mesh.count('m1');
+  const r = meshdir(['repl', 'init', '--config', mesh.node('m2').server.configFile, '--agreement', 'to-m1', '--no-progress']);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /this server holds no entries; a total update from it would empty ldap:\/\/127\.0\.0\.1:\d+/);
+  t.equal(await mesh.count('m1'), before, 'm1 keeps its entries');
 });

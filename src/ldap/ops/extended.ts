@@ -139,6 +139,8 @@ async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | 
   const newPw = req.newPasswd ?? Buffer.from(generated!, 'utf8');
   if (!rec) throw new LdapError(RC.noSuchObject, '');
   const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
+  const refused = ctx.store.localWritesRefused?.();
+  if (refused) throw new LdapError(RC.unwillingToPerform, refused);
   await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true });
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
 }

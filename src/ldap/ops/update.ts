@@ -45,7 +45,11 @@ function frontend(ctx: ServerContext, who: Session, dn: string, ndn: string, con
     throw defaultReferral(ctx.schema, ctx.config.referral, dn) ?? new LdapError(RC.unwillingToPerform, 'no global superior knowledge');
   }
   ctx.access.requireAuthenticated(who);
-  if (!config) return 'suffix';
+  if (!config) {
+    const refused = ctx.store.localWritesRefused?.();
+    if (refused) throw new LdapError(RC.unwillingToPerform, refused);
+    return 'suffix';
+  }
   if (!ctx.access.isRoot(who)) throw new LdapError(RC.insufficientAccessRights, 'cn=config is writable only by the rootDn');
   if (findControl(controls, CONTROL.noop)) throw new LdapError(RC.unwillingToPerform, 'the noop control is not supported on cn=config');
   return 'config';

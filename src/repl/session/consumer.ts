@@ -126,6 +126,26 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     throw new HandledError();
   };
 
+  /** The live total update other than `conn`'s, if any (sessions of closed connections are dropped). */
+  const otherInit = (conn: Connection): Session | undefined => {
+    for (const [c, o] of state.sessions) {
+      if (c.closed) state.sessions.delete(c);
+      else if (c !== conn && o.init) return o;
+    }
+    return undefined;
+  };
+  // 389-DS takes the backend offline for a total update; here only what
+  // would be lost is refused: a master of another generation keeps nothing
+  // of its own (stageCommit), so a write acknowledged during the transfer
+  // would vanish at its commit.
+  ctx.store.localWritesRefused = () => {
+    for (const [c, o] of state.sessions) {
+      if (!c.closed && o.init && o.init.gen !== ctx.store.generationId && ctx.store.replicaId !== undefined)
+        return `a total update from ${o.supplier || 'a supplier'} is replacing this database (another generation); writes are refused until it ends`;
+    }
+    return undefined;
+  };
+
   const handlers: ExtendedHandler[] = [
     {
       oid: REPL_OID.start,
@@ -241,8 +261,19 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           if (e instanceof LdapError) throw e;
           return broken(conn, id, e);
         }
-        await stageBegin(ctx.store);
+        // One total update at a time: they share the stage, and the second
+        // one's begin would empty what the first staged (its commit then
+        // replaces the database with part of a copy).
+        const busy = otherInit(conn);
+        if (busy) throw new LdapError(RC.busy, `a total update from ${busy.supplier || 'another supplier'} (agreement ${busy.agreement || '?'}) is in progress; run this one when it has ended`);
+        // Registered before the stage is emptied, so a second begin arriving meanwhile sees it.
         state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, seen: Date.now(), beatMs: 0, init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
+        try {
+          await stageBegin(ctx.store);
+        } catch (e) {
+          state.sessions.delete(conn);
+          throw e;
+        }
         ctx.log.info({ conn: conn.id, supplier: o.url, entries: o.total }, 'total update started');
         reply(conn, id, REPL_OID.initBegin, {});
       },
@@ -288,10 +319,16 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         // new session; and again after it, for sessions that started while it
         // committed (they were told the RUV it replaced).
         state.epoch++;
-        const n = await stageCommit(ctx.store, init.gen, init.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored)).finally(() => state.epoch++);
-        state.sessions.delete(conn);
+        let r: { n: number; discarded: number };
+        try {
+          r = await stageCommit(ctx.store, init.gen, init.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored), init.count).finally(() => state.epoch++);
+        } finally {
+          state.sessions.delete(conn);
+        }
+        const n = r.n;
+        if (r.discarded > 0) ctx.log.warn({ conn: conn.id, discarded: r.discarded, gen: init.gen }, 'total update from another generation: changes of this master that the copy lacks were discarded');
         ctx.log.info({ conn: conn.id, entries: n, gen: init.gen }, 'total update done: database replaced');
-        reply(conn, id, REPL_OID.initEnd, { count: n, ruv: ctx.store.ruv });
+        reply(conn, id, REPL_OID.initEnd, { count: n, ruv: ctx.store.ruv, discarded: r.discarded });
       },
     },
   ];

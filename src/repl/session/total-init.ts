@@ -18,7 +18,7 @@ export interface InitHooks {
   onProgress?(sent: number): void;
 }
 
-export async function totalUpdate(store: Store, config: ServerConfig, a: AgreementConfig, hooks: InitHooks = {}): Promise<{ entries: number; ruv: Ruv }> {
+export async function totalUpdate(store: Store, config: ServerConfig, a: AgreementConfig, hooks: InitHooks = {}): Promise<{ entries: number; ruv: Ruv; discarded: number }> {
   const tls = a.transport === 'plain' ? undefined : peerTls(config, a);
   const client = await LdapClient.connect(a.consumer, { tls, timeoutMs: 120_000 });
   const txn = store.dbs.env.useReadTransaction();
@@ -33,6 +33,8 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
     const ruv = (store.dbs.meta.get('ruv', { transaction: txn }) as Ruv | undefined) ?? {};
     const gen = store.dbs.meta.get('generationId', { transaction: txn }) as string;
     const total = store.dbs.core.getCount({ transaction: txn } as never);
+    // An empty replica never supplies others (README): a copy of nothing would empty the consumer.
+    if (total === 0) throw new MeshdirError('MESHDIR_REPL_INIT', `${config.file}: this server holds no entries; a total update from it would empty ${a.consumer} (is --config the right server?)`);
     await client.extended(REPL_OID.initBegin, pack({ gen, ruv, suffix: config.suffix, url: config.listen[0], agreement: a.name, total }));
     hooks.onStart?.(total);
     let seq = 0;
@@ -64,7 +66,7 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
     if (chunk.length) await flush();
     await Promise.all(inflight);
     const end = unpack((await client.extended(REPL_OID.initEnd)).value, 'init end');
-    return { entries: Number(end.count ?? sent), ruv };
+    return { entries: Number(end.count ?? sent), ruv, discarded: Number(end.discarded ?? 0) };
   } finally {
     txn.done();
     client.close();

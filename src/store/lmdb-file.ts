@@ -1,0 +1,50 @@
+// A data.mdb shorter than its own meta page says (a copy cut short: a
+// killed `restore` or `cp`, a full disk) makes LMDB touch pages past the end
+// of the file: the process dies of SIGBUS, with no message, at every open.
+// Checked before an open, so it is one clear line instead.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { MeshdirError } from '../errors.js';
+
+const MAGIC = 0xbeefc0de;
+
+/** Throws MESHDIR_STORE_OPEN when `file` is not a whole LMDB file; absent files pass (LMDB creates them). */
+export function checkLmdbFile(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const bad = (why: string): never => {
+      throw new MeshdirError('MESHDIR_STORE_OPEN', `${file}: not a complete database (${why}); it was cut short or is not an LMDB file`);
+    };
+    if (size === 0) bad('empty file');
+    const head = Buffer.alloc(256);
+    readSync(fd, head, 0, 256, 0);
+    // The meta record follows the page header: 16 octets in LMDB 0.9, 24 in the LMDB lmdb-js bundles.
+    const m = [16, 24].find((o) => head.readUInt32LE(o) === MAGIC);
+    if (m === undefined) return bad('no LMDB meta page');
+    const psize = head.readUInt32LE(m + 24);
+    if (psize < 512 || psize > 65536 || size < 2 * psize) return bad(`page size ${psize}, file ${size} octets`);
+    let lastPg = -1n;
+    let txnid = -1n;
+    for (const page of [0, 1]) {
+      const b = Buffer.alloc(256);
+      readSync(fd, b, 0, 256, page * psize);
+      if (b.readUInt32LE(m) !== MAGIC) continue;
+      const t = b.readBigUInt64LE(m + 128);
+      if (t > txnid) {
+        txnid = t;
+        lastPg = b.readBigUInt64LE(m + 120);
+      }
+    }
+    if (lastPg < 0n) bad('no valid meta page');
+    const need = (lastPg + 1n) * BigInt(psize);
+    if (BigInt(size) < need) bad(`${size} octets, its last page ends at ${need}`);
+  } finally {
+    closeSync(fd);
+  }
+}
