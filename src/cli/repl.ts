@@ -73,7 +73,9 @@ export function replCommand(program: Command): void {
     const config = loadServerConfig(opts.config);
     // The checks `serve` makes (DNs, indexes, policies): the same clean refusal, not "connection refused".
     loadServerSchema(config);
-    const c = await connect(localUrl(config), opts);
+    // Its own server: without --cacert, the CA its server file names (an ldaps://-only server's certificate is checked against it).
+    const cacert = opts.cacert ?? (process.env.LDAPTLS_CACERT || config.tls?.ca);
+    const c = await connect(localUrl(config), { ...opts, cacert });
     try {
       const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });
       const get = (e: (typeof r.entries)[number], a: string) => e.attrs.find((x) => x.type.toLowerCase() === a.toLowerCase())?.values.map((v) => v.toString()) ?? [];

@@ -1,12 +1,12 @@
 // TLS material from files: a client certificate required by the server
 // (ldapwhoami with and without LDAPTLS_CERT), and a certificate replaced on
 // disk while the server runs, picked up without a restart.
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { makePki } from '../helpers/pki.js';
-import { cleanup, ROOT_DN, startServer } from '../helpers/server.js';
+import { cleanup, meshdir, ROOT_DN, startServer } from '../helpers/server.js';
 import { as, tool } from './tools.js';
 import { LdapClient } from '../../src/ldap/client.js';
 import { EXOP } from '../../src/ldap/pdu/index.js';
@@ -86,6 +86,26 @@ t.test('ldaps:// sockets that never finish their handshake count against maxConn
   const closed = await Promise.all(silent.map((x) => x.closedAfter));
   t.ok(closed.every((ms) => ms >= 1500 && ms < 10_000), `the silent ones are closed by idleTimeout: after ${closed.join(', ')} ms`);
   t.equal(tool('ldapwhoami', as(s.url, 'root')).code, 0, 'then connections are accepted again');
+});
+
+t.test('repl status of an ldaps://-only server checks its certificate against the CA its server file names', async (t) => {
+  const s = await startServer({
+    seed: true,
+    listen: ['ldaps://127.0.0.1:0'],
+    yaml: `tls: { cert: ${pki.cert}, key: ${pki.key}, ca: ${pki.ca} }`,
+  });
+  t.teardown(async () => {
+    await s.stop();
+    cleanup(s.dir);
+  });
+  // The server file with the port the server took (it listens on port 0).
+  const config = join(s.dir, 'status.yaml');
+  writeFileSync(config, readFileSync(s.configFile, 'utf8').replace('ldaps://127.0.0.1:0', ldapsOf(s.log)));
+  const r = meshdir(['repl', 'status', '--config', config, '-D', ROOT_DN, '-w', 'secret'], { env: { LDAPTLS_CACERT: '' } });
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stdout, /agreement/i, 'the table');
+  const wrong = meshdir(['repl', 'status', '--config', config, '-D', ROOT_DN, '-w', 'secret', '--cacert', pki.otherCa]);
+  t.not(wrong.status, 0, `another CA given: refused (${wrong.stderr.trim()})`);
 });
 
 t.test('a certificate replaced on disk is used without a restart', async (t) => {
