@@ -4,7 +4,7 @@
 // older history with its peers — replication with it stops with
 // `generation-mismatch` until an administrator runs `meshdir repl init`).
 import { randomUUID } from 'node:crypto';
-import { closeSync, cpSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../config/load.js';
@@ -14,6 +14,7 @@ import { openExistingStore, openStore } from '../runtime.js';
 import { compactInPlace, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
 import { checkLmdbFile } from '../store/lmdb-file.js';
+import { openDbs } from '../store/db.js';
 import { makeDirs } from '../dirs.js';
 
 interface Manifest {
@@ -34,16 +35,25 @@ export function backupCommands(program: Command): void {
     .argument('<dir>', 'backup directory (created; must be empty)')
     .action(async (dir: string, opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`${dir}: not a directory`);
       if (existsSync(dir) && readdirSync(dir).length) throw new ConfigError(`${dir}: backup directory is not empty`);
       const store = openExistingStore(config, createLogger({ level: 'warn' }));
       makeDirs(join(dir, 'db'), 0o700);
       try {
         const started = Date.now();
         await writeCompactCopy(store.dbs.env, join(dir, 'db'), config.mapSizeMiB);
-        const manifest: Manifest = {
-          format: 1, suffix: config.suffix, generationId: store.generationId, ruv: { ...store.ruv }, entries: store.entryCount(),
-          takenAt: new Date().toISOString(), from: config.file,
-        };
+        // Described from the copy itself: the live database may have moved on since its snapshot.
+        const copy = openDbs(join(dir, 'db'), { readOnly: true, mapSizeMiB: config.mapSizeMiB });
+        let manifest: Manifest;
+        try {
+          manifest = {
+            format: 1, suffix: config.suffix, generationId: copy.meta.get('generationId') as string, ruv: (copy.meta.get('ruv') as Manifest['ruv'] | undefined) ?? {},
+            entries: (copy.entries.getStats() as { entryCount: number }).entryCount, takenAt: new Date().toISOString(), from: config.file,
+          };
+        } finally {
+          await copy.env.close();
+          rmSync(join(dir, 'db', 'lock.mdb'), { force: true });
+        }
         writeFileSync(join(dir, 'meshdir-backup.json'), JSON.stringify(manifest, null, 2) + '\n');
         process.stderr.write(`backup of ${manifest.entries} entries written to ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       } finally {

@@ -16,7 +16,11 @@ t.test('a bad backup is refused and nothing is changed; a cut-short database is 
     cleanup(s.dir);
   });
   const backup = join(work, 'b');
+  writeFileSync(join(work, 'a-file'), '');
+  t.same(meshdir(['backup', '--config', s.configFile, join(work, 'a-file')]).stderr, `meshdir: ${join(work, 'a-file')}: not a directory\n`, 'backup into a file: one line');
   t.equal(meshdir(['backup', '--config', s.configFile, backup]).status, 0, 'backup');
+  t.same(readdirSync(join(backup, 'db')), ['data.mdb'], 'the backup holds the database file alone');
+  t.equal(JSON.parse(readFileSync(join(backup, 'meshdir-backup.json'), 'utf8')).entries, 12, 'its manifest counts the copy');
   await s.stop();
   const live = join(s.dir, 'data', 'data.mdb');
   const liveBytes = readFileSync(live);
