@@ -135,7 +135,8 @@ export function backupCommands(program: Command): void {
     .requiredOption('-c, --config <file>', 'server file (YAML)')
     .action(async (opts: { config: string }) => {
       const config = loadServerConfig(opts.config);
-      if (!existsSync(join(config.dataDir, 'data.mdb'))) throw new MeshdirError('MESHDIR_COMPACT', `${config.dataDir}: no database to compact`);
+      // As the other commands that read a database: a fault of the server file, exit 2.
+      if (!existsSync(join(config.dataDir, 'data.mdb'))) throw new ConfigError(`${config.file}: dataDir: no database in ${config.dataDir} (nothing to compact)`);
       const release = acquireLock(config.dataDir, config.file);
       try {
         const c = await compactInPlace(config.dataDir, config.mapSizeMiB);

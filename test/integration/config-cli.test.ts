@@ -89,6 +89,8 @@ t.test('commands that read a database refuse a dataDir without one, and make not
     const r = meshdir(args);
     t.same([r.status, r.stdout, r.stderr], [2, '', args[0] === 'repl' ? r.stderr : line], args.join(' '));
   }
+  const compact = meshdir(['compact', '--config', file]);
+  t.same([compact.status, compact.stderr], [2, `meshdir: ${file}: dataDir: no database in ${missing} (nothing to compact)\n`], 'compact');
   t.notOk(existsSync(missing), 'no dataDir made');
   t.notOk(existsSync(join(dir, 'bk')), 'no backup directory made');
 });
