@@ -123,7 +123,14 @@ export function hashSshaSync(password: Buffer): string {
   return '{SSHA}' + Buffer.concat([saltedDigest('sha1', password, salt), salt]).toString('base64');
 }
 
-/** userPassword values as stored: cleartext becomes an {SSHA} hash (as 389-DS does); supported hashes are kept as given. */
-export function storedPasswords(values: Buffer[]): Buffer[] {
-  return values.map((v) => (isSupportedHash(v.toString('utf8')) ? v : Buffer.from(hashSshaSync(v), 'utf8')));
+/**
+ * userPassword values as stored: cleartext becomes an {SSHA} hash (as 389-DS does); supported hashes are kept as given.
+ * `keepForeign` (import): a value in any {SCHEME} form ({CRYPT}, {ARGON2}, {BCRYPT} from a migration) is kept too,
+ * as slapadd keeps it: hashing it again would destroy the only copy of that user's hash.
+ */
+export function storedPasswords(values: Buffer[], keepForeign = false): Buffer[] {
+  return values.map((v) => {
+    const s = v.toString('utf8');
+    return isSupportedHash(s) || (keepForeign && schemeOf(s) !== undefined) ? v : Buffer.from(hashSshaSync(v), 'utf8');
+  });
 }

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../config/load.js';
 import { MeshdirError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { openExistingStore, openStore } from '../runtime.js';
+import { loadServerSchema, openExistingStore, openStore } from '../runtime.js';
 import { compactInPlace, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
 import { checkLmdbFile } from '../store/lmdb-file.js';
@@ -77,7 +77,8 @@ export function backupCommands(program: Command): void {
       if (!existsSync(join(dir, 'db', 'data.mdb'))) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: db/data.mdb is missing`);
       // Refused before anything in dataDir is touched.
       if (typeof manifest.suffix !== 'string' || typeof manifest.entries !== 'number') throw new MeshdirError('MESHDIR_RESTORE', `${dir}: not a meshdir backup (meshdir-backup.json lacks suffix or entries)`);
-      if (manifest.suffix !== config.suffix) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: a backup of ${manifest.suffix}; ${config.file} serves ${config.suffix}; nothing was changed`);
+      const schema = loadServerSchema(config);
+      if (schema.normalizeDN(manifest.suffix) !== schema.normalizeDN(config.suffix)) throw new MeshdirError('MESHDIR_RESTORE', `${dir}: a backup of ${manifest.suffix}; ${config.file} serves ${config.suffix}; nothing was changed`);
       try {
         checkLmdbFile(join(dir, 'db', 'data.mdb'));
       } catch (e) {

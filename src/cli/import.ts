@@ -129,7 +129,7 @@ export async function importLdif(
   const mayWait = (e: unknown, again: boolean): boolean => e instanceof LdapError && e.code === RC.noSuchObject && !again;
   const submit = (rec: LdifEntry, again = false): void => {
     // Stored hashed, as an add over LDAP is (DESIGN.md "Security"; slapadd keeps cleartext).
-    const attrs = rec.attrs.map(([type, values]) => ({ type, values: store.schema.canonicalDescription(type)?.type.name === 'userPassword' ? storedPasswords(values) : values }));
+    const attrs = rec.attrs.map(([type, values]) => ({ type, values: store.schema.canonicalDescription(type)?.type.name === 'userPassword' ? storedPasswords(values, true) : values }));
     const p = store
       .write((tx) => {
         if (rec.line > stopLine) throw new NotReached();

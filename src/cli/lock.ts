@@ -5,7 +5,7 @@
 // busy host goes through that many), and a lock held by "process 4162" that
 // is now an unrelated program would otherwise keep a killed server from
 // starting again.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshdirError } from '../errors.js';
 import { makeDirs } from '../dirs.js';
@@ -41,12 +41,17 @@ function alive(pid: number, started: string | undefined): boolean {
 
 export function lockHolder(dataDir: string): number | undefined {
   try {
-    const [pidText, started] = readFileSync(join(dataDir, 'meshdir.pid'), 'utf8').trim().split(/\s+/);
-    const pid = Number(pidText);
-    return pid > 0 && pid !== process.pid && alive(pid, started) ? pid : undefined;
+    return holderOf(readFileSync(join(dataDir, 'meshdir.pid'), 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** The live process a lock file's text names, if any. */
+function holderOf(text: string): number | undefined {
+  const [pidText, started] = text.trim().split(/\s+/);
+  const pid = Number(pidText);
+  return pid > 0 && pid !== process.pid && alive(pid, started) ? pid : undefined;
 }
 
 export function acquireLock(dataDir: string, configFile: string): () => void {
@@ -59,19 +64,48 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
   const file = join(dataDir, 'meshdir.pid');
   const started = startTime(process.pid);
   const mine = started === undefined ? `${process.pid}\n` : `${process.pid} ${started}\n`;
-  // Created exclusively, so two processes starting at once cannot both
-  // take it; a stale one (its process is gone) is removed and the create
-  // tried again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      writeFileSync(file, mine, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw e;
+  // The lock appears whole (written to a file of our own, then linked to
+  // its name: link() fails if the name exists), so no one ever reads a
+  // half-written one as stale; a stale one is taken away only if it is
+  // still the one judged stale (renamed aside, then compared), so a lock
+  // another process has just taken is never removed.
+  const tmp = join(dataDir, `.meshdir.pid.${process.pid}`);
+  writeFileSync(tmp, mine, { mode: 0o600 });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        linkSync(tmp, file);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw e;
+      }
+      let seen: string;
+      try {
+        seen = readFileSync(file, 'utf8');
+      } catch {
+        continue; // gone meanwhile: try again
+      }
+      const holder = holderOf(seen);
+      if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (${commandOf(holder)}; stop it first)`);
+      const aside = join(dataDir, `.meshdir.pid.stale.${process.pid}`);
+      try {
+        renameSync(file, aside);
+      } catch {
+        continue;
+      }
+      if (readFileSync(aside, 'utf8') !== seen) {
+        // Not the stale one any more: another process took it between our read and the rename. Put it back.
+        try {
+          linkSync(aside, file);
+        } finally {
+          rmSync(aside, { force: true });
+        }
+        continue;
+      }
+      rmSync(aside, { force: true });
     }
-    const holder = lockHolder(dataDir);
-    if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (${commandOf(holder)}; stop it first)`);
-    rmSync(file, { force: true });
+  } finally {
+    rmSync(tmp, { force: true });
   }
   return () => {
     // Only our own: never a lock another process has taken since.

@@ -265,7 +265,10 @@ export class Connection implements Session {
     // startTls() is only called when there were none; drop any that slipped in.
     if (this.#pending?.length) this.#hooks.log.warn({ conn: this.id, peer: this.peer, octets: this.#pending.length }, 'discarding data sent in the clear after StartTLS');
     this.#pending = undefined;
+    const failed = (e: Error): void => onReady(e);
     tls.once('secure', () => {
+      // Errors after the handshake (a client's reset) are not handshake failures.
+      tls.off('error', failed);
       // A TLSSocket made outside a tls.Server does not check the client's
       // certificate itself (OpenSSL's verify callback accepts every chain
       // and Node checks it in tls.Server's 'secure' handler only): check it
@@ -284,7 +287,7 @@ export class Connection implements Session {
       this.resume();
       onReady();
     });
-    tls.once('error', (e) => onReady(e));
+    tls.once('error', failed);
     this.#socket = tls;
     this.#attach(tls);
   }

@@ -17,18 +17,20 @@ export function checkLmdbFile(file: string): void {
     throw e;
   }
   try {
-    const size = fstatSync(fd).size;
     const bad = (why: string): never => {
       throw new MeshdirError('MESHDIR_STORE_OPEN', `${file}: not a complete database (${why}); it was cut short or is not an LMDB file`);
     };
-    if (size === 0) bad('empty file');
+    // The meta pages are read before the size is taken: a server committing
+    // meanwhile writes its new pages before the meta page that counts them,
+    // and never shrinks the file, so a size taken first could be short of a
+    // meta page read after it (a live, whole database refused).
     const head = Buffer.alloc(256);
-    readSync(fd, head, 0, 256, 0);
+    if (readSync(fd, head, 0, 256, 0) === 0) bad('empty file');
     // The meta record follows the page header: 16 octets in LMDB 0.9, 24 in the LMDB lmdb-js bundles.
     const m = [16, 24].find((o) => head.readUInt32LE(o) === MAGIC);
     if (m === undefined) return bad('no LMDB meta page');
     const psize = head.readUInt32LE(m + 24);
-    if (psize < 512 || psize > 65536 || size < 2 * psize) return bad(`page size ${psize}, file ${size} octets`);
+    if (psize < 512 || psize > 65536) return bad(`page size ${psize}`);
     let lastPg = -1n;
     let txnid = -1n;
     for (const page of [0, 1]) {
@@ -42,6 +44,8 @@ export function checkLmdbFile(file: string): void {
       }
     }
     if (lastPg < 0n) bad('no valid meta page');
+    const size = fstatSync(fd).size;
+    if (size < 2 * psize) bad(`page size ${psize}, file ${size} octets`);
     const need = (lastPg + 1n) * BigInt(psize);
     if (BigInt(size) < need) bad(`${size} octets, its last page ends at ${need}`);
   } finally {

@@ -64,17 +64,22 @@ t.test('taken exclusively, and released only by its holder', async (t) => {
     try { acquireLock(process.argv[1], 'server.yaml'); console.log('held'); setTimeout(() => {}, 1500); }
     catch (e) { console.log('refused: ' + e.message); }
   })`;
-  const runs = Array.from({ length: 6 }, () => {
+  const race = () => Promise.all(Array.from({ length: 6 }, () => {
     const p = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     return new Promise<string>((r) => p.on('exit', () => r(out.trim())));
-  });
-  const outs = await Promise.all(runs);
-  t.equal(outs.filter((o) => o === 'held').length, 1, `one of six holds it: ${outs.join(' | ')}`);
-  t.ok(outs.filter((o) => o !== 'held').every((o) => /refused: .* is in use by process \d+ \(another program; stop it first\)/.test(o)), 'the others are refused, naming the holder');
+  }));
+  for (const stale of [false, true]) {
+    // A stale lock (a killed server's) that all six judge stale at once: still only one may take it over.
+    if (stale) writeFileSync(file, '999999 1\n');
+    const outs = await race();
+    const what = stale ? 'over a stale lock' : 'no lock';
+    t.equal(outs.filter((o) => o === 'held').length, 1, `${what}: one of six holds it: ${outs.join(' | ')}`);
+    t.ok(outs.filter((o) => o !== 'held').every((o) => /refused: .* is in use by process \d+ \(another program; stop it first\)/.test(o)), `${what}: the others are refused, naming the holder`);
+    rmSync(file, { force: true });
+  }
 
-  rmSync(file, { force: true });
   const release = acquireLock(dir, 'server.yaml');
   writeFileSync(file, '1 1\n'); // as if another process had taken it over since
   release();
