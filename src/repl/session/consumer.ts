@@ -51,6 +51,9 @@ export interface ConsumerState {
   epoch: number;
 }
 
+/** A total update's supplier waits 120 s for each answer (total-init.ts): silent longer, it is gone. */
+const INIT_SILENCE_MS = 120_000;
+
 export function registerConsumer(ctx: ServerContext): ConsumerState {
   const managers = new Set<string>();
   for (const m of ctx.config.replication.managers) {
@@ -126,11 +129,24 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     throw new HandledError();
   };
 
+  /**
+   * A total update is live while its supplier sends: one silent for longer
+   * than the supplier's own request timeout (a link that stopped without
+   * closing) is dropped, so it neither holds local writes back nor keeps
+   * the next total update out until idleTimeout.
+   */
+  const liveInit = (c: Connection, o: Session): boolean => {
+    if (!o.init) return false;
+    if (Date.now() - o.seen <= INIT_SILENCE_MS) return true;
+    state.sessions.delete(c);
+    c.close('total update silent for 2 minutes');
+    return false;
+  };
   /** The live total update other than `conn`'s, if any (sessions of closed connections are dropped). */
   const otherInit = (conn: Connection): Session | undefined => {
     for (const [c, o] of state.sessions) {
       if (c.closed) state.sessions.delete(c);
-      else if (c !== conn && o.init) return o;
+      else if (c !== conn && liveInit(c, o)) return o;
     }
     return undefined;
   };
@@ -140,7 +156,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
   // would vanish at its commit.
   ctx.store.localWritesRefused = () => {
     for (const [c, o] of state.sessions) {
-      if (!c.closed && o.init && o.init.gen !== ctx.store.generationId && ctx.store.replicaId !== undefined)
+      if (!c.closed && o.init && o.init.gen !== ctx.store.generationId && ctx.store.replicaId !== undefined && liveInit(c, o))
         return `a total update from ${o.supplier || 'a supplier'} is replacing this database (another generation); writes are refused until it ends`;
     }
     return undefined;
@@ -284,6 +300,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         authorize(conn, 'init');
         const s = session(conn);
         if (!s.init) return broken(conn, id, new ProtocolError('init chunk without init begin'));
+        s.seen = Date.now();
         const init = s.init;
         let raw: Buffer;
         let count: number;
@@ -313,6 +330,8 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         authorize(conn, 'init');
         const s = session(conn);
         if (!s.init) return broken(conn, id, new ProtocolError('init end without init begin'));
+        // Committing: live however long the swap takes.
+        s.seen = Number.POSITIVE_INFINITY;
         const init = s.init;
         await s.chain;
         // Before the swap is queued, so a group checked after it waits for a
