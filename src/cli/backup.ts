@@ -4,17 +4,17 @@
 // older history with its peers — replication with it stops with
 // `generation-mismatch` until an administrator runs `meshdir repl init`).
 import { randomUUID } from 'node:crypto';
-import { closeSync, cpSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, loadServerConfig } from '../config/load.js';
 import { MeshdirError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { loadServerSchema, openExistingStore, openStore } from '../runtime.js';
-import { compactInPlace, writeCompactCopy } from '../store/compact.js';
+import { compactInPlace, fsyncFile, writeCompactCopy } from '../store/compact.js';
 import { acquireLock } from './lock.js';
 import { checkLmdbFile } from '../store/lmdb-file.js';
-import { openDbs } from '../store/db.js';
+import { entryCount, openDbs } from '../store/db.js';
 import { makeDirs } from '../dirs.js';
 
 interface Manifest {
@@ -48,7 +48,7 @@ export function backupCommands(program: Command): void {
         try {
           manifest = {
             format: 1, suffix: config.suffix, generationId: copy.meta.get('generationId') as string, ruv: (copy.meta.get('ruv') as Manifest['ruv'] | undefined) ?? {},
-            entries: (copy.entries.getStats() as { entryCount: number }).entryCount, takenAt: new Date().toISOString(), from: config.file,
+            entries: entryCount(copy), takenAt: new Date().toISOString(), from: config.file,
           };
         } finally {
           await copy.env.close();
@@ -94,7 +94,7 @@ export function backupCommands(program: Command): void {
         rmSync(tmp, { recursive: true, force: true });
         makeDirs(tmp, 0o700);
         cpSync(join(dir, 'db', 'data.mdb'), join(tmp, 'data.mdb'));
-        fsyncPath(join(tmp, 'data.mdb'));
+        fsyncFile(join(tmp, 'data.mdb'));
         const gen = randomUUID();
         const store = openStore({ ...config, dataDir: tmp }, createLogger({ level: 'warn' }));
         try {
@@ -115,10 +115,10 @@ export function backupCommands(program: Command): void {
           makeDirs(aside, 0o700);
           // A second name for the old file; the rename below replaces the live name in one step.
           linkSync(live, join(aside, 'data.mdb'));
-          fsyncPath(aside);
+          fsyncFile(aside);
         }
         renameSync(join(tmp, 'data.mdb'), live);
-        fsyncPath(config.dataDir);
+        fsyncFile(config.dataDir);
         rmSync(join(config.dataDir, 'lock.mdb'), { force: true });
         rmSync(tmp, { recursive: true, force: true });
         process.stderr.write(
@@ -146,13 +146,4 @@ export function backupCommands(program: Command): void {
         release();
       }
     });
-}
-
-function fsyncPath(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -7,7 +7,6 @@ import { formatEntry } from '../dit/ldif-write.js';
 import { createLogger } from '../log.js';
 import { openExistingStore } from '../runtime.js';
 import type { Store } from '../store/store.js';
-import { decodeRec } from '../store/record.js';
 import { MeshdirError } from '../errors.js';
 
 /** Computed attributes slapcat leaves out too. */
@@ -80,10 +79,7 @@ export function* exportLdif(store: Store): Generator<string> {
 }
 
 function* dump(store: Store, transaction: unknown): Generator<string> {
-  const byId = (id: number) => {
-    const buf = store.dbs.entries.get(id, { transaction } as never) as Buffer | undefined;
-    return buf === undefined ? undefined : decodeRec(id, buf);
-  };
+  const byId = (id: number) => store.byId(id, transaction);
   const written = new Set<number>();
   const waiting = new Map<number, number[]>();
   for (const key of store.dbs.entries.getKeys({ transaction } as never)) {

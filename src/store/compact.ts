@@ -126,7 +126,8 @@ export async function compactInPlace(dataDir: string, mapSizeMiB = 4096): Promis
   return { before, after, summary: `${mib(before)} → ${mib(after)} in ${((Date.now() - started) / 1000).toFixed(1)} s` };
 }
 
-function fsyncFile(path: string): void {
+/** fsync a file or a directory (a rename in it is durable once the directory is). */
+export function fsyncFile(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);

@@ -137,6 +137,11 @@ export function makePrivate(dir: string): void {
   }
 }
 
+/** Entries in the database: getStats is O(1); getCount walks every record (and maps the whole database). */
+export function entryCount(dbs: Dbs): number {
+  return (dbs.entries.getStats() as { entryCount: number }).entryCount;
+}
+
 export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
   if (!opts.readOnly) makeDirs(dir, 0o700);
   checkLmdbFile(join(dir, 'data.mdb'));

@@ -11,7 +11,7 @@ import type { Csn } from '../repl/core/csn.js';
 import type { ConflictRecord } from '../repl/core/change.js';
 import type { Ruv } from '../repl/core/ruv.js';
 import type { Schema } from '../schema/schema.js';
-import { childIdOf, initMeta, openDbs, type Dbs } from './db.js';
+import { childIdOf, entryCount, initMeta, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
 import { decodeRec, type EntryRec } from './record.js';
 import { makeRules, policySignature, type PolicyConfig } from './rules.js';
@@ -154,8 +154,9 @@ export class Store {
     return id === undefined ? undefined : this.byId(id);
   }
 
-  byId(id: number): EntryRec | undefined {
-    const buf = this.dbs.entries.get(id) as Buffer | undefined;
+  /** `transaction`: read in that snapshot (lmdb-js useReadTransaction), not the latest. */
+  byId(id: number, transaction?: unknown): EntryRec | undefined {
+    const buf = (transaction === undefined ? this.dbs.entries.get(id) : this.dbs.entries.get(id, { transaction } as never)) as Buffer | undefined;
     return buf === undefined ? undefined : decodeRec(id, buf);
   }
 
@@ -223,8 +224,7 @@ export class Store {
   }
 
   entryCount(): number {
-    // getStats is O(1); getCount walks every record (and maps the whole database).
-    return (this.dbs.entries.getStats() as { entryCount: number }).entryCount;
+    return entryCount(this.dbs);
   }
 
   /**

@@ -33,7 +33,6 @@ function isPassword(ctx: ServerContext, attr: string): boolean {
   return ctx.schema.canonicalDescription(attr)?.type.name === 'userPassword';
 }
 
-
 /**
  * What slapd's frontend checks once the request is well formed: a naming
  * context holds the DN (else the default referral, if any), the client is bound (anonymous updates are refused
