@@ -2,26 +2,12 @@
 // waits for its parent, a critical control, a consumer's server file, a
 // missing file — and how it stores a cleartext password. (import.test.ts
 // has the order it takes entries in.)
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { cleanup, EXAMPLE_LDIF, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
-
-const dns = (ldif: string): string[] => ldif.split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4));
-
-function setup(t: Tap.Test | any): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-import-'));
-  t.teardown(() => cleanup(dir));
-  return { dir, config: writeServerFile(dir, {}) };
-}
-
-const exported = (config: string, dir: string): string => {
-  const file = join(dir, 'out.ldif');
-  const r = meshdir(['export', '--config', config, '-o', file]);
-  if (r.status !== 0) throw new Error(`export failed: ${r.stderr}`);
-  return readFileSync(file, 'utf8');
-};
+import { dns, exported, setup } from '../helpers/import.js';
 
 t.test('a bad entry that waits for its parent stops the import at its own line too', async (t) => {
   const suffix = `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`;

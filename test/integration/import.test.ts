@@ -2,27 +2,13 @@
 // test001 loads its data reversed): an entry whose parent comes later in the
 // file is added once the parent is. A parent that never comes is an error
 // naming the entry's line.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { cleanup, EXAMPLE_LDIF, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
+import { EXAMPLE_LDIF, meshdir, SUFFIX } from '../helpers/server.js';
+import { dns, exported, setup } from '../helpers/import.js';
 
 const blocks = (ldif: string): string[] => ldif.split(/\n\n+/).map((b) => b.trim()).filter((b) => b.startsWith('dn:') || /\ndn:/.test(b));
-const dns = (ldif: string): string[] => ldif.split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4));
-
-function setup(t: Tap.Test | any): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-import-'));
-  t.teardown(() => cleanup(dir));
-  return { dir, config: writeServerFile(dir, {}) };
-}
-
-const exported = (config: string, dir: string): string => {
-  const file = join(dir, 'out.ldif');
-  const r = meshdir(['export', '--config', config, '-o', file]);
-  if (r.status !== 0) throw new Error(`export failed: ${r.stderr}`);
-  return readFileSync(file, 'utf8');
-};
 
 t.test('children before their parents: every entry is added', async (t) => {
   const { dir, config } = setup(t);

@@ -3,27 +3,13 @@
 // write resolves only after its commit, and a throw undoes only its own
 // changes.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadSchemaDir } from '../../../src/schema/load.js';
-import { Store } from '../../../src/store/store.js';
+import type { Store } from '../../../src/store/store.js';
+import { b, ROOT as root, scratchStore } from '../../helpers/store.js';
 import { localAdd, localModify } from '../../../src/store/update.js';
-import { createLogger } from '../../../src/log.js';
 import { LdapError, RC } from '../../../src/errors.js';
 
-const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
-const b = (s: string) => Buffer.from(s);
-const root = { dn: 'cn=admin,dc=example,dc=com' };
-
-async function open(t: Tap.Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-commit-path-'));
-  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'silent' }) });
-  t.teardown(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
-  await store.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
-  return store;
-}
+const open = (t: Tap.Test) => scratchStore(t, 'meshdir-commit-path-');
 
 const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
 const dn = (uid: string) => `uid=${uid},dc=example,dc=com`;

@@ -4,29 +4,13 @@
 // entry moved under a parent added after the dump began (it waited for a
 // parent the dump had not listed) and mixed old and new states.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadSchemaDir } from '../../../src/schema/load.js';
-import { Store } from '../../../src/store/store.js';
 import { localAdd, localDelete, localModify, localModrdn } from '../../../src/store/update.js';
-import { createLogger } from '../../../src/log.js';
 import { exportLdif } from '../../../src/cli/export.js';
-
-const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
-const b = (s: string) => Buffer.from(s);
-const root = { dn: 'cn=admin,dc=example,dc=com' };
-const SUFFIX = 'dc=example,dc=com';
+import { b, ROOT as root, scratchStore, SUFFIX } from '../../helpers/store.js';
 const dns = (ldif: string): string[] => ldif.split('\n').filter((l) => l.startsWith('dn: ')).map((l) => l.slice(4));
 
 t.test('an export sees the data as it was when it began', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-export-snap-'));
-  const store = new Store({ dataDir: dir, suffix: SUFFIX, schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'silent' }) });
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await store.write((tx) => localAdd(tx, root, SUFFIX, [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
+  const store = await scratchStore(t, 'meshdir-export-snap-');
   await store.write((tx) => localAdd(tx, root, `ou=people,${SUFFIX}`, [{ type: 'objectClass', values: [b('organizationalUnit')] }, { type: 'ou', values: [b('people')] }]));
   for (const uid of ['a', 'b', 'c']) {
     await store.write((tx) => localAdd(tx, root, `uid=${uid},ou=people,${SUFFIX}`, [{ type: 'objectClass', values: [b('account')] }, { type: 'uid', values: [b(uid)] }]));
