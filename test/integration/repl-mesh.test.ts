@@ -129,8 +129,15 @@ t.test('3-master full mesh + consumer under concurrent writes', async (t) => {
       return r.ok;
     }, 30_000, 'repl check to pass').catch((e: Error) => t.fail(`${e.message}\n${last}`));
     t.match(last, /^identical: \d+ entries on 4 replicas/m, `converged ${Date.now() - t0} ms after the last write`);
-    const ruvs = await Promise.all([...MASTERS, 'c1'].map(async (n) => (await mesh.monitor(n)).get('replication')!.ruv!.join(',')));
-    t.same(new Set(ruvs).size, 1, `one RUV everywhere: ${ruvs[0]}`);
+    // Equal data can come before equal RUVs: a last change that alters nothing
+    // visible (a value already superseded) may still be on its way.
+    let ruvs: string[] = [];
+    const t1 = Date.now();
+    await eventually(async () => {
+      ruvs = await Promise.all([...MASTERS, 'c1'].map(async (n) => (await mesh.monitor(n)).get('replication')!.ruv!.join(',')));
+      return new Set(ruvs).size === 1;
+    }, 10_000, 'one RUV everywhere').catch((e: Error) => t.fail(`${e.message}\n${ruvs.join('\n')}`));
+    t.same(new Set(ruvs).size, 1, `one RUV everywhere ${Date.now() - t1} ms after equal data: ${ruvs[0]}`);
   });
 
   const final = await mesh.entries('m1', { conflicts: true });
