@@ -186,6 +186,10 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     ids = state.ids.slice(state.pos);
     exact = state.exact;
   }
+  // The index answered the first page's filter as it was then: a later
+  // page tests each candidate again (an entry may have changed since, or
+  // the cookie come with another filter), as slapd does.
+  const decided = exact && indexDecides && (state === undefined || state.pos === 0);
 
   let sent = 0;
   const earlier = state?.sent ?? 0;
@@ -223,7 +227,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       if (lookThrough > 0 && !exact && examined > lookThrough) {
         return finish({ code: RC.adminLimitExceeded, matchedDN: '', message: 'look-through limit exceeded (add an index)', entries: sent });
       }
-      const look = peek && !(exact && indexDecides);
+      const look = peek && !decided;
       let rec: EntryRec | undefined = look ? store.peekId(eid) : store.byId(eid);
       if (!rec) continue;
       if (!derefSearching && !inScope(rec, base, req.scope)) continue;
@@ -233,7 +237,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
         continue;
       }
       if (rec.flags & FLAG_CONFLICT && req.scope !== 0 && !showConflicts) continue;
-      if (!(exact && indexDecides) && filter(rec.ndn, filterView(rec)) !== true) continue;
+      if (!decided && filter(rec.ndn, filterView(rec)) !== true) continue;
       if (look) rec = store.byId(eid)!;
       // Before the limits: an entry the requester may not see must not count.
       if (ruled && !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec))) continue;
