@@ -217,9 +217,12 @@ export class Connection implements Session {
     return st;
   }
 
-  end(id: number): void {
-    const st = this.outstanding.get(id);
-    this.outstanding.delete(id);
+  /**
+   * `st`: the operation that ends. An abandoned one may end after a new
+   * request took its message ID; that one stays outstanding.
+   */
+  end(id: number, st: OpState | undefined = this.outstanding.get(id)): void {
+    if (st !== undefined && this.outstanding.get(id) === st) this.outstanding.delete(id);
     st?.onEnd?.();
     this.#wakeIdle();
   }

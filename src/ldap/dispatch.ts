@@ -164,7 +164,7 @@ function run(ctx: ServerContext, conn: Connection, msg: LdapMessage, release: ()
 
   const state = conn.begin(msg.id, op.type === 'extended' ? op.oid : op.type);
   const finish = (o: Outcome, extra?: Record<string, unknown>, ext?: { oid?: string; value?: Buffer }, controls?: Control[]): void => {
-    conn.end(msg.id);
+    conn.end(msg.id, state);
     access(o.code, extra);
     if (!state.abandoned) sendOutcome(conn, msg.id, op.type, o, controls?.length ? controls : undefined, ext);
   };
@@ -175,13 +175,13 @@ function run(ctx: ServerContext, conn: Connection, msg: LdapMessage, release: ()
     switch (op.type) {
       case 'search': {
         const done = (r: SearchResult): void => {
-          conn.end(msg.id);
+          conn.end(msg.id, state);
           access(r.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: r.entries });
           if (r.code >= 0 && !state.abandoned) conn.send(searchDone(msg.id, r));
           else if (state.canceled) sendOutcome(conn, msg.id, 'search', CANCELED);
         };
         const failed = (e: unknown): void => {
-          conn.end(msg.id);
+          conn.end(msg.id, state);
           const o = disclosed(ctx, who, outcomeOf(e, ctx.log));
           access(o.code, { scope: op.scope, filter: formatFilter(op.filter), nentries: 0 });
           if (!state.abandoned) sendOutcome(conn, msg.id, 'search', o);
@@ -227,7 +227,7 @@ function run(ctx: ServerContext, conn: Connection, msg: LdapMessage, release: ()
       case 'extended':
         extended(ctx, conn, who, msg.id, op).then((r) => {
           if (r === 'handled') {
-            conn.end(msg.id);
+            conn.end(msg.id, state);
             access(0, { oid: op.oid });
             release();
             return;
