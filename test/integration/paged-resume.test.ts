@@ -51,3 +51,12 @@ t.test('a cookie sent with another filter: only entries matching that filter', a
   t.same(bad.map((e) => e.dn), [], 'no person sent for (objectClass=groupOfNames)');
   c.close();
 });
+
+t.test('a new paged search with a page size of 0 sends no entries (slapd: only the estimate)', async (t) => {
+  const c = await LdapClient.connect(server.url, { timeoutMs: 10_000 });
+  const r = await c.search(SUFFIX, '(objectClass=*)', { attributes: ['1.1'], controls: [pagedResultsControl(0, Buffer.alloc(0))] });
+  t.equal(r.code, 0, 'success');
+  t.equal(r.entries.length, 0, 'no entries');
+  t.equal(cookieOf(r.controls).length, 0, 'an empty cookie: nothing to continue');
+  c.close();
+});

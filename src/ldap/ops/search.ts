@@ -159,8 +159,10 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       state = conn.paged.get(key) as PagedState | undefined;
       conn.paged.delete(key);
       if (!state) throw new LdapError(RC.unwillingToPerform, 'paged results cookie is invalid');
-      if (pageSize === 0) return { code: RC.success, matchedDN: '', message: '', entries: 0, controls: [pagedResultsControl(0, Buffer.alloc(0))] };
     }
+    // Size 0 ends a paged search, or (a new one: slapd's "estimate only")
+    // asks for no entries: none sent, nothing to continue.
+    if (pageSize === 0) return { code: RC.success, matchedDN: '', message: '', entries: 0, controls: [pagedResultsControl(0, Buffer.alloc(0))] };
   }
   const referral = referralsInSearch(ctx.schema, store, req.scope, controls);
   if (state === undefined) {
