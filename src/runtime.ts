@@ -20,6 +20,7 @@ import { monitorEntries } from './monitor/monitor.js';
 import { metricsRegistry, serveMetrics } from './monitor/metrics.js';
 import { BruteForceGuard } from './auth/guard.js';
 import { Replication } from './repl/session/agreements.js';
+import { PagedSearches } from './ldap/paged.js';
 
 export interface RunningServer {
   ctx: ServerContext;
@@ -195,6 +196,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     rootNdn: store.normalize(config.rootDn),
     configTree: new LocalTree(store.dbs, schema),
     counters,
+    paged: new PagedSearches(),
     bindGuard: new BruteForceGuard(
       { delayAfter: config.access.bruteForce.delayAfter, lockAfter: config.access.bruteForce.lockAfter, lockForMs: config.access.bruteForce.lockFor, windowMs: config.access.bruteForce.window },
       log,

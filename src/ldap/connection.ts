@@ -8,6 +8,7 @@ import { frameLength } from '../ber/frame.js';
 import { PduTooLarge, ProtocolError } from '../errors.js';
 import { decodeMessage, EXOP, type LdapMessage } from './pdu/index.js';
 import type { Logger } from '../log.js';
+import type { PagedOwner } from './paged.js';
 
 export type AuthLevel = 'anonymous' | 'user' | 'root';
 
@@ -69,8 +70,8 @@ export class Connection implements Session {
   tls: boolean;
   /** Message IDs of operations still running (abandon marks them). */
   readonly outstanding = new Map<number, OpState>();
-  /** Paged-results state: cookie → resume point (owned by the search op). */
-  readonly paged = new Map<string, unknown>();
+  /** Paged searches this connection left open (kept by ServerContext.paged). */
+  readonly paged: PagedOwner = new Map();
   closed = false;
   #socket: Socket;
   #pending: Buffer | undefined;

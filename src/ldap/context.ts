@@ -7,6 +7,7 @@ import type { Schema } from '../schema/schema.js';
 import type { Store } from '../store/store.js';
 import type { Access } from './access.js';
 import type { LocalTree } from '../store/local-tree.js';
+import type { PagedSearches } from './paged.js';
 
 export interface Counters {
   connectionsTotal: number;
@@ -32,6 +33,8 @@ export interface ServerContext {
   /** cn=config: local entries (Replication Manager …), rootDn only. */
   configTree: LocalTree;
   counters: Counters;
+  /** Paged searches left open between pages, all connections'. */
+  paged: PagedSearches;
   /** Current TLS context (reloaded when the files change); undefined without TLS. */
   tlsContext(): SecureContext | undefined;
   /** Extended operations beyond the built-in ones (replication adds its own). */

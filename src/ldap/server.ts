@@ -38,6 +38,7 @@ export class LdapServer {
       writeTimeoutMs: ctx.config.limits.writeTimeout,
       onClose: (c) => {
         this.connections.delete(c);
+        ctx.paged.dropAll(c.paged);
         ctx.counters.connectionsCurrent = this.connections.size;
         ctx.log.debug({ conn: c.id }, 'connection closed');
       },

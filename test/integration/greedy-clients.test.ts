@@ -14,7 +14,7 @@ import { RC } from '../../src/errors.js';
 import { LdapClient } from '../../src/ldap/client.js';
 import { decodePagedResults, pagedResultsControl } from '../../src/ldap/pdu/controls.js';
 import { CONTROL } from '../../src/ldap/pdu/protocol.js';
-import { MAX_PAGED_PER_CONNECTION } from '../../src/ldap/ops/search.js';
+import { MAX_PAGED_PER_CONNECTION } from '../../src/ldap/paged.js';
 
 const { SearchRequest } = messages;
 

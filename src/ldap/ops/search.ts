@@ -2,7 +2,6 @@
 // limits, paged results (RFC 2696). Entries leave as their pre-encoded
 // attribute run wrapped in a SearchResultEntry; nothing is re-encoded on
 // the common path.
-import { randomBytes } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { formatDN, parseDN } from '../../dit/dn.js';
 import type { Entry } from '../../dit/entry.js';
@@ -11,6 +10,7 @@ import { LdapError, RC } from '../../errors.js';
 import { FLAG_CONFLICT, isAlias, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
+import type { PagedState } from '../paged.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, encodeSearchReference, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
 import { encodeKept, encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
@@ -29,28 +29,12 @@ const SUBSCHEMA = [Buffer.from('cn=Subschema')];
 const BATCH = 512;
 /** Nor longer than this (ms): one entry against a filter of 100,000 items takes milliseconds. */
 const SLICE_MS = 20;
-/**
- * Paged searches a connection may leave open (slapd keeps one): a new one
- * past it drops the oldest, whose cookie is then refused. Each holds the
- * ids of its candidates; abandoned ones were never let go while the
- * connection lived (7,600 of them: 1.3 GB).
- */
-export const MAX_PAGED_PER_CONNECTION = 8;
-
 export interface SearchResult {
   code: number;
   matchedDN: string;
   message: string;
   entries: number;
   controls?: Control[];
-}
-
-interface PagedState {
-  ids: number[];
-  pos: number;
-  exact: boolean;
-  /** Entries returned by the earlier pages: the size limit counts them too (as slapd does). */
-  sent: number;
 }
 
 /** Does the filter name an attribute of type `name` (any option)? */
@@ -154,10 +138,8 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   let pageSize = 0;
   if (paged) {
     pageSize = paged.size;
-    const key = Buffer.from(paged.cookie).toString('hex');
-    if (key) {
-      state = conn.paged.get(key) as PagedState | undefined;
-      conn.paged.delete(key);
+    if (paged.cookie.length > 0) {
+      state = ctx.paged.take(conn.paged, paged.cookie);
       if (!state) throw new LdapError(RC.unwillingToPerform, 'paged results cookie is invalid');
     }
     // Size 0 ends a paged search, or (a new one: slapd's "estimate only")
@@ -182,10 +164,10 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     } else {
       ids = scopeIds(ctx, base, req.scope);
     }
-    if (paged) state = { ids: Array.isArray(ids) ? ids : [...ids], pos: 0, exact, sent: 0 };
+    if (paged) state = { ids: Uint32Array.from(ids), pos: 0, exact, sent: 0 };
   }
   if (state) {
-    ids = state.ids.slice(state.pos);
+    ids = state.ids.subarray(state.pos);
     exact = state.exact;
   }
   // The index answered the first page's filter as it was then: a later
@@ -205,13 +187,8 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     if (state) state.sent += sent;
     // slapd ends a paged search that hit the size limit without a paged results control.
     if (paged && res.code !== RC.sizeLimitExceeded) {
-      let next = Buffer.alloc(0);
-      if (state && state.pos < state.ids.length && res.code === RC.success) {
-        next = randomBytes(8);
-        conn.paged.set(next.toString('hex'), state);
-        if (conn.paged.size > MAX_PAGED_PER_CONNECTION) conn.paged.delete(conn.paged.keys().next().value!);
-      }
-      res.controls = [pagedResultsControl(0, next)];
+      const more = state && state.pos < state.ids.length && res.code === RC.success;
+      res.controls = [pagedResultsControl(0, more ? ctx.paged.keep(conn.paged, state!) : Buffer.alloc(0))];
     }
     return res;
   };
