@@ -127,6 +127,15 @@ export async function compareReplicas(
         report.push(`${dn}: missing on ${missing.join(', ')}`);
         continue;
       }
+      // Entries are matched case-insensitively, but the DN a replica serves is
+      // data too: `uid=CAROL` on one and `uid=carol` on another is a difference.
+      const spellings = new Map<string, string[]>();
+      here.forEach((e, i) => spellings.set(e!.dn, [...(spellings.get(e!.dn) ?? []), urls[i]!]));
+      if (spellings.size > 1) {
+        differences++;
+        report.push(`${dn}: DN differs`);
+        for (const [spelled, on] of spellings) report.push(`    on ${on.join(', ')}: ${spelled}`);
+      }
       const names = new Set<string>();
       for (const e of here) for (const a of e!.attrs.keys()) names.add(a);
       for (const a of [...names].sort()) {
