@@ -70,6 +70,12 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     }
   };
 
+  /** A session start refused for what the supplier sent (not who it is): counted as refused too. */
+  const refuse = (e: LdapError): LdapError => {
+    state.refused++;
+    return e;
+  };
+
   const session = (conn: Connection): Session => {
     const s = state.sessions.get(conn);
     if (!s) throw new LdapError(RC.protocolError, 'no replication session: send start first');
@@ -175,17 +181,17 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         } catch (e) {
           return broken(conn, id, e);
         }
-        if (req.v !== PROTOCOL_VERSION) throw new LdapError(RC.unwillingToPerform, `replication protocol version ${req.v} not supported (this server speaks ${PROTOCOL_VERSION})`);
-        if (ctx.schema.normalizeDN(req.suffix) !== ctx.store.suffixNdn) throw new LdapError(RC.unwillingToPerform, `this server holds ${ctx.config.suffix}, not ${req.suffix}`);
+        if (req.v !== PROTOCOL_VERSION) throw refuse(new LdapError(RC.unwillingToPerform, `replication protocol version ${req.v} not supported (this server speaks ${PROTOCOL_VERSION})`));
+        if (ctx.schema.normalizeDN(req.suffix) !== ctx.store.suffixNdn) throw refuse(new LdapError(RC.unwillingToPerform, `this server holds ${ctx.config.suffix}, not ${req.suffix}`));
         // Every replica merges by these: two that differ would end up different, silently.
         if (typeof req.rules === 'string' && req.rules !== ctx.store.policySignature) {
           ctx.log.error({ supplier: req.url, theirs: req.rules, ours: ctx.store.policySignature }, 'replication session refused: merge policies differ');
-          throw new LdapError(RC.unwillingToPerform, `merge policies differ: the supplier has ${req.rules}, this server ${ctx.store.policySignature} (replication.attributePolicies and uniqueAttributes must be the same on every server)`);
+          throw refuse(new LdapError(RC.unwillingToPerform, `merge policies differ: the supplier has ${req.rules}, this server ${ctx.store.policySignature} (replication.attributePolicies and uniqueAttributes must be the same on every server)`));
         }
         let adopted = false;
         if (req.gen !== ctx.store.generationId) {
           if (!isPristine(ctx.store)) {
-            throw new LdapError(RC.unwillingToPerform, `generation mismatch: supplier ${req.gen}, consumer ${ctx.store.generationId} (re-initialise with \`meshdir repl init\`)`);
+            throw refuse(new LdapError(RC.unwillingToPerform, `generation mismatch: supplier ${req.gen}, consumer ${ctx.store.generationId} (re-initialise with \`meshdir repl init\`)`));
           }
           await adoptGeneration(ctx.store, req.gen);
           adopted = true;
