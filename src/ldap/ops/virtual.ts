@@ -197,12 +197,17 @@ export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session
     const entry: Entry = { dn: e.dn, attrs: e.attrs };
     const monitor = inScope(e.ndn, monitorNdn, 2);
     if ((monitor ? (monitorFilter ??= monitorFilterOf(req.filter, ctx.schema)) : filter)(entry) !== true) continue;
-    if (req.sizeLimit > 0 && sent >= req.sizeLimit) return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
+    if (req.sizeLimit > 0 && sent >= req.sizeLimit) {
+      ctx.counters.entriesSent += sent;
+      return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
+    }
     const chunks = e.ndn === ''
       ? rootDseChunks(e, sel)
       : encodeSelected(ctx.schema, sel, e.attrs, (k) => !ctx.access.passwordVisible(who) && k === 'userPassword');
     conn.send(encodeSearchEntry(id, e.dn, chunks));
     sent++;
   }
+  // Entries of the root DSE, cn=Subschema, cn=monitor and cn=config are sent too (as slapd's cn=Entries,cn=Statistics counts them).
+  ctx.counters.entriesSent += sent;
   return { code: RC.success, matchedDN: '', message: '', entries: sent };
 }
