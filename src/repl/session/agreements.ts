@@ -10,7 +10,7 @@ import { addMonitorSource, type MonitorEntry } from '../../monitor/monitor.js';
 import { purgeTombstones, trimChangelog } from '../../store/replica.js';
 import { generalizedTime } from '../../store/update.js';
 import { registerConsumer, type ConsumerState } from './consumer.js';
-import { Supplier, type AgreementStatus } from './supplier.js';
+import { lagOf, Supplier, type AgreementStatus, type Carried } from './supplier.js';
 
 const SCAN_MS = 1000;
 
@@ -23,6 +23,12 @@ interface Slot {
   supplier?: Supplier;
   /** A file that does not validate: only this agreement is off. */
   invalid?: AgreementStatus;
+  /**
+   * The figures of the run before the file turned invalid: shown while it is
+   * (its consumer still lacks what it lacked, and falls further behind) and
+   * carried on when it is fixed (an edit keeps counting).
+   */
+  carried?: Carried & { consumer: string };
 }
 
 function mtimeOf(file: string | undefined): number | undefined {
@@ -93,7 +99,14 @@ export class Replication {
 
   /** Agreement statuses, by file name. */
   statuses(): AgreementStatus[] {
-    return [...this.#slots.values()].map((s) => s.supplier?.currentStatus() ?? s.invalid!).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.#slots.values()].map((s) => s.supplier?.currentStatus() ?? this.#invalidStatus(s)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** An invalid file's status: its consumer falls behind all the same (lag as for a disabled agreement). */
+  #invalidStatus(s: Slot): AgreementStatus {
+    const st = s.invalid!;
+    if (s.carried) st.lagMs = lagOf(this.#ctx.store, st.consumerRuv);
+    return st;
   }
 
   scan(): void {
@@ -151,7 +164,7 @@ export class Replication {
         log.info({ agreement: cfg.name, enabled: cfg.enabled }, 'agreement file changed');
         this.#slots.set(file, { mtime, size, supplier: slot.supplier, pwFile: cfg.passwordFile, pwMtime: mtimeOf(cfg.passwordFile) });
       } else {
-        const supplier = new Supplier(this.#ctx, cfg);
+        const supplier = new Supplier(this.#ctx, cfg, slot?.carried);
         this.#slots.set(file, { mtime, size, supplier, pwFile: cfg.passwordFile, pwMtime: mtimeOf(cfg.passwordFile) });
         supplier.start();
         log.info({ agreement: cfg.name, consumer: cfg.consumer, enabled: cfg.enabled }, 'agreement loaded');
@@ -162,7 +175,12 @@ export class Replication {
       log.error({ agreement: file, err: msg }, 'agreement file is invalid: this agreement is off');
       void slot?.supplier?.stop();
       const name = file.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
-      this.#slots.set(file, { mtime, size, invalid: { name, file, consumer: '', state: 'invalid', detail: msg, lastResult: msg, changesSent: 0, consumerRuv: {}, lagMs: 0 } });
+      const was = slot?.supplier?.currentStatus();
+      const carried = was ? { changesSent: was.changesSent, consumerRuv: was.consumerRuv, lastSessionStart: was.lastSessionStart, lastSessionEnd: was.lastSessionEnd, lastResult: was.lastResult, consumer: was.consumer } : slot?.carried;
+      const invalid: AgreementStatus = { name, file, consumer: carried?.consumer ?? '', state: 'invalid', detail: msg, lastResult: msg, changesSent: carried?.changesSent ?? 0, consumerRuv: carried?.consumerRuv ?? {}, lagMs: 0 };
+      if (carried?.lastSessionStart !== undefined) invalid.lastSessionStart = carried.lastSessionStart;
+      if (carried?.lastSessionEnd !== undefined) invalid.lastSessionEnd = carried.lastSessionEnd;
+      this.#slots.set(file, { mtime, size, invalid, ...(carried ? { carried } : {}) });
     }
   }
 

@@ -106,11 +106,17 @@ export class Supplier {
     );
   };
 
-  constructor(ctx: ServerContext, cfg: AgreementConfig) {
+  /**
+   * `carried`: the figures of this agreement file's earlier run (a file
+   * that was invalid for a while): an edit keeps counting (README).
+   */
+  constructor(ctx: ServerContext, cfg: AgreementConfig, carried?: Carried) {
     this.#ctx = ctx;
     this.#cfg = cfg;
     this.#windows = cfg.schedule === 'always' ? 'always' : cfg.schedule.map(parseWindow);
-    this.status = { name: cfg.name, file: cfg.file, consumer: cfg.consumer, state: 'connecting', detail: '', lastResult: '', changesSent: 0, consumerRuv: {}, lagMs: 0 };
+    this.status = { name: cfg.name, file: cfg.file, consumer: cfg.consumer, state: 'connecting', detail: '', lastResult: carried?.lastResult ?? '', changesSent: carried?.changesSent ?? 0, consumerRuv: carried?.consumerRuv ?? {}, lagMs: 0 };
+    if (carried?.lastSessionStart !== undefined) this.status.lastSessionStart = carried.lastSessionStart;
+    if (carried?.lastSessionEnd !== undefined) this.status.lastSessionEnd = carried.lastSessionEnd;
     ctx.store.events.on('commit', this.#onCommit);
   }
 
@@ -418,13 +424,22 @@ export class Supplier {
     const now = Date.now();
     if (now - this.#lagAt < 1000) return;
     this.#lagAt = now;
-    const { changes, lacks } = changesFor(store, acked, 1);
-    const first = changes[0];
-    // Trimmed changes it lacks are at least as old as the newest trimmed
-    // one (needs-init): the lag is at least that, not 0.
-    const oldest = lacks ? lacks.csn : first && !ruvCovers(acked, first.csn) ? first.csn : undefined;
-    this.status.lagMs = oldest === undefined ? 0 : Math.max(0, now - csnTimeMs(oldest));
+    this.status.lagMs = lagOf(store, acked, now);
   }
+}
+
+/** What an agreement's status carries over when its file turns invalid and valid again. */
+export type Carried = Pick<AgreementStatus, 'changesSent' | 'consumerRuv' | 'lastSessionStart' | 'lastSessionEnd' | 'lastResult'>;
+
+/** ms between the oldest change a consumer holding `acked` lacks and `now` (0 when it lacks none). */
+export function lagOf(store: ServerContext['store'], acked: Ruv, now = Date.now()): number {
+  if (ruvLacks(acked, store.ruv).length === 0) return 0;
+  const { changes, lacks } = changesFor(store, acked, 1);
+  const first = changes[0];
+  // Trimmed changes it lacks are at least as old as the newest trimmed
+  // one (needs-init): the lag is at least that, not 0.
+  const oldest = lacks ? lacks.csn : first && !ruvCovers(acked, first.csn) ? first.csn : undefined;
+  return oldest === undefined ? 0 : Math.max(0, now - csnTimeMs(oldest));
 }
 
 /** A TLS failure stops the agreement as refused; the client's message begins with the URL, which the status names once. */
