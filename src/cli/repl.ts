@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
 import { LdapClient } from '../ldap/client.js';
+import { MeshdirError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { loadServerSchema, openExistingStore } from '../runtime.js';
 import { totalUpdate } from '../repl/session/total-init.js';
@@ -33,7 +34,12 @@ async function connect(url: string, o: BindOpts): Promise<LdapClient> {
   const tls = tlsOf(o);
   const c = await LdapClient.connect(url, { timeoutMs: 30_000, tls });
   if (o.starttls) await c.startTls(tls);
-  if (o.bindDn) await c.bind(o.bindDn, password(o) ?? '');
+  if (o.bindDn) {
+    await c.bind(o.bindDn, password(o) ?? '').catch((e: Error) => {
+      c.close();
+      throw new MeshdirError('MESHDIR_BIND', `${url}: bind as ${o.bindDn} failed: ${e.message}`);
+    });
+  }
   return c;
 }
 

@@ -87,6 +87,12 @@ t.test('referrals and repl status', async (t) => {
     }
   });
 
+  await t.test('repl status with a wrong password names the server and the bind DN', async (t) => {
+    const r = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '-D', ROOT_DN, '-w', 'wrong']);
+    t.not(r.status, 0, 'non-zero exit');
+    t.equal(r.stderr.trim(), `meshdir: ${mesh.node('m1').url}: bind as ${ROOT_DN} failed: invalidCredentials`);
+  });
+
   await t.test('repl status of a stopped server is one clear line', async (t) => {
     await mesh.kill('c2');
     const r = meshdir(['repl', 'status', '--config', mesh.node('c2').server.configFile]);
