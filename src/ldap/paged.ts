@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 export const MAX_PAGED_PER_CONNECTION = 8;
 /** 16 MiB of ids: 320 open searches over 50,000 entries. */
 export const MAX_PAGED_IDS = 4_000_000;
+export const COOKIE_BYTES = 8;
 
 export interface PagedState {
   ids: Uint32Array;
@@ -37,7 +38,7 @@ export class PagedSearches {
 
   /** Keeps `state` for the connection's next page; returns its cookie. */
   keep(owner: PagedOwner, state: PagedState): Buffer {
-    const cookie = randomBytes(8);
+    const cookie = randomBytes(COOKIE_BYTES);
     const key = cookie.toString('hex');
     owner.set(key, state);
     this.#all.set(key, owner);
@@ -54,6 +55,11 @@ export class PagedSearches {
     const state = owner.get(key);
     if (state !== undefined) this.#drop(key);
     return state;
+  }
+
+  /** Is this cookie open, on any connection? */
+  holds(cookie: Uint8Array): boolean {
+    return this.#all.has(Buffer.from(cookie).toString('hex'));
   }
 
   /** A closed connection's searches. */

@@ -6,6 +6,7 @@
 import t from 'tap';
 import { cleanup, ROOT_DN, ROOT_PW, SUFFIX, startServer } from '../helpers/server.js';
 import { LdapClient } from '../../src/ldap/client.js';
+import { RC } from '../../src/errors.js';
 import { decodePagedResults, pagedResultsControl } from '../../src/ldap/pdu/controls.js';
 import { CONTROL } from '../../src/ldap/pdu/protocol.js';
 
@@ -59,4 +60,18 @@ t.test('a new paged search with a page size of 0 sends no entries (slapd: only t
   t.equal(r.entries.length, 0, 'no entries');
   t.equal(cookieOf(r.controls).length, 0, 'an empty cookie: nothing to continue');
   c.close();
+});
+
+t.test('cookies that were never this connection\'s are protocol errors, a used one is refused (as slapd)', async (t) => {
+  const a = await LdapClient.connect(server.url, { timeoutMs: 10_000 });
+  const b = await LdapClient.connect(server.url, { timeoutMs: 10_000 });
+  const page = (c: LdapClient, cookie: Uint8Array) => c.search(PEOPLE, '(objectClass=*)', { attributes: ['1.1'], controls: [pagedResultsControl(2, Buffer.from(cookie))] });
+  const first = cookieOf((await page(a, Buffer.alloc(0))).controls);
+  await t.rejects(page(a, Buffer.from('not a cookie')), { code: RC.protocolError, message: 'paged results cookie is invalid' }, 'not of meshdir\'s length');
+  await t.rejects(page(b, first), { code: RC.protocolError }, 'another connection\'s');
+  const second = cookieOf((await page(a, first)).controls);
+  t.ok(second.length > 0, 'the owner goes on');
+  await t.rejects(page(a, first), { code: RC.unwillingToPerform, message: 'paged results cookie is invalid' }, 'used up');
+  a.close();
+  b.close();
 });

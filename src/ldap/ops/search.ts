@@ -10,7 +10,7 @@ import { LdapError, RC } from '../../errors.js';
 import { FLAG_CONFLICT, isAlias, recEntry, USER_PASSWORD, type EntryRec } from '../../store/record.js';
 import type { Connection, Session } from '../connection.js';
 import type { ServerContext } from '../context.js';
-import type { PagedState } from '../paged.js';
+import { COOKIE_BYTES, type PagedState } from '../paged.js';
 import { CONTROL, decodePagedResults, encodeResult, encodeSearchEntry, encodeSearchReference, OP, pagedResultsControl, type Control, type SearchRequest } from '../pdu/index.js';
 import { encodeKept, encodeSelected, makeSelection, type Selection } from '../selection.js';
 import { virtualEntry, virtualSearch } from './virtual.js';
@@ -140,6 +140,10 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     pageSize = paged.size;
     if (paged.cookie.length > 0) {
       state = ctx.paged.take(conn.paged, paged.cookie);
+      // As slapd: a cookie that cannot be this connection's (not of our
+      // length, or another connection's) is a protocol error; one that was
+      // (used up, or dropped as the oldest) is refused.
+      if (!state && (paged.cookie.length !== COOKIE_BYTES || ctx.paged.holds(paged.cookie))) throw new LdapError(RC.protocolError, 'paged results cookie is invalid');
       if (!state) throw new LdapError(RC.unwillingToPerform, 'paged results cookie is invalid');
     }
     // Size 0 ends a paged search, or (a new one: slapd's "estimate only")

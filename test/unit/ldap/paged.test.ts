@@ -11,8 +11,10 @@ t.test('a cookie continues its own search once, on its own connection only', asy
   const cookie = open.keep(a, s);
   t.equal(cookie.length, 8);
   t.equal(open.take(b, cookie), undefined, 'not from another connection');
+  t.ok(open.holds(cookie), 'held, by another connection');
   t.equal(open.take(a, cookie), s);
   t.equal(open.take(a, cookie), undefined, 'used up');
+  t.notOk(open.holds(cookie));
   t.equal(open.ids, 0);
 });
 
