@@ -5,7 +5,8 @@
 // busy host goes through that many), and a lock held by "process 4162" that
 // is now an unrelated program would otherwise keep a killed server from
 // starting again.
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshdirError } from '../errors.js';
 import { makeDirs } from '../dirs.js';
@@ -54,6 +55,21 @@ function holderOf(text: string): number | undefined {
   return pid > 0 && pid !== process.pid && alive(pid, started) ? pid : undefined;
 }
 
+/** A takeover token older than this was left by a process killed while taking a stale lock over. */
+const TOKEN_TTL_MS = 10_000;
+
+function mtimeMs(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return Date.now();
+  }
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 export function acquireLock(dataDir: string, configFile: string): () => void {
   // A new data directory is private (README "Security"), whoever makes it first.
   try {
@@ -66,9 +82,12 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
   const mine = started === undefined ? `${process.pid}\n` : `${process.pid} ${started}\n`;
   // The lock appears whole (written to a file of our own, then linked to
   // its name: link() fails if the name exists), so no one ever reads a
-  // half-written one as stale; a stale one is taken away only if it is
-  // still the one judged stale (renamed aside, then compared), so a lock
-  // another process has just taken is never removed.
+  // half-written one as stale. A stale lock is removed only by the process
+  // that creates its takeover token (a link() too: one process per stale
+  // lock), and only while it still holds what was judged stale: a lock that
+  // another process has just taken is never removed. (Renaming the stale
+  // lock aside and putting back a live one found there left a moment with
+  // no lock, in which a third process took it: two holders.)
   const tmp = join(dataDir, `.meshdir.pid.${process.pid}`);
   writeFileSync(tmp, mine, { mode: 0o600 });
   try {
@@ -77,7 +96,8 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
         linkSync(tmp, file);
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (attempt > 200) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir}: another process is taking its stale lock over; try again`);
       }
       let seen: string;
       try {
@@ -87,22 +107,24 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
       }
       const holder = holderOf(seen);
       if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (${commandOf(holder)}; stop it first)`);
-      const aside = join(dataDir, `.meshdir.pid.stale.${process.pid}`);
+      const token = join(dataDir, `.meshdir.pid.takeover.${createHash('sha1').update(seen).digest('hex')}`);
       try {
-        renameSync(file, aside);
+        linkSync(tmp, token);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        // Another process is taking this one over (microseconds); a token
+        // left by one killed meanwhile is given up after TOKEN_TTL_MS.
+        if (Date.now() - mtimeMs(token) > TOKEN_TTL_MS) rmSync(token, { force: true });
+        else sleepMs(5);
+        continue;
+      }
+      try {
+        if (readFileSync(file, 'utf8') === seen) rmSync(file);
       } catch {
-        continue;
+        // gone meanwhile
+      } finally {
+        rmSync(token, { force: true });
       }
-      if (readFileSync(aside, 'utf8') !== seen) {
-        // Not the stale one any more: another process took it between our read and the rename. Put it back.
-        try {
-          linkSync(aside, file);
-        } finally {
-          rmSync(aside, { force: true });
-        }
-        continue;
-      }
-      rmSync(aside, { force: true });
     }
   } finally {
     rmSync(tmp, { force: true });

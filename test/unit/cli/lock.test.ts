@@ -1,6 +1,7 @@
 // The data directory's lock file (src/cli/lock.ts), with real processes.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -55,6 +56,8 @@ t.test('a data directory the lock makes is private (0700), whatever the umask', 
   t.equal(statSync(join(parent, 'data', 'm1')).mode & 0o777, 0o700);
 });
 
+const RACERS = 8;
+
 t.test('taken exclusively, and released only by its holder', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,18 +67,20 @@ t.test('taken exclusively, and released only by its holder', async (t) => {
     try { acquireLock(process.argv[1], 'server.yaml'); console.log('held'); setTimeout(() => {}, 1500); }
     catch (e) { console.log('refused: ' + e.message); }
   })`;
-  const race = () => Promise.all(Array.from({ length: 6 }, () => {
+  const race = () => Promise.all(Array.from({ length: RACERS }, () => {
     const p = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     return new Promise<string>((r) => p.on('exit', () => r(out.trim())));
   }));
-  for (const stale of [false, true]) {
-    // A stale lock (a killed server's) that all six judge stale at once: still only one may take it over.
+  // Stale takeovers race several times: the window that once let two in
+  // (the old rename-aside takeover) opened about once in ten such rounds.
+  for (const stale of [false, true, true, true, true]) {
+    // A stale lock (a killed server's) that all of them judge stale at once: still only one may take it over.
     if (stale) writeFileSync(file, '999999 1\n');
     const outs = await race();
     const what = stale ? 'over a stale lock' : 'no lock';
-    t.equal(outs.filter((o) => o === 'held').length, 1, `${what}: one of six holds it: ${outs.join(' | ')}`);
+    t.equal(outs.filter((o) => o === 'held').length, 1, `${what}: one of ${RACERS} holds it: ${outs.join(' | ')}`);
     t.ok(outs.filter((o) => o !== 'held').every((o) => /refused: .* is in use by process \d+ \(another program; stop it first\)/.test(o)), `${what}: the others are refused, naming the holder`);
     rmSync(file, { force: true });
   }
@@ -84,4 +89,20 @@ t.test('taken exclusively, and released only by its holder', async (t) => {
   writeFileSync(file, '1 1\n'); // as if another process had taken it over since
   release();
   t.equal(readFileSync(file, 'utf8'), '1 1\n', "a release leaves another holder's lock alone");
+});
+
+t.test('a takeover token left by a process killed while taking a stale lock over is given up after 10 s', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const stale = '999999 1\n';
+  writeFileSync(join(dir, 'meshdir.pid'), stale);
+  const token = join(dir, `.meshdir.pid.takeover.${createHash('sha1').update(stale).digest('hex')}`);
+  writeFileSync(token, '999998 1\n');
+  t.throws(() => acquireLock(dir, 'server.yaml'), { code: 'MESHDIR_LOCKED', message: /another process is taking its stale lock over; try again/ }, 'a fresh token: someone is taking it over');
+  const old = (Date.now() - 20_000) / 1000;
+  utimesSync(token, old, old);
+  const release = acquireLock(dir, 'server.yaml');
+  t.match(readFileSync(join(dir, 'meshdir.pid'), 'utf8'), new RegExp(`^${process.pid} `), 'taken over');
+  t.notOk(existsSync(token), 'the token is gone');
+  release();
 });
