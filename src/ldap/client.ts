@@ -22,6 +22,18 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Rejects a request that gets no final response in time. */
   timeoutMs?: number;
+  /**
+   * Count timeoutMs from the latest response on the connection, not from
+   * each request's sending: pipelined requests queued behind others on a
+   * slow link are not timed out while the peer keeps answering.
+   */
+  timeoutSinceProgress?: boolean;
+}
+
+interface Pending {
+  handler: Handler;
+  fail: (e: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 export interface SearchEntry {
@@ -45,7 +57,7 @@ const MAX_PDU = 256 * 1024 * 1024;
 export class LdapClient {
   #socket: Socket;
   #nextId = 1;
-  #pending = new Map<number, { handler: Handler; fail: (e: Error) => void; timer?: NodeJS.Timeout }>();
+  #pending = new Map<number, Pending>();
   #buf: Buffer | undefined;
   #closed = false;
   /** The message id of a StartTLS request: nothing after its response is read in the clear. */
@@ -123,6 +135,7 @@ export class LdapClient {
           if (p.timer) clearTimeout(p.timer);
           this.#pending.delete(r.id);
         }
+        if (this.#opts.timeoutSinceProgress) for (const [id, q] of this.#pending) this.#arm(id, q);
         // After the StartTLS response the next bytes are the TLS handshake:
         // anything else sent in the clear (by someone in the middle) must not
         // be read as a response, nor joined to what comes inside TLS.
@@ -163,16 +176,21 @@ export class LdapClient {
     }
     const id = this.#nextId++;
     if (this.#nextId > 0x7fffffff) this.#nextId = 1;
-    const entry: { handler: Handler; fail: (e: Error) => void; timer?: NodeJS.Timeout } = { handler, fail };
-    if (this.#opts.timeoutMs && op.type !== 'abandon' && op.type !== 'unbind') {
-      entry.timer = setTimeout(() => {
-        this.#pending.delete(id);
-        fail(new MeshdirError('MESHDIR_TIMEOUT', `${this.url}: no answer within ${this.#opts.timeoutMs} ms`));
-      }, this.#opts.timeoutMs);
-    }
+    const entry: Pending = { handler, fail };
+    if (op.type !== 'abandon' && op.type !== 'unbind') this.#arm(id, entry);
     if (op.type !== 'abandon' && op.type !== 'unbind') this.#pending.set(id, entry);
     this.#socket.write(encodeRequest(id, op, controls));
     return id;
+  }
+
+  /** (Re)start a pending request's timer. */
+  #arm(id: number, entry: Pending): void {
+    if (!this.#opts.timeoutMs) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      this.#pending.delete(id);
+      entry.fail(new MeshdirError('MESHDIR_TIMEOUT', `${this.url}: no answer within ${this.#opts.timeoutMs} ms`));
+    }, this.#opts.timeoutMs);
   }
 
   /** One request, one final result (non-zero codes reject, except those listed in `ok`). */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { AgreementConfig, ServerConfig } from '../../config/load.js';
-import { LdapError, RC } from '../../errors.js';
+import { LdapError, MeshdirError, RC } from '../../errors.js';
 import { LdapClient } from '../../ldap/client.js';
 import type { ServerContext } from '../../ldap/context.js';
 import { changesFor, isPristine } from '../../store/replica.js';
@@ -13,7 +13,7 @@ import type { Change } from '../core/change.js';
 import type { NeedsInit } from '../core/changelog.js';
 import { csnTimeMs, isCsn } from '../core/csn.js';
 import { leftToOrigins, ruvAdvance, ruvCovers, ruvLacks, ruvMerge, withOrigin, type Origin, type Ruv } from '../core/ruv.js';
-import { fitBatch, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
+import { fitBatch, MAX_BATCH_BYTES, pack, packList, PROTOCOL_VERSION, REPL_OID, unpack } from './protocol.js';
 import { inSchedule, msToNextMinute, parseWindow, type Window } from './schedule.js';
 
 export type AgreementState =
@@ -35,6 +35,12 @@ export interface AgreementStatus {
   /** ms between the oldest change the consumer lacks and now (0 in sync). */
   lagMs: number;
 }
+
+/** How long a consumer may take to answer (its heartbeats keep it well inside). */
+const answerTimeoutMs = (cfg: AgreementConfig): number => Math.max(2 * cfg.heartbeatMs, 10_000);
+
+/** The smallest group budget: fitBatch still sends one change a group, whatever its size. */
+const MIN_BATCH_BYTES = 1024;
 
 /** Commits remembered for a session that keeps up; past this it reads the changelog again. */
 const FRESH_MAX = 4096;
@@ -229,9 +235,11 @@ export class Supplier {
   }
 
   async #connect(cfg: AgreementConfig): Promise<LdapClient> {
-    const timeoutMs = Math.max(2 * cfg.heartbeatMs, 10_000);
+    const timeoutMs = answerTimeoutMs(cfg);
     const tls = cfg.transport === 'plain' ? undefined : peerTls(this.#ctx.config, cfg);
-    const client = await LdapClient.connect(cfg.consumer, { tls, timeoutMs, connectTimeoutMs: 5000 });
+    // Groups queue behind each other on a slow link: the consumer is alive
+    // while it answers them, however long the last of a window waits.
+    const client = await LdapClient.connect(cfg.consumer, { tls, timeoutMs, connectTimeoutMs: 5000, timeoutSinceProgress: true });
     if (cfg.transport === 'starttls') {
       try {
         await client.startTls(tls);
@@ -310,7 +318,7 @@ export class Supplier {
           const next = this.#lacking(held(sent), cfg.groupSize);
           // Some it lacks were trimmed here: the records after them would leave a hole.
           if (next.lacks) this.#needsInit(next.lacks, cfg);
-          const batch: Change[] = fitBatch(next.changes);
+          const batch: Change[] = fitBatch(next.changes, this.#budget);
           // The rest of a cut group comes from the changelog.
           if (batch.length < next.changes.length) this.#fresh = undefined;
           if (batch.length === 0) break;
@@ -319,6 +327,7 @@ export class Supplier {
           for (const ch of batch) sent = ruvAdvance(sent, ch.csn);
           const body = packList(batch, cfg.compression);
           const seq = this.#seq++;
+          const sentAt = Date.now();
           if (ctx.log.isLevelEnabled('debug')) ctx.log.debug({ agreement: cfg.name, seq, base, n: batch.length, first: batch[0]!.csn, last: batch[batch.length - 1]!.csn }, 'replication group sent');
           const p: Promise<void> = client
             .extended(REPL_OID.group, pack({ seq, base, ...body }))
@@ -332,8 +341,14 @@ export class Supplier {
               this.status.consumerRuv = ruv;
               this.status.changesSent += batch.length;
               lastTraffic = Date.now();
+              // Answered well within the timeout: larger groups may go again.
+              if (lastTraffic - sentAt < answerTimeoutMs(cfg) / 4) this.#budget = Math.min(MAX_BATCH_BYTES, this.#budget * 2);
             })
             .catch((e: Error) => {
+              // A group that could not cross the link in time would be sent
+              // again, whole, after every reconnect, for ever: smaller ones
+              // from now on (down to one change a group).
+              if (e instanceof MeshdirError && e.code === 'MESHDIR_TIMEOUT') this.#budget = Math.max(MIN_BATCH_BYTES, Math.floor(this.#budget / 4));
               failure ??= e;
             })
             .finally(() => {
@@ -381,6 +396,8 @@ export class Supplier {
   }
 
   #seq = 0;
+  /** Bytes a group may carry (before compression): cut after a group timed out on a slow link, grown back as groups are answered quickly. */
+  #budget = MAX_BATCH_BYTES;
   /** The current session got past its start (the consumer accepted it). */
   #started = false;
 
