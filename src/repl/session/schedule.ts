@@ -20,7 +20,10 @@ export function parseWindow(spec: string): Window {
   if (!m) throw new Error(`"${spec}" is not a window like "mon-fri 22:00-06:00"`);
   const days = new Set<number>();
   for (const part of m[1]!.toLowerCase().split(',')) {
-    const [a, b] = part.split('-');
+    // A day or a range of two: "mon-tue-wed" is a typo, not mon-tue.
+    const ends = part.split('-');
+    if (ends.length > 2) throw new Error(`"${part}" in "${spec}" is not a day or a range of days like "mon-fri"`);
+    const [a, b] = ends;
     const from = DAYS.indexOf(a!);
     const to = b === undefined ? from : DAYS.indexOf(b);
     if (from < 0 || to < 0) throw new Error(`unknown day in "${spec}"`);
@@ -29,7 +32,11 @@ export function parseWindow(spec: string): Window {
       if (d === to) break;
     }
   }
-  return { days, start: minutes(m[2]!), end: minutes(m[3]!) };
+  const start = minutes(m[2]!);
+  // 24:00 ends a day; a window starting there would be the next day's 00:00
+  // ("mon 24:00-00:00" would never open).
+  if (start === 24 * 60) throw new Error(`"${spec}" starts at 24:00: start a window at 00:00 of the next day`);
+  return { days, start, end: minutes(m[3]!) };
 }
 
 /** Is `date` inside any window? */
