@@ -124,10 +124,17 @@ export class Replication {
       this.#dirError = why;
       names = [];
     }
-    const seen = new Set<string>();
+    const seen = new Set(names.map((n) => join(dir, n)));
+    // Files gone first: a file renamed (to-c1.yaml → feed-c1.yaml) names the
+    // consumer its old name fed, which is not "another agreement" any more.
+    for (const [file, slot] of this.#slots) {
+      if (seen.has(file)) continue;
+      this.#ctx.log.info({ agreement: file }, 'agreement file removed: session stopped');
+      void slot.supplier?.stop();
+      this.#slots.delete(file);
+    }
     for (const n of names) {
       const file = join(dir, n);
-      seen.add(file);
       let st;
       try {
         st = statSync(file);
@@ -139,12 +146,6 @@ export class Replication {
       // password file, say) may have appeared since.
       if (slot && !slot.invalid && slot.mtime === st.mtimeMs && slot.size === st.size && slot.pwMtime === mtimeOf(slot.pwFile)) continue;
       this.#load(file, st.mtimeMs, st.size, slot);
-    }
-    for (const [file, slot] of this.#slots) {
-      if (seen.has(file)) continue;
-      this.#ctx.log.info({ agreement: file }, 'agreement file removed: session stopped');
-      void slot.supplier?.stop();
-      this.#slots.delete(file);
     }
   }
 
