@@ -188,5 +188,8 @@ function withTarget(schema: Schema, urls: readonly string[], dn: string, scope?:
  * URLs. Without a DN (password modify) the URLs go as they are, as there.
  */
 export function mastersReferral(schema: Schema, urls: readonly string[], message: string, dn?: string, scope?: number): LdapError {
+  // A referral names at least one URL (RFC 4511 4.1.10): a replica that
+  // knows no master yet (none configured, no supplier seen) says so instead.
+  if (urls.length === 0) return new LdapError(RC.unwillingToPerform, `${message}: no master is known here yet (set replication.referrals in the server file)`);
   return new LdapError(RC.referral, message, '', dn === undefined ? [...urls] : withTarget(schema, urls, dn, scope));
 }

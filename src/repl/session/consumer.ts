@@ -38,7 +38,14 @@ interface Session {
 export interface ConsumerState {
   /** Live sessions (closed connections are dropped as they are found). */
   sessions: Map<Connection, Session>;
-  /** Supplier URLs seen (referral targets when none are configured). */
+  /**
+   * Where writes go, when replication.referrals is empty: for each supplier
+   * that started a session here (by its URL), the masters it names — itself
+   * when it is a master, its own referral targets when it is a hub, so a
+   * consumer of a hub refers clients to the masters, not to another
+   * read-only server. Kept in the database (meta `referralUrls`), so a
+   * restarted hub or consumer refers to them before any supplier is back.
+   */
   suppliers: Set<string>;
   received: number;
   sessionsAccepted: number;
@@ -61,6 +68,23 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     if (n) managers.add(n);
   }
   const state: ConsumerState = { sessions: new Map(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0, epoch: 0 };
+  const referralUrls = new Map<string, string[]>(Object.entries(storedReferrals(ctx.store.dbs.meta.get('referralUrls'))));
+  const refresh = (): void => {
+    state.suppliers.clear();
+    for (const urls of referralUrls.values()) for (const u of urls) state.suppliers.add(u);
+  };
+  refresh();
+  /** A supplier's write targets, remembered (and written down when they changed). */
+  const remember = (supplier: string, urls: string[]): void => {
+    const before = referralUrls.get(supplier);
+    if (before && before.length === urls.length && before.every((u, i) => u === urls[i])) return;
+    referralUrls.set(supplier, urls);
+    refresh();
+    const value = Object.fromEntries(referralUrls);
+    ctx.store.write(() => {
+      ctx.store.dbs.meta.put('referralUrls', value);
+    }).catch((e: Error) => ctx.log.warn({ err: e.message }, 'could not store the masters\' URLs'));
+  };
 
   const authorize = (conn: Connection, what: string): void => {
     if (conn.auth === 'anonymous' || !managers.has(conn.bindNdn) || !ctx.configTree.holds(conn.bindNdn)) {
@@ -201,7 +225,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         const s: Session = { supplier: req.url, agreement: req.agreement, nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, seen: Date.now(), beatMs };
         if (typeof req.rid === 'number' && Number.isInteger(req.rid) && req.rid > 0) s.rid = req.rid;
         state.sessions.set(conn, s);
-        state.suppliers.add(req.url);
+        remember(req.url, writeTargets(req));
         state.sessionsAccepted++;
         ctx.log.info({ conn: conn.id, supplier: req.url, agreement: req.agreement, rid: req.rid }, 'replication session started');
         const body: StartResponse = { gen: ctx.store.generationId, ruv: { ...ctx.store.ruv }, role: ctx.config.role, direct: direct(s) };
@@ -359,6 +383,28 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
   ];
   for (const h of handlers) ctx.extended.set(h.oid, wrap(h, ctx));
   return state;
+}
+
+/** At most this many URLs per supplier are kept as referral targets. */
+const MAX_REFS = 16;
+
+function isLdapUrl(u: unknown): u is string {
+  return typeof u === 'string' && u.length < 1024 && /^ldaps?:\/\/[^\s]+$/i.test(u);
+}
+
+/** Where a supplier says writes go: the masters it names (a hub's referrals), else itself. */
+function writeTargets(req: StartRequest): string[] {
+  const refs = Array.isArray(req.refs) ? req.refs.filter(isLdapUrl).slice(0, MAX_REFS) : [];
+  return refs.length > 0 ? refs : [req.url];
+}
+
+function storedReferrals(v: unknown): Record<string, string[]> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return {};
+  const out: Record<string, string[]> = {};
+  for (const [k, urls] of Object.entries(v as Record<string, unknown>)) {
+    if (Array.isArray(urls)) out[k] = urls.filter(isLdapUrl);
+  }
+  return out;
 }
 
 /** The response for this request was already sent (and the connection closed). */

@@ -49,6 +49,8 @@ export interface StartRequest {
   hb?: number;
   /** Its merge policies (Store.policySignature): a consumer merging otherwise refuses the session. */
   rules?: string;
+  /** A hub's or consumer's own write targets (the masters): where the consumer refers writes, instead of `url`. */
+  refs?: string[];
 }
 
 export interface StartResponse {

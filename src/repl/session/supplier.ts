@@ -274,7 +274,7 @@ export class Supplier {
       let start;
       try {
         start = unpack(
-          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name, hb: cfg.heartbeatMs, rules: store.policySignature }))).value,
+          (await client.extended(REPL_OID.start, pack({ v: PROTOCOL_VERSION, suffix: ctx.config.suffix, gen: store.generationId, rid: ctx.config.replicaId, url: ctx.urls[0], agreement: cfg.name, hb: cfg.heartbeatMs, rules: store.policySignature, ...writeTargets(ctx) }))).value,
           'start response',
         );
       } catch (e) {
@@ -476,6 +476,13 @@ export function peerTls(server: ServerConfig, cfg: AgreementConfig): ConnectionO
   const ca = cfg.tlsCa ?? server.tls?.ca;
   if (ca) o.ca = readFileSync(ca);
   return o;
+}
+
+/** A hub tells its consumers where writes go (its own referral targets, the masters); a master's URL says it already. */
+function writeTargets(ctx: ServerContext): { refs?: string[] } {
+  if (ctx.config.role === 'master') return {};
+  const refs = ctx.referrals();
+  return refs.length > 0 ? { refs } : {};
 }
 
 /** The `direct` list of a consumer's response (ignored when malformed: then nothing is left out). */
