@@ -62,20 +62,33 @@ t.test('taken exclusively, and released only by its holder', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'meshdir.pid');
-  // Processes that start at once: exactly one holds the lock.
+  // Processes that start at once: exactly one holds the lock. The holder
+  // keeps it until every racer has answered (a holder that exited on a
+  // timer left a stale lock that a racer slow to start, on a loaded
+  // machine, rightly took over).
+  const released = join(dir, 'released');
   const script = `import('${new URL('../../../dist/cli/lock.js', import.meta.url).href}').then(({ acquireLock }) => {
-    try { acquireLock(process.argv[1], 'server.yaml'); console.log('held'); setTimeout(() => {}, 1500); }
-    catch (e) { console.log('refused: ' + e.message); }
+    try { acquireLock(process.argv[1], 'server.yaml'); console.log('held'); }
+    catch (e) { console.log('refused: ' + e.message); return; }
+    const t = setInterval(() => { if (require('node:fs').existsSync(process.argv[2])) clearInterval(t); }, 20);
   })`;
-  const race = () => Promise.all(Array.from({ length: RACERS }, () => {
-    const p = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    return new Promise<string>((r) => p.on('exit', () => r(out.trim())));
-  }));
-  // Stale takeovers race several times: the window that once let two in
-  // (the old rename-aside takeover) opened about once in ten such rounds.
-  for (const stale of [false, true, true, true, true]) {
+  const race = async (): Promise<string[]> => {
+    const racers = Array.from({ length: RACERS }, () => spawn(process.execPath, ['-e', script, dir, released], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const exited = racers.map((p) => new Promise((r) => p.on('exit', r)));
+    const outs = await Promise.all(racers.map((p) => new Promise<string>((r) => {
+      let out = '';
+      p.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) r(out.trim());
+      });
+      p.on('exit', () => r(out.trim()));
+    })));
+    writeFileSync(released, '');
+    await Promise.all(exited);
+    rmSync(released);
+    return outs;
+  };
+  for (const stale of [false, true, true]) {
     // A stale lock (a killed server's) that all of them judge stale at once: still only one may take it over.
     if (stale) writeFileSync(file, '999999 1\n');
     const outs = await race();
