@@ -2,6 +2,7 @@
 // write path (write.ts). Entries are kept materialized for readers; the
 // replication state beside them is the truth they are derived from.
 import { EventEmitter } from 'node:events';
+import { statfsSync } from 'node:fs';
 import { formatDN, parseDN, type DN } from '../dit/dn.js';
 import type { Filter } from '../dit/filter-types.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
@@ -77,6 +78,7 @@ export class Store {
   readonly events = new EventEmitter();
   #closed = false;
   readonly #capBytes: number;
+  readonly #dataDir: string;
   #spaceCheckedAt = 0;
   #full = false;
 
@@ -97,6 +99,8 @@ export class Store {
     this.rules = makeRules(opts.schema, opts.policies ?? {});
     this.policySignature = policySignature(opts.schema, opts.policies ?? {});
     this.dbs = openDbs(opts.dataDir, { mapSizeMiB: opts.mapSizeMiB });
+    this.#dataDir = opts.dataDir;
+    guardBatchFailures();
     this.#capBytes = opts.growMap === false ? (opts.mapSizeMiB ?? 4096) * 1024 * 1024 : 0;
     this.generationId = initMeta(this.dbs, suffixNdn).generationId;
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
@@ -319,7 +323,11 @@ export class Store {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#write(fn, opts);
-      } catch (e) {
+      } catch (failure) {
+        // A batch whose commit failed on lmdb-js' writer thread answers each
+        // of its writes with "Commit failed"; the cause (a full disk, an I/O
+        // error, LMDB's freelist check) is in a promise beside it.
+        const e = await commitCause(failure);
         if (attempt > COMMIT_RETRIES || !isSpuriousCommitFailure(e)) throw this.#writeError(e);
         // The whole batch was rolled back: nothing of this write is stored,
         // and doing it again (with fresh CSNs) is what the client asked for.
@@ -382,7 +390,9 @@ export class Store {
   #writeError(e: unknown): LdapError {
     if (e instanceof LdapError) return e;
     const msg = (e as Error).message ?? String(e);
-    if (/ENOSPC|no space left/i.test(msg)) {
+    const code = (e as { code?: unknown }).code;
+    // LMDB reports a page write the disk cut short as EIO, not ENOSPC.
+    if (/ENOSPC|EDQUOT|no space left|quota exceeded/i.test(msg) || code === 28 || code === 122 || ((code === 5 || /Input\/output error/i.test(msg)) && this.#diskNearlyFull())) {
       this.log.error({ err: msg }, 'disk full');
       return new LdapError(RC.unwillingToPerform, 'no space left on the database disk');
     }
@@ -390,8 +400,23 @@ export class Store {
       this.log.error({ err: msg }, 'database map is full');
       return new LdapError(RC.unwillingToPerform, 'database is full (raise mapSizeMiB in the server file)');
     }
+    if (code === 5 || code === 27 || /Input\/output error|File too large|EIO|EFBIG/i.test(msg)) {
+      this.log.error({ err: msg }, 'the database file could not be written');
+      return new LdapError(RC.other, `cannot write the database file: ${msg.split(':')[0]}`);
+    }
     this.log.error({ err: e }, 'write failed');
     return new LdapError(RC.other, 'internal error while writing');
+  }
+
+  /** Less than 1 MiB (or 0.1 %) left for the data directory. */
+  #diskNearlyFull(): boolean {
+    try {
+      const st = statfsSync(this.#dataDir);
+      const free = st.bavail * st.bsize;
+      return free < Math.max(1024 * 1024, (st.blocks * st.bsize) / 1000);
+    } catch {
+      return false;
+    }
   }
 
   /** With growMap: false, adds and modifies stop before the database passes its size. */
@@ -410,6 +435,47 @@ export class Store {
   conflicts(): Iterable<StoredConflict> {
     return this.dbs.conflicts.getRange().map(({ value }) => value as StoredConflict);
   }
+}
+
+/** The cause of a write's failure: for a batch lmdb-js failed to commit, its commitError's reason. */
+async function commitCause(e: unknown): Promise<unknown> {
+  const p = (e as { commitError?: PromiseLike<unknown> } | undefined)?.commitError;
+  if (typeof p?.then !== 'function') return e;
+  // Rejected before the writes were answered; the timer only guards against a promise left pending.
+  let timer: NodeJS.Timeout | undefined;
+  const cause = await Promise.race([
+    Promise.resolve(p).then(() => e, (c: unknown) => c ?? e),
+    new Promise<unknown>((r) => (timer = setTimeout(() => r(e), 100))),
+  ]);
+  clearTimeout(timer);
+  return cause;
+}
+
+/** lmdb-js' answer to each write of a batch whose commit failed (its write.js rejectCommit). */
+function isBatchFailure(reason: unknown): reason is Error & { commitError: PromiseLike<unknown> } {
+  return reason instanceof Error && reason.message === 'Commit failed (see commitError for details)' && typeof (reason as { commitError?: { then?: unknown } }).commitError?.then === 'function';
+}
+
+let batchFailuresGuarded = false;
+
+/**
+ * When a batch's commit fails on lmdb-js' writer thread (a full disk, an
+ * I/O error), lmdb-js rejects, besides each write's own promise (answered
+ * by Store.write), a promise of its own that nothing holds: with Node's
+ * default, that unhandled rejection killed the server at its first failed
+ * batch. Those are let pass; every other unhandled rejection still ends
+ * the process, as Node's default does.
+ */
+function guardBatchFailures(): void {
+  if (batchFailuresGuarded) return;
+  batchFailuresGuarded = true;
+  process.on('unhandledRejection', (reason) => {
+    if (isBatchFailure(reason)) {
+      Promise.resolve(reason.commitError).catch(() => undefined);
+      return;
+    }
+    throw reason;
+  });
 }
 
 /** Times a write is done again after a spurious commit failure (below). */

@@ -83,8 +83,14 @@ export async function startServer(o: ServerOptions = {}): Promise<TestServer> {
 }
 
 /** Start (again) the server of an existing server file. */
-export async function launch(dir: string, configFile: string, env?: Record<string, string>): Promise<TestServer> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function launch(dir: string, configFile: string, env?: Record<string, string>, o: { fileSizeLimitKiB?: number } = {}): Promise<TestServer> {
+  const args = [BIN, 'serve', '--config', configFile];
+  // RLIMIT_FSIZE: a write past it fails (EFBIG, or a short write), as on a
+  // full disk. Node ignores SIGXFSZ, but not under tap's NODE_OPTIONS (its
+  // signal-exit hooks re-raise it: the server died now and then).
+  const child = o.fileSizeLimitKiB === undefined
+    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+    : spawn('/bin/bash', ['-c', `unset NODE_OPTIONS; ulimit -f ${o.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const log: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
