@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
 import { makePrivate } from './db.js';
-import { checkLmdbFile } from './lmdb-file.js';
+import { checkLmdbFile, makeLockFile } from './lmdb-file.js';
 import { makeDirs } from '../dirs.js';
 
 /**
@@ -59,6 +59,7 @@ export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSi
   makeDirs(destDir, 0o700);
   if (existsSync(join(destDir, 'data.mdb'))) throw new MeshdirError('MESHDIR_COMPACT', `${destDir}/data.mdb exists already`);
   const srcMap = (src.getStats() as { mapSize: number }).mapSize;
+  makeLockFile(destDir);
   const dest = open({ path: destDir, maxDbs: 32, mapSize: Math.max(mapSizeMiB * 1024 * 1024, srcMap), overlappingSync: false });
   // Handles first: opening a database inside the read transaction would end it.
   const dbs = LAYOUT.map((l) => ({ l, from: raw(src, l), to: raw(dest, l) }));
@@ -109,6 +110,7 @@ export async function compactInPlace(dataDir: string, mapSizeMiB = 4096): Promis
   rmSync(tmp, { recursive: true, force: true });
   const before = statSync(file).size;
   checkLmdbFile(file);
+  makeLockFile(dataDir, { readOnly: true });
   const src = open({ path: dataDir, maxDbs: 32, mapSize: mapSizeMiB * 1024 * 1024, readOnly: true });
   try {
     await writeCompactCopy(src, tmp, mapSizeMiB);

@@ -9,7 +9,7 @@ import { BufferPackr } from './buffers.js';
 import { compression } from './dictionary.js';
 import { makeDirs } from '../dirs.js';
 import { decodeRec } from './record.js';
-import { checkLmdbFile } from './lmdb-file.js';
+import { checkLmdbFile, makeLockFile } from './lmdb-file.js';
 import { rdnOf } from '../dit/dn.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
@@ -145,6 +145,7 @@ export function entryCount(dbs: Dbs): number {
 export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
   if (!opts.readOnly) makeDirs(dir, 0o700);
   checkLmdbFile(join(dir, 'data.mdb'));
+  makeLockFile(dir, { readOnly: opts.readOnly });
   let env: RootDatabase;
   try {
     env = open({

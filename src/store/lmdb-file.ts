@@ -2,7 +2,8 @@
 // killed `restore` or `cp`, a full disk) makes LMDB touch pages past the end
 // of the file: the process dies of SIGBUS, with no message, at every open.
 // Checked before an open, so it is one clear line instead.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, linkSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { MeshdirError } from '../errors.js';
 
 const MAGIC = 0xbeefc0de;
@@ -50,5 +51,59 @@ export function checkLmdbFile(file: string): void {
     if (BigInt(size) < need) bad(`${size} octets, its last page ends at ${need}`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Size of the lock file LMDB makes for lmdb-js' 126 readers (its
+ * mdb_env_setup_locks: the reader table's header and slots). A larger file
+ * is taken as it is (more reader slots); a smaller one LMDB extends.
+ */
+const LOCK_FILE_SIZE = 8272;
+
+/**
+ * LMDB makes `lock.mdb` with ftruncate, a file of holes, and writes it
+ * through a shared memory map: on a disk without a free page the first
+ * write to the map kills the process with SIGBUS, with no message (a
+ * server started on a full disk after a restore, a backup or compact to a
+ * full disk). Made here first, its pages written, so a full disk is one
+ * clear line instead. It appears whole (written under another name, then
+ * linked: link() fails if the name exists), and an existing lock file is
+ * left alone: a running server may be using it.
+ */
+export function makeLockFile(dir: string, opts: { readOnly?: boolean } = {}): void {
+  const file = join(dir, 'lock.mdb');
+  if (existsSync(file)) return;
+  const tmp = join(dir, `.lock.mdb.${process.pid}`);
+  const fail = (e: unknown): never => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'no space left on the disk' : (e as Error).message;
+    throw new MeshdirError('MESHDIR_STORE_OPEN', `cannot create ${file}: ${why}`);
+  };
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w', 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // No directory (LMDB says so), or a read-only open, where LMDB goes without a lock file.
+    if (code === 'ENOENT' || (opts.readOnly && (code === 'EROFS' || code === 'EACCES'))) return;
+    return fail(e);
+  }
+  try {
+    try {
+      const zeros = Buffer.alloc(LOCK_FILE_SIZE);
+      for (let at = 0; at < zeros.length; ) at += writeSync(fd, zeros, at, zeros.length - at, at);
+    } finally {
+      closeSync(fd);
+    }
+    try {
+      linkSync(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  } catch (e) {
+    fail(e);
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
