@@ -12,12 +12,42 @@ export function createLogger(opts: { level?: LevelWithSilent; file?: string; nam
   // that exits right away (a bad server file) must not find its log not
   // ready (sonic-boom then throws from its exit handler: exit 1, not 2).
   const fd = opts.file ? openLog(opts.file) : 1;
-  const dest = pino.destination({ fd, sync: false });
+  const dest = pino.destination({ fd, sync: false, maxLength: MAX_BUFFERED });
+  keepGoingWhenFull(dest, opts.file ?? 'standard output');
   const level = opts.level ?? 'info';
   // At debug and trace, times to the microsecond: enough to follow one
   // change from server to server on one machine.
   const fine = level === 'debug' || level === 'trace';
   return pino({ level, name: opts.name, base: { pid: process.pid }, ...(fine ? { timestamp: () => `,"time":${(performance.timeOrigin + performance.now()).toFixed(3)}` } : {}) }, dest);
+}
+
+/** Log text held while the log cannot be written (a full disk); later lines are dropped. */
+const MAX_BUFFERED = 16 * 1024 * 1024;
+
+/**
+ * A log that cannot be written (a full disk, a file-size limit) must not
+ * stop the server: sonic-boom emits the write error (pino re-emits it with
+ * no listener left: an uncaught exception), and its flush at exit retries a
+ * failed write for ever, so the process neither served nor exited. Here
+ * the first failure is said once on stderr, lines are held up to
+ * MAX_BUFFERED and then dropped, the next line tries again, and the flush
+ * at exit is skipped while writes fail.
+ */
+function keepGoingWhenFull(dest: ReturnType<typeof pino.destination>, name: string): void {
+  let failing = false;
+  dest.on('error', (e: NodeJS.ErrnoException) => {
+    if (!failing) process.stderr.write(`meshdir: cannot write the log (${name}): ${e.code ?? e.message}; log lines are held, then dropped, until it can\n`);
+    failing = true;
+  });
+  dest.on('write', () => {
+    if (!failing) return;
+    failing = false;
+    process.stderr.write(`meshdir: the log (${name}) can be written again\n`);
+  });
+  const flushSync = dest.flushSync.bind(dest);
+  dest.flushSync = () => {
+    if (!failing) flushSync();
+  };
 }
 
 function openLog(file: string): number {
