@@ -41,7 +41,11 @@ export function backupCommands(program: Command): void {
       makeDirs(join(dir, 'db'), 0o700);
       try {
         const started = Date.now();
-        await writeCompactCopy(store.dbs.env, join(dir, 'db'), config.mapSizeMiB);
+        await writeCompactCopy(store.dbs.env, join(dir, 'db'), config.mapSizeMiB).catch((e: unknown) => {
+          // No half copy left to fill the target (it has no manifest: restore would refuse it anyway).
+          rmSync(join(dir, 'db'), { recursive: true, force: true });
+          throw e;
+        });
         // Described from the copy itself: the live database may have moved on since its snapshot.
         const copy = openDbs(join(dir, 'db'), { readOnly: true, mapSizeMiB: config.mapSizeMiB });
         let manifest: Manifest;

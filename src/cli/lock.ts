@@ -89,7 +89,13 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
   // lock aside and putting back a live one found there left a moment with
   // no lock, in which a third process took it: two holders.)
   const tmp = join(dataDir, `.meshdir.pid.${process.pid}`);
-  writeFileSync(tmp, mine, { mode: 0o600 });
+  try {
+    writeFileSync(tmp, mine, { mode: 0o600 });
+  } catch (e) {
+    // A full disk: no empty file left behind.
+    if ((e as NodeJS.ErrnoException).code !== 'EISDIR') rmSync(tmp, { force: true });
+    throw new MeshdirError('MESHDIR_LOCKED', `cannot write the lock file in ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   try {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -1,7 +1,7 @@
 // The data directory's lock file (src/cli/lock.ts), with real processes.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -118,4 +118,13 @@ t.test('a takeover token left by a process killed while taking a stale lock over
   t.match(readFileSync(join(dir, 'meshdir.pid'), 'utf8'), new RegExp(`^${process.pid} `), 'taken over');
   t.notOk(existsSync(token), 'the token is gone');
   release();
+});
+
+t.test('a lock file that cannot be written is one line naming the directory', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // What this process would write its lock to is taken (here by a directory; on a full disk, by no space).
+  mkdirSync(join(dir, `.meshdir.pid.${process.pid}`));
+  t.throws(() => acquireLock(dir, 'server.yaml'), { code: 'MESHDIR_LOCKED', message: `cannot write the lock file in ${dir}: EISDIR` });
+  t.notOk(existsSync(join(dir, 'meshdir.pid')), 'no lock taken');
 });
