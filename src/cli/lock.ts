@@ -6,7 +6,7 @@
 // is now an unrelated program would otherwise keep a killed server from
 // starting again.
 import { createHash } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshdirError } from '../errors.js';
 import { makeDirs } from '../dirs.js';
@@ -83,7 +83,7 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
   // The lock appears whole (written to a file of our own, then linked to
   // its name: link() fails if the name exists), so no one ever reads a
   // half-written one as stale. A stale lock is removed only by the process
-  // that creates its takeover token (a link() too: one process per stale
+  // that creates its takeover token (O_EXCL: one process per stale
   // lock), and only while it still holds what was judged stale: a lock that
   // another process has just taken is never removed. (Renaming the stale
   // lock aside and putting back a live one found there left a moment with
@@ -96,14 +96,16 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
     if ((e as NodeJS.ErrnoException).code !== 'EISDIR') rmSync(tmp, { force: true });
     throw new MeshdirError('MESHDIR_LOCKED', `cannot write the lock file in ${dataDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  // Long enough for a token left by a killed taker to be given up.
+  const giveUpAt = Date.now() + TOKEN_TTL_MS + 2000;
   try {
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       try {
         linkSync(tmp, file);
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (attempt > 200) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir}: another process is taking its stale lock over; try again`);
+        if (Date.now() > giveUpAt) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir}: another process is taking its stale lock over; try again`);
       }
       let seen: string;
       try {
@@ -115,7 +117,8 @@ export function acquireLock(dataDir: string, configFile: string): () => void {
       if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${dataDir} is in use by process ${holder} (${commandOf(holder)}; stop it first)`);
       const token = join(dataDir, `.meshdir.pid.takeover.${createHash('sha1').update(seen).digest('hex')}`);
       try {
-        linkSync(tmp, token);
+        // Made now (O_EXCL: one process per stale lock), so its time is the takeover's.
+        closeSync(openSync(token, 'wx', 0o600));
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         // Another process is taking this one over (microseconds); a token

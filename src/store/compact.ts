@@ -91,11 +91,9 @@ export async function writeCompactCopy(src: RootDatabase, destDir: string, mapSi
     }
   } catch (e) {
     if (e instanceof MeshdirError) throw e;
-    // The copy's disk, not the database: say which and why ("Input/output
-    // error" alone is what LMDB reports of a page write a full disk cut short).
-    const code = (e as NodeJS.ErrnoException).code;
-    const full = code === 'ENOSPC' || code === 'EDQUOT' || (e as { code?: unknown }).code === 28 || /ENOSPC|no space|Input\/output error/i.test((e as Error).message);
-    throw new MeshdirError('MESHDIR_COMPACT', `cannot write the copy in ${destDir}: ${(e as Error).message}${full ? ' (is its disk full?)' : ''}`);
+    // Say where ("Input/output error" alone is what LMDB reports of a page
+    // write a full disk cut short, or of a read error).
+    throw new MeshdirError('MESHDIR_COMPACT', `cannot copy the database to ${destDir}: ${(e as Error).message}`);
   } finally {
     txn.done();
     await dest.close();

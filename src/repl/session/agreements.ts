@@ -165,7 +165,9 @@ export class Replication {
         log.info({ agreement: cfg.name, enabled: cfg.enabled }, 'agreement file changed');
         this.#slots.set(file, { mtime, size, supplier: slot.supplier, pwFile: cfg.passwordFile, pwMtime: mtimeOf(cfg.passwordFile) });
       } else {
-        const supplier = new Supplier(this.#ctx, cfg, slot?.carried);
+        // Figures of the same consumer only: a file fixed to name another starts afresh.
+        const carried = slot?.carried?.consumer === cfg.consumer ? slot.carried : undefined;
+        const supplier = new Supplier(this.#ctx, cfg, carried);
         this.#slots.set(file, { mtime, size, supplier, pwFile: cfg.passwordFile, pwMtime: mtimeOf(cfg.passwordFile) });
         supplier.start();
         log.info({ agreement: cfg.name, consumer: cfg.consumer, enabled: cfg.enabled }, 'agreement loaded');

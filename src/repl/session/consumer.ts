@@ -392,10 +392,9 @@ function isLdapUrl(u: unknown): u is string {
   return typeof u === 'string' && u.length < 1024 && /^ldaps?:\/\/[^\s]+$/i.test(u);
 }
 
-/** Where a supplier says writes go: the masters it names (a hub's referrals), else itself. */
+/** Where a supplier says writes go: the masters a hub names (perhaps none yet), or a master itself. */
 function writeTargets(req: StartRequest): string[] {
-  const refs = Array.isArray(req.refs) ? req.refs.filter(isLdapUrl).slice(0, MAX_REFS) : [];
-  return refs.length > 0 ? refs : [req.url];
+  return Array.isArray(req.refs) ? req.refs.filter(isLdapUrl).slice(0, MAX_REFS) : [req.url];
 }
 
 function storedReferrals(v: unknown): Record<string, string[]> {

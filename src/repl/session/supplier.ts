@@ -478,11 +478,13 @@ export function peerTls(server: ServerConfig, cfg: AgreementConfig): ConnectionO
   return o;
 }
 
-/** A hub tells its consumers where writes go (its own referral targets, the masters); a master's URL says it already. */
+/**
+ * A hub tells its consumers where writes go (its own referral targets, the
+ * masters; none yet is said too, or its consumers would refer writes to
+ * it); a master's URL says it already.
+ */
 function writeTargets(ctx: ServerContext): { refs?: string[] } {
-  if (ctx.config.role === 'master') return {};
-  const refs = ctx.referrals();
-  return refs.length > 0 ? { refs } : {};
+  return ctx.config.role === 'master' ? {} : { refs: ctx.referrals() };
 }
 
 /** The `direct` list of a consumer's response (ignored when malformed: then nothing is left out). */
