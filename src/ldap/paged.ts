@@ -1,8 +1,9 @@
 // Paged searches (RFC 2696) left open between pages, server-wide. Each
 // holds the ids of its candidates. A connection keeps at most
 // MAX_PAGED_PER_CONNECTION (slapd keeps one), and all connections together
-// at most MAX_PAGED_IDS ids: past either bound the oldest is dropped and its
-// cookie refused, as slapd refuses an old one. With the per-connection bound
+// at most MAX_PAGED_IDS ids: past either bound the oldest is dropped (past
+// the second, the oldest of the connection holding the most) and its cookie
+// refused, as slapd refuses an old one. With the per-connection bound
 // alone, 25 anonymous connections × 8 open searches of 50,000 candidates held
 // 100 MiB, and more connections held more.
 import { randomBytes } from 'node:crypto';
@@ -45,8 +46,22 @@ export class PagedSearches {
     this.#ids += state.ids.length;
     if (owner.size > this.perConnection) this.#drop(owner.keys().next().value!);
     // The newest stays, however large: its client is paging now.
-    while (this.#ids > this.maxIds && this.#all.size > 1) this.#drop(this.#all.keys().next().value!);
+    while (this.#ids > this.maxIds && this.#all.size > 1) this.#drop(this.#evictable(key));
     return cookie;
+  }
+
+  /**
+   * The oldest search of the connection holding the most ids (but not
+   * `newest`): a client that opens large searches drops its own first,
+   * not everyone else's.
+   */
+  #evictable(newest: string): string {
+    const held = new Map<PagedOwner, number>();
+    for (const [key, owner] of this.#all) if (key !== newest) held.set(owner, (held.get(owner) ?? 0) + owner.get(key)!.ids.length);
+    let most: PagedOwner | undefined;
+    for (const [owner, n] of held) if (most === undefined || n > held.get(most)!) most = owner;
+    for (const key of most!.keys()) if (key !== newest) return key;
+    return newest;
   }
 
   /** The search a cookie continues (it is used up), if this connection holds it. */

@@ -55,3 +55,16 @@ t.test('a closed connection lets go of its searches', async (t) => {
   t.equal(open.ids, 5);
   t.ok(open.take(b, kept));
 });
+
+t.test('past the server-wide bound a connection holding the most loses its own oldest, not others\' searches', async (t) => {
+  const open = new PagedSearches(100, 8);
+  const quiet: PagedOwner = new Map();
+  const greedy: PagedOwner = new Map();
+  const kept = open.keep(quiet, search(10));
+  const first = open.keep(greedy, search(40));
+  open.keep(greedy, search(40));
+  open.keep(greedy, search(40));
+  t.equal(open.ids, 90);
+  t.equal(open.take(greedy, first), undefined, 'the greedy connection\'s oldest went');
+  t.ok(open.take(quiet, kept), 'the quiet connection\'s older search stayed');
+});
