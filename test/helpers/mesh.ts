@@ -6,10 +6,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { LdapClient } from '../../src/ldap/client.js';
+import { LdapClient, type SearchEntry } from '../../src/ldap/client.js';
 import { BIN, launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
 
 export const REPL_DN = 'cn=replication manager,cn=config';
+
+/** An entry's attributes by lowercase type, values as strings. */
+export function attrsOf(e: SearchEntry): Record<string, string[]> {
+  const attrs: Record<string, string[]> = {};
+  for (const a of e.attrs) attrs[a.type.toLowerCase()] = a.values.map((v) => v.toString());
+  return attrs;
+}
+
+/** One entry read anonymously (monitor entries), {} when it cannot be read (yet). */
+export async function readEntry(url: string, dn: string): Promise<Record<string, string[]>> {
+  const c = await LdapClient.connect(url, { timeoutMs: 20_000 });
+  try {
+    const r = await c.search(dn, '(objectClass=*)', { scope: 0, attributes: ['*'] });
+    return r.entries[0] ? attrsOf(r.entries[0]) : {};
+  } catch {
+    return {};
+  } finally {
+    c.close();
+  }
+}
 export const REPL_PW = 'repl-secret';
 
 export interface Node {
@@ -212,8 +232,7 @@ export class Mesh {
       const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });
       const out = new Map<string, Record<string, string[]>>();
       for (const e of r.entries) {
-        const attrs: Record<string, string[]> = {};
-        for (const a of e.attrs) attrs[a.type.toLowerCase()] = a.values.map((v) => v.toString());
+        const attrs = attrsOf(e);
         out.set(attrs.cn?.[0] ?? e.dn, attrs);
       }
       return out;
@@ -234,11 +253,7 @@ export class Mesh {
     try {
       const r = await c.search(SUFFIX, filter, { scope: 2, attributes: ['*', 'entryUUID', 'entryCSN'], sizeLimit: 0 });
       const out = new Map<string, Record<string, string[]>>();
-      for (const e of r.entries) {
-        const attrs: Record<string, string[]> = {};
-        for (const a of e.attrs) attrs[a.type.toLowerCase()] = a.values.map((v) => v.toString());
-        out.set(e.dn.toLowerCase(), attrs);
-      }
+      for (const e of r.entries) out.set(e.dn.toLowerCase(), attrsOf(e));
       return out;
     } finally {
       c.close();

@@ -28,6 +28,26 @@ t.test('the same entries compare identical', async (t) => {
   t.match(r.stdout, /^identical: \d+ entries on 2 replicas$/m);
 });
 
+// Entries are matched case-insensitively, but the DN a replica serves is
+// data too: `uid=CAROL` on one side and `uid=carol` on the other (a
+// case-only rename that did not reach the other, all values equal).
+t.test('a DN that differs only in case is a difference', async (t) => {
+  const c = await LdapClient.connect(a.url);
+  t.teardown(() => c.close());
+  await c.bind(ROOT_DN, ROOT_PW);
+  // deleteoldrdn 0: uid keeps its value `carol` (CAROL is equal to it), only the DN's spelling changes.
+  await c.modrdn(`uid=carol,ou=people,${SUFFIX}`, 'uid=CAROL', false);
+  const r = check();
+  t.equal(r.status, 1, r.stdout + r.stderr);
+  t.match(r.stdout, /uid=carol,ou=people,dc=example,dc=com: DN differs/i);
+  t.match(r.stdout, `    on ${a.url}: uid=CAROL,ou=people,${SUFFIX}\n`);
+  t.match(r.stdout, `    on ${b.url}: uid=carol,ou=people,${SUFFIX}\n`);
+  t.match(r.stdout, /^1 difference$/m);
+  // Spelled as before for the tests below.
+  await c.modrdn(`uid=CAROL,ou=people,${SUFFIX}`, 'uid=carol', false);
+  t.equal(check().status, 0, 'identical again');
+});
+
 t.test('a value and an entry on one side only are reported', async (t) => {
   const c = await LdapClient.connect(a.url);
   t.teardown(() => c.close());

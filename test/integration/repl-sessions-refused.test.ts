@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
-import { eventually, REPL_DN, REPL_PW } from '../helpers/mesh.js';
+import { eventually, readEntry, REPL_DN, REPL_PW } from '../helpers/mesh.js';
 import { cleanup, ROOT_DN, ROOT_PW, startServer } from '../helpers/server.js';
 
 const managers = `replication:\n  managers: ["${REPL_DN}"]\nlog: { level: info, access: false }`;
@@ -21,28 +21,14 @@ t.teardown(async () => {
   for (const d of [a.dir, b.dir]) cleanup(d);
 });
 
-const read = async (url: string, dn: string): Promise<Record<string, string[]>> => {
-  const c = await LdapClient.connect(url, { timeoutMs: 20_000 });
-  try {
-    const r = await c.search(dn, '(objectClass=*)', { scope: 0, attributes: ['*'] });
-    const out: Record<string, string[]> = {};
-    for (const x of r.entries[0]?.attrs ?? []) out[x.type.toLowerCase()] = x.values.map((v) => v.toString());
-    return out;
-  } catch {
-    return {};
-  } finally {
-    c.close();
-  }
-};
-
 t.test('a session refused for another generation is counted as refused', async (t) => {
   const c = await LdapClient.connect(b.url);
   await c.bind(ROOT_DN, ROOT_PW);
   await c.add(REPL_DN, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: 'replication manager', userPassword: REPL_PW });
   c.close();
   writeFileSync(join(agreements, 'to-b.yaml'), `consumer: ${b.url}\nbindDn: ${REPL_DN}\nbindPassword: ${REPL_PW}\ntransport: plain\n`);
-  await eventually(async () => (await read(a.url, 'cn=to-b,cn=replication,cn=monitor')).state?.[0] === 'generation-mismatch', 20_000, 'generation-mismatch');
-  const top = await read(b.url, 'cn=replication,cn=monitor');
+  await eventually(async () => (await readEntry(a.url, 'cn=to-b,cn=replication,cn=monitor')).state?.[0] === 'generation-mismatch', 20_000, 'generation-mismatch');
+  const top = await readEntry(b.url, 'cn=replication,cn=monitor');
   t.equal(top.sessionsaccepted?.[0], '0', 'none accepted');
   t.ok(Number(top.sessionsrefused?.[0]) >= 1, `sessionsRefused ${top.sessionsrefused?.[0]}: the refused start is counted`);
 });
