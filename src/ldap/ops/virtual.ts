@@ -192,14 +192,15 @@ export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session
   const monitorNdn = ctx.schema.normalizeDN('cn=monitor')!;
   let monitorFilter: CompiledFilter | undefined;
   let sent = 0;
+  let code: number = RC.success;
   for (const e of pool) {
     if (!inScope(e.ndn, ndn, req.scope)) continue;
     const entry: Entry = { dn: e.dn, attrs: e.attrs };
     const monitor = inScope(e.ndn, monitorNdn, 2);
     if ((monitor ? (monitorFilter ??= monitorFilterOf(req.filter, ctx.schema)) : filter)(entry) !== true) continue;
     if (req.sizeLimit > 0 && sent >= req.sizeLimit) {
-      ctx.counters.entriesSent += sent;
-      return { code: RC.sizeLimitExceeded, matchedDN: '', message: '', entries: sent };
+      code = RC.sizeLimitExceeded;
+      break;
     }
     const chunks = e.ndn === ''
       ? rootDseChunks(e, sel)
@@ -209,5 +210,5 @@ export function virtualSearch(ctx: ServerContext, conn: Connection, who: Session
   }
   // Entries of the root DSE, cn=Subschema, cn=monitor and cn=config are sent too (as slapd's cn=Entries,cn=Statistics counts them).
   ctx.counters.entriesSent += sent;
-  return { code: RC.success, matchedDN: '', message: '', entries: sent };
+  return { code, matchedDN: '', message: '', entries: sent };
 }
