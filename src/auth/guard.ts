@@ -28,6 +28,8 @@ export class BruteForceGuard implements BindGuard {
   readonly #now: () => number;
   readonly #byDn = new Map<string, Record>();
   readonly #neverLock: Set<string>;
+  /** DNs with attempts being verified now: how many, and the binds waiting for their turn. */
+  readonly #flight = new Map<string, { n: number; waiting: (() => void)[] }>();
 
   /**
    * `neverLock`: DNs slowed down but never locked — the rootDn, so that no
@@ -53,6 +55,40 @@ export class BruteForceGuard implements BindGuard {
     const r = this.#get(ndn);
     if (r && r.lockedUntil > this.#now()) {
       throw new LdapError(RC.invalidCredentials, '');
+    }
+  }
+
+  /**
+   * Lets one attempt for `ndn` go on to the password check (throws while the
+   * DN is locked) and returns what to call once its outcome is recorded.
+   * Attempts being verified count ahead: no more run at once than failures
+   * may still be recorded before the lock (at least one), so a burst of
+   * parallel guesses that all pass the lock check before any has failed —
+   * with a slow hash ({PBKDF2-SHA512}) every one of them did — verifies at
+   * most lockAfter passwords; the others wait their turn and then meet the
+   * lock. Binds with the right password wait at most for the ones ahead.
+   */
+  async admit(ndn: string): Promise<() => void> {
+    for (;;) {
+      this.check(ndn);
+      const room = this.#neverLock.has(ndn) ? Infinity : Math.max(1, this.#cfg.lockAfter - (this.#get(ndn)?.failures ?? 0));
+      let f = this.#flight.get(ndn);
+      if (f === undefined) this.#flight.set(ndn, (f = { n: 0, waiting: [] }));
+      if (f.n < room) {
+        f.n++;
+        const flight = f;
+        let released = false;
+        return () => {
+          if (released) return;
+          released = true;
+          flight.n--;
+          // Every waiter looks again: at the lock, and at the room left.
+          const waiting = flight.waiting.splice(0);
+          if (flight.n === 0 && this.#flight.get(ndn) === flight) this.#flight.delete(ndn);
+          for (const wake of waiting) wake();
+        };
+      }
+      await new Promise<void>((resolve) => f.waiting.push(resolve));
     }
   }
 

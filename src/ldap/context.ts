@@ -50,8 +50,13 @@ export interface ServerContext {
 }
 
 export interface BindGuard {
-  /** Throws (e.g. invalidCredentials while locked) before the password is even checked. */
-  check(ndn: string): void;
+  /**
+   * Before the password is checked: throws (invalidCredentials while the DN
+   * is locked), or may hold the bind back until attempts already being
+   * verified for that DN are done; returns what to call once this attempt's
+   * succeeded() or failed() is recorded.
+   */
+  admit(ndn: string): Promise<() => void>;
   /** How long to hold back a failure response for this DN (slows guessing). */
   delayMs?(ndn: string): number;
   succeeded(ndn: string): void;

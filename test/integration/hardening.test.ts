@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { LdapError, RC } from '../../src/errors.js';
 import { LdapClient } from '../../src/ldap/client.js';
+import { hashPassword } from '../../src/auth/password.js';
 import { cleanup, launch, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX, type TestServer } from '../helpers/server.js';
 
 const ALICE = `uid=alice,ou=people,${SUFFIX}`;
@@ -132,6 +133,30 @@ t.test('brute force: failed binds are slowed, then the DN is locked for a while,
   t.ok(s.log.some((l) => l.includes('bind locked after repeated failures') && l.includes('uid=alice')), 'the lock is logged');
   await new Promise((r) => setTimeout(r, 2200));
   t.equal((await bindAs('secret')).code, 0, 'after lockFor the right password works again');
+});
+
+t.test('brute force: parallel binds against a slow hash ({PBKDF2-SHA512}) verify no more than lockAfter passwords', async (t) => {
+  const s = await seeded(t, 'access: { bruteForce: { delayAfter: 100, lockAfter: 5, lockFor: 1m } }');
+  const root = await client(s);
+  t.teardown(() => root.close());
+  // A hash that takes milliseconds to check: before the fix every bind of a
+  // burst passed the lock check before the first of them had failed.
+  await root.modify(ALICE, [{ op: 'replace', attr: 'userPassword', values: await hashPassword('secret', 'PBKDF2-SHA512') }]);
+  const burst = async (passwords: string[]): Promise<unknown[]> => {
+    const cs = await Promise.all(passwords.map(() => client(s, false)));
+    try {
+      return await Promise.all(cs.map((c, i) => c.bind(ALICE, passwords[i]!).then(() => 0, code)));
+    } finally {
+      for (const c of cs) c.close();
+    }
+  };
+  t.same(await burst(Array(12).fill('secret')), Array(12).fill(0), 'twelve binds at once with the right password all succeed');
+  const guesses = [...Array.from({ length: 29 }, (_, i) => `wrong${i}`), 'secret'];
+  const codes = await burst(guesses);
+  t.same(codes, Array(30).fill(RC.invalidCredentials), 'thirty guesses at once: all refused, the right one (last) too');
+  const checked = s.log.filter((l) => l.includes('uid=alice') && (l.includes('"bind failed"') || l.includes('bind locked after repeated failures'))).length;
+  t.equal(checked, 5, `${checked} passwords were checked: lockAfter, not the whole burst`);
+  t.equal((await burst(['secret']))[0], RC.invalidCredentials, 'alice is locked');
 });
 
 t.test('growMap (the default): the map grows past mapSizeMiB', async (t) => {

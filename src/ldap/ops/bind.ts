@@ -29,36 +29,46 @@ export async function bind(ctx: ServerContext, conn: Connection, req: BindReques
   if (password.length === 0) throw new LdapError(RC.unwillingToPerform, 'unauthenticated bind (DN with no password) disallowed');
   if (ctx.config.access.requireTlsForBind && !conn.tls) throw new LdapError(RC.confidentialityRequired, 'TLS confidentiality required');
   const guard = ctx.bindGuard;
-  guard?.check(ndn);
-  let stored: Buffer[] = [];
+  const release = await guard?.admit(ndn);
   let level: 'root' | 'user' = 'user';
   // The identity is the entry's own DN, or the rootDn as the client wrote it
   // with canonical type names (slapd's o_dn, which Who am I? returns).
   let identity = '';
-  if (ndn === ctx.rootNdn) {
-    stored = [Buffer.from(ctx.config.rootPasswordHash, 'utf8')];
-    level = 'root';
-    identity = formatDN(parseDN(req.name).map((rdn) => rdn.map((a) => ({ ...a, type: ctx.schema.attributeType(a.type)?.name ?? a.type }))));
-  } else if (ctx.configTree.holds(ndn)) {
-    const e = ctx.configTree.get(ndn);
-    stored = e?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
-    identity = e?.dn ?? '';
-  } else if (ctx.store.inSuffix(ndn)) {
-    const rec = ctx.store.byNdn(ndn);
-    stored = rec?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
-    identity = rec?.dn ?? '';
-  }
-  const allowClear = ctx.config.access.allowCleartextPasswords;
-  for (const s of stored) {
-    if (await verifyPassword(password, s, allowClear)) {
-      guard?.succeeded(ndn);
-      conn.bindDn = identity;
-      conn.bindNdn = ndn;
-      conn.auth = level;
-      return;
+  let ok = false;
+  try {
+    let stored: Buffer[] = [];
+    if (ndn === ctx.rootNdn) {
+      stored = [Buffer.from(ctx.config.rootPasswordHash, 'utf8')];
+      level = 'root';
+      identity = formatDN(parseDN(req.name).map((rdn) => rdn.map((a) => ({ ...a, type: ctx.schema.attributeType(a.type)?.name ?? a.type }))));
+    } else if (ctx.configTree.holds(ndn)) {
+      const e = ctx.configTree.get(ndn);
+      stored = e?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+      identity = e?.dn ?? '';
+    } else if (ctx.store.inSuffix(ndn)) {
+      const rec = ctx.store.byNdn(ndn);
+      stored = rec?.attrs.find(([k]) => k === 'userPassword')?.[1] ?? [];
+      identity = rec?.dn ?? '';
     }
+    const allowClear = ctx.config.access.allowCleartextPasswords;
+    for (const s of stored) {
+      if (await verifyPassword(password, s, allowClear)) {
+        ok = true;
+        break;
+      }
+    }
+    if (ok) guard?.succeeded(ndn);
+    else guard?.failed(ndn, conn.peer);
+  } finally {
+    // Whatever happened, the next attempt for this DN may go on.
+    release?.();
   }
-  guard?.failed(ndn, conn.peer);
+  if (ok) {
+    conn.bindDn = identity;
+    conn.bindNdn = ndn;
+    conn.auth = level;
+    return;
+  }
   const delay = guard?.delayMs?.(ndn) ?? 0;
   if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   throw new LdapError(RC.invalidCredentials, '');

@@ -40,3 +40,30 @@ t.test('old failures are forgotten', async (t) => {
   now += 400_000;
   t.equal(g.delayMs('x'), 0);
 });
+
+t.test('attempts being verified count ahead: a burst cannot check more than lockAfter passwords', async (t) => {
+  const g = new BruteForceGuard(cfg, silentLogger, ['cn=root']);
+  const dn = 'uid=alice';
+  const outcomes: string[] = [];
+  // Ten binds arrive together; each fails once admitted (its check takes a while).
+  const attempts = Array.from({ length: 10 }, async () => {
+    let release: () => void;
+    try {
+      release = await g.admit(dn);
+    } catch {
+      outcomes.push('locked');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    g.failed(dn, 'p');
+    outcomes.push('checked');
+    release();
+  });
+  await Promise.all(attempts);
+  t.equal(outcomes.filter((o) => o === 'checked').length, cfg.lockAfter, 'lockAfter passwords checked');
+  t.equal(outcomes.filter((o) => o === 'locked').length, 10 - cfg.lockAfter, 'the rest met the lock');
+  // The rootDn is never locked: nothing waits.
+  const releases = await Promise.all(Array.from({ length: 10 }, () => g.admit('cn=root')));
+  t.equal(releases.length, 10, 'the rootDn: all at once');
+  for (const r of releases) r();
+});
