@@ -17,16 +17,24 @@ export interface GuardConfig {
 interface Record {
   failures: number;
   last: number;
-  lockedUntil: number;
 }
 
-const MAX_TRACKED = 100_000;
+/** DNs with failures kept at most, and locks at most. */
+export const MAX_TRACKED = 100_000;
+/** Records looked at to pick the one to forget when MAX_TRACKED are kept. */
+const EVICTION_SCAN = 16;
 
 export class BruteForceGuard implements BindGuard {
   readonly #cfg: GuardConfig;
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #byDn = new Map<string, Record>();
+  /**
+   * DN → end of its lock, in the order the locks were set (one lockFor: the
+   * order they end). Apart from the failure counts, so that binds failing
+   * for other DNs — however many — cannot push a lock out.
+   */
+  readonly #locks = new Map<string, number>();
   readonly #neverLock: Set<string>;
   /** DNs with attempts being verified now: how many, and the binds waiting for their turn. */
   readonly #flight = new Map<string, { n: number; waiting: (() => void)[] }>();
@@ -42,20 +50,67 @@ export class BruteForceGuard implements BindGuard {
     this.#neverLock = new Set(neverLock);
   }
 
+  #locked(ndn: string, now = this.#now()): boolean {
+    const until = this.#locks.get(ndn);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#locks.delete(ndn);
+    return false;
+  }
+
+  #forgotten(ndn: string, r: Record, now: number): boolean {
+    return now - r.last > this.#cfg.windowMs && !this.#locked(ndn, now);
+  }
+
   #get(ndn: string): Record | undefined {
     const r = this.#byDn.get(ndn);
-    if (r && this.#now() - r.last > this.#cfg.windowMs && r.lockedUntil < this.#now()) {
+    if (r && this.#forgotten(ndn, r, this.#now())) {
       this.#byDn.delete(ndn);
       return undefined;
     }
     return r;
   }
 
-  check(ndn: string): void {
-    const r = this.#get(ndn);
-    if (r && r.lockedUntil > this.#now()) {
-      throw new LdapError(RC.invalidCredentials, '');
+  /**
+   * Room for one more DN: of the oldest few, one whose failures are
+   * forgotten, else the one with the fewest failures (a locked one last).
+   * Forgetting just the oldest let a flood of failed binds for made-up DNs
+   * wipe out the count of a DN under attack.
+   */
+  #evict(now: number): void {
+    let victim: string | undefined;
+    let weight = Infinity;
+    let n = 0;
+    for (const [dn, r] of this.#byDn) {
+      if (this.#forgotten(dn, r, now)) {
+        victim = dn;
+        break;
+      }
+      const w = this.#locked(dn, now) ? Number.MAX_SAFE_INTEGER : r.failures;
+      if (victim === undefined || w < weight) {
+        victim = dn;
+        weight = w;
+      }
+      if (++n >= EVICTION_SCAN) break;
     }
+    if (victim !== undefined) this.#byDn.delete(victim);
+  }
+
+  #lock(ndn: string, until: number, now: number): void {
+    if (!this.#locks.has(ndn) && this.#locks.size >= MAX_TRACKED) {
+      // Ended ones first; when all still hold, the one that ends first.
+      for (const [dn, end] of this.#locks) {
+        if (end > now && this.#locks.size < MAX_TRACKED) break;
+        this.#locks.delete(dn);
+        if (end > now) break;
+      }
+    }
+    this.#locks.delete(ndn);
+    this.#locks.set(ndn, until);
+  }
+
+  check(ndn: string): void {
+    if (this.#locked(ndn)) throw new LdapError(RC.invalidCredentials, '');
   }
 
   /**
@@ -107,14 +162,14 @@ export class BruteForceGuard implements BindGuard {
     const now = this.#now();
     let r = this.#get(ndn);
     if (!r) {
-      if (this.#byDn.size >= MAX_TRACKED) this.#byDn.delete(this.#byDn.keys().next().value!);
-      r = { failures: 0, last: now, lockedUntil: 0 };
+      if (this.#byDn.size >= MAX_TRACKED) this.#evict(now);
+      r = { failures: 0, last: now };
       this.#byDn.set(ndn, r);
     }
     r.failures++;
     r.last = now;
-    if (r.failures >= this.#cfg.lockAfter && r.lockedUntil <= now && !this.#neverLock.has(ndn)) {
-      r.lockedUntil = now + this.#cfg.lockForMs;
+    if (r.failures >= this.#cfg.lockAfter && !this.#locked(ndn, now) && !this.#neverLock.has(ndn)) {
+      this.#lock(ndn, now + this.#cfg.lockForMs, now);
       this.#log.warn({ dn: ndn, peer, failures: r.failures, lockedForMs: this.#cfg.lockForMs }, 'bind locked after repeated failures');
     } else {
       this.#log.info({ dn: ndn, peer, failures: r.failures }, 'bind failed');

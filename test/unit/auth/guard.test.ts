@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BruteForceGuard } from '../../../src/auth/guard.js';
+import { BruteForceGuard, MAX_TRACKED } from '../../../src/auth/guard.js';
 import { silentLogger } from '../../../src/log.js';
 import { LdapError, RC } from '../../../src/errors.js';
 
@@ -66,4 +66,17 @@ t.test('attempts being verified count ahead: a burst cannot check more than lock
   const releases = await Promise.all(Array.from({ length: 10 }, () => g.admit('cn=root')));
   t.equal(releases.length, 10, 'the rootDn: all at once');
   for (const r of releases) r();
+});
+
+t.test('failed binds for other DNs, however many, neither lift a lock nor wipe out a count', async (t) => {
+  const g = new BruteForceGuard(cfg, silentLogger);
+  for (let i = 0; i < cfg.lockAfter; i++) g.failed('uid=alice', 'p');
+  t.throws(() => g.check('uid=alice'), 'alice is locked');
+  for (let i = 0; i < cfg.lockAfter - 1; i++) g.failed('uid=bob', 'p');
+  // A flood of one failure each for made-up DNs: more than the guard keeps.
+  for (let i = 0; i < MAX_TRACKED + 1000; i++) g.failed(`uid=junk${i}`, 'p');
+  t.throws(() => g.check('uid=alice'), 'alice is still locked');
+  t.doesNotThrow(() => g.check('uid=bob'), 'bob is not locked yet');
+  g.failed('uid=bob', 'p');
+  t.throws(() => g.check('uid=bob'), 'his failures were kept: one more locks him');
 });
