@@ -176,12 +176,18 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   checkUserModifiable(ctx.schema, parseDN(req.newRdn)[0]!.map((a) => a.type));
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx, req.dn);
-  // Moving an entry adds a child to its new superior: that needs the right to add there (slapd: "no write access to new superior's children").
+  // A rename gives its parent a child of a new name, and moving an entry
+  // adds a child to its new superior: either needs the right to add there
+  // (slapd: write on the parent's "children", "no write access to new
+  // superior's children"). Write on the entry alone let a user with a
+  // `self` write rule rename itself to any free DN, one of access.writers
+  // or a dn: rule's among them.
   const oldParentNdn = normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
   const newParent = (): void => {
-    if (parentNdn === oldParentNdn) return;
     const rec = ctx.store.byNdn(parentNdn);
-    if (rec && !ctx.access.allows(who, 'add', parentNdn, recEntry(rec))) throw new LdapError(RC.insufficientAccessRights, "no write access to new superior's children");
+    if (rec && !ctx.access.allows(who, 'add', parentNdn, recEntry(rec))) {
+      throw new LdapError(RC.insufficientAccessRights, parentNdn === oldParentNdn ? "no write access to parent's children" : "no write access to new superior's children");
+    }
   };
   const target = targetChecks(ctx, who, 'modrdn', ndn, [], controls, newParent);
   await commit(ctx, controls, (tx) => localModrdn(tx, { dn: who.bindDn }, req.dn, req.newRdn, req.deleteOldRdn, req.newSuperior, { authorize: target.authorize }));
