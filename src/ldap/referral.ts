@@ -121,15 +121,21 @@ function rewritten(schema: Schema, rec: EntryRec, target: string, scope: RefScop
 }
 
 /**
+ * `hidden`: the requester may not find this referral object (an access
+ * rule): a search or compare answers noSuchObject, as slapd's
+ * send_search_reference and mdb_referrals check "disclose" first; its
+ * URLs are not for such a client.
+ *
  * An update or compare of `dn` without ManageDsaIT: a referral object there
  * refers the client to its URLs as they are (slapd's mdb_modify and the
  * others); one as the nearest existing superior, to its URLs rewritten for
  * `dn` (slapd's mdb_referrals). No scope either way.
  */
-export function checkReferral(schema: Schema, store: Store, dn: string, controls: readonly Control[]): void {
+export function checkReferral(schema: Schema, store: Store, dn: string, controls: readonly Control[], hidden?: (rec: EntryRec) => boolean): void {
   if (manageDsaIT(controls) || !mayRefer(store)) return;
   const rec = store.nearest(parseDN(dn));
   if (rec === undefined || !isReferral(schema, rec)) return;
+  if (hidden?.(rec)) throw new LdapError(RC.noSuchObject, '');
   throw rec.ndn === store.normalize(dn) ? referral(rec, entryRefs(rec)) : rewritten(schema, rec, dn, undefined);
 }
 
@@ -139,10 +145,11 @@ export function checkReferral(schema: Schema, store: Store, dn: string, controls
  * superior is a referral object refers it in any case (as slapd's
  * mdb_search).
  */
-export function checkSearchBase(schema: Schema, store: Store, dn: string, id: number | undefined, scope: number, controls: readonly Control[]): void {
+export function checkSearchBase(schema: Schema, store: Store, dn: string, id: number | undefined, scope: number, controls: readonly Control[], hidden?: (rec: EntryRec) => boolean): void {
   if (!mayRefer(store)) return;
   const rec = id === undefined ? store.nearest(parseDN(dn)) : manageDsaIT(controls) ? undefined : store.byId(id);
   if (rec === undefined || !isReferral(schema, rec)) return;
+  if (hidden?.(rec)) throw new LdapError(RC.noSuchObject, '');
   throw domainScope(controls) ? new LdapError(RC.noSuchObject, '', rec.dn) : rewritten(schema, rec, dn, searchScope(scope));
 }
 

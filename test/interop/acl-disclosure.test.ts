@@ -2,7 +2,8 @@
 // ACLs keep it: filters and the assertion control cannot test a hidden
 // attribute, limits and paged results do not count hidden entries, a hidden
 // entry answers as a missing one (no matched DN naming it), anonymous
-// clients stay out when anonymousRead is off, a rename needs the right to
+// clients stay out when anonymousRead is off, a referral object in a hidden
+// subtree refers nobody, a rename needs the right to
 // add under its new superior, and only a rule naming userPassword grants it.
 // Each case was found against slapd 2.5 with the same policy and answers as
 // slapd does there.
@@ -71,6 +72,22 @@ t.test('a hidden entry answers as a missing one', async (t) => {
   t.notMatch(below.stdout + below.stderr, /Matched DN/i, 'no matched DN names it');
   t.match(search('alice', '-b', `cn=x,${people('alice')}`, '-s', 'base', '1.1').stderr, /Matched DN: uid=alice/, 'a visible entry is still named');
   t.equal(tool('ldapcompare', [...as(url, 'alice'), secret, 'uid:secret']).code, 32, 'compare');
+});
+
+t.test('a referral object a rule hides refers nobody', async (t) => {
+  const ref = (ou: string, under: string, host: string) => `dn: ou=${ou},${under}\nobjectClass: referral\nobjectClass: extensibleObject\nou: ${ou}\nref: ldap://${host}/ou=x,${SUFFIX}\n`;
+  t.equal(tool('ldapadd', as(url, 'root'), { input: `${ref('inside', hidden, 'internal.example.com')}\n${ref('outside', SUFFIX, 'public.example.com')}` }).code, 0, 'the rootDn adds one in the hidden subtree, one outside');
+  const sub = search('alice', '-b', SUFFIX, '(ou=*)', '1.1');
+  t.notMatch(sub.stdout, /internal\.example\.com/, 'no continuation reference for the hidden one (slapd: none)');
+  t.match(sub.stdout, /public\.example\.com/, 'the visible one is still sent');
+  t.match(search('root', '-b', SUFFIX, '(ou=*)', '1.1').stdout, /internal\.example\.com/, 'the rootDn is referred to both');
+  const below = search('alice', '-b', `cn=y,ou=inside,${hidden}`, '-s', 'base', '1.1');
+  t.equal(below.code, 32, 'a search base below it: noSuchObject (slapd: 32), not a referral');
+  t.notMatch(below.stdout + below.stderr, /internal\.example\.com|Matched DN/i, 'its URL and DN are not told');
+  const cmp = tool('ldapcompare', [...as(url, 'alice'), `cn=y,ou=inside,${hidden}`, 'cn:y']);
+  t.equal(cmp.code, 32, 'a compare below it: noSuchObject (slapd: 32)');
+  t.notMatch(cmp.stdout + cmp.stderr, /internal\.example\.com/);
+  t.equal(search('alice', '-b', `cn=y,ou=outside,${SUFFIX}`, '-s', 'base', '1.1').code, 10, 'below the visible one: referral');
 });
 
 t.test('anonymousRead off stays off when no rule lets anonymous read', async (t) => {

@@ -20,7 +20,7 @@ function target(ctx: ServerContext, who: Session, dn: string, ndn: string, contr
   const store = ctx.store;
   if (!store.inSuffix(ndn)) return virtualEntry(ctx, who, ndn, dn);
   ctx.access.checkRead(who);
-  checkReferral(ctx.schema, store, dn, controls);
+  checkReferral(ctx.schema, store, dn, controls, ctx.access.ruled && !ctx.access.isRoot(who) ? (rec) => !ctx.access.discloses(who, rec.ndn, recEntry(rec)) : undefined);
   const rec = store.byNdn(ndn);
   if (!rec) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(dn)));
   const entry = recEntry(rec);

@@ -79,7 +79,9 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
 
   // Only the base's id is needed unless it is itself a result.
   let baseId = store.idOf(ndn);
-  checkSearchBase(ctx.schema, store, req.base, baseId, req.scope, controls);
+  // A referral object a rule hides refers nobody (its URLs would tell of it).
+  const hidden = ctx.access.ruled && !root ? (rec: EntryRec) => !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec)) : undefined;
+  checkSearchBase(ctx.schema, store, req.base, baseId, req.scope, controls, hidden);
   let baseDn = req.base;
   if (baseId === undefined && req.deref & DEREF_FINDING) ({ baseDn, ndn, baseId } = throughAliases(ctx, baseDn));
   if (baseId === undefined) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(baseDn)));
@@ -215,6 +217,8 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
       if (!rec) continue;
       if (!derefSearching && !inScope(rec, base, req.scope)) continue;
       if (referral?.(rec)) {
+        if (look) rec = store.byId(eid)!;
+        if (hidden?.(rec)) continue;
         const urls = continuation(ctx.schema, rec, req.scope, controls);
         if (urls.length > 0) conn.send(encodeSearchReference(id, urls));
         continue;
