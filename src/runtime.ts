@@ -182,6 +182,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     if (n !== undefined) writerNdns.add(n);
   }
   const extended = new Map<string, ExtendedHandler>();
+  const configTree = new LocalTree(store.dbs, schema);
   const ctx: ServerContext = {
     config,
     schema,
@@ -190,11 +191,12 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       anonymousRead: config.access.anonymousRead,
       writerNdns,
       managerNdns: normalizeAll(schema, config.replication.managers),
+      localNdn: configTree.rootNdn,
       rules: accessRules(config, schema, store),
     }),
     log,
     rootNdn: store.normalize(config.rootDn),
-    configTree: new LocalTree(store.dbs, schema),
+    configTree,
     counters,
     paged: new PagedSearches(),
     bindGuard: new BruteForceGuard(

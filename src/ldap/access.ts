@@ -16,6 +16,8 @@ export interface AccessConfig {
   writerNdns: Set<string>;
   /** Normalized DNs of the Replication Managers. */
   managerNdns?: Set<string>;
+  /** Normalized `cn=config`: every identity below it may only replicate, listed in managers or not. */
+  localNdn?: string;
   rules?: AccessRules;
 }
 
@@ -49,8 +51,14 @@ export class Access {
     return this.#rules !== undefined;
   }
 
+  /**
+   * A Replication Manager, or any other identity under cn=config: one taken
+   * out of replication.managers must not gain a user's rights by it.
+   */
   #isManager(s: Session): boolean {
-    return s.auth !== 'anonymous' && (this.#cfg.managerNdns?.has(s.bindNdn) ?? false);
+    if (s.auth !== 'user') return false;
+    const local = this.#cfg.localNdn;
+    return (this.#cfg.managerNdns?.has(s.bindNdn) ?? false) || (local !== undefined && s.bindNdn.endsWith(`,${local}`));
   }
 
   /** The answer without rules. */

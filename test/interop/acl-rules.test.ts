@@ -70,10 +70,16 @@ t.test('anonymous vs authenticated', async (t) => {
 
 t.test('a Replication Manager may only replicate', async (t) => {
   t.equal(tool('ldapadd', as(url, 'root'), { input: 'dn: cn=replication manager,cn=config\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\ncn: replication manager\nuserPassword: rm\n' }).code, 0);
-  // Not listed in replication.managers here, so it is an ordinary (powerless) cn=config identity: nothing in the suffix is writable.
+  // Not listed in replication.managers here: a cn=config identity all the
+  // same, which may neither write nor read the suffix (one taken out of the
+  // list must not gain a user's read access by it).
   const rm = ['-x', '-H', url, '-D', 'cn=replication manager,cn=config', '-w', 'rm'];
   t.equal(tool('ldapwhoami', rm).code, 0, 'it can bind');
   t.equal(tool('ldapadd', rm, { input: `dn: uid=y,ou=people,${SUFFIX}\nobjectClass: account\nuid: y\n` }).code, 50);
+  const search = tool('ldapsearch', [...rm, '-LLL', '-b', people('alice'), '-s', 'base', 'cn']);
+  t.equal(search.code, 50, 'reading the suffix is refused');
+  t.notMatch(search.stdout, /cn:/);
+  t.equal(tool('ldapsearch', [...rm, '-LLL', '-b', '', '-s', 'base', 'namingContexts']).code, 0, 'the root DSE stays readable');
 });
 
 t.test('the rootDn is never restricted', async (t) => {
