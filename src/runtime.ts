@@ -16,6 +16,7 @@ import type { Schema } from './schema/schema.js';
 import { SYN } from './schema/syntaxes.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
+import { reconcileIndexes } from './store/reindex.js';
 import { monitorEntries } from './monitor/monitor.js';
 import { metricsRegistry, serveMetrics } from './monitor/metrics.js';
 import { BruteForceGuard } from './auth/guard.js';
@@ -149,6 +150,13 @@ export function openStore(config: ServerConfig, log: Logger, schema = loadServer
   });
 }
 
+/** Indexes built for another configuration are rebuilt before anything is served or imported (reindex.ts). */
+export function reindex(store: Store, log: Logger): void {
+  const r = reconcileIndexes(store);
+  if (r === undefined) return;
+  log.warn({ built: r.built, dropped: r.dropped, replicationIndex: r.core, read: r.read, ms: r.ms }, 'indexes rebuilt for the server file\'s indexes and policies');
+}
+
 /** Unreadable or unusable TLS files at start are a fault of the server file: exit 2, naming it. */
 function tlsMaterial(config: ServerConfig, files: TlsFiles, log: Logger): TlsMaterial {
   try {
@@ -170,6 +178,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   // Before the store: a server file refused for its TLS files leaves no database behind.
   const tls = config.tls ? tlsMaterial(config, config.tls, log) : undefined;
   const store = openStore(config, log, schema);
+  reindex(store, log);
   if (!Object.entries(config.indexes).some(([a, kinds]) => schema.canonicalDescription(a)?.type.name === 'objectClass' && kinds.includes('eq'))) {
     // Without it a search that dereferences aliases (JNDI's default) cannot tell there are none, and walks its scope.
     log.warn('no equality index on objectClass: searches that dereference aliases will walk their whole scope');

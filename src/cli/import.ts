@@ -10,7 +10,7 @@ import { parentDN } from '../dit/dn.js';
 import { readFileUrl, readLdif, type LdifAdd, type LdifContent } from '../dit/ldif.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
 import { createLogger } from '../log.js';
-import { openStore } from '../runtime.js';
+import { openStore, reindex } from '../runtime.js';
 import { compactInPlace } from '../store/compact.js';
 import { localAdd } from '../store/update.js';
 import { acquireLock } from './lock.js';
@@ -46,6 +46,7 @@ export function importCommand(program: Command): void {
       const log = createLogger({ level: 'warn', file: config.log.file });
       const store = openStore(config, log);
       try {
+        reindex(store, log);
         let r: ImportResult;
         try {
           r = await importLdif(store, file, { keepGoing: !!opts.continue, progress: opts.progress && process.stderr.isTTY, rootDn: config.rootDn });
