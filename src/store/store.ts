@@ -15,6 +15,7 @@ import type { Schema } from '../schema/schema.js';
 import { childIdOf, entryCount, initMeta, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
 import { decodeRec, type EntryRec } from './record.js';
+import { reconcileIndexes } from './reindex.js';
 import { makeRules, policySignature, type PolicyConfig } from './rules.js';
 import { Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
@@ -113,6 +114,8 @@ export class Store {
     let top = 0;
     for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) top = Math.max(top, k as number);
     this.nextId = top + 1;
+    // Whatever writes first into a new database builds its indexes for this configuration: say so.
+    if (top === 0) reconcileIndexes(this);
   }
 
   /**
