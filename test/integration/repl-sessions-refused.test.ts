@@ -16,9 +16,11 @@ const b = await startServer({ seed: true, replicaId: 2, yaml: managers });
 const agreements = join(b.dir, 'a-agreements');
 mkdirSync(agreements, { recursive: true });
 const a = await startServer({ seed: true, replicaId: 1, yaml: `${managers}\nagreementsDir: ${agreements}` });
+// A master given a's replicaId by mistake (a copied server file).
+const twin = await startServer({ replicaId: 1, yaml: managers });
 t.teardown(async () => {
-  await Promise.all([a.stop(), b.stop()]);
-  for (const d of [a.dir, b.dir]) cleanup(d);
+  await Promise.all([a.stop(), b.stop(), twin.stop()]);
+  for (const d of [a.dir, b.dir, twin.dir]) cleanup(d);
 });
 
 t.test('a session refused for another generation is counted as refused', async (t) => {
@@ -31,4 +33,23 @@ t.test('a session refused for another generation is counted as refused', async (
   const top = await readEntry(b.url, 'cn=replication,cn=monitor');
   t.equal(top.sessionsaccepted?.[0], '0', 'none accepted');
   t.ok(Number(top.sessionsrefused?.[0]) >= 1, `sessionsRefused ${top.sessionsrefused?.[0]}: the refused start is counted`);
+});
+
+t.test('a master with the supplier\'s replicaId refuses its sessions', async (t) => {
+  const c = await LdapClient.connect(twin.url);
+  await c.bind(ROOT_DN, ROOT_PW);
+  await c.add(REPL_DN, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: 'replication manager', userPassword: REPL_PW });
+  c.close();
+  writeFileSync(join(agreements, 'to-twin.yaml'), `consumer: ${twin.url}\nbindDn: ${REPL_DN}\nbindPassword: ${REPL_PW}\ntransport: plain\n`);
+  let st: Record<string, string[]> = {};
+  await eventually(async () => (st = await readEntry(a.url, 'cn=to-twin,cn=replication,cn=monitor')).state?.[0] === 'refused', 20_000, 'refused');
+  t.match(st.detail?.[0], /replicaId 1 is this server's own/, `the status says why: ${st.detail?.[0]}`);
+  t.match(twin.log.join('\n'), /the supplier has this server's replicaId/, 'and the consumer logs it');
+  const top = await readEntry(twin.url, 'cn=replication,cn=monitor');
+  t.equal(top.sessionsaccepted?.[0], '0', 'no session was accepted');
+  const probe = await LdapClient.connect(twin.url);
+  await probe.bind(ROOT_DN, ROOT_PW);
+  const code = await probe.search('dc=example,dc=com', '(uid=alice)').then((r) => r.code, (e: { code?: number }) => e.code);
+  probe.close();
+  t.equal(code, 32, 'nothing of a\'s data reached it (not even the suffix entry)');
 });

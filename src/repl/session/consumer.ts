@@ -212,6 +212,12 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           ctx.log.error({ supplier: req.url, theirs: req.rules, ours: ctx.store.policySignature }, 'replication session refused: merge policies differ');
           throw refuse(new LdapError(RC.unwillingToPerform, `merge policies differ: the supplier has ${req.rules}, this server ${ctx.store.policySignature} (replication.attributePolicies and uniqueAttributes must be the same on every server)`));
         }
+        // Two masters issuing CSNs under one replicaId: each RUV would take
+        // the other's changes for its own, and skip them (389-DS refuses it too).
+        if (ctx.store.replicaId !== undefined && req.rid === ctx.store.replicaId) {
+          ctx.log.error({ supplier: req.url, rid: req.rid }, 'replication session refused: the supplier has this server\'s replicaId');
+          throw refuse(new LdapError(RC.unwillingToPerform, `replicaId ${req.rid} is this server's own: every master needs a replicaId of its own`));
+        }
         let adopted = false;
         if (req.gen !== ctx.store.generationId) {
           if (!isPristine(ctx.store)) {

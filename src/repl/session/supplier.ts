@@ -279,7 +279,7 @@ export class Supplier {
         );
       } catch (e) {
         if (e instanceof LdapError && /generation mismatch/.test(e.message)) throw new Final('generation-mismatch', e.message);
-        if (e instanceof LdapError && /merge policies differ/.test(e.message)) throw new Final('refused', `${cfg.consumer}: ${e.message}`);
+        if (e instanceof LdapError && /merge policies differ|is this server's own/.test(e.message)) throw new Final('refused', `${cfg.consumer}: ${e.message}`);
         if (e instanceof LdapError && e.code === RC.insufficientAccessRights) throw new Final('refused', `${cfg.consumer} refused ${cfg.bindDn}: ${e.message}`);
         throw e;
       }
