@@ -323,6 +323,7 @@ export class Store {
    * more than the LMDB puts.
    */
   async write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean } = {}): Promise<T> {
+    while (this.#elsewhere) await this.#elsewhere;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#write(fn, opts);
@@ -377,6 +378,41 @@ export class Store {
     if (tx!.reclassed || tx!.replaced) this.#classIds.clear();
     tx!.committed();
     return result!;
+  }
+
+  /** Another thread writing this database (exclusive): writes wait for it. */
+  #elsewhere: Promise<unknown> | undefined;
+
+  /**
+   * Runs `fn`, which has another thread write the database, while this
+   * thread's writes wait (one of theirs would block this thread on LMDB's
+   * write lock until the other's transaction ends). Reads go on, from the
+   * data before it.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.#elsewhere) await this.#elsewhere;
+    const run = fn();
+    this.#elsewhere = run.catch(() => undefined);
+    try {
+      return await run;
+    } finally {
+      this.#elsewhere = undefined;
+    }
+  }
+
+  /** After another thread replaced the database (replace-worker.ts): what this one keeps of it in memory, read again. */
+  replacedElsewhere(): void {
+    this.dbs.env.resetReadTxn();
+    this.generationId = this.dbs.meta.get('generationId') as string;
+    this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
+    for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
+    this.conflictCount = this.dbs.conflicts.getCount();
+    let top = 0;
+    for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) top = Math.max(top, k as number);
+    this.nextId = top + 1;
+    this.#classIds.clear();
+    // Suppliers read what to send next from the changelog (replaced too).
+    this.events.emit('commit', [], true);
   }
 
   /** `fn` run against the last committed data, writing nothing; undefined if it threw or took an untracked path. */

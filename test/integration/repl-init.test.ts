@@ -223,3 +223,30 @@ t.test('one total update at a time; none from an empty supplier', async (t) => {
   t.match(r.stderr, /this server holds no entries; a total update from it would empty ldap:\/\/127\.0\.0\.1:\d+/);
   t.equal(await mesh.count('m1'), before, 'm1 keeps its entries');
 });
+
+t.test('the consumer answers searches while the copy replaces its database', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', c1: 'consumer' } });
+  t.teardown(() => mesh.stop());
+  const m1 = await mesh.client('m1');
+  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  // Enough entries that the replacing transaction takes a good part of a second.
+  for (let i = 0; i < 5000; i += 250) {
+    await Promise.all(Array.from({ length: 250 }, (_, j) => m1.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), description: randomBytes(24).toString('hex') })));
+  }
+  m1.close();
+  mesh.agree('m1', 'c1', { enabled: false });
+  await eventually(async () => (await mesh.agreement('m1', 'to-c1')) !== undefined, 5000, 'the agreement loaded');
+  const c1 = mesh.node('c1').server;
+  const probe = await LdapClient.connect(c1.url);
+  t.teardown(() => probe.close());
+  const logged = (msg: string) => c1.log.some((l) => l.includes(`"msg":"${msg}"`));
+  const init = meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  await eventually(() => logged('total update received: replacing the database'), 60_000, 'the copy received');
+  const r = await probe.search('', '(objectClass=*)', { scope: 0 });
+  t.equal(r.code, 0, 'a search sent once the copy was received is answered');
+  t.notOk(logged('total update done: database replaced'), 'before the database was replaced (the server was not held by it)');
+  const done = await init;
+  t.equal(done.status, 0, `repl init exit 0 ${done.stderr.trim()}`);
+  t.equal(await mesh.count('c1'), await mesh.count('m1'), 'and the copy is whole');
+});

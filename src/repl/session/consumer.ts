@@ -6,7 +6,8 @@ import { LdapError, ProtocolError, RC } from '../../errors.js';
 import type { Connection } from '../../ldap/connection.js';
 import type { ExtendedHandler, ServerContext } from '../../ldap/context.js';
 import { EXOP, encodeExtendedResponse } from '../../ldap/pdu/index.js';
-import { adoptGeneration, applyGroup, isPristine, stageBegin, stageChunk, stageCommit } from '../../store/replica.js';
+import { adoptGeneration, applyGroup, isPristine, stageBegin, stageChunk } from '../../store/replica.js';
+import { stageCommitElsewhere } from '../../store/replace-worker.js';
 import type { Change } from '../core/change.js';
 import type { Ruv } from '../core/ruv.js';
 import type { Stored } from '../core/view.js';
@@ -374,9 +375,10 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         // new session; and again after it, for sessions that started while it
         // committed (they were told the RUV it replaced).
         state.epoch++;
+        ctx.log.info({ conn: conn.id, entries: init.count }, 'total update received: replacing the database');
         let r: { n: number; discarded: number };
         try {
-          r = await stageCommit(ctx.store, init.gen, init.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored), init.count).finally(() => state.epoch++);
+          r = await stageCommitElsewhere(ctx.store, { config: ctx.config, gen: init.gen, ruv: init.ruv, expected: init.count }).finally(() => state.epoch++);
         } finally {
           state.sessions.delete(conn);
         }
