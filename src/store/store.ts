@@ -111,11 +111,14 @@ export class Store {
     this.clock = new HybridClock(newClockState(opts.replicaId ?? 0));
     for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
     if (opts.replicaId !== undefined && this.ownFloor() === undefined) this.dbs.meta.putSync('ownFloor', this.clock.next(this.now()));
-    let top = 0;
-    for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) top = Math.max(top, k as number);
-    this.nextId = top + 1;
+    this.nextId = this.#topId() + 1;
     // Whatever writes first into a new database builds its indexes for this configuration: say so.
-    if (top === 0) reconcileIndexes(this);
+    if (this.nextId === 1) reconcileIndexes(this);
+  }
+
+  #topId(): number {
+    for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) return k as number;
+    return 0;
   }
 
   /**
@@ -323,7 +326,6 @@ export class Store {
    * more than the LMDB puts.
    */
   async write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean } = {}): Promise<T> {
-    while (this.#elsewhere) await this.#elsewhere;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#write(fn, opts);
@@ -342,6 +344,7 @@ export class Store {
   }
 
   async #write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean }): Promise<T> {
+    while (this.#elsewhere) await this.#elsewhere;
     if (this.#closed) throw new LdapError(RC.unavailable, 'server is shutting down');
     const now = performance.now();
     if (this.#queued > 0 || this.#syncThisTurn) this.#busyUntil = now + 20;
@@ -369,7 +372,7 @@ export class Store {
       if (opts.speculate) spec = this.#speculate(fn);
       this.#queued++;
       try {
-        await this.dbs.env.childTransaction(body);
+        await (this.#lastQueued = this.dbs.env.childTransaction(body));
       } finally {
         this.#queued--;
       }
@@ -380,23 +383,28 @@ export class Store {
     return result!;
   }
 
+  /** The last write handed to lmdb-js' writer thread (they commit in order). */
+  #lastQueued: Promise<unknown> | undefined;
   /** Another thread writing this database (exclusive): writes wait for it. */
   #elsewhere: Promise<unknown> | undefined;
 
   /**
-   * Runs `fn`, which has another thread write the database, while this
-   * thread's writes wait (one of theirs would block this thread on LMDB's
-   * write lock until the other's transaction ends). Reads go on, from the
-   * data before it.
+   * Runs `fn`, which has another thread write the database, after this
+   * thread's queued writes committed (they were worked out against the data
+   * before it) and while its new writes wait (one of them would block this
+   * thread on LMDB's write lock until the other's transaction ends, and
+   * then write on data it did not read). Reads go on, from the data before.
    */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     while (this.#elsewhere) await this.#elsewhere;
-    const run = fn();
-    this.#elsewhere = run.catch(() => undefined);
+    let done!: () => void;
+    this.#elsewhere = new Promise<void>((r) => (done = r));
     try {
-      return await run;
+      await this.#lastQueued?.catch(() => undefined);
+      return await fn();
     } finally {
       this.#elsewhere = undefined;
+      done();
     }
   }
 
@@ -407,9 +415,7 @@ export class Store {
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
     for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
     this.conflictCount = this.dbs.conflicts.getCount();
-    let top = 0;
-    for (const k of this.dbs.entries.getKeys({ reverse: true, limit: 1 })) top = Math.max(top, k as number);
-    this.nextId = top + 1;
+    this.nextId = this.#topId() + 1;
     this.#classIds.clear();
     // Suppliers read what to send next from the changelog (replaced too).
     this.events.emit('commit', [], true);
