@@ -186,8 +186,15 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   let examined = 0;
   const lookThrough = root ? 0 : ctx.config.limits.lookThroughLimit;
   const it = ids![Symbol.iterator]();
+  // A walk of the scope reads LMDB through a cursor, and a cursor keeps its
+  // read transaction: a search that ends before the walk does (a size or
+  // time limit, a full page, an abandon) must close it, or LMDB can reuse
+  // no page freed after that snapshot and data.mdb grows with every write
+  // (a soak: 8 MB → 1.2 GB in two minutes).
+  const release = (): void => void it.return?.();
 
   const finish = (result?: SearchResult): SearchResult => {
+    release();
     ctx.counters.entriesSent += sent;
     const res: SearchResult = result ?? { code: RC.success, matchedDN: '', message: '', entries: sent };
     if (state) state.sent += sent;
@@ -243,15 +250,26 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
     return undefined;
   };
 
-  const first = run();
+  const step = (): SearchResult | undefined => {
+    try {
+      return run();
+    } catch (e) {
+      release();
+      throw e;
+    }
+  };
+  const first = step();
   if (first) return first;
   return (async (): Promise<SearchResult> => {
     for (;;) {
       await yieldToLoop();
       if (conn.writableNeedDrain) await conn.whenDrained();
-      if (op.abandoned || conn.closed) return { code: -1, matchedDN: '', message: 'abandoned', entries: sent };
+      if (op.abandoned || conn.closed) {
+        release();
+        return { code: -1, matchedDN: '', message: 'abandoned', entries: sent };
+      }
       if (Date.now() > deadline) return finish({ code: RC.timeLimitExceeded, matchedDN: '', message: '', entries: sent });
-      const r = run();
+      const r = step();
       if (r) return r;
     }
   })();
