@@ -226,9 +226,11 @@ export function cloneData(fromDir, toDir) {
  * file, so that no other process spends CPU carrying it. With `patches`,
  * bench/whatif-serve.mjs runs the same server with those experiments.
  */
-export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name = 'meshdir', patches = [], repo } = {}) {
+export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name = 'meshdir', patches = [], repo, append = false } = {}) {
   const logFile = join(dir, 'serve.log');
-  const fd = openSync(logFile, 'w');
+  // append: a restart keeps the log of the earlier runs (the start line is looked for after them).
+  const from = append && existsSync(logFile) ? statSync(logFile).size : 0;
+  const fd = openSync(logFile, append ? 'a' : 'w');
   const serve = patches.length
     ? [join(HERE, 'bench', 'whatif-serve.mjs'), '--config', configFile, '--patch', patches.join(',')]
     : [repo ? join(repo, 'bin', 'meshdir') : MESHDIR, 'serve', '--config', configFile];
@@ -238,7 +240,7 @@ export async function startMeshdir(dir, configFile, { cpus, nodeArgs = [], name 
   let exited = false;
   child.on('exit', () => (exited = true));
   for (const end = Date.now() + 30_000; ; await sleep(100)) {
-    const log = readFileSync(logFile, 'utf8');
+    const log = readFileSync(logFile).subarray(from).toString('utf8');
     const line = log.split('\n').find((l) => l.includes('"meshdir started"'));
     if (line) {
       const url = JSON.parse(line).listen[0];
