@@ -47,8 +47,12 @@ export class Schema {
   private subschema?: Map<string, Value[]>;
   readonly syntaxContext: SyntaxContext;
 
+  /** The parsed files it was built from: another thread builds the same schema from them (store/replace-worker.ts). */
+  readonly files: readonly ParsedFile[];
+
   /** Parses and links `files` (in order) on top of the built-in schema. Throws MeshdirError naming file and line. */
   constructor(files: ParsedFile[]) {
+    this.files = files;
     this.rules = buildRules({
       oidOf: (d) => this.oidOf(d),
       normalizeDN: (s) => this.normalizeDN(s),

@@ -8,6 +8,7 @@
 // (Store.replacedElsewhere).
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ServerConfig } from '../config/load.js';
+import type { ParsedFile } from '../schema/parse.js';
 import { LdapError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { decodeList } from '../repl/session/protocol.js';
@@ -18,6 +19,13 @@ import { validateStored } from '../repl/session/validate.js';
 
 interface Job {
   config: ServerConfig;
+  /**
+   * The schema the server runs (Schema.files), not its schemaDir read again:
+   * a file dropped in or edited there since the start (for the next
+   * restart) must not change how this copy is checked, stored and indexed,
+   * nor fail it.
+   */
+  schema: readonly ParsedFile[];
   gen: string;
   ruv: Ruv;
   expected: number;
@@ -43,7 +51,8 @@ export async function stageCommitElsewhere(store: Store, job: Job): Promise<{ n:
 async function work(job: Job): Promise<Outcome> {
   // Imported here: the main thread loads this module for the function above only.
   const { openStore } = await import('../runtime.js');
-  const store = openStore(job.config, createLogger({ level: 'silent' }));
+  const { Schema } = await import('../schema/schema.js');
+  const store = openStore(job.config, createLogger({ level: 'silent' }), new Schema([...job.schema]));
   try {
     const r = await stageCommit(store, job.gen, job.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored), job.expected);
     return { ok: true, ...r };

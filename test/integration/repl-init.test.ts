@@ -4,14 +4,14 @@
 // The supplier trims after 1 s (`changelog.maxAge`) and runs maintenance
 // every second (`replication.maintenanceInterval`).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, unlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, REPL_DN, REPL_PW, eventually, meshdirAsync } from '../helpers/mesh.js';
 import { LdapClient } from '../../src/ldap/client.js';
 import { LdapError, RC } from '../../src/errors.js';
 import { REPL_OID, pack } from '../../src/repl/session/protocol.js';
-import { meshdir, SUFFIX } from '../helpers/server.js';
+import { launch, meshdir, REPO, SUFFIX } from '../helpers/server.js';
 
 const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
 
@@ -249,4 +249,28 @@ t.test('the consumer answers searches while the copy replaces its database', asy
   const done = await init;
   t.equal(done.status, 0, `repl init exit 0 ${done.stderr.trim()}`);
   t.equal(await mesh.count('c1'), await mesh.count('m1'), 'and the copy is whole');
+});
+
+t.test('the copy is written with the schema the consumer runs, not what its schemaDir holds now', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', c1: 'consumer' } });
+  t.teardown(() => mesh.stop());
+  // c1 reads its own copy of the schema directory.
+  const c1 = mesh.node('c1');
+  await c1.server.stop();
+  const schemaDir = join(c1.dir, 'schema');
+  cpSync(join(REPO, 'schema'), schemaDir, { recursive: true });
+  writeFileSync(c1.server.configFile, readFileSync(c1.server.configFile, 'utf8').replace(/^schemaDir: .*$/m, `schemaDir: ${schemaDir}`));
+  c1.server = await launch(c1.dir, c1.server.configFile);
+  const m1 = await mesh.client('m1');
+  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  for (let i = 0; i < 20; i++) await m1.add(`uid=p${i},ou=people,${SUFFIX}`, person(`p${i}`));
+  m1.close();
+  // An administrator drafts a schema file for the next restart (not valid yet).
+  writeFileSync(join(schemaDir, 'zz-draft.schema'), "attributetype ( 1.3.6.1.4.1.99999.1 NAME 'draftAttr'\n  SUP noSuchType )\n");
+  mesh.agree('m1', 'c1', { enabled: false });
+  await eventually(async () => (await mesh.agreement('m1', 'to-c1')) !== undefined, 5000, 'the agreement loaded');
+  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  t.equal(r.status, 0, `repl init exit 0 ${r.stderr.trim()}`);
+  t.equal(await mesh.count('c1').catch(() => 0), 22, 'and c1 holds the copy');
 });

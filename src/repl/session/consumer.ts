@@ -378,7 +378,7 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         ctx.log.info({ conn: conn.id, entries: init.count }, 'total update received: replacing the database');
         let r: { n: number; discarded: number };
         try {
-          r = await stageCommitElsewhere(ctx.store, { config: ctx.config, gen: init.gen, ruv: init.ruv, expected: init.count }).finally(() => state.epoch++);
+          r = await stageCommitElsewhere(ctx.store, { config: ctx.config, schema: ctx.store.schema.files, gen: init.gen, ruv: init.ruv, expected: init.count }).finally(() => state.epoch++);
         } finally {
           state.sessions.delete(conn);
         }
