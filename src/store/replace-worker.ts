@@ -42,7 +42,13 @@ export async function stageCommitElsewhere(store: Store, job: Job): Promise<{ n:
       w.once('error', reject);
       w.once('exit', (code) => reject(new Error(`the total update's worker thread ended (exit ${code}) before its answer`)));
     });
-    if (!out.ok) throw out.code === undefined ? new Error(out.message) : new LdapError(out.code, out.message);
+    if (!out.ok) {
+      // The worker's own log is silent: without this line the consumer's log
+      // would hold nothing of a failed replacement (a full disk, say), only
+      // the supplier's repl init would be told.
+      store.log.error({ err: out.message, ...(out.code === undefined ? {} : { code: out.code }) }, 'total update: the database could not be replaced, the old data is kept');
+      throw out.code === undefined ? new Error(out.message) : new LdapError(out.code, out.message);
+    }
     store.replacedElsewhere();
     return { n: out.n, discarded: out.discarded };
   });

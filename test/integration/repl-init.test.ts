@@ -4,7 +4,7 @@
 // The supplier trims after 1 s (`changelog.maxAge`) and runs maintenance
 // every second (`replication.maintenanceInterval`).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, REPL_DN, REPL_PW, eventually, meshdirAsync } from '../helpers/mesh.js';
@@ -273,4 +273,36 @@ t.test('the copy is written with the schema the consumer runs, not what its sche
   const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
   t.equal(r.status, 0, `repl init exit 0 ${r.stderr.trim()}`);
   t.equal(await mesh.count('c1').catch(() => 0), 22, 'and c1 holds the copy');
+});
+
+t.test('a replacement that fails on a full disk: the supplier and the consumer\'s log are told, the old data stays, writes go on', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master' } });
+  t.teardown(() => mesh.stop());
+  const m1 = await mesh.client('m1');
+  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  for (let i = 0; i < 3000; i += 250) {
+    await Promise.all(Array.from({ length: 250 }, (_, j) => m1.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), description: randomBytes(200).toString('hex') })));
+  }
+  m1.close();
+  const m2c = await mesh.client('m2');
+  await m2c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  m2c.close();
+  // Room for the staged copy (about 6 MiB), not for the replacing transaction.
+  const n2 = mesh.node('m2');
+  await n2.server.stop();
+  const size = statSync(join(n2.dir, 'data', 'data.mdb')).size;
+  n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: Math.ceil(size / 1024) + 10_000 });
+  mesh.agree('m1', 'm2', { enabled: false });
+  await eventually(async () => (await mesh.agreement('m1', 'to-m2')) !== undefined, 5000, 'the agreement loaded');
+  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
+  t.equal(r.status, 1, 'repl init fails');
+  t.match(r.stderr, /could not write|no space|Input\/output error|File too large/, `and says why: ${r.stderr.trim()}`);
+  t.ok(n2.server.log.some((l) => l.includes('total update received: replacing the database')), 'the copy was received: the replacement failed (else raise the limit)');
+  t.ok(n2.server.log.some((l) => /"level":50,.*replaced/.test(l) || /"level":50,.*could not be written/.test(l)), "the consumer's log has an error line for it");
+  t.equal(n2.server.child.exitCode, null, 'm2 still runs');
+  const c = await mesh.client('m2');
+  t.teardown(() => c.close());
+  await c.add(`uid=after,${SUFFIX}`, person('after'));
+  t.equal(await mesh.count('m2'), 2, 'm2 keeps its old data and takes writes');
 });
