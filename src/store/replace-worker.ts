@@ -41,6 +41,11 @@ export async function stageCommitElsewhere(store: Store, job: Job): Promise<{ n:
       w.once('message', resolve);
       w.once('error', reject);
       w.once('exit', (code) => reject(new Error(`the total update's worker thread ended (exit ${code}) before its answer`)));
+    }).finally(() => {
+      // Also when it failed: a worker that ended after its commit but before
+      // its answer replaced the database all the same (read back, an aborted
+      // one leaves the same values).
+      store.replacedElsewhere();
     });
     if (!out.ok) {
       // The worker's own log is silent: without this line the consumer's log
@@ -49,7 +54,6 @@ export async function stageCommitElsewhere(store: Store, job: Job): Promise<{ n:
       store.log.error({ err: out.message, ...(out.code === undefined ? {} : { code: out.code }) }, 'total update: the database could not be replaced, the old data is kept');
       throw out.code === undefined ? new Error(out.message) : new LdapError(out.code, out.message);
     }
-    store.replacedElsewhere();
     return { n: out.n, discarded: out.discarded };
   });
 }

@@ -229,6 +229,8 @@ export class Store {
   /** Ids of the entries of an object class, by the objectClass equality index (undefined without one); cached until a commit adds or removes an entry or changes objectClass keys (Txn.reclassed). */
   readonly #classIds = new Map<string, number[] | undefined>();
   classIds(name: string): number[] | undefined {
+    // Another thread may commit a new database any moment: no cache until it is read back.
+    if (this.#elsewhere) return this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids;
     if (!this.#classIds.has(name)) this.#classIds.set(name, this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids);
     return this.#classIds.get(name);
   }
@@ -413,7 +415,8 @@ export class Store {
     this.dbs.env.resetReadTxn();
     this.generationId = this.dbs.meta.get('generationId') as string;
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
-    for (const csn of Object.values(this.ruv)) this.clock.observe(csn, this.now());
+    // Past every CSN the other thread saw or issued (a master's new floor among them).
+    for (const csn of [...Object.values(this.ruv), this.ownFloor()]) if (csn !== undefined) this.clock.observe(csn, this.now());
     this.conflictCount = this.dbs.conflicts.getCount();
     this.nextId = this.#topId() + 1;
     this.#classIds.clear();
