@@ -154,9 +154,13 @@ t.test('brute force: parallel binds against a slow hash ({PBKDF2-SHA512}) verify
   const guesses = [...Array.from({ length: 29 }, (_, i) => `wrong${i}`), 'secret'];
   const codes = await burst(guesses);
   t.same(codes, Array(30).fill(RC.invalidCredentials), 'thirty guesses at once: all refused, the right one (last) too');
-  const checked = s.log.filter((l) => l.includes('uid=alice') && (l.includes('"bind failed"') || l.includes('bind locked after repeated failures'))).length;
-  t.equal(checked, 5, `${checked} passwords were checked: lockAfter, not the whole burst`);
   t.equal((await burst(['secret']))[0], RC.invalidCredentials, 'alice is locked');
+  // The log comes on the server's stdout, which may trail its answers: wait
+  // for the lock's line, then count.
+  const checked = () => s.log.filter((l) => l.includes('uid=alice') && (l.includes('"bind failed"') || l.includes('bind locked after repeated failures'))).length;
+  for (const until = Date.now() + 5000; !s.log.some((l) => l.includes('bind locked after repeated failures')) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(checked(), 5, `${checked()} passwords were checked: lockAfter, not the whole burst`);
 });
 
 t.test('growMap (the default): the map grows past mapSizeMiB', async (t) => {
