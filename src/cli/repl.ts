@@ -61,6 +61,27 @@ function ago(gt: string | undefined): string {
   return s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
 }
 
+type MonitorEntry = { attrs: { type: string; values: (Buffer | string)[] }[] };
+
+/** Figures that are counts, as numbers; RUVs as lists; the rest as strings. */
+const NUMBERS = new Set(['conflicts', 'clockAheadMs', 'changesReceived', 'sessionsAccepted', 'sessionsRefused', 'agreements', 'changesSent', 'lagMs']);
+const LISTS = new Set(['ruv', 'consumerRuv']);
+
+function figures(e: MonitorEntry | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const a of e?.attrs ?? []) {
+    if (a.type === 'objectClass') continue;
+    const values = a.values.map(String);
+    out[a.type] = LISTS.has(a.type) ? values : NUMBERS.has(a.type) ? Number(values[0]) : values[0];
+  }
+  return out;
+}
+
+/** `repl status --json`: the server's figures and one object per agreement, for scripts and monitoring. */
+function statusJson(file: string, top: MonitorEntry | undefined, agreements: MonitorEntry[]): Record<string, unknown> {
+  return { file, ...figures(top), agreements: agreements.map(figures) };
+}
+
 export function replCommand(program: Command): void {
   const repl = program.command('repl').description('replication: status, total update, consistency check');
   const bindOptions = (c: Command) =>
@@ -74,8 +95,9 @@ export function replCommand(program: Command): void {
     repl
       .command('status')
       .description('every agreement of a running server: state, last session, lag, changes sent')
-      .requiredOption('-c, --config <file>', 'server file (YAML)'),
-  ).action(async (opts: { config: string } & BindOpts) => {
+      .requiredOption('-c, --config <file>', 'server file (YAML)')
+      .option('--json', 'one JSON object (the cn=replication,cn=monitor figures) instead of the table'),
+  ).action(async (opts: { config: string; json?: boolean } & BindOpts) => {
     const config = loadServerConfig(opts.config);
     // The checks `serve` makes (DNs, indexes, policies): the same clean refusal, not "connection refused".
     loadServerSchema(config);
@@ -86,6 +108,10 @@ export function replCommand(program: Command): void {
       const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });
       const get = (e: (typeof r.entries)[number], a: string) => e.attrs.find((x) => x.type.toLowerCase() === a.toLowerCase())?.values.map((v) => v.toString()) ?? [];
       const top = r.entries.find((e) => e.dn.toLowerCase() === 'cn=replication,cn=monitor');
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(statusJson(config.file, top, r.entries.filter((e) => e !== top))) + '\n');
+        return;
+      }
       if (top) {
         process.stdout.write(`${config.file}: role ${get(top, 'role')[0]}, generation ${get(top, 'generationId')[0]}, conflicts ${get(top, 'conflicts')[0]}, peer clocks ahead by up to ${get(top, 'clockAheadMs')[0]} ms\n`);
         process.stdout.write(`RUV: ${get(top, 'ruv').join(', ') || '(empty)'}\n\n`);

@@ -87,6 +87,23 @@ t.test('referrals and repl status', async (t) => {
     }
   });
 
+  await t.test('meshdir repl status --json gives the same figures to scripts', async (t) => {
+    const r = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '--json']);
+    t.equal(r.status, 0, `exit 0 ${r.stderr}`);
+    const o = JSON.parse(r.stdout) as { role: string; ruv: string[]; conflicts: number; agreements: { cn: string; consumer: string; state: string; lagMs: number; changesSent: number; consumerRuv: string[] }[] };
+    t.equal(o.role, 'master');
+    t.match(o.ruv[0], /^1 \d{14}\.\d{6}Z#/);
+    t.equal(typeof o.conflicts, 'number');
+    t.same(o.agreements.map((a) => a.cn).sort(), ['to-c1', 'to-c2', 'to-m2']);
+    for (const a of o.agreements) {
+      t.equal(a.state, 'in-sync', `${a.cn} in-sync`);
+      t.equal(a.lagMs, 0, `${a.cn}: lag a number`);
+      t.ok(a.changesSent >= 13, `${a.cn}: changesSent ${a.changesSent}`);
+      t.ok(Array.isArray(a.consumerRuv) && a.consumerRuv.some((x) => x.startsWith('1 ')), `${a.cn}: the consumer's RUV as a list`);
+      t.match(a.consumer, /^ldap:\/\/127\.0\.0\.1:\d+$/);
+    }
+  });
+
   await t.test('repl status with a wrong password names the server and the bind DN', async (t) => {
     const r = meshdir(['repl', 'status', '--config', mesh.node('m1').server.configFile, '-D', ROOT_DN, '-w', 'wrong']);
     t.not(r.status, 0, 'non-zero exit');
