@@ -16,6 +16,7 @@ import type { Schema } from './schema/schema.js';
 import { SYN } from './schema/syntaxes.js';
 import { LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
+import { hasClass } from './store/record.js';
 import { reconcileIndexes } from './store/reindex.js';
 import { monitorEntries } from './monitor/monitor.js';
 import { metricsRegistry, serveMetrics } from './monitor/metrics.js';
@@ -150,6 +151,8 @@ export function openStore(config: ServerConfig, log: Logger, schema = loadServer
   });
 }
 
+const GROUP_CLASSES = ['groupOfNames', 'groupOfUniqueNames'];
+
 /** Indexes built for another configuration are rebuilt before anything is served or imported (reindex.ts). */
 export function reindex(store: Store, log: Logger): void {
   const r = reconcileIndexes(store);
@@ -188,7 +191,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const writerNdns = new Set<string>();
   for (const w of config.access.writers) {
     const n = schema.normalizeDN(w);
-    if (n !== undefined) writerNdns.add(n);
+    if (n === undefined) continue;
+    writerNdns.add(n);
+    // A writer is the DN a client binds as: a group there makes no member a writer (access.rules `who: group:` does).
+    const rec = store.byNdn(n);
+    if (rec && GROUP_CLASSES.some((c) => hasClass(schema, rec, c))) log.warn({ writer: w }, 'access.writers names a group: its members are not writers (a writer is the DN a client binds as; use access.rules with who: "group:DN")');
   }
   const extended = new Map<string, ExtendedHandler>();
   const configTree = new LocalTree(store.dbs, schema);

@@ -6,13 +6,20 @@ import { as, dns, people, tool } from './tools.js';
 
 const server = await startServer({
   seed: true,
-  yaml: `access: { anonymousRead: false, writers: ["${people('alice')}"] }`,
+  // A group among the writers makes none of its members a writer: the start says so.
+  yaml: `access: { anonymousRead: false, writers: ["${people('alice')}", "cn=engineering,ou=groups,${SUFFIX}"] }`,
 });
 t.teardown(async () => {
   await server.stop();
   cleanup(server.dir);
 });
 const url = server.url;
+
+t.test('a group among access.writers is warned about at start', async (t) => {
+  const warned = server.log.filter((l) => l.includes('access.writers names a group'));
+  t.equal(warned.length, 1, 'one warning');
+  t.match(warned[0], /cn=engineering,ou=groups/);
+});
 
 t.test('anonymous clients read nothing in the suffix', async (t) => {
   const r = tool('ldapsearch', [...as(url), '-LLL', '-b', SUFFIX, '(uid=bob)', '1.1']);
