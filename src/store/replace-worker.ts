@@ -62,14 +62,16 @@ async function work(job: Job): Promise<Outcome> {
   // Imported here: the main thread loads this module for the function above only.
   const { openStore } = await import('../runtime.js');
   const { Schema } = await import('../schema/schema.js');
-  const store = openStore(job.config, createLogger({ level: 'silent' }), new Schema([...job.schema]));
+  let store: Store | undefined;
   try {
+    store = openStore(job.config, createLogger({ level: 'silent' }), new Schema([...job.schema]));
     const r = await stageCommit(store, job.gen, job.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored), job.expected);
     return { ok: true, ...r };
   } catch (e) {
+    // Answered, not thrown: the consumer logs it (a worker's uncaught error would skip that).
     return { ok: false, code: e instanceof LdapError ? e.code : undefined, message: (e as Error).message };
   } finally {
-    await store.close();
+    await store?.close().catch(() => undefined);
   }
 }
 

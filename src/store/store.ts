@@ -229,9 +229,10 @@ export class Store {
   /** Ids of the entries of an object class, by the objectClass equality index (undefined without one); cached until a commit adds or removes an entry or changes objectClass keys (Txn.reclassed). */
   readonly #classIds = new Map<string, number[] | undefined>();
   classIds(name: string): number[] | undefined {
+    const ids = (): number[] | undefined => this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids;
     // Another thread may commit a new database any moment: no cache until it is read back.
-    if (this.#elsewhere) return this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids;
-    if (!this.#classIds.has(name)) this.#classIds.set(name, this.indexCandidates({ type: 'equality', attr: 'objectClass', value: Buffer.from(name) })?.ids);
+    if (this.#elsewhere) return ids();
+    if (!this.#classIds.has(name)) this.#classIds.set(name, ids());
     return this.#classIds.get(name);
   }
 

@@ -164,7 +164,8 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   const supNdn = req.newSuperior === undefined ? undefined : normalize(ctx, req.newSuperior, 'invalid newSuperior');
   if (ndn === '') throw new LdapError(RC.unwillingToPerform, 'cannot rename the root DSE');
   if (ndn === SUBSCHEMA_NDN) throw new LdapError(RC.unwillingToPerform, 'cannot rename subschema subentry');
-  const parentNdn = supNdn ?? normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
+  const oldParentNdn = normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
+  const parentNdn = supNdn ?? oldParentNdn;
   const destNdn = parentNdn === '' ? rdnNdn : `${rdnNdn},${parentNdn}`;
   if (destNdn.length > ndn.length && destNdn.endsWith(',' + ndn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry below itself');
   if (destNdn.length < ndn.length && ndn.endsWith(',' + destNdn)) throw new LdapError(RC.unwillingToPerform, 'cannot place an entry above itself');
@@ -182,7 +183,6 @@ export async function modrdn(ctx: ServerContext, who: Session, req: ModDNRequest
   // superior's children"). Write on the entry alone let a user with a
   // `self` write rule rename itself to any free DN, one of access.writers
   // or a dn: rule's among them.
-  const oldParentNdn = normalize(ctx, formatDN(parseDN(req.dn).slice(1)));
   const newParent = (): void => {
     const rec = ctx.store.byNdn(parentNdn);
     if (rec && !ctx.access.allows(who, 'add', parentNdn, recEntry(rec))) {
