@@ -23,6 +23,15 @@ interface Record {
 export const MAX_TRACKED = 100_000;
 /** Records looked at to pick the one to forget when MAX_TRACKED are kept. */
 const EVICTION_SCAN = 16;
+/** Slots keeping the counts of records pushed out, by a hash of the DN. */
+const SPILL_SLOTS = 1 << 16;
+
+/** FNV-1a of the DN, to a spill slot. */
+function slotOf(ndn: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ndn.length; i++) h = Math.imul(h ^ ndn.charCodeAt(i), 0x01000193);
+  return (h >>> 0) & (SPILL_SLOTS - 1);
+}
 
 export class BruteForceGuard implements BindGuard {
   readonly #cfg: GuardConfig;
@@ -36,6 +45,15 @@ export class BruteForceGuard implements BindGuard {
    */
   readonly #locks = new Map<string, number>();
   readonly #neverLock: Set<string>;
+  /**
+   * The failure count of a record pushed out for room (and when its last
+   * failure was), kept in a slot by a hash of its DN: a new record for that
+   * DN starts from it. However the flood is built (locked decoys make the
+   * DN under attack the one with the fewest failures among the oldest), a
+   * count is not lost; two DNs sharing a slot only make the guard stricter.
+   */
+  readonly #spill = new Uint16Array(SPILL_SLOTS);
+  readonly #spillAt = new Float64Array(SPILL_SLOTS);
   /** DNs with attempts being verified now: how many, and the binds waiting for their turn. */
   readonly #flight = new Map<string, { n: number; waiting: (() => void)[] }>();
 
@@ -93,7 +111,15 @@ export class BruteForceGuard implements BindGuard {
       }
       if (++n >= EVICTION_SCAN) break;
     }
-    if (victim !== undefined) this.#byDn.delete(victim);
+    if (victim === undefined) return;
+    const r = this.#byDn.get(victim)!;
+    if (!this.#forgotten(victim, r, now)) {
+      const i = slotOf(victim);
+      const live = now - this.#spillAt[i]! <= this.#cfg.windowMs;
+      this.#spill[i] = Math.min(0xffff, Math.max(live ? this.#spill[i]! : 0, r.failures));
+      this.#spillAt[i] = Math.max(live ? this.#spillAt[i]! : 0, r.last);
+    }
+    this.#byDn.delete(victim);
   }
 
   #lock(ndn: string, until: number, now: number): void {
@@ -163,7 +189,8 @@ export class BruteForceGuard implements BindGuard {
     let r = this.#get(ndn);
     if (!r) {
       if (this.#byDn.size >= MAX_TRACKED) this.#evict(now);
-      r = { failures: 0, last: now };
+      const i = slotOf(ndn);
+      r = { failures: now - this.#spillAt[i]! <= this.#cfg.windowMs ? this.#spill[i]! : 0, last: now };
       this.#byDn.set(ndn, r);
     }
     r.failures++;

@@ -80,3 +80,15 @@ t.test('failed binds for other DNs, however many, neither lift a lock nor wipe o
   g.failed('uid=bob', 'p');
   t.throws(() => g.check('uid=bob'), 'his failures were kept: one more locks him');
 });
+
+t.test('a count pushed out by a flood comes back, even behind locked decoys', async (t) => {
+  const g = new BruteForceGuard(cfg, silentLogger);
+  // Locked decoys first, so that the target is the least-failed among the
+  // oldest records the eviction looks at.
+  for (let d = 0; d < 15; d++) for (let i = 0; i < cfg.lockAfter; i++) g.failed(`uid=decoy${d}`, 'p');
+  for (let i = 0; i < cfg.lockAfter - 1; i++) g.failed('uid=target', 'p');
+  for (let i = 0; i < MAX_TRACKED + 1000; i++) g.failed(`uid=junk${i}`, 'p');
+  t.doesNotThrow(() => g.check('uid=target'), 'not locked yet');
+  g.failed('uid=target', 'p');
+  t.throws(() => g.check('uid=target'), 'its failures were kept: one more locks it');
+});
