@@ -7,8 +7,10 @@
 import { parseDN } from '../dit/dn.js';
 import { LdapError, RC } from '../errors.js';
 import type { Schema } from '../schema/schema.js';
-import { hasClass, type EntryRec } from '../store/record.js';
+import { hasClass, recEntry, type EntryRec } from '../store/record.js';
 import type { Store } from '../store/store.js';
+import type { Access } from './access.js';
+import type { Session } from './connection.js';
 import { CONTROL, findControl, type Control } from './pdu/index.js';
 
 function manageDsaIT(controls: readonly Control[]): boolean {
@@ -118,6 +120,15 @@ function referral(rec: EntryRec, refs: string[]): LdapError {
 /** The object's URLs rewritten for an operation on `target` (slapd's referral_rewrite). */
 function rewritten(schema: Schema, rec: EntryRec, target: string, scope: RefScope): LdapError {
   return referral(rec, rewriteRefs(schema, entryRefs(rec), rec.dn, target, scope));
+}
+
+/**
+ * The `hidden` test of checkReferral and checkSearchBase for `who`: a
+ * referral object it may not find (slapd's "disclose"); undefined when no
+ * rule can hide one from it.
+ */
+export function hiddenFrom(access: Access, who: Session): ((rec: EntryRec) => boolean) | undefined {
+  return access.ruled && !access.isRoot(who) ? (rec) => !access.discloses(who, rec.ndn, recEntry(rec)) : undefined;
 }
 
 /**

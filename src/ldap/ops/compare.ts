@@ -12,7 +12,7 @@ import type { ServerContext } from '../context.js';
 import type { CompareRequest, Control } from '../pdu/index.js';
 import { assertionOf } from '../assertion.js';
 import { SUBSCHEMA_NDN, virtualEntry } from './virtual.js';
-import { checkReferral } from '../referral.js';
+import { checkReferral, hiddenFrom } from '../referral.js';
 
 const SUBSCHEMA = Buffer.from('cn=Subschema');
 
@@ -20,7 +20,7 @@ function target(ctx: ServerContext, who: Session, dn: string, ndn: string, contr
   const store = ctx.store;
   if (!store.inSuffix(ndn)) return virtualEntry(ctx, who, ndn, dn);
   ctx.access.checkRead(who);
-  checkReferral(ctx.schema, store, dn, controls, ctx.access.ruled && !ctx.access.isRoot(who) ? (rec) => !ctx.access.discloses(who, rec.ndn, recEntry(rec)) : undefined);
+  checkReferral(ctx.schema, store, dn, controls, hiddenFrom(ctx.access, who));
   const rec = store.byNdn(ndn);
   if (!rec) throw new LdapError(RC.noSuchObject, '', store.matchedDN(parseDN(dn)));
   const entry = recEntry(rec);

@@ -19,7 +19,7 @@ import { guardFilter } from '../filter-access.js';
 import { filterTypes } from '../../schema/filter.js';
 import { matchedValues } from '../matched-values.js';
 import { withSubentries } from '../search-controls.js';
-import { checkSearchBase, continuation, referralsInSearch } from '../referral.js';
+import { checkSearchBase, continuation, hiddenFrom, referralsInSearch } from '../referral.js';
 import { unionAll } from '../../store/store.js';
 
 const TRUE = Buffer.from('TRUE');
@@ -80,7 +80,7 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
   // Only the base's id is needed unless it is itself a result.
   let baseId = store.idOf(ndn);
   // A referral object a rule hides refers nobody (its URLs would tell of it).
-  const hidden = ctx.access.ruled && !root ? (rec: EntryRec) => !ctx.access.allows(who, 'search', rec.ndn, recEntry(rec)) : undefined;
+  const hidden = hiddenFrom(ctx.access, who);
   checkSearchBase(ctx.schema, store, req.base, baseId, req.scope, controls, hidden);
   let baseDn = req.base;
   if (baseId === undefined && req.deref & DEREF_FINDING) ({ baseDn, ndn, baseId } = throughAliases(ctx, baseDn));
