@@ -146,12 +146,7 @@ export class Mesh {
   }
 
   async addManager(name: string, password = REPL_PW): Promise<void> {
-    const c = await this.client(name);
-    try {
-      await c.add(REPL_DN, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: 'replication manager', userPassword: password });
-    } finally {
-      c.close();
-    }
+    await addReplManager(this.node(name).url, password);
   }
 
   /** Write (or rewrite) the agreement file `from`→`to`; a field set to null is left out. */
@@ -292,6 +287,17 @@ export function meshdirAsync(args: string[]): Promise<{ status: number | null; s
     child.once('error', reject);
     child.once('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Add the Replication Manager entry (REPL_DN) on the server at `url`, as its rootDn. */
+export async function addReplManager(url: string, password = REPL_PW): Promise<void> {
+  const c = await LdapClient.connect(url, { timeoutMs: 20_000 });
+  try {
+    await c.bind(ROOT_DN, ROOT_PW);
+    await c.add(REPL_DN, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: 'replication manager', userPassword: password });
+  } finally {
+    c.close();
+  }
 }
 
 /** Poll until `check` returns true (or throw after ms). */

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
-import { eventually, readEntry, REPL_DN, REPL_PW } from '../helpers/mesh.js';
+import { addReplManager, eventually, readEntry, REPL_DN, REPL_PW } from '../helpers/mesh.js';
 import { cleanup, ROOT_DN, ROOT_PW, startServer } from '../helpers/server.js';
 
 const managers = `replication:\n  managers: ["${REPL_DN}"]\nlog: { level: info, access: false }`;
@@ -23,12 +23,14 @@ t.teardown(async () => {
   for (const d of [a.dir, b.dir, twin.dir]) cleanup(d);
 });
 
+/** An agreement of a's for the server at `url`, which gets the Replication Manager a binds as. */
+async function agreeTo(name: string, url: string): Promise<void> {
+  await addReplManager(url);
+  writeFileSync(join(agreements, `${name}.yaml`), `consumer: ${url}\nbindDn: ${REPL_DN}\nbindPassword: ${REPL_PW}\ntransport: plain\n`);
+}
+
 t.test('a session refused for another generation is counted as refused', async (t) => {
-  const c = await LdapClient.connect(b.url);
-  await c.bind(ROOT_DN, ROOT_PW);
-  await c.add(REPL_DN, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: 'replication manager', userPassword: REPL_PW });
-  c.close();
-  writeFileSync(join(agreements, 'to-b.yaml'), `consumer: ${b.url}\nbindDn: ${REPL_DN}\nbindPassword: ${REPL_PW}\ntransport: plain\n`);
+  await agreeTo('to-b', b.url);
   await eventually(async () => (await readEntry(a.url, 'cn=to-b,cn=replication,cn=monitor')).state?.[0] === 'generation-mismatch', 20_000, 'generation-mismatch');
   const top = await readEntry(b.url, 'cn=replication,cn=monitor');
   t.equal(top.sessionsaccepted?.[0], '0', 'none accepted');
@@ -36,11 +38,7 @@ t.test('a session refused for another generation is counted as refused', async (
 });
 
 t.test('a master with the supplier\'s replicaId refuses its sessions', async (t) => {
-  const c = await LdapClient.connect(twin.url);
-  await c.bind(ROOT_DN, ROOT_PW);
-  await c.add(REPL_DN, { objectClass: ['applicationProcess', 'simpleSecurityObject'], cn: 'replication manager', userPassword: REPL_PW });
-  c.close();
-  writeFileSync(join(agreements, 'to-twin.yaml'), `consumer: ${twin.url}\nbindDn: ${REPL_DN}\nbindPassword: ${REPL_PW}\ntransport: plain\n`);
+  await agreeTo('to-twin', twin.url);
   let st: Record<string, string[]> = {};
   await eventually(async () => (st = await readEntry(a.url, 'cn=to-twin,cn=replication,cn=monitor')).state?.[0] === 'refused', 20_000, 'refused');
   t.match(st.detail?.[0], /replicaId 1 is this server's own/, `the status says why: ${st.detail?.[0]}`);
