@@ -15,6 +15,21 @@ import { launch, meshdir, REPO, SUFFIX } from '../helpers/server.js';
 
 const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
 
+/** The suffix, ou=people and `n` people below it, added 250 at a time (with `bytes` random bytes of description each, if any). */
+async function addPeople(c: LdapClient, n: number, bytes = 0): Promise<void> {
+  await c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await c.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  for (let i = 0; i < n; i += 250) {
+    await Promise.all(Array.from({ length: Math.min(250, n - i) }, (_, j) => c.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), ...(bytes ? { description: randomBytes(bytes).toString('hex') } : {}) })));
+  }
+}
+
+/** A disabled agreement `from` → `to` (for repl init only), once `from` has loaded it. */
+async function agreeForInit(mesh: Mesh, from: string, to: string): Promise<void> {
+  mesh.agree(from, to, { enabled: false });
+  await eventually(async () => (await mesh.agreement(from, `to-${to}`)) !== undefined, 5000, 'the agreement loaded');
+}
+
 t.test('needs-init after trimming, fixed by repl init', async (t) => {
   const started = Date.now();
   const mesh = await Mesh.start({
@@ -166,8 +181,7 @@ t.test('repl init replaces a master of another generation wholesale', async (t) 
   const genBefore = (await database('m2')).generationid![0];
   t.not(genBefore, (await database('m1')).generationid![0], 'two histories');
 
-  mesh.agree('m1', 'm2', { enabled: false });
-  await eventually(async () => (await mesh.agreement('m1', 'to-m2')) !== undefined, 5000, 'the agreement loaded');
+  await agreeForInit(mesh, 'm1', 'm2');
   // Two agreements for one consumer: the server runs one of them (the other is invalid); init refuses both.
   const dir = mesh.node('m1').agreementsDir;
   copyFileSync(join(dir, 'to-m2.yaml'), join(dir, 'to-m2b.yaml'));
@@ -215,8 +229,7 @@ t.test('one total update at a time; none from an empty supplier', async (t) => {
   await eventually(async () => (await begin().then(({ c, r }) => (c.close(), r))) === 0, 5000, 'once the first session is gone, another may begin');
 
   // m2 holds nothing: a total update from it would empty m1.
-  mesh.agree('m2', 'm1', { enabled: false });
-  await eventually(async () => (await mesh.agreement('m2', 'to-m1')) !== undefined, 5000, 'the agreement loaded');
+  await agreeForInit(mesh, 'm2', 'm1');
   const before = await mesh.count('m1');
   const r = meshdir(['repl', 'init', '--config', mesh.node('m2').server.configFile, '--agreement', 'to-m1', '--no-progress']);
   t.equal(r.status, 1);
@@ -228,15 +241,10 @@ t.test('the consumer answers searches while the copy replaces its database', asy
   const mesh = await Mesh.start({ nodes: { m1: 'master', c1: 'consumer' } });
   t.teardown(() => mesh.stop());
   const m1 = await mesh.client('m1');
-  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
-  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
   // Enough entries that the replacing transaction takes a good part of a second.
-  for (let i = 0; i < 2000; i += 250) {
-    await Promise.all(Array.from({ length: 250 }, (_, j) => m1.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), description: randomBytes(24).toString('hex') })));
-  }
+  await addPeople(m1, 2000, 24);
   m1.close();
-  mesh.agree('m1', 'c1', { enabled: false });
-  await eventually(async () => (await mesh.agreement('m1', 'to-c1')) !== undefined, 5000, 'the agreement loaded');
+  await agreeForInit(mesh, 'm1', 'c1');
   const c1 = mesh.node('c1').server;
   const probe = await LdapClient.connect(c1.url);
   t.teardown(() => probe.close());
@@ -262,14 +270,11 @@ t.test('the copy is written with the schema the consumer runs, not what its sche
   writeFileSync(c1.server.configFile, readFileSync(c1.server.configFile, 'utf8').replace(/^schemaDir: .*$/m, `schemaDir: ${schemaDir}`));
   c1.server = await launch(c1.dir, c1.server.configFile);
   const m1 = await mesh.client('m1');
-  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
-  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
-  for (let i = 0; i < 20; i++) await m1.add(`uid=p${i},ou=people,${SUFFIX}`, person(`p${i}`));
+  await addPeople(m1, 20);
   m1.close();
   // An administrator drafts a schema file for the next restart (not valid yet).
   writeFileSync(join(schemaDir, 'zz-draft.schema'), "attributetype ( 1.3.6.1.4.1.99999.1 NAME 'draftAttr'\n  SUP noSuchType )\n");
-  mesh.agree('m1', 'c1', { enabled: false });
-  await eventually(async () => (await mesh.agreement('m1', 'to-c1')) !== undefined, 5000, 'the agreement loaded');
+  await agreeForInit(mesh, 'm1', 'c1');
   const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
   t.equal(r.status, 0, `repl init exit 0 ${r.stderr.trim()}`);
   t.equal(await mesh.count('c1').catch(() => 0), 22, 'and c1 holds the copy');
@@ -279,11 +284,7 @@ t.test('a replacement that fails on a full disk: the supplier and the consumer\'
   const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master' } });
   t.teardown(() => mesh.stop());
   const m1 = await mesh.client('m1');
-  await m1.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
-  await m1.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
-  for (let i = 0; i < 3000; i += 250) {
-    await Promise.all(Array.from({ length: 250 }, (_, j) => m1.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), description: randomBytes(200).toString('hex') })));
-  }
+  await addPeople(m1, 3000, 200);
   m1.close();
   const m2c = await mesh.client('m2');
   await m2c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
@@ -293,8 +294,7 @@ t.test('a replacement that fails on a full disk: the supplier and the consumer\'
   await n2.server.stop();
   const size = statSync(join(n2.dir, 'data', 'data.mdb')).size;
   n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: Math.ceil(size / 1024) + 10_000 });
-  mesh.agree('m1', 'm2', { enabled: false });
-  await eventually(async () => (await mesh.agreement('m1', 'to-m2')) !== undefined, 5000, 'the agreement loaded');
+  await agreeForInit(mesh, 'm1', 'm2');
   const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
   t.equal(r.status, 1, 'repl init fails');
   t.match(r.stderr, /could not write|no space|Input\/output error|File too large/, `and says why: ${r.stderr.trim()}`);
