@@ -6,7 +6,7 @@
 // of a `dn:` rule — and had its rights from then on.
 import t from 'tap';
 import { cleanup, startServer, SUFFIX } from '../helpers/server.js';
-import { as, dns, people, tool } from './tools.js';
+import { as, dns, modifyAs, people, tool } from './tools.js';
 
 const groups = `ou=groups,${SUFFIX}`;
 const server = await startServer({
@@ -25,7 +25,7 @@ t.teardown(async () => {
   cleanup(server.dir);
 });
 const url = server.url;
-const modify = (who: string, dn: string, change: string) => tool('ldapmodify', as(url, who), { input: `dn: ${dn}\nchangetype: modify\n${change}\n` });
+const modify = (who: string, dn: string, change: string) => modifyAs(url, who, dn, change);
 
 t.test('a user who may write its own entry may not rename itself to a writer\'s free DN', async (t) => {
   t.equal(modify('bob', people('bob'), 'replace: description\ndescription: mine').code, 0, 'the self rule lets bob write his entry');

@@ -2,7 +2,7 @@
 // checked through the real ldap-utils against a running server.
 import t from 'tap';
 import { cleanup, startServer, SUFFIX } from '../helpers/server.js';
-import { as, dns, people, tool } from './tools.js';
+import { as, dns, modifyAs, people, tool } from './tools.js';
 
 const groups = `ou=groups,${SUFFIX}`;
 const server = await startServer({
@@ -29,7 +29,7 @@ t.teardown(async () => {
   cleanup(server.dir);
 });
 const url = server.url;
-const modify = (who: string, dn: string, change: string) => tool('ldapmodify', as(url, who), { input: `dn: ${dn}\nchangetype: modify\n${change}\n` });
+const modify = (who: string, dn: string, change: string) => modifyAs(url, who, dn, change);
 
 t.test('self: a user writes its own telephoneNumber, not another user\'s', async (t) => {
   t.equal(modify('bob', people('bob'), 'replace: telephoneNumber\ntelephoneNumber: +1 555 9999').code, 0);

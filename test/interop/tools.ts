@@ -30,6 +30,11 @@ export function as(url: string, who: 'anonymous' | 'root' | string = 'anonymous'
   return ['-x', '-H', url, '-D', people(who), '-w', password];
 }
 
+/** `ldapmodify` of `dn` as `who` (see `as`) with one change, e.g. "replace: mail\nmail: x". */
+export function modifyAs(url: string, who: string, dn: string, change: string): ToolResult {
+  return tool('ldapmodify', as(url, who), { input: `dn: ${dn}\nchangetype: modify\n${change}\n` });
+}
+
 /** DNs of `ldapsearch -LLL` output, in order. */
 export function dns(ldif: string): string[] {
   return ldif.split('\n').filter((l) => l.startsWith('dn:')).map((l) => l.replace(/^dn: ?/, ''));
