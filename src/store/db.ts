@@ -50,7 +50,11 @@ export interface Dbs {
   conflicts: Database<any, string>;
   /** cn=config: normalized DN → local entry (never replicated). */
   config: Database<any, string>;
-  /** Total update in progress: sequence → received state. */
+  /**
+   * Where a total update staged its chunks until 2026-12-06 (now a file:
+   * stage.ts). Still opened, so that every file has the same named
+   * databases (compact.ts copies them all); emptied by the next total update.
+   */
   stage: Database<Buffer, number>;
 }
 
@@ -182,7 +186,6 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     changelog: env.openDB('changelog', { ...shared(STRUCTURES) }),
     conflicts: env.openDB('conflicts', { ...shared(STRUCTURES) }),
     config: env.openDB('config', { encoding: 'msgpack', ...text, encoder: { Encoder: BufferPackr } } as object),
-    // A total update's received chunks, as received (packed lists of states).
     stage: env.openDB('stage', { keyEncoding: 'uint32', encoding: 'binary' }),
   };
 }

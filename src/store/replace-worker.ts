@@ -26,6 +26,8 @@ interface Job {
    * nor fail it.
    */
   schema: readonly ParsedFile[];
+  /** The staged copy (stage.ts). */
+  stage: string;
   gen: string;
   ruv: Ruv;
   expected: number;
@@ -65,7 +67,7 @@ async function work(job: Job): Promise<Outcome> {
   let store: Store | undefined;
   try {
     store = openStore(job.config, createLogger({ level: 'silent' }), new Schema([...job.schema]));
-    const r = await stageCommit(store, job.gen, job.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored), job.expected);
+    const r = await stageCommit(store, job.stage, job.gen, job.ruv, (raw) => decodeList(raw, 'staged init chunk').map(validateStored), job.expected);
     return { ok: true, ...r };
   } catch (e) {
     // Answered, not thrown: the consumer logs it (a worker's uncaught error would skip that).

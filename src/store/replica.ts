@@ -11,6 +11,7 @@ import { ruvAdvance, ruvCovers, ruvGap, type Ruv } from '../repl/core/ruv.js';
 import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/core/view.js';
 import type { Database, Key, Transaction } from 'lmdb';
 import type { Store } from './store.js';
+import { readStage } from './stage.js';
 import { Txn } from './write.js';
 
 /** Apply a received group in one transaction; resolves with the durable RUV. */
@@ -192,24 +193,12 @@ export async function adoptGeneration(store: Store, gen: string): Promise<void> 
 
 // ---- total update ---------------------------------------------------------
 
-export async function stageBegin(store: Store): Promise<void> {
-  await store.write(() => {
-    for (const key of store.dbs.stage.getKeys()) store.dbs.stage.remove(key);
-  });
-}
-
-/** One received chunk of states, staged as the bytes it came in (decoded at the commit). */
-export async function stageChunk(store: Store, seq: number, chunk: Buffer): Promise<void> {
-  await store.write(() => {
-    store.dbs.stage.put(seq, chunk);
-  });
-}
-
 /**
- * Replace the whole database with the staged states in one transaction:
- * the consumer never shows a mix of old and new data.
+ * Replace the whole database with the states staged in `stagePath`
+ * (stage.ts) in one transaction: the consumer never shows a mix of old and
+ * new data.
  */
-export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (chunk: Buffer) => Stored[], expected?: number): Promise<{ n: number; discarded: number }> {
+export async function stageCommit(store: Store, stagePath: string, gen: string, ruv: Ruv, decode: (chunk: Buffer) => Stored[], expected?: number): Promise<{ n: number; discarded: number }> {
   let n = 0;
   let discarded = 0;
   await store.write((tx: Txn) => {
@@ -246,18 +235,18 @@ export async function stageCommit(store: Store, gen: string, ruv: Ruv, decode: (
     }
     // Keys only (a key's remove() takes all its duplicates): decoding every
     // old value just to delete it would be most of the cost.
-    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog, d.entries] as Database<unknown, Key>[]) {
+    // (`stage`: where files of before 2026-12-06 staged a copy.)
+    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog, d.entries, d.stage] as Database<unknown, Key>[]) {
       for (const key of db.getKeys()) db.remove(key);
     }
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
-    for (const { key, value } of d.stage.getRange({})) {
-      for (const s of decode(value as Buffer)) {
+    for (const chunk of readStage(stagePath)) {
+      for (const s of decode(chunk)) {
         store.putStored(s.state.uuid, s);
         for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
         writes.push({ uuid: s.state.uuid, vis: s.vis });
         n++;
       }
-      d.stage.remove(key);
     }
     // The staged states must be exactly what this session received: anything
     // else (another session's chunks) aborts the transaction, the old

@@ -4,7 +4,7 @@
 // The supplier trims after 1 s (`changelog.maxAge`) and runs maintenance
 // every second (`replication.maintenanceInterval`).
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, cpSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, REPL_DN, REPL_PW, eventually, meshdirAsync } from '../helpers/mesh.js';
@@ -23,6 +23,9 @@ async function addPeople(c: LdapClient, n: number, bytes = 0): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(250, n - i) }, (_, j) => c.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), ...(bytes ? { description: randomBytes(bytes).toString('hex') } : {}) })));
   }
 }
+
+/** Staged copies of a total update in a node's data directory (src/store/stage.ts). */
+const stagedFiles = (dir: string): string[] => readdirSync(join(dir, 'data')).filter((n) => n.startsWith('total-update.stage.'));
 
 /** A disabled agreement `from` → `to` (for repl init only), once `from` has loaded it. */
 async function agreeForInit(mesh: Mesh, from: string, to: string): Promise<void> {
@@ -257,6 +260,11 @@ t.test('the consumer answers searches while the copy replaces its database', asy
   const done = await init;
   t.equal(done.status, 0, `repl init exit 0 ${done.stderr.trim()}`);
   t.equal(await mesh.count('c1'), await mesh.count('m1'), 'and the copy is whole');
+  // The staged copy took about as much room as the data: had it been staged
+  // in data.mdb, the file would hold both (and its free list for good).
+  const mdb = (node: string) => statSync(join(mesh.node(node).dir, 'data', 'data.mdb')).size;
+  t.ok(mdb('c1') < mdb('m1'), `c1's data.mdb (${mdb('c1')} bytes) smaller than m1's with its changelog (${mdb('m1')})`);
+  t.same(stagedFiles(mesh.node('c1').dir), [], 'and the staged copy is gone');
 });
 
 t.test('the copy is written with the schema the consumer runs, not what its schemaDir holds now', async (t) => {
@@ -286,23 +294,50 @@ t.test('a replacement that fails on a full disk: the supplier and the consumer\'
   const m1 = await mesh.client('m1');
   await addPeople(m1, 3000, 200);
   m1.close();
+  // m2's own data (another generation) is as large as the copy: the staged
+  // copy (~10 MiB, a file of its own) fits under the file size limit below,
+  // the replacing transaction (~8.5 MiB more in data.mdb) does not.
   const m2c = await mesh.client('m2');
-  await m2c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await addPeople(m2c, 3000, 200);
   m2c.close();
-  // Room for the staged copy (about 6 MiB), not for the replacing transaction.
+  const held = await mesh.count('m2');
   const n2 = mesh.node('m2');
   await n2.server.stop();
   const size = statSync(join(n2.dir, 'data', 'data.mdb')).size;
-  n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: Math.ceil(size / 1024) + 10_000 });
+  n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: Math.ceil(size / 1024) + 4_000 });
   await agreeForInit(mesh, 'm1', 'm2');
   const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
   t.equal(r.status, 1, 'repl init fails');
   t.match(r.stderr, /could not write|no space|Input\/output error|File too large/, `and says why: ${r.stderr.trim()}`);
-  t.ok(n2.server.log.some((l) => l.includes('total update received: replacing the database')), 'the copy was received: the replacement failed (else raise the limit)');
+  t.ok(n2.server.log.some((l) => l.includes('total update received: replacing the database')), 'the copy was received: the replacement failed (else lower the limit)');
   t.ok(n2.server.log.some((l) => /"level":50,.*replaced/.test(l) || /"level":50,.*could not be written/.test(l)), "the consumer's log has an error line for it");
   t.equal(n2.server.child.exitCode, null, 'm2 still runs');
+  t.same(stagedFiles(n2.dir), [], 'the staged copy is gone');
   const c = await mesh.client('m2');
   t.teardown(() => c.close());
   await c.add(`uid=after,${SUFFIX}`, person('after'));
-  t.equal(await mesh.count('m2'), 2, 'm2 keeps its old data and takes writes');
+  t.equal(await mesh.count('m2'), held + 1, 'm2 keeps its old data and takes writes');
+});
+
+t.test('a copy that cannot be staged (a full disk): refused, the staged part removed, the old data stays', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master' } });
+  t.teardown(() => mesh.stop());
+  const m1 = await mesh.client('m1');
+  await addPeople(m1, 3000, 200);
+  m1.close();
+  const n2 = mesh.node('m2');
+  await n2.server.stop();
+  // No file in m2's data directory may pass 2 MiB: the copy is ~10 MiB.
+  n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: 2048 });
+  await agreeForInit(mesh, 'm1', 'm2');
+  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
+  t.equal(r.status, 1, 'repl init fails');
+  t.match(r.stderr, /could not write the staged copy of the total update \(no space left on the database disk\)/, `and says why: ${r.stderr.trim()}`);
+  t.notOk(n2.server.log.some((l) => l.includes('total update received')), 'nothing was replaced');
+  t.same(stagedFiles(n2.dir), [], 'what was staged is removed at once');
+  t.equal(n2.server.child.exitCode, null, 'm2 still runs');
+  const c = await mesh.client('m2');
+  t.teardown(() => c.close());
+  await c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  t.equal(await mesh.count('m2'), 1, 'm2 keeps its (empty) database and takes writes');
 });

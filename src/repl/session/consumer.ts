@@ -6,8 +6,9 @@ import { LdapError, ProtocolError, RC } from '../../errors.js';
 import type { Connection } from '../../ldap/connection.js';
 import type { ExtendedHandler, ServerContext } from '../../ldap/context.js';
 import { EXOP, encodeExtendedResponse } from '../../ldap/pdu/index.js';
-import { adoptGeneration, applyGroup, isPristine, stageBegin, stageChunk } from '../../store/replica.js';
+import { adoptGeneration, applyGroup, isPristine } from '../../store/replica.js';
 import { stageCommitElsewhere } from '../../store/replace-worker.js';
+import { discardStages, StageFile } from '../../store/stage.js';
 import type { Change } from '../core/change.js';
 import type { Ruv } from '../core/ruv.js';
 import type { Stored } from '../core/view.js';
@@ -33,7 +34,7 @@ interface Session {
    * changes and they would never be sent again.
    */
   failed?: string;
-  init?: { nextSeq: number; gen: string; ruv: Ruv; count: number };
+  init?: { nextSeq: number; gen: string; ruv: Ruv; count: number; stage: StageFile };
 }
 
 export interface ConsumerState {
@@ -69,6 +70,8 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
     if (n) managers.add(n);
   }
   const state: ConsumerState = { sessions: new Map(), suppliers: new Set(), received: 0, sessionsAccepted: 0, refused: 0, epoch: 0 };
+  // A total update this server was receiving when it stopped is not resumed.
+  discardStages(ctx.config.dataDir);
   const referralUrls = new Map<string, string[]>(Object.entries(storedReferrals(ctx.store.dbs.meta.get('referralUrls'))));
   const refresh = (): void => {
     state.suppliers.clear();
@@ -314,19 +317,12 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           if (e instanceof LdapError) throw e;
           return broken(conn, id, e);
         }
-        // One total update at a time: they share the stage, and the second
-        // one's begin would empty what the first staged (its commit then
-        // replaces the database with part of a copy).
+        // One total update at a time: the second would replace the database
+        // under the first (and its begin removes the first's staged copy).
         const busy = otherInit(conn);
         if (busy) throw new LdapError(RC.busy, `a total update from ${busy.supplier || 'another supplier'} (agreement ${busy.agreement || '?'}) is in progress; run this one when it has ended`);
-        // Registered before the stage is emptied, so a second begin arriving meanwhile sees it.
-        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, seen: Date.now(), beatMs: 0, init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0 } });
-        try {
-          await stageBegin(ctx.store);
-        } catch (e) {
-          state.sessions.delete(conn);
-          throw e;
-        }
+        const stage = StageFile.create(ctx.config.dataDir);
+        state.sessions.set(conn, { supplier: String(o.url ?? ''), agreement: String(o.agreement ?? ''), nextSeq: 0, chain: Promise.resolve(), epoch: state.epoch, seen: Date.now(), beatMs: 0, init: { nextSeq: 0, gen: o.gen as string, ruv: o.ruv as Ruv, count: 0, stage } });
         ctx.log.info({ conn: conn.id, supplier: o.url, entries: o.total }, 'total update started');
         reply(conn, id, REPL_OID.initBegin, {});
       },
@@ -341,11 +337,9 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         const init = s.init;
         let raw: Buffer;
         let count: number;
-        let seq: number;
         try {
           const o = unpack(value, 'init chunk');
           if (o.seq !== init.nextSeq) throw new ProtocolError(`init chunk ${String(o.seq)} out of order (expected ${init.nextSeq})`);
-          seq = o.seq as number;
           raw = inflateList(o.z, o.data, 'init chunk');
           // Checked now, so a bad chunk ends the session before anything is
           // staged; staged as received, so it is packed only once.
@@ -354,9 +348,16 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
           return broken(conn, id, e);
         }
         init.nextSeq++;
-        const run = s.chain.then(() => stageChunk(ctx.store, seq, raw));
+        const run = s.chain.then(() => init.stage.append(raw));
         s.chain = run.catch(() => undefined);
-        await run;
+        try {
+          await run;
+        } catch (e) {
+          // A full disk, say: what was staged goes now, not at the next total update.
+          state.sessions.delete(conn);
+          init.stage.discard();
+          throw e;
+        }
         init.count += count;
         reply(conn, id, REPL_OID.initChunk, { count: init.count });
       },
@@ -375,12 +376,14 @@ export function registerConsumer(ctx: ServerContext): ConsumerState {
         // new session; and again after it, for sessions that started while it
         // committed (they were told the RUV it replaced).
         state.epoch++;
-        ctx.log.info({ conn: conn.id, entries: init.count }, 'total update received: replacing the database');
+        ctx.log.info({ conn: conn.id, entries: init.count, stagedBytes: init.stage.size }, 'total update received: replacing the database');
         let r: { n: number; discarded: number };
         try {
-          r = await stageCommitElsewhere(ctx.store, { config: ctx.config, schema: ctx.store.schema.files, gen: init.gen, ruv: init.ruv, expected: init.count }).finally(() => state.epoch++);
+          init.stage.close();
+          r = await stageCommitElsewhere(ctx.store, { config: ctx.config, schema: ctx.store.schema.files, stage: init.stage.path, gen: init.gen, ruv: init.ruv, expected: init.count }).finally(() => state.epoch++);
         } finally {
           state.sessions.delete(conn);
+          init.stage.discard();
         }
         const n = r.n;
         if (r.discarded > 0) ctx.log.warn({ conn: conn.id, discarded: r.discarded, gen: init.gen }, 'total update from another generation: changes of this master that the copy lacks were discarded');

@@ -41,16 +41,23 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
     let sent = 0;
     let chunk: Stored[] = [];
     const inflight = new Set<Promise<unknown>>();
+    // The first chunk refused says why: the ones after it in the window are
+    // refused only because it was (the consumer dropped the session).
+    let failed: { e: unknown } | undefined;
     const flush = async (): Promise<void> => {
       const items = chunk;
       chunk = [];
-      const p = client.extended(REPL_OID.initChunk, pack({ seq: seq++, ...packList(items, Math.max(1, a.compression)) })).then(() => {
-        sent += items.length;
-        hooks.onProgress?.(sent);
-      });
+      const p = client.extended(REPL_OID.initChunk, pack({ seq: seq++, ...packList(items, Math.max(1, a.compression)) })).then(
+        () => {
+          sent += items.length;
+          hooks.onProgress?.(sent);
+        },
+        (e: unknown) => void (failed ??= { e }),
+      );
       inflight.add(p);
-      p.finally(() => inflight.delete(p)).catch(() => undefined);
+      void p.finally(() => inflight.delete(p));
       if (inflight.size >= WINDOW) await Promise.race(inflight);
+      if (failed) throw failed.e;
     };
     let bytes = 0;
     for (const { value: raw } of store.dbs.core.getRange({ transaction: txn } as never)) {
@@ -65,6 +72,7 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
     }
     if (chunk.length) await flush();
     await Promise.all(inflight);
+    if (failed) throw failed.e;
     const end = unpack((await client.extended(REPL_OID.initEnd)).value, 'init end');
     return { entries: Number(end.count ?? sent), ruv, discarded: Number(end.discarded ?? 0) };
   } finally {
