@@ -327,8 +327,11 @@ t.test('a copy that cannot be staged (a full disk): refused, the staged part rem
   m1.close();
   const n2 = mesh.node('m2');
   await n2.server.stop();
+  // What a server killed during a transfer leaves behind.
+  writeFileSync(join(n2.dir, 'data', 'total-update.stage.1.2'), 'cut short');
   // No file in m2's data directory may pass 2 MiB: the copy is ~10 MiB.
   n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: 2048 });
+  t.same(stagedFiles(n2.dir), [], 'a staged copy left from before the start is removed');
   await agreeForInit(mesh, 'm1', 'm2');
   const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
   t.equal(r.status, 1, 'repl init fails');
