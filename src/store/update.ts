@@ -37,6 +37,8 @@ export interface AddOptions extends WriteOptions {
   import?: boolean;
   /** The relax control, from the rootDn: creation and modification stamps may be given. */
   relax?: boolean;
+  /** The entry id to store it under, taken from Store.nextId beforehand (import keeps slapadd's order). */
+  id?: number;
 }
 
 /** Operational attributes the server maintains itself; import (and, of IMPORTABLE, an add under relax) may carry them. */
@@ -280,6 +282,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     attrs: [...attrs],
   };
   priority(tx, ch);
+  if (opts.id !== undefined) tx.presetId(ch.uuid, opts.id);
   tx.apply(ch, { schemaChecked: true });
   return ch.uuid;
 }

@@ -285,8 +285,25 @@ export class Txn implements StateView {
     for (const w of writes) m.entry(w.uuid, w.vis);
   }
 
-  allocId(): number {
+  /** Ids set aside for entries this transaction adds (see presetId). */
+  readonly #presetIds = new Map<string, number>();
+
+  /**
+   * The id the entry `uuid` gets when this transaction adds it: one taken
+   * earlier from Store.nextId (an import gives an entry whose parent comes
+   * later in the file the place slapadd gives it).
+   */
+  presetId(uuid: string, id: number): void {
+    this.#presetIds.set(uuid, id);
+  }
+
+  allocId(uuid?: string): number {
     this.simpleOnly('a new entry');
+    const preset = uuid === undefined ? undefined : this.#presetIds.get(uuid);
+    if (preset !== undefined) {
+      this.#presetIds.delete(uuid!);
+      return preset;
+    }
     // Ids come from memory (recomputed from the highest stored id at start):
     // an id taken by a transaction that aborts is simply never used.
     return this.store.nextId++;
@@ -353,7 +370,7 @@ class Materializer {
       return;
     }
     const ndn = same ? old.ndn : store.normalize(dn);
-    const id = old?.id ?? this.#tx.allocId();
+    const id = old?.id ?? this.#tx.allocId(uuid);
     const rec = this.#build(id, uuid, dn, ndn, parentId, vis);
     this.#put(rec, old);
     if (old && old.dn !== dn) this.#renameSubtree(id, old.dn, dn, old.ndn, ndn);
