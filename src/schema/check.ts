@@ -28,6 +28,12 @@ export interface CheckOptions {
    * checked like any other (slapd hides the class from clients).
    */
   placeholder?: boolean;
+  /**
+   * OBSOLETE object classes are allowed: the relax control (slapd's
+   * entry_schema_check lets "manage" requests use them), and replicated
+   * merges, which take what the originating master accepted.
+   */
+  relax?: boolean;
 }
 
 export interface CheckResult {
@@ -185,7 +191,7 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
       fail(RC.objectClassModsProhibited, `structural object class modification from '${socValue}' to '${sc.name}' not allowed`);
     }
   }
-  if (sc.obsolete) fail(RC.objectClassViolation, `structuralObjectClass '${sc.name}' is OBSOLETE`);
+  if (sc.obsolete && opts.relax !== true) fail(RC.objectClassViolation, `structuralObjectClass '${sc.name}' is OBSOLETE`);
 
   namingCheck(schema, entry, types, plain, add);
 
@@ -193,7 +199,7 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
   const extensibleObject = schema.objectClass('extensibleObject');
   for (let i = 0; i < classes.length; i++) {
     const oc = classes[i];
-    if (oc.obsolete) fail(RC.objectClassViolation, `objectClass '${written[i]}' is OBSOLETE`);
+    if (oc.obsolete && opts.relax !== true) fail(RC.objectClassViolation, `objectClass '${written[i]}' is OBSOLETE`);
     if (oc.kind === 'ABSTRACT') {
       const top = oc.name === 'top';
       if (!top && !sc.chain.has(oc) && !classes.some((x) => x.kind === 'AUXILIARY' && x.chain.has(oc))) {

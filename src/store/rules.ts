@@ -72,8 +72,9 @@ export function makeRules(schema: Schema, cfg: PolicyConfig): AttrRules {
       return info;
     },
     checkSchema(attrs, rdn) {
+      // An OBSOLETE class is refused at the write (unless relaxed), not a merge conflict.
       try {
-        schema.checkEntry({ dn: rdn.length ? avasToRdn(rdn) : '', attrs: new Map(attrs as Map<string, Buffer[]>) }, { trusted: true });
+        schema.checkEntry({ dn: rdn.length ? avasToRdn(rdn) : '', attrs: new Map(attrs as Map<string, Buffer[]>) }, { trusted: true, relax: true });
         return null;
       } catch (e) {
         if (e instanceof LdapError) return e.message;

@@ -250,7 +250,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   // Adds RDN values the client left out, as slapd does.
   // An imported structuralObjectClass must be the one the classes give (slapadd: 69).
   if (suppliedSoc) attrs.set('structuralObjectClass', suppliedSoc);
-  const { structuralObjectClass } = schema.checkEntry(entry, { add: true, placeholder: opts.import === true });
+  const { structuralObjectClass } = schema.checkEntry(entry, { add: true, placeholder: opts.import === true, relax: opts.relax === true });
   attrs.delete('structuralObjectClass');
   if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';
@@ -428,7 +428,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   // Removing an RDN value fails here with slapd's namingViolation. Values
   // are trusted: applyMods checked the new ones, the others were checked
   // when they were written (slapd, too, checks only the modified values).
-  schema.checkEntry(entry, { trusted: true });
+  schema.checkEntry(entry, { trusted: true, relax: opts.relax === true });
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
   const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(recEntry(rec).attrs, out, store.rules), store.rules);

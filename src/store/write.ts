@@ -408,7 +408,7 @@ class Materializer {
     op.set('entryDN', [b(dn)]);
     if (!op.has('structuralObjectClass')) {
       try {
-        const soc = store.schema.checkEntry({ dn, attrs: new Map(attrs) }, { trusted: true, placeholder: vis.kind === 'glue' }).structuralObjectClass;
+        const soc = store.schema.checkEntry({ dn, attrs: new Map(attrs) }, { trusted: true, placeholder: vis.kind === 'glue', relax: true }).structuralObjectClass;
         op.set('structuralObjectClass', [b(soc)]);
       } catch {
         // Schema violations from merges are marked by meshdirConflict already.
