@@ -344,3 +344,48 @@ t.test('a copy that cannot be staged (a full disk): refused, the staged part rem
   await c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
   t.equal(await mesh.count('m2'), 1, 'm2 keeps its (empty) database and takes writes');
 });
+
+t.test('SIGKILL of the consumer while it stages the copy and while it replaces its database: it restarts with its old data or the whole copy, and a new repl init completes', async (t) => {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', c1: 'consumer' } });
+  t.teardown(() => mesh.stop());
+  const m1 = await mesh.client('m1');
+  await addPeople(m1, 3000, 200);
+  m1.close();
+  const total = await mesh.count('m1');
+  await agreeForInit(mesh, 'm1', 'c1');
+  const c1 = mesh.node('c1');
+  const held = async (): Promise<number> => mesh.count('c1').catch((e: unknown) => (e instanceof LdapError && e.code === RC.noSuchObject ? 0 : Promise.reject(e)));
+  const init = () => meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  const stagedBytes = () => stagedFiles(c1.dir).reduce((n, f) => n + statSync(join(c1.dir, 'data', f)).size, 0);
+
+  // 1. Part of the copy staged.
+  let run = init();
+  await eventually(() => stagedBytes() > 0, 20_000, 'part of the copy staged');
+  await mesh.kill('c1', 'SIGKILL');
+  t.equal((await run).status, 1, 'repl init fails when the consumer dies');
+  t.not(stagedFiles(c1.dir).length, 0, 'the killed consumer left its staged part');
+  await mesh.launch('c1');
+  t.same(stagedFiles(c1.dir), [], 'removed when it starts again');
+  t.equal(await held(), 0, 'and it holds its old data (none)');
+
+  // 2. The replacing transaction under way (or just done): all or nothing.
+  run = init();
+  const log = () => mesh.node('c1').server.log;
+  for (const until = Date.now() + 30_000; !log().some((l) => l.includes('total update received: replacing the database')); ) {
+    if (Date.now() > until) throw new Error('the copy was never received');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const replaced = () => log().some((l) => l.includes('total update done'));
+  await mesh.kill('c1', 'SIGKILL');
+  t.comment(`killed ${replaced() ? 'after' : 'during'} the replacement`);
+  await run;
+  await mesh.launch('c1');
+  const after = await held();
+  t.ok(after === 0 || after === total, `c1 holds its old data or the whole copy: ${after} of ${total} entries`);
+  t.same(stagedFiles(c1.dir), [], 'no staged copy left');
+
+  // 3. And the next one completes.
+  const r = await init();
+  t.equal(r.status, 0, `repl init exit 0 ${r.stderr.trim()}`);
+  t.ok(mesh.check(['m1', 'c1']).ok, 'repl check: identical');
+});
