@@ -78,8 +78,16 @@ export class ImportStopped extends MeshdirError {
   }
 }
 
-/** An entry after the one that stopped the import: not written. */
-class NotReached extends Error {}
+/**
+ * An entry after the one that stopped the import: not written. An LdapError,
+ * so that Store.write passes it on as it is: any other error thrown inside a
+ * write is logged there as an internal "write failed" (with its stack).
+ */
+class NotReached extends LdapError {
+  constructor() {
+    super(RC.other, 'not written: the import stopped at an earlier entry');
+  }
+}
 
 export interface ImportResult {
   added: number;

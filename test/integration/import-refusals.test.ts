@@ -26,7 +26,20 @@ t.test('a bad entry that waits for its parent stops the import at its own line t
     t.match(r.stderr, `bad.ldif:${line}: cn=kid,ou=people,${SUFFIX}: `, `${name}: names its line`);
     t.match(r.stderr, why, `${name}: says why`);
     t.same(dns(exported(config, dir)), [SUFFIX], `${name}: nothing after it written (as slapadd)`);
+    t.equal(r.stdout, '', `${name}: no log line (the entries after it are not written, which is no error)`);
   }
+});
+
+t.test('a bad entry with entries after it: one error line, and no "write failed" log line for the entries not written', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'bad.ldif');
+  const after = Array.from({ length: 20 }, (_, i) => `dn: cn=after${i},${SUFFIX}\nobjectClass: person\ncn: after${i}\nsn: y`);
+  writeFileSync(file, [`dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`, `dn: cn=bad,${SUFFIX}\nobjectClass: person\ncn: bad`, ...after].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 1);
+  t.equal(r.stdout, '', 'nothing logged (an internal error logged for each entry after the bad one before the fix)');
+  t.equal(r.stderr, `meshdir: ${file}:7: cn=bad,${SUFFIX}: object class 'person' requires attribute 'sn' (result 65)\nimport stopped: 1 entry was imported and stays in the database (--continue skips bad entries)\n`);
+  t.same(dns(exported(config, dir)), [SUFFIX], 'nothing after it written (as slapadd)');
 });
 
 t.test('a cleartext userPassword is stored hashed, as over LDAP (DESIGN.md "Security"); a hash is kept as given', async (t) => {
