@@ -186,6 +186,19 @@ export const serverFileSchema = z
       ctx.addIssue({ code: 'custom', path: ['rootPassword'], message: 'set rootPassword (a hash from `meshdir passwd`) or rootPasswordFile' });
     if (c.rootPassword && c.rootPasswordFile)
       ctx.addIssue({ code: 'custom', path: ['rootPasswordFile'], message: 'set only one of rootPassword and rootPasswordFile' });
+    // The second listener on one address would only fail at start, as "address already in use" (exit 1).
+    const listening = new Map<string, number>();
+    c.listen.forEach((v, i) => {
+      // (This refinement runs also when a URL was refused above.)
+      if (ldapUrlProblem(v, true)) return;
+      const u = new URL(v);
+      const port = u.port || (u.protocol === 'ldaps:' ? '636' : '389');
+      if (port === '0') return;
+      const at = `${u.hostname.toLowerCase()}:${port}`;
+      const first = listening.get(at);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['listen', i], message: `listens on ${at} as listen.${first} does` });
+      else listening.set(at, i);
+    });
     if (c.listen.some((u) => u.toLowerCase().startsWith('ldaps:')) && !c.tls)
       ctx.addIssue({ code: 'custom', path: ['tls'], message: 'an ldaps:// listener needs tls.cert and tls.key' });
     // A tombstone purged while a master may still send a change made before

@@ -119,8 +119,13 @@ t.test('URLs, durations and attribute maps a server could not use', async (t) =>
   bad('maxAge: 7d', 'maxAge: 8d', 'replication.tombstoneLifetime: must be at least changelog.maxAge (8d): a tombstone purged before the changelog forgets the delete lets replicas differ for good');
   bad('maxAge: 7d', 'maxAge: { days: 7 }', 'replication.changelog.maxAge: must be a duration (seconds, or e.g. 90s, 15m, 12h, 7d)');
   bad('loginCount: sum', 'loginCount: sum, LOGINCOUNT: max', 'replication.attributePolicies.LOGINCOUNT: names the same attribute as "loginCount"');
+  // One address twice was refused only when the server started, as "address already in use" (exit 1).
+  bad('listen: [ldap://127.0.0.1:1389]', 'listen: [ldap://127.0.0.1:1389, ldap://127.0.0.1:1389]', 'listen.1: listens on 127.0.0.1:1389 as listen.0 does');
+  bad('listen: [ldap://127.0.0.1:1389]', 'listen: [ldap://LOCALHOST, ldaps://localhost:389]\ntls: { cert: x.pem, key: y.pem }', 'listen.1: listens on localhost:389 as listen.0 does');
   writeFileSync(file, DESIGN.replace('listen: [ldap://127.0.0.1:1389]', 'listen: ["ldap://[::1]:1389", ldap://localhost]'));
   t.ok(loadServerConfig(file), 'IPv6 in brackets, and the default port');
+  writeFileSync(file, DESIGN.replace('listen: [ldap://127.0.0.1:1389]', 'listen: [ldap://127.0.0.1:0, ldap://127.0.0.1:0, ldap://127.0.0.1:1389, "ldap://[::1]:1389"]'));
+  t.ok(loadServerConfig(file), 'port 0 twice (each picks its own), one port on two addresses');
 });
 
 t.test('YAML faults name the file, the line and the key', async (t) => {
