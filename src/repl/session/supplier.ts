@@ -86,6 +86,8 @@ export class Supplier {
   readonly #signal = new Signal();
   #stopped = false;
   #restart = false;
+  /** The database was replaced (repl init into this server) since the session started. */
+  #replaced = false;
   #client: LdapClient | undefined;
   #loop: Promise<void> | undefined;
   #woken = false;
@@ -97,6 +99,9 @@ export class Supplier {
    * acknowledgement by ~2.5 ms on a three-master mesh).
    */
   readonly #onCommit = (changes: readonly Change[], replaced: boolean): void => {
+    // A total update replaced this server's database: the session ends and
+    // a new one starts from it (another generation's is refused by the consumer).
+    if (replaced) this.#replaced = true;
     const fresh = this.#fresh;
     if (fresh !== undefined) {
       if (replaced || fresh.length + changes.length > FRESH_MAX) this.#fresh = undefined;
@@ -264,6 +269,8 @@ export class Supplier {
     this.#client = client;
     client.onClose = () => this.#signal.notify();
     this.status.lastSessionStart = Date.now();
+    // The start below names the generation this database has now.
+    this.#replaced = false;
     try {
       try {
         await client.bind(cfg.bindDn, cfg.password);
@@ -307,10 +314,10 @@ export class Supplier {
         if (this.#stopped) throw new Stop();
         if (failure) throw failure;
         if (client.closed) throw new Error(`connection to ${cfg.consumer} lost`);
-        if (this.#restart || !inSchedule(this.#windows, new Date())) {
+        if (this.#restart || this.#replaced || !inSchedule(this.#windows, new Date())) {
           await Promise.allSettled(inflight);
           await client.extended(REPL_OID.end).catch(() => undefined);
-          this.status.lastResult = this.#restart ? 'ended: agreement changed' : 'ended: schedule window closed';
+          this.status.lastResult = this.#restart ? 'ended: agreement changed' : this.#replaced ? 'ended: database replaced by a total update' : 'ended: schedule window closed';
           return;
         }
         while (inflight.length < cfg.windowSize) {
