@@ -62,12 +62,14 @@ export function demoCommand(program: Command): void {
         }
       }
       const children: ChildProcess[] = [];
-      onShutdown(async () => {
-        await Promise.all(children.map((ch) => new Promise<void>((r) => {
-          if (ch.exitCode !== null) return r();
+      const stopAll = (): Promise<unknown> =>
+        Promise.all(children.map((ch) => new Promise<void>((r) => {
+          if (ch.exitCode !== null || ch.signalCode !== null) return r();
           ch.once('exit', () => r());
           ch.kill('SIGTERM');
         })));
+      onShutdown(async () => {
+        await stopAll();
         process.stderr.write('meshdir demo: all servers stopped\n');
       });
       for (const [name] of configs) {
@@ -75,22 +77,30 @@ export function demoCommand(program: Command): void {
         children.push(ch);
       }
       const replPassword = readFileSync(join(REPO, 'agreements', 'secrets', 'replication.pw'), 'utf8').trim();
-      for (let i = 0; i < configs.length; i++) {
-        const [, c] = configs[i]!;
-        const url = c.listen[0]!;
-        await waitReady(url, children[i]!);
-        if (!fresh) continue;
-        const client = await LdapClient.connect(url);
-        try {
-          await client.bind(c.rootDn, ROOT_PASSWORD);
-          await client.add(REPLICATION_MANAGER, {
-            objectClass: ['applicationProcess', 'simpleSecurityObject'],
-            cn: 'replication manager',
-            userPassword: replPassword,
-          });
-        } finally {
-          client.close();
+      try {
+        for (let i = 0; i < configs.length; i++) {
+          const [, c] = configs[i]!;
+          const url = c.listen[0]!;
+          await waitReady(url, children[i]!);
+          if (!fresh) continue;
+          const client = await LdapClient.connect(url);
+          try {
+            await client.bind(c.rootDn, ROOT_PASSWORD);
+            await client.add(REPLICATION_MANAGER, {
+              objectClass: ['applicationProcess', 'simpleSecurityObject'],
+              cn: 'replication manager',
+              userPassword: replPassword,
+            });
+          } finally {
+            client.close();
+          }
         }
+      } catch (e) {
+        // One server could not start (its port taken): the others are
+        // stopped too rather than left running without the demo.
+        await stopAll();
+        process.stderr.write('meshdir demo: all servers stopped\n');
+        throw e;
       }
       const lines = [
         '',
