@@ -3,7 +3,7 @@
 // into m1 (replication brings it to the others), Replication Manager entries
 // added over LDAP, and the lines to try. Ctrl-C stops them all.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, readFileSync } from 'node:fs';
+import { existsSync, rmSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -45,7 +45,10 @@ export function demoCommand(program: Command): void {
     .option('--keep', 'keep the data of an earlier run instead of starting fresh')
     .action(async (opts: { keep?: boolean }) => {
       const configs = DEMO_SERVERS.map((n) => [n, loadServerConfig(join(DEMO, `${n}.yaml`))] as [string, ServerConfig]);
-      const fresh = !opts.keep;
+      // --keep without an earlier run (or with part of one) would start servers without data or Replication Managers.
+      const missing = configs.find(([, c]) => !existsSync(join(c.dataDir, 'data.mdb')));
+      if (opts.keep && missing) process.stderr.write(`meshdir demo: --keep: no earlier run to keep (${missing[1].dataDir} holds no database): starting from the example data\n`);
+      const fresh = !opts.keep || missing !== undefined;
       if (fresh) {
         for (const [, c] of configs) {
           rmSync(c.dataDir, { recursive: true, force: true });

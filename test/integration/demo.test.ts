@@ -64,8 +64,8 @@ function killLeftovers(dir: string): void {
   }
 }
 
-function run(dir: string): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(dir, 'bin', 'meshdir'), 'demo'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(dir: string, args: string[] = []): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(dir, 'bin', 'meshdir'), 'demo', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -90,10 +90,11 @@ const ports = async (): Promise<number[]> => {
   return out;
 };
 
-t.test('the demo starts four servers with the example data and stops them all on SIGINT', async (t) => {
+for (const args of [[], ['--keep']]) t.test(`the demo${args.map((a) => ` ${a}`).join('')} starts four servers with the example data and stops them all on SIGINT`, async (t) => {
   const p = await ports();
   const dir = demoCopy(t, p);
-  const demo = run(dir);
+  // --keep without an earlier run: the example data all the same (before, four empty servers).
+  const demo = run(dir, args);
   t.teardown(() => demo.child.kill('SIGKILL'));
   await eventually(() => demo.out().includes('Ctrl-C stops everything') || demo.child.exitCode !== null, 60_000, 'the demo running');
   t.match(demo.out(), `m1  ldap://127.0.0.1:${p[0]}  master (replicaId 1)`);
@@ -114,6 +115,7 @@ t.test('the demo starts four servers with the example data and stops them all on
   t.match(demo.err(), 'meshdir demo: all servers stopped');
   for (const port of p) t.ok(await refuses(port), `nothing listens on ${port} any more`);
   t.same(leftovers(dir), [], 'no server left running');
+  if (args.length) t.match(demo.err(), 'no earlier run to keep');
 });
 
 t.test('a server that cannot start (its port taken) fails the demo, and the others are stopped too', async (t) => {
