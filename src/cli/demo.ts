@@ -13,6 +13,8 @@ import { LdapClient } from '../ldap/client.js';
 import { openStore } from '../runtime.js';
 import { importLdif } from './import.js';
 import { onShutdown } from './signals.js';
+import { acquireLock, lockHolder } from './lock.js';
+import { MeshdirError } from '../errors.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(HERE, '..', '..');
@@ -45,6 +47,11 @@ export function demoCommand(program: Command): void {
     .option('--keep', 'keep the data of an earlier run instead of starting fresh')
     .action(async (opts: { keep?: boolean }) => {
       const configs = DEMO_SERVERS.map((n) => [n, loadServerConfig(join(DEMO, `${n}.yaml`))] as [string, ServerConfig]);
+      // A demo already running: its data would be wiped from under it.
+      for (const [, c] of configs) {
+        const holder = lockHolder(c.dataDir);
+        if (holder !== undefined) throw new MeshdirError('MESHDIR_LOCKED', `${c.dataDir} is in use by process ${holder}: is a demo already running? Stop it first (Ctrl-C)`);
+      }
       // --keep without an earlier run (or with part of one) would start servers without data or Replication Managers.
       const missing = configs.find(([, c]) => !existsSync(join(c.dataDir, 'data.mdb')));
       if (opts.keep && missing) process.stderr.write(`meshdir demo: --keep: no earlier run to keep (${missing[1].dataDir} holds no database): starting from the example data\n`);
@@ -57,11 +64,16 @@ export function demoCommand(program: Command): void {
       }
       if (fresh) {
         const [, m1] = configs[0]!;
-        const store = openStore(m1, createLogger({ level: 'warn' }));
+        const release = acquireLock(m1.dataDir, m1.file);
         try {
-          await importLdif(store, join(DEMO, 'example.ldif'), { keepGoing: false, progress: false, rootDn: m1.rootDn });
+          const store = openStore(m1, createLogger({ level: 'warn' }));
+          try {
+            await importLdif(store, join(DEMO, 'example.ldif'), { keepGoing: false, progress: false, rootDn: m1.rootDn });
+          } finally {
+            await store.close();
+          }
         } finally {
-          await store.close();
+          release();
         }
       }
       const children: ChildProcess[] = [];

@@ -110,6 +110,17 @@ for (const args of [[], ['--keep']]) t.test(`the demo${args.map((a) => ` ${a}`).
     }, 20_000, `alice on port ${port}`);
   }
   t.pass('alice on all four');
+  if (!args.length) {
+    // A second demo while this one runs: refused, this one's data left alone (before: wiped from under it).
+    const second = run(dir);
+    t.equal(await second.exit, 1, 'a second demo in the same place: exit 1');
+    t.match(second.err(), /\.demo\/m1 is in use by process \d+: is a demo already running\? Stop it first/);
+    const c = await LdapClient.connect(`ldap://127.0.0.1:${p[1]}`, { timeoutMs: 5000 });
+    t.teardown(() => c.close());
+    await c.bind('cn=Directory Manager', 'secret');
+    await c.modify(`uid=alice,ou=people,${SUFFIX}`, [{ op: 'replace', attr: 'mail', values: 'second@example.com' }]);
+    t.ok(statSync(join(dir, '.demo', 'm2', 'data.mdb')).size > 0, 'the running demo keeps its data files');
+  }
   demo.child.kill('SIGINT');
   t.equal(await demo.exit, 0, 'exit 0 on SIGINT');
   t.match(demo.err(), 'meshdir demo: all servers stopped');
