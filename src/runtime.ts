@@ -14,7 +14,7 @@ import { TlsMaterial, type TlsFiles } from './ldap/tls.js';
 import { loadSchemaDir } from './schema/load.js';
 import type { Schema } from './schema/schema.js';
 import { SYN } from './schema/syntaxes.js';
-import { LocalTree } from './store/local-tree.js';
+import { CONFIG_DN, LocalTree } from './store/local-tree.js';
 import { Store } from './store/store.js';
 import { hasClass } from './store/record.js';
 import { reconcileIndexes } from './store/reindex.js';
@@ -108,7 +108,13 @@ export function loadServerSchema(config: ServerConfig): Schema {
   };
   dn('suffix', config.suffix);
   dn('rootDn', config.rootDn);
-  config.replication.managers.forEach((m, i) => dn(`replication.managers.${i}`, m));
+  config.replication.managers.forEach((m, i) => {
+    dn(`replication.managers.${i}`, m);
+    // Only entries under cn=config may replicate (DESIGN.md): any other would be refused every session.
+    const n = schema.normalizeDN(m)!;
+    const root = schema.normalizeDN(CONFIG_DN)!;
+    if (!n.endsWith(`,${root}`)) bad(`replication.managers.${i}`, `"${m}" is not below ${CONFIG_DN}: Replication Manager entries are local to each server, under ${CONFIG_DN} (e.g. "cn=replication manager,cn=config")`);
+  });
   config.access.writers.forEach((w, i) => dn(`access.writers.${i}`, w));
   for (const a of Object.keys(config.indexes)) if (!schema.attributeType(a)) bad(`indexes.${a}`, 'attribute type undefined in the schema');
   for (const key of ['attributePolicies', 'uniqueAttributes'] as const) {

@@ -55,6 +55,10 @@ t.test('what the schema refuses, by field', async (t) => {
   t.throws(() => load(DESIGN.replace('loginCount: sum', 'description: manual')), refused('', 'replication.attributePolicies.description: manual logs the loser of concurrent values: description must be SINGLE-VALUE (a multi-valued attribute keeps every value)'));
   t.ok(load(DESIGN.replace('loginCount: sum', 'uidNumber: max, gidNumber: min, loginCount: sum')), 'single-valued integers with an ordering rule take min and max');
   t.throws(() => load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["replication manager"]')), refused('', 'replication.managers.0: "replication manager" is not a valid DN'));
+  // Only entries under cn=config may replicate: one elsewhere was accepted here and then refused every session.
+  t.throws(() => load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["uid=repl,ou=people,dc=example,dc=com"]')), refused('', 'replication.managers.0: "uid=repl,ou=people,dc=example,dc=com" is not below cn=config: Replication Manager entries are local to each server, under cn=config (e.g. "cn=replication manager,cn=config")'));
+  t.throws(() => load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["cn=config"]')), { message: /replication\.managers\.0: "cn=config" is not below cn=config/ });
+  t.ok(load(DESIGN.replace('managers: ["cn=replication manager,cn=config"]', 'managers: ["CN=Replication Manager, CN=Config", "uid=m2,ou=replication,cn=config"]')), 'any entry below cn=config, however spelt');
   t.throws(() => load(DESIGN.replace(schemaDir, join(dir, 'none'))), { name: 'MeshdirError', message: new RegExp(`^${join(dir, 'server.yaml')}: schemaDir: .*cannot read schema directory`) });
   t.ok(load(DESIGN.replace('replication:', 'replication:\n  uniqueAttributes: { mail: rename }')), 'a known type is fine');
   const unique = (yaml: string) => {
