@@ -18,12 +18,17 @@ export const agreementFileSchema = z
   .strictObject({
     consumer: ldapUrl,
     bindDn: z.string().min(1).superRefine((v, ctx) => {
+      let dn: ReturnType<typeof parseDN> | undefined;
       try {
-        if (parseDN(v).length > 0) return;
+        dn = parseDN(v);
       } catch {
         // below
       }
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid DN` });
+      if (!dn || dn.length === 0) return ctx.addIssue({ code: 'custom', message: `"${v}" is not a valid DN` });
+      // A consumer takes replication only from its Replication Managers, entries below its cn=config (DESIGN.md).
+      const top = dn[dn.length - 1]!;
+      const underConfig = dn.length > 1 && top.length === 1 && top[0]!.type.toLowerCase() === 'cn' && top[0]!.value.toLowerCase() === 'config';
+      if (!underConfig) ctx.addIssue({ code: 'custom', message: `"${v}" is not below cn=config: a consumer takes replication only from its Replication Managers, entries under its cn=config (e.g. "cn=replication manager,cn=config")` });
     }),
     bindPassword: z.string().min(1).optional(),
     bindPasswordFile: z.string().min(1).optional(),

@@ -42,6 +42,11 @@ t.test('faults, by field', async (t) => {
   const bad = (from: string, to: string, line: string) => t.throws(() => load(DESIGN.replace(from, to)), refused(line), line);
   bad('consumer: ldap://127.0.0.1:2389', 'consumer: ldap://127.0.0.1:70000', 'consumer: "ldap://127.0.0.1:70000" is not a valid URL (port 1-65535; an IPv6 address in brackets: ldap://[::1]:389)');
   bad('bindDn: cn=replication manager,cn=config', 'bindDn: "cn=replication manager,,cn=config"', 'bindDn: "cn=replication manager,,cn=config" is not a valid DN');
+  // A consumer takes replication only from entries below its cn=config: any other bindDn was refused every session.
+  bad('bindDn: cn=replication manager,cn=config', 'bindDn: cn=Directory Manager', 'bindDn: "cn=Directory Manager" is not below cn=config: a consumer takes replication only from its Replication Managers, entries under its cn=config (e.g. "cn=replication manager,cn=config")');
+  bad('bindDn: cn=replication manager,cn=config', 'bindDn: cn=config', 'bindDn: "cn=config" is not below cn=config: a consumer takes replication only from its Replication Managers, entries under its cn=config (e.g. "cn=replication manager,cn=config")');
+  bad('bindDn: cn=replication manager,cn=config', 'bindDn: "uid=repl,ou=people,dc=example,dc=com"', 'bindDn: "uid=repl,ou=people,dc=example,dc=com" is not below cn=config: a consumer takes replication only from its Replication Managers, entries under its cn=config (e.g. "cn=replication manager,cn=config")');
+  t.equal(load(DESIGN.replace('bindDn: cn=replication manager,cn=config', 'bindDn: "CN=Repl M2, CN=Config"')).bindDn, 'CN=Repl M2, CN=Config', 'any entry below cn=config, however spelt');
   bad('bindPasswordFile: ./m2.pw', 'bindPasswordFile: ./m2.pw\nbindPassword: x', 'bindPasswordFile: set only one of bindPassword and bindPasswordFile');
   bad('schedule: always', 'schedule: ["mon-fri 25:00-06:00"]', 'schedule.0: bad time 25:00 (a window is "DAYS HH:MM-HH:MM", e.g. "mon-fri 22:00-06:00")');
   bad('schedule: always', 'schedule: ["mon-fri 10:00-10:00"]', 'schedule.0: "mon-fri 10:00-10:00" starts where it ends: it never opens');
