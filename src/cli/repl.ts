@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, loadAgreement, loadServerConfig, type ServerConfig } from '../config/load.js';
 import { LdapClient } from '../ldap/client.js';
-import { MeshdirError } from '../errors.js';
+import { LdapError, MeshdirError, RC } from '../errors.js';
 import { createLogger } from '../log.js';
 import { loadServerSchema, openExistingStore } from '../runtime.js';
 import { totalUpdate } from '../repl/session/total-init.js';
@@ -44,7 +44,11 @@ async function connect(url: string, o: BindOpts): Promise<LdapClient> {
 }
 
 function localUrl(config: ServerConfig): string {
-  return config.listen.find((u) => u.startsWith('ldap:')) ?? config.listen[0]!;
+  // Port 0 is whatever port the system gave the server: not one to connect to.
+  const fixed = config.listen.filter((u) => new URL(u).port !== '0');
+  const url = fixed.find((u) => u.startsWith('ldap:')) ?? fixed[0];
+  if (url === undefined) throw new ConfigError(`${config.file}: listen: port 0 only (the port the system picked is in the server's "meshdir started" log line): repl status needs a fixed port`);
+  return url;
 }
 
 function table(rows: string[][]): string {
@@ -103,9 +107,14 @@ export function replCommand(program: Command): void {
     loadServerSchema(config);
     // Its own server: without --cacert, the CA its server file names (an ldaps://-only server's certificate is checked against it).
     const cacert = opts.cacert ?? (process.env.LDAPTLS_CACERT || config.tls?.ca);
-    const c = await connect(localUrl(config), { ...opts, cacert });
+    const url = localUrl(config);
+    const c = await connect(url, { ...opts, cacert });
     try {
-      const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 });
+      const r = await c.search('cn=replication,cn=monitor', '(objectClass=*)', { scope: 2 }).catch((e: Error) => {
+        // anonymousRead: false — say what to do, and where.
+        if (e instanceof LdapError && e.code === RC.insufficientAccessRights && !opts.bindDn) throw new MeshdirError('MESHDIR_BIND', `${url}: ${e.message}: bind with -D and -w (e.g. -D '${config.rootDn}' -w …, or MESHDIR_PASSWORD)`);
+        throw e;
+      });
       const get = (e: (typeof r.entries)[number], a: string) => e.attrs.find((x) => x.type.toLowerCase() === a.toLowerCase())?.values.map((v) => v.toString()) ?? [];
       const top = r.entries.find((e) => e.dn.toLowerCase() === 'cn=replication,cn=monitor');
       if (opts.json) {

@@ -3,8 +3,8 @@
 // `meshdir repl status` prints the agreement table of a running server.
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
-import { Mesh, REPL_DN, eventually } from '../helpers/mesh.js';
-import { meshdir, ROOT_DN, ROOT_PW, SUFFIX } from '../helpers/server.js';
+import { Mesh, REPL_DN, eventually, freePort } from '../helpers/mesh.js';
+import { meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
 
 const CONFIGURED = 'ldap://127.0.0.1:7389';
 
@@ -118,4 +118,19 @@ t.test('referrals and repl status', async (t) => {
     t.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr.trim()}`);
   });
   t.comment(`total ${Date.now() - started} ms`);
+});
+
+t.test('repl status of a server on port 0, or without anonymous read', async (t) => {
+  const zero = await startServer({ replicaId: 1 });
+  const z = meshdir(['repl', 'status', '--config', zero.configFile]);
+  await zero.stop();
+  t.same([z.status, z.stderr], [2, `meshdir: ${zero.configFile}: listen: port 0 only (the port the system picked is in the server's "meshdir started" log line): repl status needs a fixed port\n`], 'a server file listening on port 0 only: said so (before: "connection refused" from port 0)');
+  const s = await startServer({ replicaId: 1, listen: [`ldap://127.0.0.1:${await freePort()}`], yaml: 'access: { anonymousRead: false }' });
+  t.teardown(() => s.stop());
+  const r = meshdir(['repl', 'status', '--config', s.configFile]);
+  t.equal(r.status, 1);
+  t.equal(r.stderr, `meshdir: ${s.url}: anonymous read access is disabled: bind with -D and -w (e.g. -D '${ROOT_DN}' -w …, or MESHDIR_PASSWORD)\n`, 'one line naming the server and what to do (before: "meshdir: anonymous read access is disabled")');
+  const ok = meshdir(['repl', 'status', '--config', s.configFile, '-D', ROOT_DN, '-w', ROOT_PW]);
+  t.equal(ok.status, 0, 'bound as the rootDn');
+  t.match(ok.stdout, 'no agreements');
 });
