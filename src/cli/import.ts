@@ -6,7 +6,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { storedPasswords } from '../auth/password.js';
 import { loadServerConfig } from '../config/load.js';
-import { parentDN } from '../dit/dn.js';
+import { formatDN, parentDN, parseDN } from '../dit/dn.js';
 import { readFileUrl, readLdif, type LdifAdd, type LdifContent } from '../dit/ldif.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -69,6 +69,19 @@ export function importCommand(program: Command): void {
         release();
       }
     });
+}
+
+/** A conflict entry's DN without the entryUUID its conflict RDN adds (`entryUUID=<uuid>+uid=x,…` → `uid=x,…`). */
+function conflictFree(dn: string): string {
+  try {
+    const parsed = parseDN(dn);
+    const first = parsed[0];
+    if (!first || first.length < 2) return dn;
+    const rest = first.filter((ava) => ava.type.toLowerCase() !== 'entryuuid' && ava.type !== '1.3.6.1.1.16.4');
+    return rest.length === first.length || rest.length === 0 ? dn : formatDN([rest, ...parsed.slice(1)]);
+  } catch {
+    return dn;
+  }
 }
 
 /** The first bad entry stopped an import (without --continue). */
@@ -159,13 +172,20 @@ export async function importLdif(
   };
   const mayWait = (e: unknown, again: boolean): boolean => e instanceof LdapError && e.code === RC.noSuchObject && !again;
   const submit = (rec: LdifEntry, again = false): void => {
+    const typeOf = (type: string) => store.schema.canonicalDescription(type)?.type.name;
+    const conflict = isConflict(rec);
     // Stored hashed, as an add over LDAP is (DESIGN.md "Security"; slapadd keeps cleartext).
-    const attrs = rec.attrs.map(([type, values]) => ({ type, values: store.schema.canonicalDescription(type)?.type.name === 'userPassword' ? storedPasswords(values, true) : values }));
+    // meshdirConflict is derived: the replication core marks the entry again.
+    const attrs = rec.attrs
+      .filter(([type]) => !conflict || typeOf(type) !== 'meshdirConflict')
+      .map(([type, values]) => ({ type, values: typeOf(type) === 'userPassword' ? storedPasswords(values, true) : values }));
+    const dn = conflict ? conflictFree(rec.dn) : rec.dn;
+    const kind = !conflict ? undefined : dn !== rec.dn ? 'naming' : 'schema';
     const p = store
       .write((tx) => {
         if (rec.line > stopLine) throw new NotReached();
         try {
-          localAdd(tx, { dn: o.rootDn }, rec.dn, attrs, { import: true, id: ids.get(rec) });
+          localAdd(tx, { dn: o.rootDn }, dn, attrs, { import: true, id: ids.get(rec), conflict: kind });
         } catch (e) {
           let err = e;
           // Two entries of one DN waiting for their parent: the second is bad
@@ -202,6 +222,13 @@ export async function importLdif(
       .finally(() => pending.delete(p));
     pending.add(p);
   };
+  // An export's replication conflict entries (`meshdirConflict`: the
+  // later of two adds of one DN, shown as entryUUID=<uuid>+<rdn>; a merge
+  // the schema refuses) are added after the other entries, as replication
+  // added them: the core makes them conflicts again (the entry that held
+  // the DN keeps it), where they were refused (64, 65, 68) before.
+  const isConflict = (rec: LdifEntry): boolean => rec.attrs.some(([type]) => store.schema.canonicalDescription(type)?.type.name === 'meshdirConflict');
+  const deferred: LdifEntry[] = [];
   // A record that is not LDIF, or not an entry, stops the import after
   // every entry before it (all of them submitted by then) is written.
   let badRecord: MeshdirError | undefined;
@@ -222,7 +249,8 @@ export async function importLdif(
         continue;
       }
       reserve(rec);
-      submit(rec);
+      if (isConflict(rec)) deferred.push(rec);
+      else submit(rec);
       if (pending.size >= IN_FLIGHT) {
         await Promise.race(pending);
         bar?.update(read, { entries: added });
@@ -233,6 +261,8 @@ export async function importLdif(
     if (!(e instanceof MeshdirError)) throw e;
     badRecord = e;
   } finally {
+    // Read before what stopped the import, if anything did (a later line's write is NotReached).
+    for (const rec of deferred) submit(rec);
     // Never leave writes in flight: the caller closes the store next.
     while (pending.size > 0) await Promise.all([...pending]);
     bar?.update(read, { entries: added });

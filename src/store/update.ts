@@ -39,6 +39,14 @@ export interface AddOptions extends WriteOptions {
   relax?: boolean;
   /** The entry id to store it under, taken from Store.nextId beforehand (import keeps slapadd's order). */
   id?: number;
+  /**
+   * With `import`: an entry an export wrote as a replication conflict
+   * (`meshdirConflict`), added as replication added it: a merged entry the
+   * schema refuses is marked as a conflict again by the replication core,
+   * not refused; and for `naming` (the entry was shown as
+   * `entryUUID=<uuid>+<rdn>`), so is a DN or unique value another entry holds.
+   */
+  conflict?: 'naming' | 'schema';
 }
 
 /** Operational attributes the server maintains itself; import (and, of IMPORTABLE, an add under relax) may carry them. */
@@ -250,9 +258,16 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   // Adds RDN values the client left out, as slapd does.
   // An imported structuralObjectClass must be the one the classes give (slapadd: 69).
   if (suppliedSoc) attrs.set('structuralObjectClass', suppliedSoc);
-  const { structuralObjectClass } = schema.checkEntry(entry, { add: true, placeholder: opts.import === true, relax: opts.relax === true });
+  const conflict = opts.import === true ? opts.conflict : undefined;
+  let structuralObjectClass: string | undefined;
+  try {
+    structuralObjectClass = schema.checkEntry(entry, { add: true, placeholder: opts.import === true, relax: opts.relax === true }).structuralObjectClass;
+  } catch (e) {
+    // A merge's schema conflict, exported: the core marks it again.
+    if (!(conflict !== undefined && e instanceof LdapError && e.code === RC.objectClassViolation)) throw e;
+  }
   attrs.delete('structuralObjectClass');
-  if (store.byNdn(ndn)) throw new LdapError(RC.entryAlreadyExists, '');
+  if (store.byNdn(ndn) && conflict !== 'naming') throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';
   if (ndn !== store.suffixNdn) {
     const parentNdn = store.normalize(formatDN(dn.slice(1)));
@@ -262,9 +277,11 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     parentUuid = parent.uuid;
   }
   opts.authorize?.(entry);
-  checkUnique(tx, attrs);
+  if (conflict !== 'naming') checkUnique(tx, attrs);
   const now = generalizedTime(tx.now);
-  attrs.set('structuralObjectClass', [b(structuralObjectClass)]);
+  // An exported schema conflict keeps the structural class it was written with.
+  const soc = structuralObjectClass !== undefined ? [b(structuralObjectClass)] : suppliedSoc;
+  if (soc) attrs.set('structuralObjectClass', soc);
   if (!attrs.has('creatorsName')) attrs.set('creatorsName', [b(actor.dn)]);
   if (!attrs.has('createTimestamp')) attrs.set('createTimestamp', [b(now)]);
   if (!attrs.has('modifiersName')) attrs.set('modifiersName', [b(actor.dn)]);
@@ -283,7 +300,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
   };
   priority(tx, ch);
   if (opts.id !== undefined) tx.presetId(ch.uuid, opts.id);
-  tx.apply(ch, { schemaChecked: true });
+  tx.apply(ch, { schemaChecked: structuralObjectClass !== undefined });
   return ch.uuid;
 }
 
