@@ -40,6 +40,31 @@ async function waitReady(url: string, child: ChildProcess, ms = 15000): Promise<
   }
 }
 
+/** Entries under the suffix, as the rootDn sees them (-1: none, or not answering). */
+async function entryCount(c: ServerConfig): Promise<number> {
+  let client: LdapClient | undefined;
+  try {
+    client = await LdapClient.connect(c.listen[0]!, { connectTimeoutMs: 2000, timeoutMs: 5000 });
+    await client.bind(c.rootDn, ROOT_PASSWORD);
+    return (await client.search(c.suffix, '(objectClass=*)', { scope: 2, attributes: ['1.1'], sizeLimit: 0 })).entries.length;
+  } catch {
+    return -1;
+  } finally {
+    client?.close();
+  }
+}
+
+/** Every server holds as many entries as m1, within `ms`. */
+async function inSync(configs: [string, ServerConfig][], ms = 30_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const counts = await Promise.all(configs.map(([, c]) => entryCount(c)));
+    if (counts[0]! > 0 && counts.every((n) => n === counts[0])) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export function demoCommand(program: Command): void {
   program
     .command('demo')
@@ -117,6 +142,11 @@ export function demoCommand(program: Command): void {
         process.stderr.write('meshdir demo: all servers stopped\n');
         throw e;
       }
+      // The lines printed below are meant to work when pasted at once: the
+      // first reads alice on m2. Replication starts once the Replication
+      // Managers exist (the agreements' first binds were refused): wait
+      // until every server holds what m1 holds.
+      if (!(await inSync(configs))) process.stderr.write('meshdir demo: replication has not brought the example data to every server yet (see the logs)\n');
       const lines = [
         '',
         'meshdir demo: running on 127.0.0.1 (Ctrl-C stops everything)',
