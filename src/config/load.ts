@@ -30,6 +30,10 @@ function readYaml(file: string): unknown {
     const err = doc.errors[0]!;
     const line = err.linePos?.[0]?.line;
     const what = err.code === 'DUPLICATE_KEY' ? `key "${/^[^:\n]*/.exec(text.slice(err.pos[0]))![0].trim()}" given twice` : err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    // A password hash pasted unquoted (`rootPassword: {SSHA}…`) reads as a
+    // YAML flow mapping: name the key and what to do.
+    const hash = line ? /^\s*([A-Za-z][\w.]*):\s+(\{[A-Za-z0-9.+-]+\}\S*)\s*(#.*)?$/.exec(text.split(/\r?\n/)[line - 1] ?? '') : null;
+    if (hash) throw new ConfigError(`${file}:${line}: ${hash[1]}: not valid YAML: a value that starts with "{" must be quoted: ${hash[1]}: "${hash[2]}"`);
     throw new ConfigError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${what}`);
   }
   try {

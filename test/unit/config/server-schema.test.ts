@@ -136,6 +136,9 @@ t.test('YAML faults name the file, the line and the key', async (t) => {
   const file = join(dir, 'server.yaml');
   writeFileSync(file, DESIGN + 'suffix: dc=other\n');
   t.throws(() => loadServerConfig(file), new ConfigError(`${file}:18: not valid YAML: key "suffix" given twice`));
+  // A hash from `meshdir passwd` pasted unquoted is a YAML flow mapping: before, "Unexpected scalar at node end".
+  writeFileSync(file, DESIGN.replace('rootPassword: "{SSHA}nIzdxLgn1vuV0ivXjPMG+tkgen+fCaY7"', 'rootPassword: {SSHA}nIzdxLgn1vuV0ivXjPMG+tkgen+fCaY7'));
+  t.throws(() => loadServerConfig(file), new ConfigError(`${file}:7: rootPassword: not valid YAML: a value that starts with "{" must be quoted: rootPassword: "{SSHA}nIzdxLgn1vuV0ivXjPMG+tkgen+fCaY7"`));
   const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
   for (let i = 1; i < 9; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
   writeFileSync(file, bomb.join('\n') + '\n');
