@@ -12,6 +12,7 @@ import { LdapError, MeshdirError, RC } from '../errors.js';
 import { createLogger } from '../log.js';
 import { openStore, reindex } from '../runtime.js';
 import { compactInPlace } from '../store/compact.js';
+import { CONFIG_DN } from '../store/local-tree.js';
 import { localAdd } from '../store/update.js';
 import { acquireLock } from './lock.js';
 
@@ -170,6 +171,11 @@ export async function importLdif(
     if (id === undefined && store.idOf(ndn) === undefined) reserved.set(ndn, (id = store.nextId++));
     if (id !== undefined) ids.set(rec, id);
   };
+  const configNdn = store.schema.normalizeDN(CONFIG_DN)!;
+  const inConfig = (dn: string): boolean => {
+    const n = store.schema.normalizeDN(dn);
+    return n !== undefined && (n === configNdn || n.endsWith(`,${configNdn}`));
+  };
   const mayWait = (e: unknown, again: boolean): boolean => e instanceof LdapError && e.code === RC.noSuchObject && !again;
   const submit = (rec: LdifEntry, again = false): void => {
     const typeOf = (type: string) => store.schema.canonicalDescription(type)?.type.name;
@@ -185,6 +191,8 @@ export async function importLdif(
       .write((tx) => {
         if (rec.line > stopLine) throw new NotReached();
         try {
+          // README: cn=config is local to each server, neither exported nor imported (slapd's answer, "no global superior knowledge", did not say so).
+          if (inConfig(dn)) throw new LdapError(RC.unwillingToPerform, 'entries under cn=config (Replication Managers) are local to each server and are not imported: add them with ldapadd as the rootDn, or move them with backup and restore');
           localAdd(tx, { dn: o.rootDn }, dn, attrs, { import: true, id: ids.get(rec), conflict: kind });
         } catch (e) {
           let err = e;

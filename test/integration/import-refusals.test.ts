@@ -94,3 +94,16 @@ t.test('an add record with a critical control is refused, as a server would answ
   t.match(r.stderr, `ctl.ldif:14: cn=b,${SUFFIX}: critical control 1.2.3.4.5 is not supported by import (result 12)`);
   t.same(dns(exported(config, dir)), [SUFFIX, `cn=a,${SUFFIX}`], 'what came before it is imported');
 });
+
+t.test('an entry under cn=config is refused saying why (README: local to each server, neither exported nor imported)', async (t) => {
+  const { dir, config } = setup(t);
+  const file = join(dir, 'config.ldif');
+  writeFileSync(file, [
+    `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: example\no: Example`,
+    'dn: cn=replication manager,cn=config\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\ncn: replication manager\nuserPassword: x',
+  ].join('\n\n') + '\n');
+  const r = meshdir(['import', '--config', config, '--no-progress', file]);
+  t.equal(r.status, 1);
+  t.equal(r.stderr.split('\n')[0], `meshdir: ${file}:7: cn=replication manager,cn=config: entries under cn=config (Replication Managers) are local to each server and are not imported: add them with ldapadd as the rootDn, or move them with backup and restore (result 53)`, 'before: "no global superior knowledge (result 53)"');
+  t.same(dns(exported(config, dir)), [SUFFIX]);
+});
