@@ -123,7 +123,9 @@ export function replCommand(program: Command): void {
       }
       if (top) {
         process.stdout.write(`${config.file}: role ${get(top, 'role')[0]}, generation ${get(top, 'generationId')[0]}, conflicts ${get(top, 'conflicts')[0]}, peer clocks ahead by up to ${get(top, 'clockAheadMs')[0]} ms\n`);
-        process.stdout.write(`RUV: ${get(top, 'ruv').join(', ') || '(empty)'}\n\n`);
+        process.stdout.write(`RUV: ${get(top, 'ruv').join(', ') || '(empty)'}\n`);
+        for (const d of get(top, 'detail')) process.stdout.write(`${d}\n`);
+        process.stdout.write('\n');
       }
       const rows = [['AGREEMENT', 'CONSUMER', 'STATE', 'LAST SESSION', 'RESULT', 'LAG', 'SENT']];
       // A result too long for the table (a refusal's reason, a file error) follows it in full.

@@ -2,6 +2,8 @@
 // consumer gets a referral to the masters (exit 10, URLs printed), and
 // `meshdir repl status` prints the agreement table of a running server.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, REPL_DN, eventually, freePort } from '../helpers/mesh.js';
 import { meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
@@ -125,7 +127,7 @@ t.test('repl status of a server on port 0, or without anonymous read', async (t)
   const z = meshdir(['repl', 'status', '--config', zero.configFile]);
   await zero.stop();
   t.same([z.status, z.stderr], [2, `meshdir: ${zero.configFile}: listen: port 0 only (the port the system picked is in the server's "meshdir started" log line): repl status needs a fixed port\n`], 'a server file listening on port 0 only: said so (before: "connection refused" from port 0)');
-  const s = await startServer({ replicaId: 1, listen: [`ldap://127.0.0.1:${await freePort()}`], yaml: 'access: { anonymousRead: false }' });
+  const s = await startServer({ replicaId: 1, listen: [`ldap://127.0.0.1:${await freePort()}`], yaml: 'access: { anonymousRead: false }\nagreementsDir: ./not-yet' });
   t.teardown(() => s.stop());
   const r = meshdir(['repl', 'status', '--config', s.configFile]);
   t.equal(r.status, 1);
@@ -133,4 +135,9 @@ t.test('repl status of a server on port 0, or without anonymous read', async (t)
   const ok = meshdir(['repl', 'status', '--config', s.configFile, '-D', ROOT_DN, '-w', ROOT_PW]);
   t.equal(ok.status, 0, 'bound as the rootDn');
   t.match(ok.stdout, 'no agreements');
+  // An agreementsDir that cannot be read is said where an administrator looks (before: only once, in the log).
+  t.match(ok.stdout, `\nagreementsDir ${join(s.dir, 'not-yet')}: cannot read (ENOENT): no agreement runs until it can be read\n`);
+  mkdirSync(join(s.dir, 'not-yet'));
+  await eventually(() => !meshdir(['repl', 'status', '--config', s.configFile, '-D', ROOT_DN, '-w', ROOT_PW]).stdout.includes('cannot read'), 10_000, 'the detail gone once the directory exists');
+  t.pass('gone once the directory exists');
 });

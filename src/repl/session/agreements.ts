@@ -225,6 +225,8 @@ export class Replication {
           ['clockAheadMs', [String(Math.round(ctx.store.clock.aheadMs))]], ['changesReceived', [String(this.consumer.received)]],
           ['sessionsAccepted', [String(this.consumer.sessionsAccepted)]], ['sessionsRefused', [String(this.consumer.refused)]],
           ['agreements', [String(this.#slots.size)]],
+          // An agreementsDir that cannot be read (a typo, not made yet): said here, not only once in the log.
+          ['detail', this.#dirError === undefined ? [] : [`agreementsDir ${ctx.config.agreementsDir}: cannot read (${this.#dirError}): no agreement runs until it can be read`]],
         ],
       },
     ];
