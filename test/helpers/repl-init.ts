@@ -1,0 +1,28 @@
+// Total-update tests' shared setup: people to copy, a disabled agreement
+// for `repl init`, and the staged copies a consumer leaves in its data directory.
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LdapClient } from '../../src/ldap/client.js';
+import { eventually, type Mesh } from './mesh.js';
+import { SUFFIX } from './server.js';
+
+export const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
+
+/** The suffix, ou=people and `n` people below it, added 250 at a time (with `bytes` random bytes of description each, if any). */
+export async function addPeople(c: LdapClient, n: number, bytes = 0): Promise<void> {
+  await c.add(SUFFIX, { objectClass: ['top', 'dcObject', 'organization'], dc: 'example', o: 'Example' });
+  await c.add(`ou=people,${SUFFIX}`, { objectClass: ['top', 'organizationalUnit'], ou: 'people' });
+  for (let i = 0; i < n; i += 250) {
+    await Promise.all(Array.from({ length: Math.min(250, n - i) }, (_, j) => c.add(`uid=p${i + j},ou=people,${SUFFIX}`, { ...person(`p${i + j}`), ...(bytes ? { description: randomBytes(bytes).toString('hex') } : {}) })));
+  }
+}
+
+/** Staged copies of a total update in a node's data directory (src/store/stage.ts). */
+export const stagedFiles = (dir: string): string[] => readdirSync(join(dir, 'data')).filter((n) => n.startsWith('total-update.stage.'));
+
+/** A disabled agreement `from` → `to` (for repl init only), once `from` has loaded it. */
+export async function agreeForInit(mesh: Mesh, from: string, to: string): Promise<void> {
+  mesh.agree(from, to, { enabled: false });
+  await eventually(async () => (await mesh.agreement(from, `to-${to}`)) !== undefined, 5000, 'the agreement loaded');
+}
