@@ -219,7 +219,7 @@ export function conflictsCommand(program: Command): void {
             process.stdout.write(`${when}  ${c.kind.padEnd(13)} ${c.dn ?? c.uuid}${c.attr ? ` [${c.attr}]` : ''}\n    ${c.detail}${c.loser ? `; lost: ${c.loser}` : ''}${c.winner ? `; kept: ${c.winner}` : ''}\n    csn ${c.csn}\n`);
           }
         }
-        if (!opts.json) process.stdout.write(`${n} conflicts\n`);
+        if (!opts.json) process.stdout.write(`${n} conflict${n === 1 ? '' : 's'}\n`);
       } finally {
         await store.close();
       }

@@ -54,4 +54,10 @@ t.test('an export holding naming and schema conflict entries loads again, as the
   for (const [dn, block] of before) t.equal(after.get(dn), block, `${dn}: the same attributes (meshdirConflict included)`);
   const listed = meshdir(['conflicts', '--config', config, '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string });
   t.same(listed.map((c) => c.kind).sort(), ['naming', 'schema'], 'the conflict log of the new database names both');
+  // The table an administrator reads: one block per conflict, then the count.
+  const text = meshdir(['conflicts', '--config', config]);
+  t.equal(text.status, 0, text.stderr);
+  t.match(text.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}naming {8}entryUUID=[0-9a-f-]+\+uid=twice,/m, 'the naming conflict, under its conflict DN');
+  t.match(text.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}schema {8}/m, 'the schema conflict');
+  t.equal(text.stdout.trim().split('\n').pop(), '2 conflicts');
 });
