@@ -120,7 +120,7 @@ export class Mesh {
         const configFile = writeServerFile(dir, { role, replicaId, listen: [`ldap://127.0.0.1:${await freePort()}`, ...(ldapsUrl ? [ldapsUrl] : [])], yaml });
         if (o.seed === name && attempt === 1) {
           const r = meshdir(['import', '--config', configFile, '--no-progress', join(new URL('../..', import.meta.url).pathname, 'agreements', 'demo', 'example.ldif')]);
-          if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+          if (r.status !== 0) throw new Error(`import failed (exit ${r.status}, signal ${r.signal}): ${r.stderr}`);
         }
         try {
           server = await launch(dir, configFile);

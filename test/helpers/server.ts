@@ -71,7 +71,7 @@ export async function startServer(o: ServerOptions = {}): Promise<TestServer> {
   const configFile = writeServerFile(dir, o);
   if (o.seed) {
     const r = meshdir(['import', '--config', configFile, '--no-progress', typeof o.seed === 'string' ? o.seed : EXAMPLE_LDIF]);
-    if (r.status !== 0) throw new Error(`import failed: ${r.stderr}`);
+    if (r.status !== 0) throw new Error(`import failed (exit ${r.status}, signal ${r.signal}): ${r.stderr}`);
   }
   try {
     return await launch(dir, configFile, o.env);
