@@ -102,16 +102,15 @@ export function demoCommand(program: Command): void {
         }
       }
       const children: ChildProcess[] = [];
-      const stopAll = (): Promise<unknown> =>
-        Promise.all(children.map((ch) => new Promise<void>((r) => {
+      const stopAll = async (): Promise<void> => {
+        await Promise.all(children.map((ch) => new Promise<void>((r) => {
           if (ch.exitCode !== null || ch.signalCode !== null) return r();
           ch.once('exit', () => r());
           ch.kill('SIGTERM');
         })));
-      onShutdown(async () => {
-        await stopAll();
         process.stderr.write('meshdir demo: all servers stopped\n');
-      });
+      };
+      onShutdown(stopAll);
       for (const [name] of configs) {
         const ch = spawn(process.execPath, [BIN, 'serve', '--config', join(DEMO, `${name}.yaml`)], { stdio: ['ignore', 'ignore', 'inherit'] });
         children.push(ch);
@@ -139,7 +138,6 @@ export function demoCommand(program: Command): void {
         // One server could not start (its port taken): the others are
         // stopped too rather than left running without the demo.
         await stopAll();
-        process.stderr.write('meshdir demo: all servers stopped\n');
         throw e;
       }
       // The lines printed below are meant to work when pasted at once: the

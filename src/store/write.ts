@@ -286,7 +286,7 @@ export class Txn implements StateView {
   }
 
   /** Ids set aside for entries this transaction adds (see presetId). */
-  readonly #presetIds = new Map<string, number>();
+  #presetIds: Map<string, number> | undefined;
 
   /**
    * The id the entry `uuid` gets when this transaction adds it: one taken
@@ -294,14 +294,14 @@ export class Txn implements StateView {
    * later in the file the place slapadd gives it).
    */
   presetId(uuid: string, id: number): void {
-    this.#presetIds.set(uuid, id);
+    (this.#presetIds ??= new Map()).set(uuid, id);
   }
 
   allocId(uuid?: string): number {
     this.simpleOnly('a new entry');
-    const preset = uuid === undefined ? undefined : this.#presetIds.get(uuid);
+    const preset = uuid === undefined ? undefined : this.#presetIds?.get(uuid);
     if (preset !== undefined) {
-      this.#presetIds.delete(uuid!);
+      this.#presetIds!.delete(uuid!);
       return preset;
     }
     // Ids come from memory (recomputed from the highest stored id at start):

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LdapClient } from '../../src/ldap/client.js';
-import { eventually, type Mesh } from './mesh.js';
+import { eventually, meshdirAsync, type Mesh } from './mesh.js';
 import { SUFFIX } from './server.js';
 
 export const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
@@ -25,4 +25,9 @@ export const stagedFiles = (dir: string): string[] => readdirSync(join(dir, 'dat
 export async function agreeForInit(mesh: Mesh, from: string, to: string): Promise<void> {
   mesh.agree(from, to, { enabled: false });
   await eventually(async () => (await mesh.agreement(from, `to-${to}`)) !== undefined, 5000, 'the agreement loaded');
+}
+
+/** `meshdir repl init` of `from`'s agreement `to-<to>`, as an operator runs it. */
+export function replInit(mesh: Mesh, from: string, to: string): ReturnType<typeof meshdirAsync> {
+  return meshdirAsync(['repl', 'init', '--config', mesh.node(from).server.configFile, '--agreement', `to-${to}`, '--no-progress']);
 }

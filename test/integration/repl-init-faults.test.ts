@@ -5,8 +5,8 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Mesh, eventually, meshdirAsync } from '../helpers/mesh.js';
-import { addPeople, agreeForInit, person, stagedFiles } from '../helpers/repl-init.js';
+import { Mesh, eventually } from '../helpers/mesh.js';
+import { addPeople, agreeForInit, person, replInit, stagedFiles } from '../helpers/repl-init.js';
 import { LdapError, RC } from '../../src/errors.js';
 import { launch, SUFFIX } from '../helpers/server.js';
 
@@ -28,7 +28,7 @@ t.test('a replacement that fails on a full disk: the supplier and the consumer\'
   const size = statSync(join(n2.dir, 'data', 'data.mdb')).size;
   n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: Math.ceil(size / 1024) + 4_000 });
   await agreeForInit(mesh, 'm1', 'm2');
-  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
+  const r = await replInit(mesh, 'm1', 'm2');
   t.equal(r.status, 1, 'repl init fails');
   t.match(r.stderr, /could not write|no space|Input\/output error|File too large/, `and says why: ${r.stderr.trim()}`);
   t.ok(n2.server.log.some((l) => l.includes('total update received: replacing the database')), 'the copy was received: the replacement failed (else lower the limit)');
@@ -55,7 +55,7 @@ t.test('a copy that cannot be staged (a full disk): refused, the staged part rem
   n2.server = await launch(n2.dir, n2.server.configFile, undefined, { fileSizeLimitKiB: 2048 });
   t.same(stagedFiles(n2.dir), [], 'a staged copy left from before the start is removed');
   await agreeForInit(mesh, 'm1', 'm2');
-  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-m2', '--no-progress']);
+  const r = await replInit(mesh, 'm1', 'm2');
   t.equal(r.status, 1, 'repl init fails');
   t.match(r.stderr, /could not write the staged copy of the total update \(no space left on the database disk\)/, `and says why: ${r.stderr.trim()}`);
   t.notOk(n2.server.log.some((l) => l.includes('total update received')), 'nothing was replaced');
@@ -77,7 +77,7 @@ t.test('SIGKILL of the consumer while it stages the copy and while it replaces i
   await agreeForInit(mesh, 'm1', 'c1');
   const c1 = mesh.node('c1');
   const held = async (): Promise<number> => mesh.count('c1').catch((e: unknown) => (e instanceof LdapError && e.code === RC.noSuchObject ? 0 : Promise.reject(e)));
-  const init = () => meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  const init = () => replInit(mesh, 'm1', 'c1');
   const stagedBytes = () => stagedFiles(c1.dir).reduce((n, f) => n + statSync(join(c1.dir, 'data', f)).size, 0);
 
   // 1. Part of the copy staged.

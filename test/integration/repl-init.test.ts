@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, cpSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Mesh, REPL_DN, REPL_PW, eventually, meshdirAsync } from '../helpers/mesh.js';
+import { Mesh, REPL_DN, REPL_PW, eventually } from '../helpers/mesh.js';
 import { LdapClient } from '../../src/ldap/client.js';
 import { LdapError, RC } from '../../src/errors.js';
 import { REPL_OID, pack } from '../../src/repl/session/protocol.js';
 import { launch, meshdir, REPO, SUFFIX } from '../helpers/server.js';
-import { addPeople, agreeForInit, person, stagedFiles } from '../helpers/repl-init.js';
+import { addPeople, agreeForInit, person, replInit, stagedFiles } from '../helpers/repl-init.js';
 
 t.test('needs-init after trimming, fixed by repl init', async (t) => {
   const started = Date.now();
@@ -120,7 +120,7 @@ t.test('repl init while the consumer is being fed loses nothing', async (t) => {
   })();
   await new Promise((r) => setTimeout(r, 300));
   const before = k;
-  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  const r = await replInit(mesh, 'm1', 'c1');
   const during = k - before;
   await new Promise((r) => setTimeout(r, 300));
   stop = true;
@@ -233,7 +233,7 @@ t.test('the consumer answers searches while the copy replaces its database', asy
   const probe = await LdapClient.connect(c1.url);
   t.teardown(() => probe.close());
   const logged = (msg: string) => c1.log.some((l) => l.includes(`"msg":"${msg}"`));
-  const init = meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  const init = replInit(mesh, 'm1', 'c1');
   await eventually(() => logged('total update received: replacing the database'), 60_000, 'the copy received');
   const r = await probe.search('', '(objectClass=*)', { scope: 0 });
   t.equal(r.code, 0, 'a search sent once the copy was received is answered');
@@ -264,7 +264,7 @@ t.test('the copy is written with the schema the consumer runs, not what its sche
   // An administrator drafts a schema file for the next restart (not valid yet).
   writeFileSync(join(schemaDir, 'zz-draft.schema'), "attributetype ( 1.3.6.1.4.1.99999.1 NAME 'draftAttr'\n  SUP noSuchType )\n");
   await agreeForInit(mesh, 'm1', 'c1');
-  const r = await meshdirAsync(['repl', 'init', '--config', mesh.node('m1').server.configFile, '--agreement', 'to-c1', '--no-progress']);
+  const r = await replInit(mesh, 'm1', 'c1');
   t.equal(r.status, 0, `repl init exit 0 ${r.stderr.trim()}`);
   t.equal(await mesh.count('c1').catch(() => 0), 22, 'and c1 holds the copy');
 });
