@@ -141,9 +141,13 @@ export function makePrivate(dir: string): void {
   }
 }
 
-/** Entries in the database: getStats is O(1); getCount walks every record (and maps the whole database). */
+/** Records in a named database: getStats is O(1); getCount walks every record (and maps every page of it). */
+export function recordCount(db: Pick<Database, 'getStats'>): number {
+  return (db.getStats() as { entryCount: number }).entryCount;
+}
+
 export function entryCount(dbs: Dbs): number {
-  return (dbs.entries.getStats() as { entryCount: number }).entryCount;
+  return recordCount(dbs.entries);
 }
 
 export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
