@@ -141,13 +141,9 @@ export function makePrivate(dir: string): void {
   }
 }
 
-/** Records in a named database: getStats is O(1); getCount walks every record (and maps every page of it). */
-export function recordCount(db: Pick<Database, 'getStats'>): number {
-  return (db.getStats() as { entryCount: number }).entryCount;
-}
-
+/** Entries in the database: getStats is O(1); getCount walks every record (and maps the whole database). */
 export function entryCount(dbs: Dbs): number {
-  return recordCount(dbs.entries);
+  return (dbs.entries.getStats() as { entryCount: number }).entryCount;
 }
 
 export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {

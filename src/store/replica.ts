@@ -97,8 +97,8 @@ export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxReco
       })(),
       // Only a record cap needs the count, and counting reads every page of
       // the changelog (an import's 100,000 records, 79 MiB, mapped each
-      // maintenance pass). getStats' count is O(1) but read outside the
-      // write transaction (one record off after a slice).
+      // maintenance pass). getStats' O(1) count would include the record
+      // where lmdb-js keeps msgpack's shared structures.
       opts.maxRecords ? log.getCount() : 0,
       { ...opts, nowMs: store.now() },
     );
