@@ -129,7 +129,9 @@ const replication = z
     referrals: z.array(ldapUrl).default([]),
     changelog: z.strictObject({ maxAge: duration.default(7 * 86_400_000), maxRecords: z.number().int().min(0).default(0) }).prefault({}),
     tombstoneLifetime: duration.default(7 * 86_400_000),
-    /** How often the changelog is trimmed and old tombstones purged. */
+    /** How long the conflict log keeps a record (0: for ever). */
+    conflictLog: z.strictObject({ maxAge: duration.default(30 * 86_400_000) }).prefault({}),
+    /** How often the changelog and the conflict log are trimmed and old tombstones purged. */
     maintenanceInterval: timerDuration(100, '100ms').default(60_000),
     priority: z.number().int().default(0),
     attributePolicies: byAttribute(policy).default({}),

@@ -4,7 +4,7 @@
 // replace everything in one transaction).
 import type { Change } from '../repl/core/change.js';
 import { needsInit, selectChanges, trimPoint, type NeedsInit } from '../repl/core/changelog.js';
-import { csnReplicaId, type Csn } from '../repl/core/csn.js';
+import { csnAtTime, csnReplicaId, type Csn } from '../repl/core/csn.js';
 import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
 import { ruvAdvance, ruvCovers, ruvGap, type Ruv } from '../repl/core/ruv.js';
@@ -120,6 +120,28 @@ export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxReco
         k++;
       }
       store.dbs.meta.put('trimmed', trimmed);
+    });
+  }
+  return n;
+}
+
+/**
+ * Drop conflict-log records older than `maxAgeMs` (0: keep every one), a
+ * slice per transaction. Returns how many went. The log is keyed by the
+ * conflict's CSN, so they are the first ones.
+ */
+export async function trimConflicts(store: Store, maxAgeMs: number): Promise<number> {
+  if (maxAgeMs <= 0) return 0;
+  const cut = csnAtTime(store.now() - maxAgeMs);
+  const log = store.dbs.conflicts;
+  let n = 0;
+  for (let k = TRIM_SLICE; k === TRIM_SLICE; n += k) {
+    k = 0;
+    await store.write(() => {
+      for (const key of log.getKeys({ end: cut, limit: TRIM_SLICE } as never)) {
+        log.remove(key);
+        k++;
+      }
     });
   }
   return n;

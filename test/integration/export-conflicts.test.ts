@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, eventually } from '../helpers/mesh.js';
-import { cleanup, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
+import { cleanup, launch, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
 
 /** Entry blocks of an LDIF, by DN, without the lines an import renews (entryCSN). */
 const blocks = (ldif: string): Map<string, string> =>
@@ -60,4 +60,12 @@ t.test('an export holding naming and schema conflict entries loads again, as the
   t.match(text.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}naming {8}entryUUID=[0-9a-f-]+\+uid=twice,/m, 'the naming conflict, under its conflict DN');
   t.match(text.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ {2}schema {8}/m, 'the schema conflict');
   t.equal(text.stdout.trim().split('\n').pop(), '2 conflicts');
+
+  // The log keeps a record for replication.conflictLog.maxAge (30 days unless
+  // set; here 1 s): a running server's maintenance pass trims older ones.
+  writeServerFile(dir, { replicaId: 7, yaml: 'replication: { conflictLog: { maxAge: 1s }, maintenanceInterval: 200ms }' });
+  const s = await launch(dir, config);
+  t.teardown(() => s.stop());
+  await eventually(async () => meshdir(['conflicts', '--config', config]).stdout.trim().split('\n').pop() === '0 conflicts', 20_000, 'the conflict log trimmed');
+  await eventually(async () => s.log.some((l) => l.includes('"conflictsTrimmed":2')), 5_000, 'the maintenance pass logs what it trimmed');
 });

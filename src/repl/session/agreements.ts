@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { loadAgreement } from '../../config/load.js';
 import type { ServerContext } from '../../ldap/context.js';
 import { addMonitorSource, type MonitorEntry } from '../../monitor/monitor.js';
-import { purgeTombstones, trimChangelog } from '../../store/replica.js';
+import { purgeTombstones, trimChangelog, trimConflicts } from '../../store/replica.js';
 import { generalizedTime } from '../../store/update.js';
 import { registerConsumer, type ConsumerState } from './consumer.js';
 import { lagOf, Supplier, type AgreementStatus, type Carried } from './supplier.js';
@@ -190,24 +190,25 @@ export class Replication {
   #lastPurge = 0;
   #maintaining: Promise<unknown> | undefined;
 
-  /** Trim the changelog and purge tombstones (also run by tests directly). */
-  async maintain(): Promise<{ trimmed: number; purged: number }> {
+  /** Trim the changelog and the conflict log and purge tombstones (also run by tests directly). */
+  async maintain(): Promise<{ trimmed: number; purged: number; conflictsTrimmed: number }> {
     const ctx = this.#ctx;
     const r = ctx.config.replication;
     const consumers = [...this.#slots.values()].filter((s) => s.supplier?.config.enabled).map((s) => s.supplier!.status.consumerRuv);
     try {
       const trimmed = await trimChangelog(ctx.store, { maxAgeMs: r.changelog.maxAge, maxRecords: r.changelog.maxRecords, consumers });
+      const conflictsTrimmed = await trimConflicts(ctx.store, r.conflictLog.maxAge);
       // A purge reads every entry's state; tombstones may outlive their
       // lifetime by 1 % of it (at most an hour), so it runs that seldom.
       const now = Date.now();
       const due = now - this.#lastPurge >= Math.min(r.tombstoneLifetime / 100, 3_600_000);
       if (due) this.#lastPurge = now;
       const purged = due ? await purgeTombstones(ctx.store, r.tombstoneLifetime) : 0;
-      if (trimmed || purged) ctx.log.info({ trimmed, purged }, 'replication maintenance');
-      return { trimmed, purged };
+      if (trimmed || purged || conflictsTrimmed) ctx.log.info({ trimmed, purged, conflictsTrimmed }, 'replication maintenance');
+      return { trimmed, purged, conflictsTrimmed };
     } catch (e) {
       ctx.log.error({ err: (e as Error).message }, 'replication maintenance failed');
-      return { trimmed: 0, purged: 0 };
+      return { trimmed: 0, purged: 0, conflictsTrimmed: 0 };
     }
   }
 

@@ -43,6 +43,7 @@ t.test('server file: the defaults of the keys left out', async (t) => {
   t.same(c.replication.referrals, []);
   t.equal(c.replication.changelog.maxAge, 7 * 86_400_000);
   t.equal(c.replication.tombstoneLifetime, 7 * 86_400_000);
+  t.equal(c.replication.conflictLog.maxAge, 30 * 86_400_000);
   t.equal(c.replication.priority, 0);
   t.same(c.replication.attributePolicies, {});
   t.equal(c.dataDir, join(dir, 'data'), 'relative to the server file');
@@ -57,6 +58,8 @@ t.test('server file: the ends of the ranges', async (t) => {
   t.throws(() => server(SERVER.replace('replicaId: 1\n', 'replicaId: 1\nrole: hub\n')), { message: /replicaId: a hub has no replicaId/ });
   t.equal(server(SERVER + 'replication: { changelog: { maxAge: 90 }, tombstoneLifetime: 1d12h }\n').replication.changelog.maxAge, 90_000, 'a number of seconds');
   t.equal(server(SERVER + 'replication: { tombstoneLifetime: 2w }\n').replication.tombstoneLifetime, 14 * 86_400_000);
+  t.equal(server(SERVER + 'replication: { conflictLog: { maxAge: 0 } }\n').replication.conflictLog.maxAge, 0, 'conflictLog.maxAge 0: kept for ever');
+  t.throws(() => server(SERVER + 'replication: { conflictLog: { maxAge: soon } }\n'), { message: /replication\.conflictLog\.maxAge: "soon" is not a duration/ });
 });
 
 t.test('agreement file: the defaults of the keys left out', async (t) => {

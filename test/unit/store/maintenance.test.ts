@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../../src/log.js';
 import { loadSchemaDir } from '../../../src/schema/load.js';
-import { purgeTombstones, trimChangelog, trimmedRuv } from '../../../src/store/replica.js';
+import { purgeTombstones, trimChangelog, trimConflicts, trimmedRuv } from '../../../src/store/replica.js';
+import { csnAtTime, withSubseq } from '../../../src/repl/core/csn.js';
 import { Store } from '../../../src/store/store.js';
 import { localAdd, localDelete, localModify } from '../../../src/store/update.js';
 
@@ -65,4 +66,31 @@ t.test('purge and trim, in slices', async (t) => {
   t.ok(trimmedRuv(store)['1']! < first, 'the trimmed RUV ends before the first record kept');
   t.equal(await trimChangelog(store, { maxAgeMs: 86_400_000, maxRecords: 100, consumers: [] }), 0, 'a second trim finds nothing');
   t.equal(await trimChangelog(store, { maxAgeMs: 86_400_000, maxRecords: 10, consumers: [{}] }), 0, 'a consumer that lacks them keeps them');
+});
+
+t.test('the conflict log keeps records younger than its maxAge', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-maint-'));
+  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'error' }) });
+  t.teardown(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const day = 86_400_000;
+  // 2,500 records of 40 days ago (more than one slice), 3 of yesterday, 2 of today.
+  const ages = [...Array.from({ length: 2500 }, () => 40 * day), day, day, day, 0, 0];
+  await store.write(() => {
+    ages.forEach((age, i) => {
+      const csn = withSubseq(csnAtTime(store.now() - age), i);
+      store.dbs.conflicts.put(`${csn}#0000`, { csn, kind: 'lww', uuid: `u${i}`, detail: 'test', at: store.now() - age });
+    });
+  });
+  const keys = () => [...store.dbs.conflicts.getKeys()] as string[];
+  const young = keys().slice(2500);
+  t.equal(await trimConflicts(store, 0), 0, 'maxAge 0: kept for ever');
+  t.equal(keys().length, 2505);
+  t.equal(await trimConflicts(store, 30 * day), 2500, 'the records older than 30 days go, over two slices');
+  t.same(keys(), young, 'the younger ones stay, in order');
+  t.equal(await trimConflicts(store, 2 * 3_600_000), 3, 'a shorter maxAge takes yesterday\'s');
+  t.equal(keys().length, 2, 'today\'s stay');
+  t.equal(await trimConflicts(store, 30 * day), 0, 'nothing more to trim');
 });
