@@ -92,5 +92,8 @@ t.test('the conflict log keeps records younger than its maxAge', async (t) => {
   t.same(keys(), young, 'the younger ones stay, in order');
   t.equal(await trimConflicts(store, 2 * 3_600_000), 3, 'a shorter maxAge takes yesterday\'s');
   t.equal(keys().length, 2, 'today\'s stay');
+  const commits = () => store.commitPaths.direct + store.commitPaths.queued;
+  const before = commits();
   t.equal(await trimConflicts(store, 30 * day), 0, 'nothing more to trim');
+  t.equal(commits(), before, 'and no transaction for it');
 });
