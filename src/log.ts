@@ -13,6 +13,8 @@ export function createLogger(opts: { level?: LevelWithSilent; file?: string; nam
   // ready (sonic-boom then throws from its exit handler: exit 1, not 2).
   const fd = opts.file ? openLog(opts.file) : 1;
   const dest = pino.destination({ fd, sync: false, maxLength: MAX_BUFFERED });
+  // sonic-boom reopens only a file it opened itself: it is told the path.
+  if (opts.file) (dest as unknown as { file: string }).file = opts.file;
   keepGoingWhenFull(dest, opts.file ?? 'standard output');
   const level = opts.level ?? 'info';
   // At debug and trace, times to the microsecond: enough to follow one
@@ -53,6 +55,14 @@ function keepGoingWhenFull(dest: ReturnType<typeof pino.destination>, name: stri
 function openLog(file: string): number {
   makeDirs(dirname(file));
   return openSync(file, 'a');
+}
+
+/**
+ * Opens the log file again by its path (after logrotate renamed it, say):
+ * lines written from now on go to the new file, those still buffered too.
+ */
+export function reopenLog(log: Logger): void {
+  ((log as unknown as Record<symbol, { reopen(): void }>)[pino.symbols.streamSym])!.reopen();
 }
 
 /** For tools and tests that must stay quiet. */

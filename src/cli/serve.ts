@@ -3,6 +3,7 @@ import { loadServerConfig } from '../config/load.js';
 import { loadServerSchema, startServer } from '../runtime.js';
 import { acquireLock } from './lock.js';
 import { onShutdown } from './signals.js';
+import { reopenLog } from '../log.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -22,5 +23,15 @@ export function serveCommand(program: Command): void {
         await running.stop();
         release();
       });
+      // Log rotation (logrotate's postrotate `kill -HUP`): a log file is
+      // opened again by its name. Logging to standard output, SIGHUP keeps
+      // its default (a hangup ends the process).
+      const file = config.log.file;
+      if (file) {
+        process.on('SIGHUP', () => {
+          reopenLog(running.ctx.log);
+          running.ctx.log.info({ file }, 'log file reopened (SIGHUP)');
+        });
+      }
     });
 }
