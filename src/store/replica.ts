@@ -12,6 +12,7 @@ import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/co
 import type { Database, Key, Transaction } from 'lmdb';
 import type { Store } from './store.js';
 import { readStage } from './stage.js';
+import { msgpackRecordCount } from './db.js';
 import { Txn } from './write.js';
 
 /** Apply a received group in one transaction; resolves with the durable RUV. */
@@ -95,11 +96,9 @@ export async function trimChangelog(store: Store, o: { maxAgeMs: number; maxReco
       (function* () {
         for (const key of log.getKeys({ limit: TRIM_SLICE })) yield { csn: key as Csn };
       })(),
-      // Only a record cap needs the count, and counting reads every page of
-      // the changelog (an import's 100,000 records, 79 MiB, mapped each
-      // maintenance pass). getStats' O(1) count would include the record
-      // where lmdb-js keeps msgpack's shared structures.
-      opts.maxRecords ? log.getCount() : 0,
+      // Not getCount: it read every page of the changelog at each
+      // maintenance pass (an import's 100,000 records, 79 MiB, into RSS).
+      opts.maxRecords ? msgpackRecordCount(log) : 0,
       { ...opts, nowMs: store.now() },
     );
   // Nothing to trim (the usual case): no write transaction at all.

@@ -52,15 +52,15 @@ t.test('purge and trim, in slices', async (t) => {
 
   const records = store.dbs.changelog.getCount();
   t.ok(records >= 2 * N + 4, `${records} changelog records`);
-  // Counting reads every page of the changelog: only a record cap needs it.
+  // Counting by walking reads every page of the changelog: neither trim does.
   const log = store.dbs.changelog;
   const getCount = log.getCount.bind(log);
   let counted = 0;
   log.getCount = (...args: Parameters<typeof getCount>) => (counted++, getCount(...args));
   t.equal(await trimChangelog(store, { maxAgeMs: 86_400_000, maxRecords: 0, consumers: [] }), 0, 'none older than a day: none trimmed');
-  t.equal(counted, 0, 'a trim by age alone did not count the records');
+  t.equal(counted, 0, 'a trim by age did not walk the records');
   t.equal(await trimChangelog(store, { maxAgeMs: 86_400_000, maxRecords: 100, consumers: [] }), records - 100, 'down to maxRecords, over several slices');
-  t.ok(counted > 0, 'a trim to a record cap counted them');
+  t.equal(counted, 0, 'nor a trim to a record cap');
   t.equal(store.dbs.changelog.getCount(), 100);
   const first = [...store.dbs.changelog.getKeys({ limit: 1 })][0] as string;
   t.ok(trimmedRuv(store)['1']! < first, 'the trimmed RUV ends before the first record kept');
