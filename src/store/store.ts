@@ -12,7 +12,7 @@ import type { Csn } from '../repl/core/csn.js';
 import type { ConflictRecord } from '../repl/core/change.js';
 import type { Ruv } from '../repl/core/ruv.js';
 import type { Schema } from '../schema/schema.js';
-import { childIdOf, entryCount, initMeta, openDbs, type Dbs } from './db.js';
+import { childIdOf, entryCount, initMeta, msgpackRecordCount, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
 import { decodeRec, type EntryRec } from './record.js';
 import { reconcileIndexes } from './reindex.js';
@@ -105,7 +105,7 @@ export class Store {
     this.#capBytes = opts.growMap === false ? (opts.mapSizeMiB ?? 4096) * 1024 * 1024 : 0;
     this.generationId = initMeta(this.dbs, suffixNdn).generationId;
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
-    this.conflictCount = this.dbs.conflicts.getCount();
+    this.conflictCount = msgpackRecordCount(this.dbs.conflicts);
     // The clock resumes past every CSN applied here, our own included (the
     // RUV holds the greatest of each origin), so it never issues one twice.
     this.clock = new HybridClock(newClockState(opts.replicaId ?? 0));
@@ -418,7 +418,7 @@ export class Store {
     this.ruv = (this.dbs.meta.get('ruv') as Ruv | undefined) ?? {};
     // Past every CSN the other thread saw or issued (a master's new floor among them).
     for (const csn of [...Object.values(this.ruv), this.ownFloor()]) if (csn !== undefined) this.clock.observe(csn, this.now());
-    this.conflictCount = this.dbs.conflicts.getCount();
+    this.conflictCount = msgpackRecordCount(this.dbs.conflicts);
     this.nextId = this.#topId() + 1;
     this.#classIds.clear();
     // Suppliers read what to send next from the changelog (replaced too).

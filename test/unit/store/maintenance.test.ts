@@ -97,3 +97,22 @@ t.test('the conflict log keeps records younger than its maxAge', async (t) => {
   t.equal(await trimConflicts(store, 30 * day), 0, 'nothing more to trim');
   t.equal(commits(), before, 'and no transaction for it');
 });
+
+t.test('a store counts the conflict log it opens (not the record of msgpack\'s shared structures)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshdir-maint-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const open = () => new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'error' }) });
+  let store = open();
+  t.equal(store.conflictCount, 0, 'a new database: none');
+  await store.write(() => {
+    for (let i = 0; i < 3; i++) {
+      const csn = withSubseq(csnAtTime(store.now()), i);
+      store.dbs.conflicts.put(`${csn}#0000`, { csn, kind: 'lww', uuid: `u${i}`, detail: 'test', at: store.now() });
+    }
+  });
+  await store.close();
+  store = open();
+  t.teardown(() => store.close());
+  t.equal(store.conflictCount, 3, 'three records, counted at open');
+  t.equal([...store.conflicts()].length, 3);
+});
