@@ -209,7 +209,7 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
 
 /** An empty replica takes the generation of the first supplier that feeds it. */
 export function isPristine(store: Store): boolean {
-  return Object.keys(store.ruv).length === 0 && store.dbs.core.getCount() === 0;
+  return Object.keys(store.ruv).length === 0 && [...store.dbs.core.getKeys({ limit: 1 })].length === 0;
 }
 
 export async function adoptGeneration(store: Store, gen: string): Promise<void> {
