@@ -3,7 +3,7 @@
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type RangeOptions, type RootDatabase } from 'lmdb';
 import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 import { compression } from './dictionary.js';
@@ -149,6 +149,12 @@ export function makePrivate(dir: string): void {
  */
 export function msgpackRecordCount(db: Database): number {
   return (db.getStats() as { entryCount: number }).entryCount - (db.doesExist(STRUCTURES) ? 1 : 0);
+}
+
+/** No key in `db` (or in `range` of it), from the first one at most. */
+export function isEmpty(db: Pick<Database, 'getKeys'>, range: RangeOptions = {}): boolean {
+  for (const _ of db.getKeys({ ...range, limit: 1 })) return false;
+  return true;
 }
 
 /** Entries in the database: getStats is O(1); getCount walks every record (and maps the whole database). */

@@ -13,6 +13,7 @@ import type { Schema } from '../schema/schema.js';
 import { indexKeys as coreIndexKeys } from '../repl/core/view.js';
 import { indexKeys, type IndexKind, type IndexPlan } from './indexes.js';
 import { decodeRec } from './record.js';
+import { isEmpty } from './db.js';
 import type { Store } from './store.js';
 
 export interface Reindexed {
@@ -49,7 +50,7 @@ export function reconcileIndexes(store: Store): Reindexed | undefined {
   const want = indexSignatures(schema, plan);
   const had = dbs.meta.get('indexes') as Record<string, string> | undefined;
   const coreHad = dbs.meta.get('coreIndexRules') as string | undefined;
-  const empty = store.entryCount() === 0 && isEmpty(dbs.core as Database<unknown, Key>);
+  const empty = store.entryCount() === 0 && isEmpty(dbs.core);
   const build = Object.keys(want).filter((t) => !empty && had?.[t] !== want[t]);
   const dropped = had === undefined ? [] : Object.keys(had).filter((t) => want[t] === undefined);
   const core = !empty && coreHad !== store.policySignature;
@@ -80,11 +81,6 @@ export function reconcileIndexes(store: Store): Reindexed | undefined {
   });
   if (build.length === 0 && dropped.length === 0 && !core) return undefined;
   return { built: build, dropped, core, read, ms: Math.round(performance.now() - t0) };
-}
-
-function isEmpty(db: Database<unknown, Key>): boolean {
-  for (const _ of db.getKeys({ limit: 1 })) return false;
-  return true;
 }
 
 function clearAll(db: Database<unknown, Key>): void {

@@ -12,7 +12,7 @@ import { childrenKey, indexKeys as coreIndexKeys, type Stored } from '../repl/co
 import type { Database, Key, Transaction } from 'lmdb';
 import type { Store } from './store.js';
 import { readStage } from './stage.js';
-import { msgpackRecordCount } from './db.js';
+import { isEmpty, msgpackRecordCount } from './db.js';
 import { Txn } from './write.js';
 
 /** Apply a received group in one transaction; resolves with the durable RUV. */
@@ -133,14 +133,13 @@ export async function trimConflicts(store: Store, maxAgeMs: number): Promise<num
   if (maxAgeMs <= 0) return 0;
   const cut = csnAtTime(store.now() - maxAgeMs);
   const log = store.dbs.conflicts;
-  const older = (limit: number) => log.getKeys({ end: cut, limit } as never);
   // Nothing to trim (the usual case): no write transaction at all.
-  if ([...older(1)].length === 0) return 0;
+  if (isEmpty(log, { end: cut })) return 0;
   let n = 0;
   for (let k = TRIM_SLICE; k === TRIM_SLICE; n += k) {
     k = 0;
     await store.write(() => {
-      for (const key of older(TRIM_SLICE)) {
+      for (const key of log.getKeys({ end: cut, limit: TRIM_SLICE } as never)) {
         log.remove(key);
         k++;
       }
@@ -209,7 +208,7 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
 
 /** An empty replica takes the generation of the first supplier that feeds it. */
 export function isPristine(store: Store): boolean {
-  return Object.keys(store.ruv).length === 0 && [...store.dbs.core.getKeys({ limit: 1 })].length === 0;
+  return Object.keys(store.ruv).length === 0 && isEmpty(store.dbs.core);
 }
 
 export async function adoptGeneration(store: Store, gen: string): Promise<void> {
