@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
 import { loadSchemaDir } from '../../src/schema/load.js';
 import { Store } from '../../src/store/store.js';
-import { localAdd } from '../../src/store/update.js';
+import { open } from 'lmdb';
+import { localAdd, localModify } from '../../src/store/update.js';
 
 export const SCHEMA = loadSchemaDir(new URL('../../schema', import.meta.url).pathname);
 export const SUFFIX = 'dc=example,dc=com';
@@ -22,4 +23,29 @@ export async function scratchStore(t: { teardown(fn: () => unknown): void }, pre
   });
   await store.write((tx) => localAdd(tx, ROOT, SUFFIX, [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
   return store;
+}
+
+/** Person i of fillPeople. */
+export const personDn = (i: number): string => `uid=u${i},ou=people,${SUFFIX}`;
+
+/** The suffix entry, ou=people and `n` people under it, each its own write (as clients add them). */
+export async function fillPeople(store: Store, n: number): Promise<void> {
+  await store.write((tx) => localAdd(tx, ROOT, SUFFIX, [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
+  await store.write((tx) => localAdd(tx, ROOT, `ou=people,${SUFFIX}`, [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
+  await Promise.all(Array.from({ length: n }, (_, i) => store.write((tx) => localAdd(tx, ROOT, personDn(i), [
+    { type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'uid', values: [b(`u${i}`)] }, { type: 'cn', values: [b(`User ${i}`)] }, { type: 'sn', values: [b(`S${i}`)] },
+  ]))));
+}
+
+/** Each of fillPeople's people modified once: the first change of an entry adds its CSN to the state (~40 octets). */
+export async function modifyEachPerson(store: Store, n: number): Promise<void> {
+  await Promise.all(Array.from({ length: n }, (_, i) => store.write((tx) => localModify(tx, ROOT, personDn(i), [{ op: 2, attr: 'sn', values: [b(`T${i}`)] }]))));
+}
+
+/** Leaf pages of a named database of the (closed) LMDB environment in `dataDir`. */
+export async function leafPages(dataDir: string, name: string): Promise<number> {
+  const env = open({ path: dataDir, maxDbs: 32, readOnly: true });
+  const st = env.openDB(name, { encoding: 'binary', keyEncoding: 'binary' }).getStats() as { treeLeafPageCount: number };
+  await env.close();
+  return st.treeLeafPageCount;
 }

@@ -11,6 +11,7 @@ import { Store } from '../../../src/store/store.js';
 import { compactInPlace, writeCompactCopy } from '../../../src/store/compact.js';
 import { localAdd, localDelete, localModify } from '../../../src/store/update.js';
 import { createLogger } from '../../../src/log.js';
+import { fillPeople, leafPages, modifyEachPerson } from '../../helpers/store.js';
 
 const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
 const log = createLogger({ level: 'error' });
@@ -86,29 +87,17 @@ t.test('the copy holds every record of every database, and takes writes', async 
 t.test('the copy leaves room in the states\' pages: every entry modified once splits none of them', async (t) => {
   const dir = tmp(t);
   const n = 2000;
-  const dn = (i: number) => `uid=u${i},ou=people,${SUFFIX}`;
   let store = openStore(join(dir, 'a'));
-  await store.write((tx) => localAdd(tx, root, SUFFIX, [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
-  await store.write((tx) => localAdd(tx, root, `ou=people,${SUFFIX}`, [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
-  await Promise.all(Array.from({ length: n }, (_, i) => store.write((tx) => localAdd(tx, root, dn(i), [
-    { type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(`User ${i}`)] }, { type: 'sn', values: [b(`S${i}`)] },
-  ]))));
+  await fillPeople(store, n);
   await store.close();
   const src = open({ path: join(dir, 'a'), maxDbs: 32, readOnly: true });
   await writeCompactCopy(src, join(dir, 'b'));
   await src.close();
-  const leafPages = async (name: string): Promise<number> => {
-    const env = open({ path: join(dir, 'b'), maxDbs: 32, readOnly: true });
-    const st = env.openDB(name, { encoding: 'binary', keyEncoding: 'binary' }).getStats() as { treeLeafPageCount: number };
-    await env.close();
-    return st.treeLeafPageCount;
-  };
-  const core0 = await leafPages('core');
-  // The first change of an entry adds its CSN to the state (~40 octets).
+  const core0 = await leafPages(join(dir, 'b'), 'core');
   store = openStore(join(dir, 'b'));
-  await Promise.all(Array.from({ length: n }, (_, i) => store.write((tx) => localModify(tx, root, dn(i), [{ op: 2, attr: 'sn', values: [b(`T${i}`)] }]))));
+  await modifyEachPerson(store, n);
   await store.close();
-  const core1 = await leafPages('core');
+  const core1 = await leafPages(join(dir, 'b'), 'core');
   t.ok(core0 > 20, `the states fill ${core0} leaf pages`);
   t.ok(core1 <= core0 * 1.1, `state leaf pages ${core0} → ${core1} after a modify of each entry (full pages would split: ~2×)`);
 });

@@ -8,40 +8,22 @@ import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from 'lmdb';
 import { createLogger } from '../../../src/log.js';
-import { loadSchemaDir } from '../../../src/schema/load.js';
 import { stageCommit } from '../../../src/store/replica.js';
 import { StageFile } from '../../../src/store/stage.js';
 import { Store } from '../../../src/store/store.js';
-import { localAdd, localModify } from '../../../src/store/update.js';
+import { b, fillPeople, leafPages, modifyEachPerson, personDn, SCHEMA, SUFFIX } from '../../helpers/store.js';
 
-const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
-const b = (s: string) => Buffer.from(s);
-const root = { dn: 'cn=admin,dc=example,dc=com' };
-const SUFFIX = 'dc=example,dc=com';
 const N = 2000;
-const dn = (i: number) => `uid=u${i},ou=people,${SUFFIX}`;
 
 const openStore = (dataDir: string, replicaId: number) =>
-  new Store({ dataDir, suffix: SUFFIX, schema, indexes: { uid: ['eq'] }, replicaId, log: createLogger({ level: 'error' }) });
-
-async function leafPages(dataDir: string, name: string): Promise<number> {
-  const env = open({ path: dataDir, maxDbs: 32, readOnly: true });
-  const st = env.openDB(name, { encoding: 'binary', keyEncoding: 'binary' }).getStats() as { treeLeafPageCount: number };
-  await env.close();
-  return st.treeLeafPageCount;
-}
+  new Store({ dataDir, suffix: SUFFIX, schema: SCHEMA, indexes: { uid: ['eq'] }, replicaId, log: createLogger({ level: 'error' }) });
 
 t.test('after a replace, a modify of every entry splits none of the states\' pages', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-replace-room-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const a = openStore(join(dir, 'a'), 1);
-  await a.write((tx) => localAdd(tx, root, SUFFIX, [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
-  await a.write((tx) => localAdd(tx, root, `ou=people,${SUFFIX}`, [{ type: 'objectClass', values: [b('organizationalUnit')] }]));
-  await Promise.all(Array.from({ length: N }, (_, i) => a.write((tx) => localAdd(tx, root, dn(i), [
-    { type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'uid', values: [b(`u${i}`)] }, { type: 'cn', values: [b(`User ${i}`)] }, { type: 'sn', values: [b(`S${i}`)] },
-  ]))));
+  await fillPeople(a, N);
 
   // The stage as a supplier's total update fills it: states in key order, in chunks.
   const bDir = join(dir, 'b');
@@ -56,9 +38,8 @@ t.test('after a replace, a modify of every entry splits none of the states\' pag
   t.equal(r.n, N + 2, 'every state replaced');
   const before = await leafPages(bDir, 'core');
 
-  // The first change of an entry adds its CSN to the state.
-  await Promise.all(Array.from({ length: N }, (_, i) => c.write((tx) => localModify(tx, root, dn(i), [{ op: 2, attr: 'sn', values: [b(`T${i}`)] }]))));
-  t.equal(c.byNdn(c.normalize(dn(N - 1)))?.get('sn')?.[0]?.toString(), `T${N - 1}`, 'the replica took the modifies');
+  await modifyEachPerson(c, N);
+  t.equal(c.byNdn(c.normalize(personDn(N - 1)))?.get('sn')?.[0]?.toString(), `T${N - 1}`, 'the replica took the modifies');
   const after = await leafPages(bDir, 'core');
   t.ok(before > 20, `the states fill ${before} leaf pages`);
   t.ok(after <= before * 1.25, `state leaf pages ${before} → ${after} after a modify of each entry (full pages would split: ~2×)`);
