@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { LdapClient, type SearchEntry } from '../../src/ldap/client.js';
 import { BIN, launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
@@ -300,6 +300,27 @@ export async function addReplManager(url: string, password = REPL_PW): Promise<v
   }
 }
 
+
+/**
+ * A `meshdir serve` started without launch() (which waits for the start
+ * line on stdout: here the log goes to a file, or a wrapper runs it): its
+ * stderr collected, SIGKILLed at the end if still running, and a client
+ * once it listens on `port`, closed at the end.
+ */
+export async function serving(t: { teardown(fn: () => unknown): void }, child: ChildProcess, port: number): Promise<{ client: LdapClient; stderr: () => string }> {
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let client: LdapClient | undefined;
+  await eventually(async () => {
+    client = await LdapClient.connect(`ldap://127.0.0.1:${port}`, { timeoutMs: 5000 });
+    return true;
+  }, 20_000, 'the server listening');
+  t.teardown(() => client!.close());
+  return { client: client!, stderr: () => stderr };
+}
 /** Poll until `check` returns true (or throw after ms). */
 export async function eventually(check: () => Promise<boolean> | boolean, ms = 20_000, what = 'condition'): Promise<void> {
   const until = Date.now() + ms;

@@ -9,8 +9,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { LdapClient } from '../../src/ldap/client.js';
-import { eventually, freePort } from '../helpers/mesh.js';
+import { freePort, serving } from '../helpers/mesh.js';
 import { BIN, cleanup, EXAMPLE_LDIF, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
 
 t.test('a log that cannot be written: the server answers, says so once, and stops on SIGTERM', async (t) => {
@@ -26,33 +25,23 @@ t.test('a log that cannot be written: the server answers, says so once, and stop
   // bash), whose signal-exit hooks turn the SIGXFSZ that Node ignores into
   // the process's death.
   const child = spawn('/bin/bash', ['-c', `unset NODE_OPTIONS; ulimit -f ${limitKiB} && exec "$0" "$@"`, process.execPath, BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let c: LdapClient | undefined;
-  await eventually(async () => {
-    c = await LdapClient.connect(`ldap://127.0.0.1:${port}`, { timeoutMs: 5000 });
-    return true;
-  }, 20_000, 'the server listening');
-  t.teardown(() => c?.close());
+  const { client: c, stderr } = await serving(t, child, port);
 
   // ~200 octets of access log per search: well past the limit.
   for (let round = 0; round < 320; round++) {
-    await Promise.all(Array.from({ length: 16 }, () => c!.search(SUFFIX, '(uid=alice)', { attributes: ['uid'] })));
+    await Promise.all(Array.from({ length: 16 }, () => c.search(SUFFIX, '(uid=alice)', { attributes: ['uid'] })));
   }
   const logSize = statSync(logFile).size;
   t.ok(logSize <= limitKiB * 1024 && logSize > 0, `the log stopped growing at the limit (${logSize} octets)`);
-  const r = await c!.search(SUFFIX, '(uid=alice)', { attributes: ['uid'] });
+  const r = await c.search(SUFFIX, '(uid=alice)', { attributes: ['uid'] });
   t.equal(r.entries.length, 1, 'after 5,000 searches the server still answers');
-  t.equal(child.exitCode, null, `still running (stderr: ${stderr.slice(-300)})`);
-  const said = stderr.split('\n').filter((l) => l.includes('cannot write the log'));
+  t.equal(child.exitCode, null, `still running (stderr: ${stderr().slice(-300)})`);
+  const said = stderr().split('\n').filter((l) => l.includes('cannot write the log'));
   t.equal(said.length, 1, `said once on stderr: ${said[0]}`);
   t.match(said[0], `meshdir: cannot write the log (${logFile}): EFBIG`);
 
-  c!.close();
+  c.close();
   const t0 = Date.now();
   child.kill('SIGTERM');
   const timeout = new Promise<string>((r) => setTimeout(() => r('still running 15 s after SIGTERM'), 15_000).unref());

@@ -6,8 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { LdapClient } from '../../src/ldap/client.js';
-import { eventually, freePort } from '../helpers/mesh.js';
+import { eventually, freePort, serving } from '../helpers/mesh.js';
 import { BIN, cleanup, EXAMPLE_LDIF, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
 
 t.test('SIGHUP reopens the log file: a renamed log keeps the old lines, a new one gets the rest', async (t) => {
@@ -18,31 +17,21 @@ t.test('SIGHUP reopens the log file: a renamed log keeps the old lines, a new on
   const configFile = writeServerFile(dir, { listen: [`ldap://127.0.0.1:${port}`], yaml: `log: { file: ${logFile}, access: true }` });
   t.equal(meshdir(['import', '--config', configFile, '--no-progress', EXAMPLE_LDIF]).status, 0, 'imported');
   const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let c: LdapClient | undefined;
-  await eventually(async () => {
-    c = await LdapClient.connect(`ldap://127.0.0.1:${port}`, { timeoutMs: 5000 });
-    return true;
-  }, 20_000, 'the server listening');
-  t.teardown(() => c?.close());
-  await c!.bind(ROOT_DN, ROOT_PW);
+  const { client: c, stderr } = await serving(t, child, port);
+  await c.bind(ROOT_DN, ROOT_PW);
 
-  await c!.search(SUFFIX, '(uid=before-rotation)', { attributes: ['uid'] });
+  await c.search(SUFFIX, '(uid=before-rotation)', { attributes: ['uid'] });
   await eventually(async () => readFileSync(logFile, 'utf8').includes('before-rotation'), 5_000, 'the first search logged');
   renameSync(logFile, `${logFile}.1`);
   child.kill('SIGHUP');
   await eventually(async () => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('log file reopened'), 5_000, 'a new log file, opened on SIGHUP');
-  await c!.search(SUFFIX, '(uid=after-rotation)', { attributes: ['uid'] });
-  await c!.modify(`uid=alice,ou=people,${SUFFIX}`, [{ op: 'replace', attr: 'description', values: 'rotated' }]);
+  await c.search(SUFFIX, '(uid=after-rotation)', { attributes: ['uid'] });
+  await c.modify(`uid=alice,ou=people,${SUFFIX}`, [{ op: 'replace', attr: 'description', values: 'rotated' }]);
   await eventually(async () => readFileSync(logFile, 'utf8').includes('after-rotation'), 5_000, 'the next search logged in the new file');
   const old = readFileSync(`${logFile}.1`, 'utf8');
   t.match(old, /meshdir started/, 'the renamed file keeps the lines before the signal');
   t.notMatch(old, /after-rotation/, 'and none after it');
-  t.equal(child.exitCode, null, `the server still runs (stderr: ${stderr.slice(-300)})`);
+  t.equal(child.exitCode, null, `the server still runs (stderr: ${stderr().slice(-300)})`);
 
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill('SIGTERM');
