@@ -10,6 +10,7 @@ import { purgeTombstones, trimChangelog, trimConflicts, trimmedRuv } from '../..
 import { csnAtTime, withSubseq } from '../../../src/repl/core/csn.js';
 import { Store } from '../../../src/store/store.js';
 import { localAdd, localDelete, localModify } from '../../../src/store/update.js';
+import { scratchStore } from '../../helpers/store.js';
 
 const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
 const b = (s: string) => Buffer.from(s);
@@ -68,22 +69,21 @@ t.test('purge and trim, in slices', async (t) => {
   t.equal(await trimChangelog(store, { maxAgeMs: 86_400_000, maxRecords: 10, consumers: [{}] }), 0, 'a consumer that lacks them keeps them');
 });
 
-t.test('the conflict log keeps records younger than its maxAge', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshdir-maint-'));
-  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'error' }) });
-  t.teardown(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const day = 86_400_000;
-  // 2,500 records of 40 days ago (more than one slice), 3 of yesterday, 2 of today.
-  const ages = [...Array.from({ length: 2500 }, () => 40 * day), day, day, day, 0, 0];
+/** Conflict-log records of changes made `ages[i]` ms ago, under the keys the store gives them. */
+async function logConflicts(store: Store, ages: number[]): Promise<void> {
   await store.write(() => {
     ages.forEach((age, i) => {
       const csn = withSubseq(csnAtTime(store.now() - age), i);
       store.dbs.conflicts.put(`${csn}#0000`, { csn, kind: 'lww', uuid: `u${i}`, detail: 'test', at: store.now() - age });
     });
   });
+}
+
+t.test('the conflict log keeps records younger than its maxAge', async (t) => {
+  const store = await scratchStore(t, 'meshdir-maint-');
+  const day = 86_400_000;
+  // 2,500 records of 40 days ago (more than one slice), 3 of yesterday, 2 of today.
+  await logConflicts(store, [...Array.from({ length: 2500 }, () => 40 * day), day, day, day, 0, 0]);
   const keys = () => [...store.dbs.conflicts.getKeys()] as string[];
   const young = keys().slice(2500);
   t.equal(await trimConflicts(store, 0), 0, 'maxAge 0: kept for ever');
@@ -104,12 +104,7 @@ t.test('a store counts the conflict log it opens (not the record of msgpack\'s s
   const open = () => new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: createLogger({ level: 'error' }) });
   let store = open();
   t.equal(store.conflictCount, 0, 'a new database: none');
-  await store.write(() => {
-    for (let i = 0; i < 3; i++) {
-      const csn = withSubseq(csnAtTime(store.now()), i);
-      store.dbs.conflicts.put(`${csn}#0000`, { csn, kind: 'lww', uuid: `u${i}`, detail: 'test', at: store.now() });
-    }
-  });
+  await logConflicts(store, [0, 0, 0]);
   await store.close();
   store = open();
   t.teardown(() => store.close());
