@@ -11,7 +11,6 @@ import { stageCommitElsewhere } from '../../store/replace-worker.js';
 import { discardStages, StageFile } from '../../store/stage.js';
 import type { Change } from '../core/change.js';
 import type { Ruv } from '../core/ruv.js';
-import type { Stored } from '../core/view.js';
 import { decodeList, inflateList, pack, PROTOCOL_VERSION, REPL_OID, unpack, unpackList, type StartRequest, type StartResponse } from './protocol.js';
 import { validateChange, validateRuv, validateStored } from './validate.js';
 
