@@ -34,6 +34,14 @@ export interface ValueState {
    * add must beat to move it.
    */
   ac?: Csn;
+  /**
+   * The greatest CSN that added this value, when it is greater than `c`:
+   * under policy `priority` an older add of higher priority holds the value,
+   * and a later add of lower priority leaves only this trace. A delete that
+   * wins by priority over that later add is a policy resolution the conflict
+   * log must show (urp.ts losses), whichever order the three arrived in.
+   */
+  lc?: Csn;
 }
 
 export interface AttrState {

@@ -83,10 +83,11 @@ function losses(attr: string, before: AttrState | undefined, after: AttrState | 
     const winner = shownAfter[0]?.c === by ? show(shownAfter[0].v) : `delete at ${by}`;
     // A value that arrives after a write with a greater CSN lost a race: the
     // conflict log must say so (last-writer-wins is a resolution, not silence).
-    const lost = vs.c > by ? 'policy' : isIncoming ? (info.policy === 'manual' ? 'manual' : 'lww') : undefined;
+    const added = (vs as ValueState).lc ?? vs.c;
+    const lost = added > by ? 'policy' : isIncoming ? (info.policy === 'manual' ? 'manual' : 'lww') : undefined;
     if (lost) {
       const why = lost === 'policy' ? `policy ${info.policy}` : 'later CSN';
-      out.push({ csn, kind: lost, uuid: '', attr, detail: `value added at ${vs.c} lost to ${winner} (${why})`, loser: show(vs.v), winner });
+      out.push({ csn, kind: lost, uuid: '', attr, detail: `value added at ${added} lost to ${winner} (${why})`, loser: show(vs.v), winner });
     }
   }
   return out;

@@ -74,11 +74,23 @@ export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, 
   }
   const cur = w.vals[i]!;
   const rank = cmpRank(at.c, at.p, cur.c, cur.p);
-  if (rank > 0) w.vals[i] = v ? vs : cur.v !== undefined ? placed(vs, cur.oc ?? cur.c, cur.o, cur.c) : placed(vs, cur.oc, cur.o, cur.ac);
+  let next = cur;
+  if (rank > 0) next = v ? vs : cur.v !== undefined ? placed(vs, cur.oc ?? cur.c, cur.o, cur.c) : placed(vs, cur.oc, cur.o, cur.ac);
   else if (rank < 0 && v && cur.v === undefined && (cur.oc === undefined || at.c > (cur.ac ?? cur.oc))) {
     const { oc: _c, o: _o, ac: _a, ...rest } = cur;
-    w.vals[i] = placed(rest, oc ?? at.c, o, at.c);
+    next = placed(rest, oc ?? at.c, o, at.c);
   }
+  // The greatest add CSN of the key, whatever order its changes came in (see ValueState.lc).
+  let lc = cur.lc;
+  if (cur.v !== undefined && (lc === undefined || cur.c > lc)) lc = cur.c;
+  if (v && (lc === undefined || at.c > lc)) lc = at.c;
+  if (lc !== undefined && lc > next.c) {
+    if (next.lc !== lc) next = { ...next, lc };
+  } else if (next.lc !== undefined) {
+    const { lc: _l, ...rest } = next;
+    next = rest;
+  }
+  w.vals[i] = next;
 }
 
 export function deleteAll(w: AttrState, at: Stamp): void {

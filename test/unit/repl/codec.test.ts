@@ -54,6 +54,12 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   Object.assign(dead, { oc: csn(0), ac: csn(2) });
   const goneBack = roundTrip(t, held, 'held, deleted').state.attrs.description!.vals.find((v) => v.v === undefined)!;
   t.same([goneBack.oc, goneBack.ac], [csn(0), csn(2)], "a deleted value's place and the rename's re-add that kept it");
+  const laterAdds = copy(held);
+  laterAdds.state.attrs.seeAlso!.vals[0]!.lc = csn(9, 3);
+  dead.lc = csn(8, 2);
+  const lcBack = roundTrip(t, laterAdds, 'later adds').state.attrs;
+  t.same([lcBack.seeAlso!.vals[0]!.lc, lcBack.description!.vals.find((v) => v.v === undefined)!.lc], [csn(9, 3), undefined], 'the greatest add CSN under a priority stamp (lc)');
+  t.equal(roundTrip(t, held, 'held, lc on a deleted value').state.attrs.description!.vals.find((v) => v.v === undefined)!.lc, csn(8, 2), 'lc on a deleted value');
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
   t.equal(back.state.attrs.description!.vals.find((v) => v.v === undefined)?.k, 'gone', 'deleted value: key only');
   t.same(back.vis.attrs.find(([a]) => a === 'loginCount')?.[1].map(String), ['12'], 'an incremented value is stored as shown (5 + 7: the first delta came before the value)');
@@ -113,7 +119,13 @@ t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another err
     }
   }
   t.ok(refused >= good.length + 2, `${refused} of ${bad.length} damaged records refused, the rest decoded to some state`);
-  t.throws(() => decodeStored(Buffer.from([2]), 'E'), /stored state E: unknown format 2/);
+  t.throws(() => decodeStored(Buffer.from([3]), 'E'), /stored state E: unknown format 3/);
+  const withLc = d.get('E')!;
+  const lcState = { ...withLc, state: { ...withLc.state, attrs: { ...withLc.state.attrs, description: { vals: withLc.state.attrs.description!.vals.map((vs) => ({ ...vs, lc: csn(9, 2) })) } } } };
+  const format2 = encodeStored(lcState);
+  t.equal(format2[0], 2, 'a record with lc is format 2');
+  t.equal(good[0], 1, 'one without, format 1');
+  t.throws(() => decodeStored(Buffer.from(format2).fill(1, 0, 1), 'E'), /lc in a record of format 1/);
   // Lengths are read as 28-bit varints: a longer value is refused when written, not stored unreadable.
   const huge = decodeStored(good);
   huge.state.attrs.description!.vals[0]!.v = Buffer.allocUnsafe(2 ** 28);

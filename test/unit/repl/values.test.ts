@@ -103,6 +103,22 @@ t.test('policy priority: the origin with the higher priority wins whatever the C
   t.same(attrs(multi.dits[0]!, 'E').seeAlso, ['x'], 'a low-priority delete cannot remove a high-priority value');
 });
 
+t.test('policy priority: a later add of a held value that a higher priority then deletes is logged in every order (sim seed 67906)', async (t) => {
+  // Priority 3 sets e1; priority 0 adds e1 again, later by CSN; priority 3
+  // then replaces it with e3 at a CSN older than that add. The add loses by
+  // the policy, and the conflict log must say so whichever came first: it
+  // did not when the add arrived while priority 3's e1 held the value.
+  const r = everyOrder(t, [root, entry()], [
+    mod(csn(5, 1), 'E', [m.rep('employeeNumber', 'e1')], 3),
+    mod(csn(9, 3), 'E', [m.add('employeeNumber', 'e1')], 0),
+    mod(csn(6, 1), 'E', [m.rep('employeeNumber', 'e3')], 3),
+  ]);
+  t.same(attrs(r.dits[0]!, 'E').employeeNumber, ['e3']);
+  for (const logged of r.conflicts) {
+    t.ok(logged.some((c) => c.kind === 'policy' && c.attr === 'employeeNumber' && c.loser === 'e1' && c.detail.includes(csn(9, 3))), 'the add at the later CSN is logged as lost by the policy');
+  }
+});
+
 t.test('policies min and max compare values, not times', async (t) => {
   const r = everyOrder(t, [root, entry({ lowMark: ['10'], highMark: ['10'] })], [
     mod(csn(5, 1), 'E', [m.rep('lowMark', '3'), m.rep('highMark', '20')]),
