@@ -6,7 +6,8 @@
 // written concurrently elsewhere, unseen here, still competes by the policy.
 import type { Mod } from './change.js';
 import { comparesValues, type AttrRules } from './policy.js';
-import type { EntryState } from './state.js';
+import type { AttrState, EntryState } from './state.js';
+import { aliveValues, withIncrements } from './values.js';
 
 const INTEGER = /^[-+]?\d+$/;
 
@@ -39,11 +40,23 @@ export function sumAsDeltas(current: ReadonlyMap<string, readonly Buffer[]>, mod
   });
 }
 
-/** The mods to record for a local modify under `min` / `max`; `state` is the entry's before it. */
+/**
+ * The mods to record for a local modify under `min` / `max`; `state` is the
+ * entry's before it. A value the client deletes may be shown incremented
+ * (3 stored, +4, shown 7): the delete also names the stored value, whose key
+ * is what the merge deletes by (sim seed 36444: `delete: 7` deleted nothing).
+ */
 export function seenAsDeletes(state: EntryState | undefined, mods: readonly Mod[], rules: AttrRules): Mod[] {
   const out: Mod[] = [];
+  // Increments made by this modify's earlier mods, per attribute.
+  const pending = new Map<string, bigint>();
   for (const m of mods) {
     const info = rules.info(m.attr);
+    if (m.op === 'increment') pending.set(m.attr, (pending.get(m.attr) ?? 0n) + BigInt(m.delta));
+    if (comparesValues(info) && m.op === 'delete' && m.values.length > 0) {
+      out.push({ ...m, values: [...m.values, ...storedBehind(state?.attrs[m.attr], m, pending.get(m.attr) ?? 0n, rules)] });
+      continue;
+    }
     if (!comparesValues(info) || m.op !== 'replace' || m.values.length === 0) {
       out.push(m);
       continue;
@@ -51,6 +64,21 @@ export function seenAsDeletes(state: EntryState | undefined, mods: readonly Mod[
     const seen = (state?.attrs[m.attr]?.vals ?? []).flatMap((vs) => (vs.v === undefined ? [] : [vs.v]));
     if (seen.length) out.push({ op: 'delete', attr: m.attr, values: seen });
     out.push({ op: 'add', attr: m.attr, values: m.values });
+  }
+  return out;
+}
+
+/** Stored values of `a` whose shown value (with its increments and `extra`) a delete names, and which it does not name itself. */
+function storedBehind(a: AttrState | undefined, m: Mod & { values: Buffer[] }, extra: bigint, rules: AttrRules): Buffer[] {
+  if (!a?.inc && extra === 0n) return [];
+  const named = new Set(m.values.map((v) => rules.keyOf(m.attr, v)));
+  const out: Buffer[] = [];
+  for (const vs of aliveValues(a)) {
+    if (named.has(vs.k)) continue;
+    let shown = withIncrements(vs, a!.inc);
+    const n = int(shown);
+    if (extra !== 0n && n !== undefined) shown = Buffer.from((n + extra).toString(), 'latin1');
+    if (named.has(rules.keyOf(m.attr, shown))) out.push(vs.v);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // only ever stopped changes that will not come, and dropping them changes
 // nothing any replica shows.
 import { type Csn, csnAtTime } from './csn.js';
-import type { AttrInfo, AttrRules } from './policy.js';
+import { type AttrInfo, type AttrRules, comparesValues } from './policy.js';
 import { type AttrState, type EntryState, sameState, type ValueState } from './state.js';
 import { aliveValues, attrPlace, cmpPlace, compact, editable, withIncrements } from './values.js';
 
@@ -31,7 +31,11 @@ function purgeAttr(a: AttrState, attr: string, p: Csn, rules: AttrRules): AttrSt
   if (w.inc) {
     const alive = aliveValues(w);
     const old = w.inc.filter(([c]) => c < p);
-    if (info.singleValued && alive.length === 1) {
+    // Not under min / max: there a delete names values (their keys), and a
+    // folded value has another key than the one a later delete names
+    // (seenAsDeletes), so a replica that folded would keep what the others
+    // delete (sim seed 36444).
+    if (info.singleValued && !comparesValues(info) && alive.length === 1) {
       // Fold old deltas into the one value; later values are newer than them.
       const only = alive[0]!;
       const v = withIncrements(only, old);

@@ -1,6 +1,7 @@
 // Value-level conflict rules and per-attribute policies, each in every delivery order.
 import t from 'tap';
 import { seenAsDeletes, sumAsDeltas } from '../../../src/repl/core/deltas.js';
+import { purgeState } from '../../../src/repl/core/purge.js';
 import { add, attrs, b, csn, del, dit, everyOrder, m, mod, modrdn, rules, run } from './helpers.js';
 
 const root = add(csn(0), 'root', '', 'root');
@@ -151,6 +152,35 @@ t.test('min and max: a master\'s own replace takes effect; only values written c
   const after = r.dits[0]!;
   after.apply(local(after, csn(9, 1), [m.rep('highMark', '6')]));
   t.same(attrs(after, 'E').highMark, ['6']);
+});
+
+t.test('min: deleting a value shown incremented deletes it on every replica, folded by a purge or not (sim seed 36444)', async (t) => {
+  const local = (d: ReturnType<typeof dit>, c: ReturnType<typeof csn>, mods: Parameters<typeof seenAsDeletes>[1]) => mod(c, 'E', seenAsDeletes(d.get('E')?.state, mods, rules));
+  const d = run([root, entry({ lowMark: ['3'] })]);
+  const inc = local(d, csn(5, 4), [m.inc('lowMark', 4)]);
+  d.apply(inc);
+  t.same(attrs(d, 'E').lowMark, ['7'], 'stored 3, shown 7');
+  const gone = local(d, csn(9, 4), [m.del('lowMark', '7')]);
+  t.same(gone.op === 'modify' && gone.mods[0]!.op === 'delete' && gone.mods[0]!.values.map(String), ['7', '3'], 'the delete names the stored value too');
+  const both = local(d, csn(9, 4), [m.inc('lowMark', 1), m.del('lowMark', '8')]);
+  t.same(both.op === 'modify' && both.mods[1]!.op === 'delete' && both.mods[1]!.values.map(String), ['8', '3'], 'counting an increment earlier in the same modify');
+  const r = everyOrder(t, [root, entry({ lowMark: ['3'] })], [inc, gone]);
+  for (const x of r.dits) t.same(attrs(x, 'E').lowMark, undefined, 'deleted in every order');
+  // A replica that purged (past the increment) before the delete reached it.
+  const p = run([root, entry({ lowMark: ['3'] }), inc]);
+  const st = p.get('E')!;
+  p.entries.set('E', { state: purgeState(st.state, csn(8), false, rules)!, vis: st.vis });
+  p.apply(gone);
+  t.same(attrs(p, 'E').lowMark, undefined, 'purged first: deleted too');
+  // Another master's increment the deleter had not seen: a replica that
+  // folded 3 + 4 + 1 into a stored 8 kept it while the others deleted 3.
+  const other = mod(csn(6, 2), 'E', [m.inc('lowMark', 1)]);
+  const q = run([root, entry({ lowMark: ['3'] }), inc, other]);
+  const qs = q.get('E')!;
+  q.entries.set('E', { state: purgeState(qs.state, csn(8), false, rules)!, vis: qs.vis });
+  q.apply(gone);
+  const everywhere = run([root, entry({ lowMark: ['3'] }), inc, other, gone]);
+  t.same([attrs(q, 'E').lowMark, attrs(everywhere, 'E').lowMark], [undefined, undefined], 'a concurrent increment, purged first or not: deleted');
 });
 
 t.test('policy manual: lww winner kept, the late loser logged for an administrator', async (t) => {
