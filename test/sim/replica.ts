@@ -244,7 +244,9 @@ export class Replica {
           break;
         }
         const again = this.committed.log.filter((ch) => !ruvCovers(theirs.ruv, ch.csn) && keep(String(csnReplicaId(ch.csn))));
-        const clock = this.work.clock;
+        // As the server does after a total update (Store.replacedElsewhere):
+        // past every CSN the copy holds, so no later change of ours sorts below them.
+        const clock = Object.values(theirs.ruv).reduce((c, csn) => clockObserve(c, csn, nowMs + this.skewMs).state, this.work.clock);
         this.committed = { ...snapshot(theirs), clock, consumers: new Map(), conflicts: this.committed.conflicts };
         this.work = snapshot(this.committed);
         this.work.dit.isApplied = (csn) => ruvCovers(this.work.ruv, csn);

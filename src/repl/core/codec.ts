@@ -12,7 +12,7 @@
 //
 // Layout (varint = unsigned LEB128; str = varint length + UTF-8; bytes =
 // varint length + octets; num = float64 LE):
-//   u8 FORMAT (1; 2 when ATTR_LC is used)
+//   u8 FORMAT (1; 2 when ATTR_LC or ATTR_DS is used)
 //   varint n, n × str            CSN table
 //   varint n, n × name           name table (attribute types); a name is
 //                                varint i > 0 (KNOWN[i-1]) or 0 and a str
@@ -23,6 +23,7 @@
 //          [the key: nothing (VAL_KEY_IS_V, VAL_KEY_LOWER), varint
 //          (VAL_KEY_KNOWN) or str] [num p] [varint o] [varint csn oc] [varint csn ac]
 //          [ATTR_LC: varint n, n × (varint value index, varint csn lc)]
+//          [ATTR_DS: the same for ds, a value once per CSN]
 //   vis:   u8 kind, varint flags (VIS_*), [str parent unless
 //          VIS_PARENT_OF_STATE] [avas rdn unless VIS_RDN_OF_STATE], the
 //          optional fields, varint csn, varint n attributes, each: varint
@@ -37,14 +38,23 @@ import { type AttrState, type EntryState, sameAvas, type ValueState } from './st
 import type { Stored } from './view.js';
 import type { Visible } from './visible.js';
 
-// A record with ATTR_LC is written as FORMAT_LC: a meshdir older than lc
-// refuses it as an unknown format instead of misreading it.
-const FORMAT = 1, FORMAT_LC = 2;
+// A record with ATTR_LC or ATTR_DS is written as FORMAT_EXTRAS: a meshdir
+// older than them refuses it as an unknown format instead of misreading it.
+const FORMAT = 1, FORMAT_EXTRAS = 2;
 
 // STATE_ADD_PARENT_IS_PARENT: addParent equals parent (written after it).
 const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64, STATE_ADD_PARENT_IS_PARENT = 128;
-// ATTR_LC: the values' `lc` CSNs follow the values (varint n, n × (varint value index, varint csn)).
-const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8;
+// ATTR_LC, ATTR_DS: the values' `lc` CSNs and then their `ds` CSNs follow
+// the values (each: varint n, n × (varint value index, varint csn); `ds`
+// lists a value once per CSN, in order).
+const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16;
+const EXTRAS = [['lc', ATTR_LC], ['ds', ATTR_DS]] as const;
+
+/** A value's CSNs in field `f` (none, one or several). */
+function extraCsns(vs: ValueState, f: 'lc' | 'ds'): readonly Csn[] {
+  const x = vs[f];
+  return x === undefined ? [] : typeof x === 'string' ? [x] : x;
+}
 const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8, VAL_KEY_LOWER = 16, VAL_KEY_KNOWN = 32, VAL_OC = 64, VAL_AC = 128;
 const VIS_ROOTED = 1, VIS_NAMING = 2, VIS_UNIQUE = 4, VIS_DISCARDED = 8, VIS_SCHEMA = 16, VIS_BROKEN = 32, VIS_PARENT_OF_STATE = 64, VIS_RDN_OF_STATE = 128;
 const KINDS: Visible['kind'][] = ['live', 'glue', 'hidden'];
@@ -178,15 +188,16 @@ export function encodeStored(s: Stored): Buffer {
   if (st.parent !== undefined) w.str(st.parent);
   if (st.parentCsn !== undefined) w.varint(csn(st.parentCsn));
   if (st.del !== undefined) w.varint(csn(st.del));
-  let anyLc = false;
+  let extras = false;
   const attrNames = Object.keys(st.attrs);
   w.varint(attrNames.length);
   for (const attr of attrNames) {
     const a = st.attrs[attr]!;
     w.varint(name(attr));
-    const lcs = a.vals.some((vs) => vs.lc !== undefined);
-    anyLc ||= lcs;
-    w.varint((a.x !== undefined ? ATTR_X : 0) | (a.xp !== undefined ? ATTR_XP : 0) | (a.inc !== undefined ? ATTR_INC : 0) | (lcs ? ATTR_LC : 0));
+    let af = (a.x !== undefined ? ATTR_X : 0) | (a.xp !== undefined ? ATTR_XP : 0) | (a.inc !== undefined ? ATTR_INC : 0);
+    for (const [f, flag] of EXTRAS) if (a.vals.some((vs) => vs[f] !== undefined)) af |= flag;
+    extras ||= af >= ATTR_LC;
+    w.varint(af);
     if (a.x !== undefined) w.varint(csn(a.x));
     if (a.xp !== undefined) w.num(a.xp);
     if (a.inc !== undefined) {
@@ -225,12 +236,13 @@ export function encodeStored(s: Stored): Buffer {
       }
       w.buf[at] = vf;
     }
-    if (lcs) {
-      const withLc = a.vals.flatMap((vs, i) => (vs.lc === undefined ? [] : [[i, vs.lc] as const]));
-      w.varint(withLc.length);
-      for (const [i, lc] of withLc) {
+    for (const [f, flag] of EXTRAS) {
+      if (!(af & flag)) continue;
+      const set = a.vals.flatMap((vs, i) => extraCsns(vs, f).map((c) => [i, c] as const));
+      w.varint(set.length);
+      for (const [i, c] of set) {
         w.varint(i);
-        w.varint(csn(lc));
+        w.varint(csn(c));
       }
     }
   }
@@ -264,7 +276,7 @@ export function encodeStored(s: Stored): Buffer {
   }
   const bodyEnd = w.pos;
   // Tables: written after the body in the scratch buffer, then both copied out in order.
-  w.u8(anyLc ? FORMAT_LC : FORMAT);
+  w.u8(extras ? FORMAT_EXTRAS : FORMAT);
   w.varint(csns.size);
   for (const c of csns.keys()) w.str(c);
   w.varint(names.size);
@@ -374,7 +386,7 @@ class Reader {
 export function decodeStored(buf: Buffer, what = ''): Stored {
   const r = new Reader(buf, what);
   const format = r.u8();
-  if (format !== FORMAT && format !== FORMAT_LC) r.fail(`unknown format ${format}`);
+  if (format !== FORMAT && format !== FORMAT_EXTRAS) r.fail(`unknown format ${format}`);
   const csns: Csn[] = new Array(r.varint());
   for (let i = 0; i < csns.length; i++) csns[i] = r.str();
   const names: string[] = new Array(r.varint());
@@ -419,11 +431,14 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
       if (vf & VAL_AC) vs.ac = r.pick(csns);
       vals[i] = vs;
     }
-    if (af & ATTR_LC) {
-      if (format !== FORMAT_LC) r.fail('lc in a record of format 1');
+    for (const [f, flag] of EXTRAS) {
+      if (!(af & flag)) continue;
+      if (format !== FORMAT_EXTRAS) r.fail(`${f} in a record of format 1`);
       for (let n = r.varint(); n > 0; n--) {
-        const vs = vals[r.varint()] ?? r.fail('lc of a missing value');
-        vs.lc = r.pick(csns);
+        const vs = vals[r.varint()] ?? r.fail(`${f} of a missing value`);
+        const c = r.pick(csns);
+        if (f === 'lc') vs.lc = c;
+        else (vs.ds ??= []).push(c);
       }
     }
     st.attrs[attr] = a;

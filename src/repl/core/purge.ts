@@ -73,7 +73,10 @@ function placeHolder(a: AttrState, info: AttrInfo, p: Csn): ValueState | undefin
     if (first === undefined || cmpPlace(vs, first) < 0) first = vs;
     if (last === undefined || vs.c > last) last = vs.c;
   }
-  return first && { ...first, c: last! };
+  if (!first) return undefined;
+  // Deleted when the last of them was: not at first's own earlier deletes.
+  const { ds: _d, ...one } = first;
+  return { ...one, c: last! };
 }
 
 /**

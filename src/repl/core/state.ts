@@ -42,6 +42,17 @@ export interface ValueState {
    * log must show (urp.ts losses), whichever order the three arrived in.
    */
   lc?: Csn;
+  /**
+   * A deleted value: its deletes after the add that placed it (after none,
+   * while no add is known) but the greatest, `c`, in CSN order. A master
+   * that had not seen a delete may delete the value again; it went at the
+   * first (values.ts deletedAt), and whether it held the attribute's place
+   * (attrPlace) depends on when it went. All are kept because an add that
+   * arrives late can move the place past the first (sim seeds 71007: a
+   * replica that had purged the first delete's record placed the attribute
+   * elsewhere; 258: keeping only the first was not enough).
+   */
+  ds?: Csn[];
 }
 
 export interface AttrState {

@@ -84,13 +84,33 @@ export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, 
   let lc = cur.lc;
   if (cur.v !== undefined && (lc === undefined || cur.c > lc)) lc = cur.c;
   if (v && (lc === undefined || at.c > lc)) lc = at.c;
-  if (lc !== undefined && lc > next.c) {
-    if (next.lc !== lc) next = { ...next, lc };
-  } else if (next.lc !== undefined) {
-    const { lc: _l, ...rest } = next;
-    next = rest;
+  // A deleted value: its deletes after the add that placed it (all, while
+  // no add is known), but the greatest (see ValueState.ds).
+  let ds: Csn[] | undefined;
+  if (next.v === undefined) {
+    const added = next.ac ?? next.oc;
+    const all = cur.v === undefined ? [...(cur.ds ?? []), cur.c] : [];
+    if (!v) all.push(at.c);
+    const kept = [...new Set(all)].filter((d) => (added === undefined || d > added) && d < next.c).sort();
+    if (kept.length) ds = kept;
   }
-  w.vals[i] = next;
+  next = withExtra(next, 'lc', lc !== undefined && lc > next.c ? lc : undefined);
+  w.vals[i] = withExtra(next, 'ds', ds);
+}
+
+/** `vs` with field `f` set to `x` (or without it): the same object when nothing changes, else a copy (value states are never edited in place). */
+function withExtra<F extends 'lc' | 'ds'>(vs: ValueState, f: F, x: ValueState[F]): ValueState {
+  const was = vs[f];
+  if (was === x || (Array.isArray(was) && Array.isArray(x) && was.length === x.length && was.every((c, i) => c === x[i]))) return vs;
+  const out = { ...vs };
+  if (x === undefined) delete out[f];
+  else out[f] = x;
+  return out;
+}
+
+/** When a deleted value went: its first delete after the add that placed it. */
+export function deletedAt(vs: ValueState): Csn {
+  return vs.ds?.[0] ?? vs.c;
 }
 
 export function deleteAll(w: AttrState, at: Stamp): void {
@@ -143,7 +163,7 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     // attribute's earlier life: its place says nothing about this one.
     w.vals = w.vals.map((vs) => {
       if (vs.v !== undefined || vs.oc === undefined || (vs.ac ?? vs.oc) >= x) return vs;
-      const { oc: _c, o: _o, ac: _a, ...rest } = vs;
+      const { oc: _c, o: _o, ac: _a, ds: _d, ...rest } = vs;
       return rest;
     });
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);
@@ -223,7 +243,7 @@ export function attrPlace(a: AttrState | undefined, info: AttrInfo, held?: Set<V
   for (let moved = true; moved; ) {
     moved = false;
     for (const vs of a!.vals) {
-      if (vs.v !== undefined || vs.oc === undefined || vs.c < (place.oc ?? place.c)) continue;
+      if (vs.v !== undefined || vs.oc === undefined || deletedAt(vs) < (place.oc ?? place.c)) continue;
       if (cmpPlace(vs, place) < 0) {
         place = vs;
         held?.add(vs);

@@ -60,6 +60,8 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   const lcBack = roundTrip(t, laterAdds, 'later adds').state.attrs;
   t.same([lcBack.seeAlso!.vals[0]!.lc, lcBack.description!.vals.find((v) => v.v === undefined)!.lc], [csn(9, 3), undefined], 'the greatest add CSN under a priority stamp (lc)');
   t.equal(roundTrip(t, held, 'held, lc on a deleted value').state.attrs.description!.vals.find((v) => v.v === undefined)!.lc, csn(8, 2), 'lc on a deleted value');
+  dead.ds = [csn(1, 2), csn(1, 3)];
+  t.same(roundTrip(t, held, 'held, ds').state.attrs.description!.vals.find((v) => v.v === undefined)!.ds, [csn(1, 2), csn(1, 3)], 'the earlier deletes of a value deleted several times (ds)');
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
   t.equal(back.state.attrs.description!.vals.find((v) => v.v === undefined)?.k, 'gone', 'deleted value: key only');
   t.same(back.vis.attrs.find(([a]) => a === 'loginCount')?.[1].map(String), ['12'], 'an incremented value is stored as shown (5 + 7: the first delta came before the value)');
@@ -126,6 +128,8 @@ t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another err
   t.equal(format2[0], 2, 'a record with lc is format 2');
   t.equal(good[0], 1, 'one without, format 1');
   t.throws(() => decodeStored(Buffer.from(format2).fill(1, 0, 1), 'E'), /lc in a record of format 1/);
+  const dsState = { ...withLc, state: { ...withLc.state, attrs: { ...withLc.state.attrs, description: { vals: withLc.state.attrs.description!.vals.map((vs) => ({ ...vs, ds: [csn(1, 2)] })) } } } };
+  t.equal(encodeStored(dsState)[0], 2, 'a record with ds is format 2 too');
   // Lengths are read as 28-bit varints: a longer value is refused when written, not stored unreadable.
   const huge = decodeStored(good);
   huge.state.attrs.description!.vals[0]!.v = Buffer.allocUnsafe(2 ** 28);

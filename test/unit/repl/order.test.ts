@@ -200,6 +200,40 @@ t.test('a value a rename kept in place, deleted later, keeps the attribute in pl
   for (const x of dits) t.same(order(x, 'E'), slapd, 'in either delivery order');
 });
 
+t.test('a value deleted twice holds the attribute place from its first delete, purged or not (sim seed 71007)', async (t) => {
+  // m1 renames C2 to C (the attribute is empty between the delete of C2 and
+  // the add of C: it starts a new life, after description). m3 had not seen
+  // that: it adds A (while C2 was there) and renames C2 to D, deleting C2
+  // again. C2 went at m1's rename, so cn stays after description: on
+  // replicas that kept the marker of m1's delete, as on one that purged it.
+  const e = addAs(csn(1), 'E', 'C2', [['objectClass', ['top']], ['cn', ['C2']], ['description', ['d']]]);
+  const m1 = modrdn(csn(10, 1), 'E', 'C2', 'C');
+  const concurrent = [m1, mod(csn(12, 3), 'E', [m.add('cn', 'A')]), modrdn(csn(15, 3), 'E', 'C2', 'D')];
+  const { dits } = everyOrder(t, [root, e], concurrent);
+  const want = ['objectClass: top', 'description: d', 'cn: C, A, D'];
+  for (const x of dits) t.same(order(x, 'E'), want, 'in every delivery order');
+  const p = run([root, e, m1]);
+  const st = p.get('E')!;
+  const purged = purgeState(st.state, csn(11), false, rules)!;
+  t.equal(purged.attrs.cn!.vals.some((vs) => vs.k === 'c2'), false, "m1's marker of C2 is purged");
+  p.entries.set('E', { state: purged, vis: st.vis });
+  for (const ch of concurrent.slice(1)) p.apply(ch);
+  t.same(order(p, 'E'), want, 'purged before m3 changes arrived');
+});
+
+t.test('a value deleted three times and added back in between: one place in every delivery order (sim seed 258)', async (t) => {
+  const e = addAs(csn(1), 'E', 'C2', [['objectClass', ['top']], ['cn', ['C2']], ['description', ['d']]]);
+  const concurrent = [
+    modrdn(csn(10, 1), 'E', 'C2', 'C'),
+    modrdn(csn(20, 4), 'E', 'C2', 'C2'),
+    modrdn(csn(30, 3), 'E', 'C2', 'A'),
+    modrdn(csn(40, 2), 'E', 'C2', 'C'),
+  ];
+  // everyOrder checks that all 24 orders show the same entry.
+  const { dits } = everyOrder(t, [root, e], concurrent);
+  t.same(order(dits[0]!, 'E'), ['objectClass: top', 'description: d', 'cn: A, C'], 'C2 went at 10, came back at 20 and went at 30: cn starts again after description (C added again at 40, after A)');
+});
+
 t.test('orderProblems finds entries out of written order', async (t) => {
   const d = run([root, slapdAdd, slapdModify]);
   t.same(orderProblems(d, rules), []);
