@@ -1,6 +1,8 @@
 // Deterministic replication simulator, from the command line.
 //   npm run sim -- --seeds N [--from S] [--jobs J]   run seeds S..S+N-1, stop at the first failure
 //   npm run sim -- --seed S                          replay one seed, with its trace on failure
+//   npm run sim -- --seed S --entry UUID [--attr A]  and the changes made to that entry (that
+//                                                    attribute) and its state on every replica
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     from: { type: 'string', default: '0' },
     jobs: { type: 'string' },
     worker: { type: 'string' },
+    entry: { type: 'string' },
+    attr: { type: 'string' },
   },
 });
 
@@ -62,10 +66,33 @@ function worker(from: number, end: number, stride: number): void {
   process.send!({ done, stats } satisfies Report, () => process.disconnect());
 }
 
+/** Buffers as text, for reading states and changes. */
+function show(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) => ((v as { type?: string })?.type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString() : v));
+}
+
+/** The changes made to one entry (one attribute of it), and its state on every replica. */
+function explain(r: SimResult, uuid: string, attr: string | undefined): void {
+  console.log(`\nchanges to ${uuid}${attr ? ` touching ${attr}` : ''}, in CSN order (priorities by replica: ${r.priorities!.join(' ')}):`);
+  for (const ch of [...r.changes!].sort((a, b) => (a.csn < b.csn ? -1 : 1))) {
+    if (ch.uuid !== uuid) continue;
+    const body =
+      ch.op === 'modify' ? ch.mods.filter((m) => !attr || m.attr === attr) : ch.op === 'add' ? ch.attrs.filter(([a]) => !attr || a === attr) : ch.op === 'modrdn' ? { rdn: ch.rdn, oldRdn: ch.oldRdn, deleteOldRdn: ch.deleteOldRdn, parent: ch.parent, held: ch.held } : {};
+    if (ch.op === 'modify' && Array.isArray(body) && body.length === 0) continue;
+    console.log(`  ${ch.csn} ${ch.op} ${show(body)}`);
+  }
+  for (const c of r.conflicts!) if (c.uuid === uuid && (!attr || !c.attr || c.attr === attr)) console.log(`  conflict ${show(c)}`);
+  r.dits!.forEach((d, i) => {
+    const st = d.get(uuid);
+    console.log(`replica ${i + 1}: ${st === undefined ? 'no such entry' : `shown ${show(attr ? st.vis.attrs.find(([a]) => a === attr) : st.vis)}\n  state ${show(attr ? st.state.attrs[attr] : st.state)}`}`);
+  });
+}
+
 function replay(seed: number): void {
   const t0 = performance.now();
-  const r = runSeed(seed, { trace: true });
+  const r = runSeed(seed, { trace: true, keepDits: values.entry !== undefined });
   const ms = performance.now() - t0;
+  if (values.entry !== undefined) explain(r, values.entry, values.attr);
   if (r.ok) {
     console.log(`seed ${seed}: ok in ${ms.toFixed(0)} ms ${JSON.stringify(r.stats)}`);
     return;

@@ -30,6 +30,10 @@ export interface SimResult {
   trace: string[];
   stats: Record<string, number>;
   dits?: MemoryDit[];
+  /** With keepDits: every change made, the conflict records, each replica's priority. */
+  changes?: Change[];
+  conflicts?: ConflictRecord[];
+  priorities?: number[];
 }
 
 interface InFlight {
@@ -323,6 +327,11 @@ export function runSeed(seed: number, opts: SimOptions = {}): SimResult {
     }),
   );
   const result: SimResult = { seed, ok: failures.length === 0, failures, trace, stats };
-  if (opts.keepDits) result.dits = replicas.map((r) => r.committed.dit);
+  if (opts.keepDits) {
+    result.dits = replicas.map((r) => r.committed.dit);
+    result.changes = [...allChanges.values()];
+    result.conflicts = conflicts;
+    result.priorities = replicas.map((r) => r.priority);
+  }
   return result;
 }
