@@ -23,7 +23,7 @@ export const FORMAT_VERSION = 10;
  * 7 deleted values placed by a rename's re-add (VAL_AC), which an older
  * version would misread: it refuses format 8. Before 9 the parent/child
  * index held bare child ids: it is rebuilt (childValue) on the first open.
- * 10 may hold states of codec format 2 (a value's `lc` and `ds`), which a
+ * 10 may hold states of codec format 2 (a value's `lc`, `ds` and `ap`), which a
  * format 9 version could not read: it refuses format 10.
  */
 const READABLE_FORMATS = new Set([5, 6, 7, 8, 9, FORMAT_VERSION]);

@@ -11,6 +11,7 @@ const FOUND: [number, string][] = [
   [258, 'attribute place when an add arrives between two deletes'],
   [4727, "a purge's placeholder placed by its first value's earlier delete"],
   [14279, 'a change made after a total init with a CSN below the copied data'],
+  [56768, 'priority: the place of a deleted value taken from a later add of lower priority'],
 ];
 
 for (const [seed, what] of FOUND) {

@@ -12,7 +12,7 @@
 //
 // Layout (varint = unsigned LEB128; str = varint length + UTF-8; bytes =
 // varint length + octets; num = float64 LE):
-//   u8 FORMAT (1; 2 when ATTR_LC or ATTR_DS is used)
+//   u8 FORMAT (1; 2 when ATTR_LC, ATTR_DS or ATTR_AP is used)
 //   varint n, n × str            CSN table
 //   varint n, n × name           name table (attribute types); a name is
 //                                varint i > 0 (KNOWN[i-1]) or 0 and a str
@@ -24,6 +24,7 @@
 //          (VAL_KEY_KNOWN) or str] [num p] [varint o] [varint csn oc] [varint csn ac]
 //          [ATTR_LC: varint n, n × (varint value index, varint csn lc)]
 //          [ATTR_DS: the same for ds, a value once per CSN]
+//          [ATTR_AP: varint n, n × (varint value index, num ap)]
 //   vis:   u8 kind, varint flags (VIS_*), [str parent unless
 //          VIS_PARENT_OF_STATE] [avas rdn unless VIS_RDN_OF_STATE], the
 //          optional fields, varint csn, varint n attributes, each: varint
@@ -38,7 +39,7 @@ import { type AttrState, type EntryState, sameAvas, type ValueState } from './st
 import type { Stored } from './view.js';
 import type { Visible } from './visible.js';
 
-// A record with ATTR_LC or ATTR_DS is written as FORMAT_EXTRAS: a meshdir
+// A record with ATTR_LC, ATTR_DS or ATTR_AP is written as FORMAT_EXTRAS: a meshdir
 // older than them refuses it as an unknown format instead of misreading it.
 const FORMAT = 1, FORMAT_EXTRAS = 2;
 
@@ -46,8 +47,9 @@ const FORMAT = 1, FORMAT_EXTRAS = 2;
 const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64, STATE_ADD_PARENT_IS_PARENT = 128;
 // ATTR_LC, ATTR_DS: the values' `lc` CSNs and then their `ds` CSNs follow
 // the values (each: varint n, n × (varint value index, varint csn); `ds`
-// lists a value once per CSN, in order).
-const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16;
+// lists a value once per CSN, in order); then ATTR_AP: varint n, n ×
+// (varint value index, num ap).
+const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16, ATTR_AP = 32;
 const EXTRAS = [['lc', ATTR_LC], ['ds', ATTR_DS]] as const;
 
 /** A value's CSNs in field `f` (none, one or several). */
@@ -196,6 +198,7 @@ export function encodeStored(s: Stored): Buffer {
     w.varint(name(attr));
     let af = (a.x !== undefined ? ATTR_X : 0) | (a.xp !== undefined ? ATTR_XP : 0) | (a.inc !== undefined ? ATTR_INC : 0);
     for (const [f, flag] of EXTRAS) if (a.vals.some((vs) => vs[f] !== undefined)) af |= flag;
+    if (a.vals.some((vs) => vs.ap !== undefined)) af |= ATTR_AP;
     extras ||= af >= ATTR_LC;
     w.varint(af);
     if (a.x !== undefined) w.varint(csn(a.x));
@@ -243,6 +246,14 @@ export function encodeStored(s: Stored): Buffer {
       for (const [i, c] of set) {
         w.varint(i);
         w.varint(csn(c));
+      }
+    }
+    if (af & ATTR_AP) {
+      const set = a.vals.flatMap((vs, i) => (vs.ap === undefined ? [] : [[i, vs.ap] as const]));
+      w.varint(set.length);
+      for (const [i, ap] of set) {
+        w.varint(i);
+        w.num(ap);
       }
     }
   }
@@ -440,6 +451,10 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
         if (f === 'lc') vs.lc = c;
         else (vs.ds ??= []).push(c);
       }
+    }
+    if (af & ATTR_AP) {
+      if (format !== FORMAT_EXTRAS) r.fail('ap in a record of format 1');
+      for (let n = r.varint(); n > 0; n--) (vals[r.varint()] ?? r.fail('ap of a missing value')).ap = r.num();
     }
     st.attrs[attr] = a;
   }

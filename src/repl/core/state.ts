@@ -35,6 +35,12 @@ export interface ValueState {
    */
   ac?: Csn;
   /**
+   * Policy priority: the priority of the add that placed a deleted value
+   * (`ac ?? oc`); a later-arriving add must outrank that add, not just come
+   * after it, to move the place (sim seed 56768).
+   */
+  ap?: number;
+  /**
    * The greatest CSN that added this value, when it is greater than `c`:
    * under policy `priority` an older add of higher priority holds the value,
    * and a later add of lower priority leaves only this trace. A delete that

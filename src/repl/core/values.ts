@@ -45,11 +45,12 @@ export function findValue(a: AttrState | undefined, k: string): ValueState | und
  * `vs` placed at (`c`, `o`): where an added value sits, or where a deleted
  * one sat; `ac`, the CSN of the add that placed it, is kept when it is not `c`.
  */
-function placed(vs: ValueState, c: Csn | undefined, o: number | undefined, ac?: Csn): ValueState {
+function placed(vs: ValueState, c: Csn | undefined, o: number | undefined, ac?: Csn, ap?: number): ValueState {
   if (c === undefined) return vs;
   vs.oc = c;
   if (o) vs.o = o;
   if (ac !== undefined && ac !== c) vs.ac = ac;
+  if (ap !== undefined) vs.ap = ap;
   return vs;
 }
 
@@ -75,10 +76,13 @@ export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, 
   const cur = w.vals[i]!;
   const rank = cmpRank(at.c, at.p, cur.c, cur.p);
   let next = cur;
-  if (rank > 0) next = v ? vs : cur.v !== undefined ? placed(vs, cur.oc ?? cur.c, cur.o, cur.c) : placed(vs, cur.oc, cur.o, cur.ac);
-  else if (rank < 0 && v && cur.v === undefined && (cur.oc === undefined || at.c > (cur.ac ?? cur.oc))) {
-    const { oc: _c, o: _o, ac: _a, ...rest } = cur;
-    next = placed(rest, oc ?? at.c, o, at.c);
+  if (rank > 0) next = v ? vs : cur.v !== undefined ? placed(vs, cur.oc ?? cur.c, cur.o, cur.c, cur.p) : placed(vs, cur.oc, cur.o, cur.ac, cur.ap);
+  else if (rank < 0 && v && cur.v === undefined && (cur.oc === undefined || cmpRank(at.c, at.p, cur.ac ?? cur.oc, cur.ap) > 0)) {
+    // An add that loses to the delete still places the deleted value when
+    // it outranks the add that placed it, as it would have displaced that
+    // add had it come before the delete (under priority, rank is not CSN).
+    const { oc: _c, o: _o, ac: _a, ap: _p, ...rest } = cur;
+    next = placed(rest, oc ?? at.c, o, at.c, at.p);
   }
   // The greatest add CSN of the key, whatever order its changes came in (see ValueState.lc).
   let lc = cur.lc;
@@ -163,7 +167,7 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     // attribute's earlier life: its place says nothing about this one.
     w.vals = w.vals.map((vs) => {
       if (vs.v !== undefined || vs.oc === undefined || (vs.ac ?? vs.oc) >= x) return vs;
-      const { oc: _c, o: _o, ac: _a, ds: _d, ...rest } = vs;
+      const { oc: _c, o: _o, ac: _a, ap: _p, ds: _d, ...rest } = vs;
       return rest;
     });
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);

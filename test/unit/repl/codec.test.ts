@@ -60,6 +60,8 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   const lcBack = roundTrip(t, laterAdds, 'later adds').state.attrs;
   t.same([lcBack.seeAlso!.vals[0]!.lc, lcBack.description!.vals.find((v) => v.v === undefined)!.lc], [csn(9, 3), undefined], 'the greatest add CSN under a priority stamp (lc)');
   t.equal(roundTrip(t, held, 'held, lc on a deleted value').state.attrs.description!.vals.find((v) => v.v === undefined)!.lc, csn(8, 2), 'lc on a deleted value');
+  dead.ap = 3;
+  t.equal(roundTrip(t, held, 'held, ap').state.attrs.description!.vals.find((v) => v.v === undefined)!.ap, 3, 'the priority of the add that placed a deleted value (ap)');
   dead.ds = [csn(1, 2), csn(1, 3)];
   t.same(roundTrip(t, held, 'held, ds').state.attrs.description!.vals.find((v) => v.v === undefined)!.ds, [csn(1, 2), csn(1, 3)], 'the earlier deletes of a value deleted several times (ds)');
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');

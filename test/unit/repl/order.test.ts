@@ -3,6 +3,7 @@
 // order.
 import t from 'tap';
 import type { AddChange } from '../../../src/repl/core/change.js';
+import { withSubseq } from '../../../src/repl/core/csn.js';
 import { heldValues } from '../../../src/repl/core/merge.js';
 import { purgeState } from '../../../src/repl/core/purge.js';
 import { liveAttrMap } from '../../../src/repl/core/visible.js';
@@ -232,6 +233,22 @@ t.test('a value deleted three times and added back in between: one place in ever
   // everyOrder checks that all 24 orders show the same entry.
   const { dits } = everyOrder(t, [root, e], concurrent);
   t.same(order(dits[0]!, 'E'), ['objectClass: top', 'description: d', 'cn: A, C'], 'C2 went at 10, came back at 20 and went at 30: cn starts again after description (C added again at 40, after A)');
+});
+
+t.test('priority: a deleted value keeps the place of the highest-ranked add, whatever order adds and delete arrive in (sim seed 56768)', async (t) => {
+  const e = addAs(csn(1), 'E', 'e', [['objectClass', ['top']], ['cn', ['e']], ['description', ['d']]]);
+  // seeAlso: policy priority. x from priority 1, then again from priority 0
+  // (twice, later CSNs), and a delete from priority 1 between them.
+  const concurrent = [
+    mod(csn(10, 8), 'E', [m.add('seeAlso', 'x')], 1),
+    mod(csn(20, 7), 'E', [m.add('seeAlso', 'y'), m.add('seeAlso', 'x')], 0),
+    mod(csn(25, 8), 'E', [m.del('seeAlso', 'x')], 1),
+    mod(csn(30, 6), 'E', [m.add('seeAlso', 'x')], 0),
+  ];
+  const { dits } = everyOrder(t, [root, e], concurrent);
+  const x = dits.map((d) => d.get('E')!.state.attrs.seeAlso!.vals.find((vs) => vs.k === 'x')!);
+  t.same(new Set(x.map((vs) => `${vs.oc} ${vs.ap}`)).size, 1, 'one place for the deleted x in all 24 orders');
+  t.equal(x[0]!.oc, withSubseq(csn(10, 8), 0), 'placed by the priority 1 add');
 });
 
 t.test('orderProblems finds entries out of written order', async (t) => {
