@@ -43,7 +43,8 @@ export function findValue(a: AttrState | undefined, k: string): ValueState | und
 
 /**
  * `vs` placed at (`c`, `o`): where an added value sits, or where a deleted
- * one sat; `ac`, the CSN of the add that placed it, is kept when it is not `c`.
+ * one sat; `ac`, the CSN of the add that placed it, is kept when it is not
+ * `c`, and `ap`, that add's priority (policy priority).
  */
 function placed(vs: ValueState, c: Csn | undefined, o: number | undefined, ac?: Csn, ap?: number): ValueState {
   if (c === undefined) return vs;
