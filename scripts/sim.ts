@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { show } from '../test/sim/checks.js';
 import { runSeed, type SimResult } from '../test/sim/simulation.js';
 
 interface Report {
@@ -64,11 +65,6 @@ function worker(from: number, end: number, stride: number): void {
     }
   }
   process.send!({ done, stats } satisfies Report, () => process.disconnect());
-}
-
-/** Buffers as text, for reading states and changes. */
-function show(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) => ((v as { type?: string })?.type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString() : v));
 }
 
 /** The changes made to one entry (one attribute of it), and its state on every replica. */

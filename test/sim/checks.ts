@@ -37,10 +37,14 @@ export interface CheckInput {
 
 const MAX_REPORTED = 5;
 
+/** States, changes and values as JSON with Buffers as text, for people to read. */
+export function show(x: unknown): string {
+  return JSON.stringify(x, (_k, v: unknown) => ((v as { type?: string })?.type === 'Buffer' ? Buffer.from((v as { data: number[] }).data).toString() : v));
+}
+
 function stateDiff(a: EntryState | undefined, b: EntryState): string {
   if (!a) return 'missing on the replica';
   const out: string[] = [];
-  const show = (x: unknown): string => JSON.stringify(x, (_k, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString() : v));
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)]) as Set<keyof EntryState>) {
     if (k === 'attrs') continue;
     if (!sameState(a[k], b[k])) out.push(`${k}: ${show(a[k])} / ${show(b[k])}`);

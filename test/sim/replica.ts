@@ -67,6 +67,11 @@ export interface ReplicationSettings {
   maxRecords: number;
 }
 
+/** `clock` moved past every CSN of `ruv` (what a replica holds), as the server's Store does. */
+function pastRuv(clock: ClockState, ruv: Ruv, nowMs: number): ClockState {
+  return Object.values(ruv).reduce((c, csn) => clockObserve(c, csn, nowMs).state, clock);
+}
+
 export class Replica {
   readonly id: number;
   readonly priority: number;
@@ -89,7 +94,7 @@ export class Replica {
     this.#host = host;
     this.#settings = settings;
     // As on startup: the clock resumes above every CSN the database holds.
-    const clock = Object.values(base.ruv).reduce((c, csn) => clockObserve(c, csn, 0).state, newClockState(id));
+    const clock = pastRuv(newClockState(id), base.ruv, 0);
     this.committed = { ...snapshot(base), clock };
     this.work = snapshot(this.committed);
     this.work.dit.isApplied = (csn) => ruvCovers(this.work.ruv, csn);
@@ -246,7 +251,7 @@ export class Replica {
         const again = this.committed.log.filter((ch) => !ruvCovers(theirs.ruv, ch.csn) && keep(String(csnReplicaId(ch.csn))));
         // As the server does after a total update (Store.replacedElsewhere):
         // past every CSN the copy holds, so no later change of ours sorts below them.
-        const clock = Object.values(theirs.ruv).reduce((c, csn) => clockObserve(c, csn, nowMs + this.skewMs).state, this.work.clock);
+        const clock = pastRuv(this.work.clock, theirs.ruv, nowMs + this.skewMs);
         this.committed = { ...snapshot(theirs), clock, consumers: new Map(), conflicts: this.committed.conflicts };
         this.work = snapshot(this.committed);
         this.work.dit.isApplied = (csn) => ruvCovers(this.work.ruv, csn);
