@@ -230,16 +230,22 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
   let discarded = 0;
   await store.write((tx: Txn) => {
     const d = store.dbs;
-    // This replica's own changes newer than the copy may exist nowhere else
-    // yet: keep them and apply them again on top of the copy, or a later
-    // CSN of ours would cover them in every RUV and strand them. Only within
-    // one history (generation): a replica of another one (loaded on its own,
-    // say) is replaced wholesale, as 389-DS's total update replaces it. Its
-    // changes replayed on the copy would clash with the copy's entries of
-    // the same DNs (its suffix entry among them: a conflict entry with no
-    // parent in the database, out of every search's reach).
+    // Changes this replica holds beyond the copy may exist nowhere else: its
+    // own not yet sent, and another master's that this replica received and
+    // the copy lacks, which their origin may have trimmed since (it trims
+    // once its consumers have them). Apply them again on top of the copy,
+    // for every origin whose changes beyond the copy the changelog holds
+    // whole (what it trimmed is older than the copy's RUV); the other
+    // origins start again from the copy's RUV. For our own changes there is
+    // no such fallback — a later CSN of ours would cover the gap in every
+    // RUV and strand them — so then the update is refused.
+    // Only within one history (generation): a replica of another one (loaded
+    // on its own, say) is replaced wholesale, as 389-DS's total update
+    // replaces it. Its changes replayed on the copy would clash with the
+    // copy's entries of the same DNs (its suffix entry among them: a
+    // conflict entry with no parent in the database, out of every search's reach).
     const own = store.replicaId === undefined ? undefined : String(store.replicaId);
-    const mine: Change[] = [];
+    const again: Change[] = [];
     // Of another generation, this master's own changes are dropped with
     // the rest: those the copy lacks are counted, so the operator is told
     // (at least these: its changelog may have been trimmed).
@@ -249,15 +255,19 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
         if (csnReplicaId((value as Change).csn) === store.replicaId) discarded++;
       }
     }
-    if (own !== undefined && store.generationId === gen && store.ruv[own] !== undefined && (ruv[own] === undefined || store.ruv[own]! > ruv[own]!)) {
-      const from = ruv[own];
-      const trimmed = trimmedRuv(store)[own];
-      if (trimmed !== undefined && (from === undefined || trimmed > from)) {
+    if (store.generationId === gen) {
+      const trimmed = trimmedRuv(store);
+      const whole = (rid: string): boolean => (trimmed[rid] ?? '') <= (ruv[rid] ?? '');
+      const beyond = Object.keys(store.ruv).filter((rid) => store.ruv[rid]! > (ruv[rid] ?? '') && whole(rid));
+      if (own !== undefined && store.ruv[own] !== undefined && store.ruv[own]! > (ruv[own] ?? '') && !whole(own)) {
         throw new LdapError(RC.unwillingToPerform, `this server has changes of its own newer than the copy (up to ${store.ruv[own]}) that its changelog no longer holds; initialise the other way round`);
       }
-      for (const { value } of d.changelog.getRange(from === undefined ? {} : ({ start: from, exclusiveStart: true } as never))) {
-        const ch = value as Change;
-        if (csnReplicaId(ch.csn) === store.replicaId) mine.push(ch);
+      if (beyond.length) {
+        const from = beyond.some((rid) => ruv[rid] === undefined) ? undefined : beyond.map((rid) => ruv[rid]!).sort()[0];
+        for (const { value } of d.changelog.getRange(from === undefined ? {} : ({ start: from, exclusiveStart: true } as never))) {
+          const ch = value as Change;
+          if (!ruvCovers(ruv, ch.csn) && beyond.includes(String(csnReplicaId(ch.csn)))) again.push(ch);
+        }
       }
     }
     // Keys only (a key's remove() takes all its duplicates): decoding every
@@ -287,7 +297,7 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
     store.renewOwnFloor(tx);
     tx.ruv = ruv;
     tx.replaced = true;
-    for (const ch of mine) tx.apply(ch);
+    for (const ch of again) tx.apply(ch);
   });
   store.generationId = gen;
   return { n, discarded };
