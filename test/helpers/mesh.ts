@@ -205,7 +205,7 @@ export class Mesh {
 
   /** `meshdir repl check` over these nodes' URLs. */
   check(names: string[]): { ok: boolean; output: string } {
-    const r = meshdir(['repl', 'check', ...names.map((n) => this.node(n).url)]);
+    const r = meshdir(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, ...names.map((n) => this.node(n).url)]);
     return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
   }
 

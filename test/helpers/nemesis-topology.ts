@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Mesh, meshdirAsync, type ConflictLine } from './mesh.js';
 import { Proxy } from './proxy.js';
-import { launch } from './server.js';
+import { launch, ROOT_DN, ROOT_PW } from './server.js';
 
 export interface TopologyOptions {
   masters: string[];
@@ -194,7 +194,7 @@ export class Topology {
 
   /** `meshdir repl check` over every server, without blocking the proxies of this process. */
   async check(): Promise<{ ok: boolean; output: string }> {
-    const r = await meshdirAsync(['repl', 'check', ...this.names.map((n) => this.mesh.node(n).url)]);
+    const r = await meshdirAsync(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, ...this.names.map((n) => this.mesh.node(n).url)]);
     return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
   }
 

@@ -103,10 +103,13 @@ export function search(ctx: ServerContext, conn: Connection, who: Session, id: n
 
   const control = controls.find((c) => c.oid === CONTROL.pagedResults);
   let paged = control === undefined ? undefined : pagedRequest(control);
-  // slapd ignores a new paged search whose page is as large as its size limit.
-  if (paged && paged.cookie.length === 0 && req.sizeLimit > 0 && paged.size >= req.sizeLimit) paged = undefined;
   const serverSize = root ? 0 : ctx.config.limits.sizeLimit;
-  const sizeLimit = paged ? req.sizeLimit : minLimit(req.sizeLimit, serverSize);
+  // As slapd 2.5 (no `size.prtotal`): the size limit counts the entries of
+  // every page, so paging does not get round it, and a new paged search
+  // whose page is as large as the client's limit, or larger than the
+  // server's, is an ordinary search.
+  if (paged && paged.cookie.length === 0 && ((req.sizeLimit > 0 && paged.size >= req.sizeLimit) || (serverSize > 0 && paged.size > serverSize))) paged = undefined;
+  const sizeLimit = minLimit(req.sizeLimit, serverSize);
   const serverTime = root ? 0 : Math.ceil(ctx.config.limits.timeLimit / 1000);
   const timeLimit = minLimit(req.timeLimit, serverTime);
   const deadline = timeLimit > 0 ? Date.now() + timeLimit * 1000 : Infinity;

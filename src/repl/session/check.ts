@@ -31,6 +31,10 @@ async function snapshot(client: LdapClient, url: string, base: string): Promise<
       throw new MeshdirError('MESHDIR_CHECK', `${url}: search of ${base} failed: ${e.message || (e instanceof LdapError ? `result ${e.code}` : 'error')}`);
     });
     if (r === undefined) return undefined;
+    // The entries so far are not all of them: compared, they would hide any difference after.
+    if (r.code === RC.sizeLimitExceeded) {
+      throw new MeshdirError('MESHDIR_CHECK', `${url}: search of ${base} failed: its size limit ends the read (paged or not); bind as the rootDn (-D, -w), whom it does not hold`);
+    }
     for (const e of r.entries) {
       const attrs = new Map<string, string[]>();
       for (const a of e.attrs) attrs.set(a.type.toLowerCase(), a.values.map((v) => v.toString('base64')).sort());
