@@ -207,6 +207,8 @@ function compile(f: Filter, schema: Schema, leaf?: (f: FilterItem) => Node | und
       return compileSubstrings(schema, f);
     case 'extensible':
       return compileExtensible(schema, f);
+    case 'unknown':
+      return UNDEFINED;
   }
 }
 
