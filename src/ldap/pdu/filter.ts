@@ -114,12 +114,13 @@ export function readFilter(r: BerReader, depth = 0): Filter {
       return readExtensible(r);
     case -1:
       throw new ProtocolError('truncated: filter expected');
-    default:
+    default: {
       // RFC 4511's Filter CHOICE is extensible: a choice this server does
       // not know is Undefined, as slapd reads it, not a malformed request.
       const start = r.pos;
       r.skip();
       return { type: 'unknown', tag, raw: r.buf.subarray(start, r.pos) };
+    }
   }
 }
 
