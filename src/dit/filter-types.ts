@@ -13,10 +13,4 @@ export type Filter =
   | { type: 'approx'; attr: string; value: Value }
   | { type: 'present'; attr: string }
   | { type: 'substrings'; attr: string; initial?: Value; any: Value[]; final?: Value }
-  | { type: 'extensible'; rule?: string; attr?: string; value: Value; dnAttributes: boolean }
-  /**
-   * A Filter CHOICE this server does not know (RFC 4511's Filter is
-   * extensible), or an item it cannot read: Undefined for every entry, as
-   * slapd evaluates it. `raw`: the element as it came.
-   */
-  | { type: 'unknown'; tag: number; raw: Buffer; attr?: undefined };
+  | { type: 'extensible'; rule?: string; attr?: string; value: Value; dnAttributes: boolean };

@@ -244,8 +244,5 @@ export function formatFilter(f: Filter): string {
     }
     case 'extensible':
       return `(${f.attr ?? ''}${f.dnAttributes ? ':dn' : ''}${f.rule ? ':' + f.rule : ''}:=${escapeFilterValue(f.value)})`;
-    case 'unknown':
-      // As slapd's logs show a filter item it could not read.
-      return '(?=undefined)';
   }
 }

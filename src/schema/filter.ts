@@ -207,8 +207,6 @@ function compile(f: Filter, schema: Schema, leaf?: (f: FilterItem) => Node | und
       return compileSubstrings(schema, f);
     case 'extensible':
       return compileExtensible(schema, f);
-    case 'unknown':
-      return UNDEFINED;
   }
 }
 

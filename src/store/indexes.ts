@@ -222,8 +222,6 @@ export function planFilter(schema: Schema, plan: IndexPlan, f: Filter): Lookup |
       if (g.size === 0) return undefined;
       return { kind: 'keys', keys: [...g].map((x) => `${at.name}\0s\0${x}`), mode: 'all', exact: false };
     }
-    case 'unknown':
-      return { kind: 'none' }; // Undefined: no entry matches
     default:
       return undefined;
   }

@@ -141,10 +141,10 @@ function virtualPool(ctx: ServerContext, who: Session, ndn: string, scope: numbe
  * integers: `(lagMs>=1000)`); the rest goes through the schema.
  */
 function monitorFilterOf(f: Filter, schema: Schema): CompiledFilter {
-  return compileFilter(f, schema, (item) => (item.type === 'extensible' || item.type === 'unknown' || schema.canonicalDescription(item.attr) !== undefined ? undefined : rawMatch(item)));
+  return compileFilter(f, schema, (item) => (item.type === 'extensible' || schema.canonicalDescription(item.attr) !== undefined ? undefined : rawMatch(item)));
 }
 
-function rawMatch(f: Exclude<FilterItem, { type: 'extensible' | 'unknown' }>): CompiledFilter {
+function rawMatch(f: Exclude<FilterItem, { type: 'extensible' }>): CompiledFilter {
   const name = f.attr.toLowerCase();
   const low = (v: Buffer): string => v.toString('utf8').toLowerCase();
   const valuesOf = (e: Entry): Buffer[] | undefined => {

@@ -30,38 +30,33 @@ function readAva(r: BerReader, tag: number, type: AvaType): Filter {
 }
 
 function readSubstrings(r: BerReader): Filter {
-  const start = r.pos;
   const outer = r.enter(FILTER.substrings);
   const attr = r.readString();
   const seq = r.enter(TAG.sequence);
   const f: SubstringsFilter = { type: 'substrings', attr, any: [] };
-  // Pieces out of order, of an unknown choice, or none at all: well encoded,
-  // so Undefined (as slapd reads them), not a malformed request.
-  let sound = true;
   let n = 0;
   while (r.hasMore()) {
     const tag = r.peek();
-    if (f.final !== undefined) sound = false;
+    if (f.final !== undefined) throw new BadRequestContent('substring after final');
     if (tag === SUB_INITIAL) {
-      if (n !== 0) sound = false;
+      if (n !== 0) throw new BadRequestContent('initial substring not first');
       f.initial = r.readOctets(SUB_INITIAL);
     } else if (tag === SUB_ANY) {
       f.any.push(r.readOctets(SUB_ANY));
     } else if (tag === SUB_FINAL) {
       f.final = r.readOctets(SUB_FINAL);
     } else {
-      r.skip();
-      sound = false;
+      throw new BadRequestContent(`bad substring choice 0x${tag.toString(16)}`);
     }
     n++;
   }
+  if (n === 0) throw new BadRequestContent('substrings filter without substrings');
   r.leave(seq);
   r.leave(outer);
-  return sound && n > 0 ? f : { type: 'unknown', tag: FILTER.substrings, raw: r.buf.subarray(start, r.pos) };
+  return f;
 }
 
 function readExtensible(r: BerReader): Filter {
-  const start = r.pos;
   const outer = r.enter(FILTER.extensible);
   let rule: string | undefined;
   let attr: string | undefined;
@@ -70,9 +65,8 @@ function readExtensible(r: BerReader): Filter {
   const value = r.readOctets(EXT_VALUE);
   const dnAttributes = r.peek() === EXT_DN_ATTRS ? r.readBoolean(EXT_DN_ATTRS) : false;
   r.leave(outer);
-  // RFC 4511 §4.5.1.7.7: without a matchingRule the type must be present;
-  // slapd answers such an item Undefined.
-  if (rule === undefined && attr === undefined) return { type: 'unknown', tag: FILTER.extensible, raw: r.buf.subarray(start, r.pos) };
+  // RFC 4511 §4.5.1.7.7: without a matchingRule the type must be present.
+  if (rule === undefined && attr === undefined) throw new BadRequestContent('extensible match without rule or type');
   const f: ExtensibleFilter = { type: 'extensible', value, dnAttributes };
   if (rule !== undefined) f.rule = rule;
   if (attr !== undefined) f.attr = attr;
@@ -114,13 +108,8 @@ export function readFilter(r: BerReader, depth = 0): Filter {
       return readExtensible(r);
     case -1:
       throw new ProtocolError('truncated: filter expected');
-    default: {
-      // RFC 4511's Filter CHOICE is extensible: a choice this server does
-      // not know is Undefined, as slapd reads it, not a malformed request.
-      const start = r.pos;
-      r.skip();
-      return { type: 'unknown', tag, raw: r.buf.subarray(start, r.pos) };
-    }
+    default:
+      throw new BadRequestContent(`unknown filter choice 0x${tag.toString(16).padStart(2, '0')}`);
   }
 }
 
@@ -169,9 +158,6 @@ export function writeFilter(w: BerWriter, f: Filter): void {
       // DEFAULT FALSE is omitted, as DER and OpenLDAP's client do.
       if (f.dnAttributes) w.writeBoolean(true, EXT_DN_ATTRS);
       w.endSequence();
-      return;
-    case 'unknown':
-      w.writeRaw(f.raw);
       return;
   }
 }
