@@ -236,9 +236,11 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
     // once its consumers have them). Apply them again on top of the copy,
     // for every origin whose changes beyond the copy the changelog holds
     // whole (what it trimmed is older than the copy's RUV); the other
-    // origins start again from the copy's RUV. For our own changes there is
-    // no such fallback — a later CSN of ours would cover the gap in every
-    // RUV and strand them — so then the update is refused.
+    // origins start again from the copy's RUV. Where the changelog no
+    // longer holds them whole the update is refused: their origin may have
+    // trimmed them too (a simulated schedule, seed 107522, lost a master's
+    // changes so through a chain of total updates). Our own would be worse
+    // off still: a later CSN of ours would cover the gap in every RUV.
     // Only within one history (generation): a replica of another one (loaded
     // on its own, say) is replaced wholesale, as 389-DS's total update
     // replaces it. Its changes replayed on the copy would clash with the
@@ -259,8 +261,14 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
       const trimmed = trimmedRuv(store);
       const whole = (rid: string): boolean => (trimmed[rid] ?? '') <= (ruv[rid] ?? '');
       const beyond = Object.keys(store.ruv).filter((rid) => store.ruv[rid]! > (ruv[rid] ?? '') && whole(rid));
-      if (own !== undefined && store.ruv[own] !== undefined && store.ruv[own]! > (ruv[own] ?? '') && !whole(own)) {
-        throw new LdapError(RC.unwillingToPerform, `this server has changes of its own newer than the copy (up to ${store.ruv[own]}) that its changelog no longer holds; initialise the other way round`);
+      for (const rid of Object.keys(store.ruv).sort((a, b) => (a === own ? -1 : b === own ? 1 : Number(a) - Number(b)))) {
+        if (store.ruv[rid]! <= (ruv[rid] ?? '') || whole(rid)) continue;
+        throw new LdapError(
+          RC.unwillingToPerform,
+          rid === own
+            ? `this server has changes of its own newer than the copy (up to ${store.ruv[rid]}) that its changelog no longer holds; initialise the other way round`
+            : `this server holds changes of replica ${rid} newer than the copy (up to ${store.ruv[rid]}) that its changelog no longer holds and that may exist nowhere else; initialise the other way round, or empty this server's data directory first`,
+        );
       }
       if (beyond.length) {
         const from = beyond.some((rid) => ruv[rid] === undefined) ? undefined : beyond.map((rid) => ruv[rid]!).sort()[0];

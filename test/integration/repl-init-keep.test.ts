@@ -1,8 +1,9 @@
 // A total update keeps what the consumer holds and the copy lacks: its own
 // changes, and another master's that reached only this consumer before its
-// origin trimmed them. Without the second, that change would be in no
+// origin trimmed it. Without the second, that change would be in no
 // changelog and in no database but its origin's, its agreement to this
-// consumer stuck in needs-init.
+// consumer stuck in needs-init. What the consumer can no longer replay (its
+// changelog trimmed it too) makes it refuse the copy instead.
 //
 //   m1 ──▶ m2 ◀── m3      m1 seeds both; m3 trims after 1 s once m2 has a
 //    └─────────▶ m3       change; m2 and m3 send nothing to m1.
@@ -102,4 +103,46 @@ t.test('repl init refuses a copy that lacks changes of the consumer\'s own its c
   t.not(r.status, 0, 'repl init fails');
   t.match(r.stderr, /changes of its own newer than the copy .* that its changelog no longer holds; initialise the other way round/, `and says why: ${r.stderr.trim()}`);
   t.equal((await mesh.entries('m2', { filter: '(uid=only-on-m2)' })).size, 1, 'm2 keeps its add');
+});
+
+t.test('repl init refuses a copy that lacks another master\'s changes the consumer no longer holds in its changelog; the other way round works', async (t) => {
+  const short = `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n`;
+  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master', m3: 'master' }, seed: 'm1', yaml: (name) => (name === 'm1' ? '' : short) });
+  t.teardown(() => mesh.stop());
+  mesh.agree('m1', 'm2');
+  mesh.agree('m1', 'm3');
+  mesh.agree('m3', 'm2');
+  const seeded = await mesh.count('m1');
+  await eventually(async () => (await mesh.count('m2')) === seeded && (await mesh.count('m3')) === seeded, 20_000, 'the seed on m2 and m3');
+  const add = async (name: string, uid: string) => {
+    const c = await mesh.client(name);
+    try {
+      await c.add(`uid=${uid},ou=people,${SUFFIX}`, person(uid));
+    } finally {
+      c.close();
+    }
+  };
+  await add('m1', 'c-on-m1');
+  await add('m3', 'b-on-m3');
+  await eventually(async () => (await mesh.count('m2')) === seeded + 2, 20_000, 'both adds on m2');
+  // m2's changelog (the seed's adds, m1's and m3's) and m3's all go after 1 s.
+  await eventually(() => trimmedBy(mesh, 'm2') >= seeded + 2 && trimmedBy(mesh, 'm3') >= seeded + 1, 20_000, 'm2 and m3 trimming');
+
+  await agreeForInit(mesh, 'm1', 'm2');
+  const refused = await replInit(mesh, 'm1', 'm2');
+  t.not(refused.status, 0, 'repl init m1 → m2 fails');
+  t.match(refused.stderr, /holds changes of replica 3 newer than the copy \(up to \d{14}\.\d{6}Z#\d{6}#003#\d{6}\) that its changelog no longer holds and that may exist nowhere else; initialise the other way round/, `and says why: ${refused.stderr.trim()}`);
+  t.equal(await mesh.count('m2'), seeded + 2, 'm2 keeps what it had');
+
+  await agreeForInit(mesh, 'm2', 'm1');
+  const back = await replInit(mesh, 'm2', 'm1');
+  t.equal(back.status, 0, `repl init m2 → m1 exit 0 ${back.stderr.trim()}`);
+  let last = '';
+  await eventually(() => {
+    const c = mesh.check(['m1', 'm2', 'm3']);
+    last = c.output;
+    return c.ok;
+  }, 20_000, 'all three identical').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 600)}`));
+  t.match(last, /^identical/m, `identical: ${last.split('\n')[0]}`);
+  t.equal(await mesh.count('m1'), seeded + 2, 'm1 has m3\'s add now, and its own');
 });

@@ -7,7 +7,7 @@
 import type { Change, ConflictRecord } from '../../src/repl/core/change.js';
 import { needsInit, selectChanges, selectionStart, type TrimOptions, trimPoint } from '../../src/repl/core/changelog.js';
 import { type ClockState, clockNext, clockObserve, newClockState } from '../../src/repl/core/clock.js';
-import { type Csn, csnReplicaId } from '../../src/repl/core/csn.js';
+import type { Csn } from '../../src/repl/core/csn.js';
 import { type Ruv, ruvAdvance, ruvCovers, ruvMerge } from '../../src/repl/core/ruv.js';
 import { MemoryDit } from './memory-dit.js';
 
@@ -236,19 +236,18 @@ export class Replica {
         break;
       }
       case 'init': {
-        // Total update: the supplier's state replaces ours atomically. The
-        // changes we have beyond its RUV are applied again on top (apply does
-        // not care about order) wherever our changelog still holds all of
-        // them for that origin; otherwise that origin restarts from the
-        // supplier's RUV. Our own changes must never be dropped that way —
-        // later ones would jump the RUV over them — so then we refuse.
+        // Total update, as the server's (Store stageCommit): the supplier's
+        // state replaces ours atomically, and the changes we have beyond its
+        // RUV are applied again on top (apply does not care about order).
+        // Where our changelog no longer holds all of them for an origin we
+        // refuse: they may be nowhere else.
         const theirs = m.state;
         const keep = (rid: string): boolean => (this.committed.trimmed[rid] ?? '') <= (theirs.ruv[rid] ?? '');
-        if (!keep(String(this.id)) && (this.committed.ruv[String(this.id)] ?? '') > (theirs.ruv[String(this.id)] ?? '')) {
+        if (Object.keys(this.committed.ruv).some((rid) => !keep(rid) && this.committed.ruv[rid]! > (theirs.ruv[rid] ?? ''))) {
           this.#host.send({ type: 'ruv', from: this.id, to: m.from, ruv: this.committed.ruv, reject: true });
           break;
         }
-        const again = this.committed.log.filter((ch) => !ruvCovers(theirs.ruv, ch.csn) && keep(String(csnReplicaId(ch.csn))));
+        const again = this.committed.log.filter((ch) => !ruvCovers(theirs.ruv, ch.csn));
         // As the server does after a total update (Store.replacedElsewhere):
         // past every CSN the copy holds, so no later change of ours sorts below them.
         const clock = pastRuv(this.work.clock, theirs.ruv, nowMs + this.skewMs);
