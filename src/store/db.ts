@@ -13,7 +13,7 @@ import { checkLmdbFile, makeLockFile } from './lmdb-file.js';
 import { rdnOf } from '../dit/dn.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 10;
+export const FORMAT_VERSION = 11;
 /**
  * Formats this version opens, and upgrades to FORMAT_VERSION on the first
  * writable open. 5 differs only in that entries and states were never
@@ -24,9 +24,10 @@ export const FORMAT_VERSION = 10;
  * version would misread: it refuses format 8. Before 9 the parent/child
  * index held bare child ids: it is rebuilt (childValue) on the first open.
  * 10 may hold states of codec format 2 (a value's `lc`, `ds` and `ap`), which a
- * format 9 version could not read: it refuses format 10.
+ * format 9 version could not read: it refuses format 10. 11 may hold states
+ * of codec format 3 (the priorities `dp` of a value's `ds`).
  */
-const READABLE_FORMATS = new Set([5, 6, 7, 8, 9, FORMAT_VERSION]);
+const READABLE_FORMATS = new Set([5, 6, 7, 8, 9, 10, FORMAT_VERSION]);
 
 export interface Dbs {
   env: RootDatabase;

@@ -12,6 +12,7 @@ const FOUND: [number, string][] = [
   [4727, "a purge's placeholder placed by its first value's earlier delete"],
   [14279, 'a change made after a total init with a CSN below the copied data'],
   [56768, 'priority: the place of a deleted value taken from a later add of lower priority'],
+  [157154, 'priority: a lower-priority delete that lost to the add taken as when the value went'],
   [107522, 'a chain of total updates dropping changes the replaced replicas no longer held in their changelogs'],
 ];
 

@@ -12,7 +12,7 @@
 //
 // Layout (varint = unsigned LEB128; str = varint length + UTF-8; bytes =
 // varint length + octets; num = float64 LE):
-//   u8 FORMAT (1; 2 when ATTR_LC, ATTR_DS or ATTR_AP is used)
+//   u8 FORMAT (1; 2 when ATTR_LC, ATTR_DS or ATTR_AP is used; 3 with ATTR_DP)
 //   varint n, n × str            CSN table
 //   varint n, n × name           name table (attribute types); a name is
 //                                varint i > 0 (KNOWN[i-1]) or 0 and a str
@@ -25,6 +25,7 @@
 //          [ATTR_LC: varint n, n × (varint value index, varint csn lc)]
 //          [ATTR_DS: the same for ds, a value once per CSN]
 //          [ATTR_AP: varint n, n × (varint value index, num ap)]
+//          [ATTR_DP: varint n, n × (varint value index, num p), one per ds CSN, in order]
 //   vis:   u8 kind, varint flags (VIS_*), [str parent unless
 //          VIS_PARENT_OF_STATE] [avas rdn unless VIS_RDN_OF_STATE], the
 //          optional fields, varint csn, varint n attributes, each: varint
@@ -39,9 +40,10 @@ import { type AttrState, type EntryState, sameAvas, type ValueState } from './st
 import type { Stored } from './view.js';
 import type { Visible } from './visible.js';
 
-// A record with ATTR_LC, ATTR_DS or ATTR_AP is written as FORMAT_EXTRAS: a meshdir
-// older than them refuses it as an unknown format instead of misreading it.
-const FORMAT = 1, FORMAT_EXTRAS = 2;
+// A record with ATTR_LC, ATTR_DS or ATTR_AP is written as FORMAT_EXTRAS, one
+// with ATTR_DP as FORMAT_DP: a meshdir older than them refuses it as an
+// unknown format instead of misreading it.
+const FORMAT = 1, FORMAT_EXTRAS = 2, FORMAT_DP = 3;
 
 // STATE_ADD_PARENT_IS_PARENT: addParent equals parent (written after it).
 const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STATE_PARENT = 16, STATE_PARENT_CSN = 32, STATE_DEL = 64, STATE_ADD_PARENT_IS_PARENT = 128;
@@ -49,7 +51,7 @@ const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STA
 // the values (each: varint n, n × (varint value index, varint csn); `ds`
 // lists a value once per CSN, in order); then ATTR_AP: varint n, n ×
 // (varint value index, num ap).
-const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16, ATTR_AP = 32;
+const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16, ATTR_AP = 32, ATTR_DP = 64;
 const EXTRAS = [['lc', ATTR_LC], ['ds', ATTR_DS]] as const;
 
 /** A value's CSNs in field `f` (none, one or several). */
@@ -191,6 +193,7 @@ export function encodeStored(s: Stored): Buffer {
   if (st.parentCsn !== undefined) w.varint(csn(st.parentCsn));
   if (st.del !== undefined) w.varint(csn(st.del));
   let extras = false;
+  let dps = false;
   const attrNames = Object.keys(st.attrs);
   w.varint(attrNames.length);
   for (const attr of attrNames) {
@@ -199,7 +202,9 @@ export function encodeStored(s: Stored): Buffer {
     let af = (a.x !== undefined ? ATTR_X : 0) | (a.xp !== undefined ? ATTR_XP : 0) | (a.inc !== undefined ? ATTR_INC : 0);
     for (const [f, flag] of EXTRAS) if (a.vals.some((vs) => vs[f] !== undefined)) af |= flag;
     if (a.vals.some((vs) => vs.ap !== undefined)) af |= ATTR_AP;
+    if (a.vals.some((vs) => vs.dp !== undefined)) af |= ATTR_DP;
     extras ||= af >= ATTR_LC;
+    dps ||= (af & ATTR_DP) !== 0;
     w.varint(af);
     if (a.x !== undefined) w.varint(csn(a.x));
     if (a.xp !== undefined) w.num(a.xp);
@@ -256,6 +261,14 @@ export function encodeStored(s: Stored): Buffer {
         w.num(ap);
       }
     }
+    if (af & ATTR_DP) {
+      const set = a.vals.flatMap((vs, i) => (vs.dp ?? []).map((p) => [i, p] as const));
+      w.varint(set.length);
+      for (const [i, p] of set) {
+        w.varint(i);
+        w.num(p);
+      }
+    }
   }
   const vis = s.vis;
   w.u8(KINDS.indexOf(vis.kind));
@@ -287,7 +300,7 @@ export function encodeStored(s: Stored): Buffer {
   }
   const bodyEnd = w.pos;
   // Tables: written after the body in the scratch buffer, then both copied out in order.
-  w.u8(extras ? FORMAT_EXTRAS : FORMAT);
+  w.u8(dps ? FORMAT_DP : extras ? FORMAT_EXTRAS : FORMAT);
   w.varint(csns.size);
   for (const c of csns.keys()) w.str(c);
   w.varint(names.size);
@@ -397,7 +410,7 @@ class Reader {
 export function decodeStored(buf: Buffer, what = ''): Stored {
   const r = new Reader(buf, what);
   const format = r.u8();
-  if (format !== FORMAT && format !== FORMAT_EXTRAS) r.fail(`unknown format ${format}`);
+  if (format !== FORMAT && format !== FORMAT_EXTRAS && format !== FORMAT_DP) r.fail(`unknown format ${format}`);
   const csns: Csn[] = new Array(r.varint());
   for (let i = 0; i < csns.length; i++) csns[i] = r.str();
   const names: string[] = new Array(r.varint());
@@ -444,7 +457,7 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
     }
     for (const [f, flag] of EXTRAS) {
       if (!(af & flag)) continue;
-      if (format !== FORMAT_EXTRAS) r.fail(`${f} in a record of format 1`);
+      if (format === FORMAT) r.fail(`${f} in a record of format 1`);
       for (let n = r.varint(); n > 0; n--) {
         const vs = vals[r.varint()] ?? r.fail(`${f} of a missing value`);
         const c = r.pick(csns);
@@ -453,8 +466,13 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
       }
     }
     if (af & ATTR_AP) {
-      if (format !== FORMAT_EXTRAS) r.fail('ap in a record of format 1');
+      if (format === FORMAT) r.fail('ap in a record of format 1');
       for (let n = r.varint(); n > 0; n--) (vals[r.varint()] ?? r.fail('ap of a missing value')).ap = r.num();
+    }
+    if (af & ATTR_DP) {
+      if (format !== FORMAT_DP) r.fail(`dp in a record of format ${format}`);
+      for (let n = r.varint(); n > 0; n--) ((vals[r.varint()] ?? r.fail('dp of a missing value')).dp ??= []).push(r.num());
+      for (const vs of vals) if (vs.dp !== undefined && vs.dp.length !== (vs.ds?.length ?? 0)) r.fail('dp and ds of a value differ in length');
     }
     st.attrs[attr] = a;
   }

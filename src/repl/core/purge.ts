@@ -75,7 +75,7 @@ function placeHolder(a: AttrState, info: AttrInfo, p: Csn): ValueState | undefin
   }
   if (!first) return undefined;
   // Deleted when the last of them was: not at first's own earlier deletes.
-  const { ds: _d, ...one } = first;
+  const { ds: _d, dp: _q, ...one } = first;
   return { ...one, c: last! };
 }
 

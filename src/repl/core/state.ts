@@ -59,6 +59,14 @@ export interface ValueState {
    * elsewhere; 258: keeping only the first was not enough).
    */
   ds?: Csn[];
+  /**
+   * Policy priority: the priorities of the `ds` deletes, in their order,
+   * when one of them is not 0. Under priority a delete counts only where it
+   * outranks the add that placed the value, and that add may arrive after
+   * the delete (sim seed 157154: a lower-priority delete, lost to the add,
+   * had been kept as when the value went).
+   */
+  dp?: number[];
 }
 
 export interface AttrState {

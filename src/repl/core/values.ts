@@ -89,22 +89,31 @@ export function setValue(w: AttrState, k: string, at: Stamp, v?: Buffer, o = 0, 
   let lc = cur.lc;
   if (cur.v !== undefined && (lc === undefined || cur.c > lc)) lc = cur.c;
   if (v && (lc === undefined || at.c > lc)) lc = at.c;
-  // A deleted value: its deletes after the add that placed it (all, while
-  // no add is known), but the greatest (see ValueState.ds).
+  // A deleted value: its deletes that outrank the add that placed it (all,
+  // while no add is known), but the greatest (see ValueState.ds, dp).
   let ds: Csn[] | undefined;
+  let dp: number[] | undefined;
   if (next.v === undefined) {
     const added = next.ac ?? next.oc;
-    const all = cur.v === undefined ? [...(cur.ds ?? []), cur.c] : [];
-    if (!v) all.push(at.c);
-    const kept = [...new Set(all)].filter((d) => (added === undefined || d > added) && d < next.c).sort();
-    if (kept.length) ds = kept;
+    const all = new Map<Csn, number>();
+    if (cur.v === undefined) {
+      cur.ds?.forEach((d, j) => all.set(d, cur.dp?.[j] ?? 0));
+      all.set(cur.c, cur.p ?? 0);
+    }
+    if (!v) all.set(at.c, at.p ?? 0);
+    const kept = [...all].filter(([d, p]) => d < next.c && (added === undefined || (d > added && cmpRank(d, p, added, next.ap) > 0))).sort(([a], [b]) => (a < b ? -1 : 1));
+    if (kept.length) {
+      ds = kept.map(([d]) => d);
+      if (kept.some(([, p]) => p !== 0)) dp = kept.map(([, p]) => p);
+    }
   }
   next = withExtra(next, 'lc', lc !== undefined && lc > next.c ? lc : undefined);
-  w.vals[i] = withExtra(next, 'ds', ds);
+  next = withExtra(next, 'ds', ds);
+  w.vals[i] = withExtra(next, 'dp', dp);
 }
 
 /** `vs` with field `f` set to `x` (or without it): the same object when nothing changes, else a copy (value states are never edited in place). */
-function withExtra<F extends 'lc' | 'ds'>(vs: ValueState, f: F, x: ValueState[F]): ValueState {
+function withExtra<F extends 'lc' | 'ds' | 'dp'>(vs: ValueState, f: F, x: ValueState[F]): ValueState {
   const was = vs[f];
   if (was === x || (Array.isArray(was) && Array.isArray(x) && was.length === x.length && was.every((c, i) => c === x[i]))) return vs;
   const out = { ...vs };
@@ -168,7 +177,7 @@ export function compact(w: AttrState, info: AttrInfo): AttrState | undefined {
     // attribute's earlier life: its place says nothing about this one.
     w.vals = w.vals.map((vs) => {
       if (vs.v !== undefined || vs.oc === undefined || (vs.ac ?? vs.oc) >= x) return vs;
-      const { oc: _c, o: _o, ac: _a, ap: _p, ds: _d, ...rest } = vs;
+      const { oc: _c, o: _o, ac: _a, ap: _p, ds: _d, dp: _q, ...rest } = vs;
       return rest;
     });
     if (w.inc) w.inc = w.inc.filter(([c]) => c > x);

@@ -64,6 +64,12 @@ t.test('keys, priorities, places, increments, tombstones and conflict marks are 
   t.equal(roundTrip(t, held, 'held, ap').state.attrs.description!.vals.find((v) => v.v === undefined)!.ap, 3, 'the priority of the add that placed a deleted value (ap)');
   dead.ds = [csn(1, 2), csn(1, 3)];
   t.same(roundTrip(t, held, 'held, ds').state.attrs.description!.vals.find((v) => v.v === undefined)!.ds, [csn(1, 2), csn(1, 3)], 'the earlier deletes of a value deleted several times (ds)');
+  dead.dp = [0, 2];
+  t.same(roundTrip(t, held, 'held, dp').state.attrs.description!.vals.find((v) => v.v === undefined)!.dp, [0, 2], "the priorities of those deletes (dp)");
+  t.equal(encodeStored(held)[0], 3, 'a record with dp is format 3');
+  const noDs = copy(held);
+  delete noDs.state.attrs.description!.vals.find((v) => v.v === undefined)!.ds;
+  t.throws(() => decodeStored(encodeStored(noDs), 'E'), { code: 'MESHDIR_STATE_FORMAT', message: /dp and ds of a value differ in length/ });
   t.same(back.state.attrs.loginCount!.inc!.map(([, dl]) => dl), ['2', '7'], 'increments');
   t.equal(back.state.attrs.description!.vals.find((v) => v.v === undefined)?.k, 'gone', 'deleted value: key only');
   t.same(back.vis.attrs.find(([a]) => a === 'loginCount')?.[1].map(String), ['12'], 'an incremented value is stored as shown (5 + 7: the first delta came before the value)');
@@ -123,7 +129,7 @@ t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another err
     }
   }
   t.ok(refused >= good.length + 2, `${refused} of ${bad.length} damaged records refused, the rest decoded to some state`);
-  t.throws(() => decodeStored(Buffer.from([3]), 'E'), /stored state E: unknown format 3/);
+  t.throws(() => decodeStored(Buffer.from([4]), 'E'), /stored state E: unknown format 4/);
   const withLc = d.get('E')!;
   const lcState = { ...withLc, state: { ...withLc.state, attrs: { ...withLc.state.attrs, description: { vals: withLc.state.attrs.description!.vals.map((vs) => ({ ...vs, lc: csn(9, 2) })) } } } };
   const format2 = encodeStored(lcState);
@@ -132,6 +138,8 @@ t.test('damaged records are refused with MESHDIR_STATE_FORMAT, never another err
   t.throws(() => decodeStored(Buffer.from(format2).fill(1, 0, 1), 'E'), /lc in a record of format 1/);
   const dsState = { ...withLc, state: { ...withLc.state, attrs: { ...withLc.state.attrs, description: { vals: withLc.state.attrs.description!.vals.map((vs) => ({ ...vs, ds: [csn(1, 2)] })) } } } };
   t.equal(encodeStored(dsState)[0], 2, 'a record with ds is format 2 too');
+  const dpState = { ...dsState, state: { ...dsState.state, attrs: { ...dsState.state.attrs, description: { vals: dsState.state.attrs.description.vals.map((vs) => ({ ...vs, dp: [1] })) } } } };
+  t.throws(() => decodeStored(Buffer.from(encodeStored(dpState)).fill(2, 0, 1), 'E'), /dp in a record of format 2/);
   // Lengths are read as 28-bit varints: a longer value is refused when written, not stored unreadable.
   const huge = decodeStored(good);
   huge.state.attrs.description!.vals[0]!.v = Buffer.allocUnsafe(2 ** 28);

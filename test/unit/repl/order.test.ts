@@ -251,6 +251,22 @@ t.test('priority: a deleted value keeps the place of the highest-ranked add, wha
   t.equal(x[0]!.oc, withSubseq(csn(10, 8), 0), 'placed by the priority 1 add');
 });
 
+t.test('priority: a delete of lower priority than the add does not count as when the value went (sim seed 157154)', async (t) => {
+  const e = addAs(csn(1), 'E', 'e', [['objectClass', ['top']], ['cn', ['e']], ['description', ['d']]]);
+  // seeAlso: policy priority. y from priority 2; a later delete from
+  // priority 0 loses to it; x added while y still shows; y deleted by
+  // priority 2. seeAlso keeps y's place (y and x overlapped) in every order.
+  const concurrent = [
+    mod(csn(10, 2), 'E', [m.add('seeAlso', 'y')], 2),
+    mod(csn(15, 1), 'E', [m.add('title', 't')], 0),
+    mod(csn(20, 1), 'E', [m.del('seeAlso', 'y')], 0),
+    mod(csn(30, 3), 'E', [m.add('seeAlso', 'x')], 0),
+    mod(csn(40, 2), 'E', [m.del('seeAlso', 'y')], 2),
+  ];
+  const { dits } = everyOrder(t, [root, e], concurrent);
+  for (const x of dits) t.same(order(x, 'E'), ['objectClass: top', 'cn: e', 'description: d', 'seeAlso: x', 'title: t'], 'seeAlso (placed at 10) before title (15)');
+});
+
 t.test('orderProblems finds entries out of written order', async (t) => {
   const d = run([root, slapdAdd, slapdModify]);
   t.same(orderProblems(d, rules), []);
