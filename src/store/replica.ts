@@ -259,10 +259,10 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
     }
     if (store.generationId === gen) {
       const trimmed = trimmedRuv(store);
-      const whole = (rid: string): boolean => (trimmed[rid] ?? '') <= (ruv[rid] ?? '');
-      const beyond = Object.keys(store.ruv).filter((rid) => store.ruv[rid]! > (ruv[rid] ?? '') && whole(rid));
-      for (const rid of Object.keys(store.ruv).sort((a, b) => (a === own ? -1 : b === own ? 1 : Number(a) - Number(b)))) {
-        if (store.ruv[rid]! <= (ruv[rid] ?? '') || whole(rid)) continue;
+      const ahead = Object.keys(store.ruv).filter((rid) => store.ruv[rid]! > (ruv[rid] ?? ''));
+      // Our own first: that message says more.
+      for (const rid of ahead.sort((a, b) => (a === own ? -1 : b === own ? 1 : Number(a) - Number(b)))) {
+        if ((trimmed[rid] ?? '') <= (ruv[rid] ?? '')) continue;
         throw new LdapError(
           RC.unwillingToPerform,
           rid === own
@@ -270,11 +270,11 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
             : `this server holds changes of replica ${rid} newer than the copy (up to ${store.ruv[rid]}) that its changelog no longer holds and that may exist nowhere else; initialise the other way round, or empty this server's data directory first`,
         );
       }
-      if (beyond.length) {
-        const from = beyond.some((rid) => ruv[rid] === undefined) ? undefined : beyond.map((rid) => ruv[rid]!).sort()[0];
+      if (ahead.length) {
+        const from = ahead.some((rid) => ruv[rid] === undefined) ? undefined : ahead.map((rid) => ruv[rid]!).sort()[0];
         for (const { value } of d.changelog.getRange(from === undefined ? {} : ({ start: from, exclusiveStart: true } as never))) {
           const ch = value as Change;
-          if (!ruvCovers(ruv, ch.csn) && beyond.includes(String(csnReplicaId(ch.csn)))) again.push(ch);
+          if (!ruvCovers(ruv, ch.csn)) again.push(ch);
         }
       }
     }

@@ -50,7 +50,8 @@ const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STA
 // ATTR_LC, ATTR_DS: the values' `lc` CSNs and then their `ds` CSNs follow
 // the values (each: varint n, n × (varint value index, varint csn); `ds`
 // lists a value once per CSN, in order); then ATTR_AP: varint n, n ×
-// (varint value index, num ap).
+// (varint value index, num ap); then ATTR_DP: the same with one num per
+// CSN of the value's `ds`, in order.
 const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16, ATTR_AP = 32, ATTR_DP = 64;
 const EXTRAS = [['lc', ATTR_LC], ['ds', ATTR_DS]] as const;
 
