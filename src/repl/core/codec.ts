@@ -54,11 +54,20 @@ const STATE_ADD = 1, STATE_ADD_PARENT = 2, STATE_RDN = 4, STATE_RDN_CSN = 8, STA
 // CSN of the value's `ds`, in order.
 const ATTR_X = 1, ATTR_XP = 2, ATTR_INC = 4, ATTR_LC = 8, ATTR_DS = 16, ATTR_AP = 32, ATTR_DP = 64;
 const EXTRAS = [['lc', ATTR_LC], ['ds', ATTR_DS]] as const;
+/** The numbers that follow them: `ap`, and `dp` (one per `ds` CSN, in order). */
+const NUM_EXTRAS = [['ap', ATTR_AP], ['dp', ATTR_DP]] as const;
+const ALL_EXTRAS = [...EXTRAS, ...NUM_EXTRAS];
 
 /** A value's CSNs in field `f` (none, one or several). */
 function extraCsns(vs: ValueState, f: 'lc' | 'ds'): readonly Csn[] {
   const x = vs[f];
   return x === undefined ? [] : typeof x === 'string' ? [x] : x;
+}
+
+/** A value's numbers in field `f` (none, one or several). */
+function extraNums(vs: ValueState, f: 'ap' | 'dp'): readonly number[] {
+  const x = vs[f];
+  return x === undefined ? [] : typeof x === 'number' ? [x] : x;
 }
 const VAL_V = 1, VAL_KEY_IS_V = 2, VAL_P = 4, VAL_O = 8, VAL_KEY_LOWER = 16, VAL_KEY_KNOWN = 32, VAL_OC = 64, VAL_AC = 128;
 const VIS_ROOTED = 1, VIS_NAMING = 2, VIS_UNIQUE = 4, VIS_DISCARDED = 8, VIS_SCHEMA = 16, VIS_BROKEN = 32, VIS_PARENT_OF_STATE = 64, VIS_RDN_OF_STATE = 128;
@@ -201,9 +210,7 @@ export function encodeStored(s: Stored): Buffer {
     const a = st.attrs[attr]!;
     w.varint(name(attr));
     let af = (a.x !== undefined ? ATTR_X : 0) | (a.xp !== undefined ? ATTR_XP : 0) | (a.inc !== undefined ? ATTR_INC : 0);
-    for (const [f, flag] of EXTRAS) if (a.vals.some((vs) => vs[f] !== undefined)) af |= flag;
-    if (a.vals.some((vs) => vs.ap !== undefined)) af |= ATTR_AP;
-    if (a.vals.some((vs) => vs.dp !== undefined)) af |= ATTR_DP;
+    for (const [f, flag] of ALL_EXTRAS) if (a.vals.some((vs) => vs[f] !== undefined)) af |= flag;
     extras ||= af >= ATTR_LC;
     dps ||= (af & ATTR_DP) !== 0;
     w.varint(af);
@@ -254,20 +261,13 @@ export function encodeStored(s: Stored): Buffer {
         w.varint(csn(c));
       }
     }
-    if (af & ATTR_AP) {
-      const set = a.vals.flatMap((vs, i) => (vs.ap === undefined ? [] : [[i, vs.ap] as const]));
+    for (const [f, flag] of NUM_EXTRAS) {
+      if (!(af & flag)) continue;
+      const set = a.vals.flatMap((vs, i) => extraNums(vs, f).map((x) => [i, x] as const));
       w.varint(set.length);
-      for (const [i, ap] of set) {
+      for (const [i, x] of set) {
         w.varint(i);
-        w.num(ap);
-      }
-    }
-    if (af & ATTR_DP) {
-      const set = a.vals.flatMap((vs, i) => (vs.dp ?? []).map((p) => [i, p] as const));
-      w.varint(set.length);
-      for (const [i, p] of set) {
-        w.varint(i);
-        w.num(p);
+        w.num(x);
       }
     }
   }
@@ -466,15 +466,17 @@ export function decodeStored(buf: Buffer, what = ''): Stored {
         else (vs.ds ??= []).push(c);
       }
     }
-    if (af & ATTR_AP) {
-      if (format === FORMAT) r.fail('ap in a record of format 1');
-      for (let n = r.varint(); n > 0; n--) (vals[r.varint()] ?? r.fail('ap of a missing value')).ap = r.num();
+    for (const [f, flag] of NUM_EXTRAS) {
+      if (!(af & flag)) continue;
+      if (format === FORMAT || (f === 'dp' && format !== FORMAT_DP)) r.fail(`${f} in a record of format ${format}`);
+      for (let n = r.varint(); n > 0; n--) {
+        const vs = vals[r.varint()] ?? r.fail(`${f} of a missing value`);
+        const x = r.num();
+        if (f === 'ap') vs.ap = x;
+        else (vs.dp ??= []).push(x);
+      }
     }
-    if (af & ATTR_DP) {
-      if (format !== FORMAT_DP) r.fail(`dp in a record of format ${format}`);
-      for (let n = r.varint(); n > 0; n--) ((vals[r.varint()] ?? r.fail('dp of a missing value')).dp ??= []).push(r.num());
-      for (const vs of vals) if (vs.dp !== undefined && vs.dp.length !== (vs.ds?.length ?? 0)) r.fail('dp and ds of a value differ in length');
-    }
+    if (af & ATTR_DP) for (const vs of vals) if (vs.dp !== undefined && vs.dp.length !== (vs.ds?.length ?? 0)) r.fail('dp and ds of a value differ in length');
     st.attrs[attr] = a;
   }
   const kind = KINDS[r.u8()] ?? r.fail('unknown visible kind');
