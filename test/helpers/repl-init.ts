@@ -1,11 +1,22 @@
 // Total-update tests' shared setup: people to copy, a disabled agreement
-// for `repl init`, and the staged copies a consumer leaves in its data directory.
+// for `repl init`, the staged copies a consumer leaves in its data
+// directory, and changelogs that are trimmed within seconds.
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LdapClient } from '../../src/ldap/client.js';
-import { eventually, meshdirAsync, type Mesh } from './mesh.js';
+import { eventually, meshdirAsync, REPL_DN, type Mesh } from './mesh.js';
 import { SUFFIX } from './server.js';
+
+/** Server-file YAML: a changelog that keeps 1 s of records, trimmed every second. */
+export const SHORT_CHANGELOG = `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n`;
+
+/** How many changelog records a node has trimmed, from its log. */
+export const trimmedBy = (mesh: Mesh, name: string): number =>
+  mesh.node(name).server.log.reduce((n, l) => {
+    const o = JSON.parse(l) as { msg: string; trimmed?: number };
+    return n + (o.msg === 'replication maintenance' ? (o.trimmed ?? 0) : 0);
+  }, 0);
 
 export const person = (uid: string) => ({ objectClass: ['top', 'person', 'organizationalPerson', 'inetOrgPerson'], uid, cn: uid, sn: uid });
 

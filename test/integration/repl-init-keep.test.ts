@@ -5,33 +5,22 @@
 // consumer stuck in needs-init. What the consumer can no longer replay (its
 // changelog trimmed it too) makes it refuse the copy instead.
 //
-//   m1 ──▶ m2 ◀── m3      m1 seeds both; m3 trims after 1 s once m2 has a
-//    └─────────▶ m3       change; m2 and m3 send nothing to m1.
+//   m1 ──▶ m2 ◀── m3      m1 seeds both; m3 (and in the last test m2)
+//    └─────────▶ m3       trims after 1 s; m2 and m3 send nothing to m1.
 import t from 'tap';
-import { Mesh, REPL_DN, eventually } from '../helpers/mesh.js';
+import { Mesh, eventually } from '../helpers/mesh.js';
 import { SUFFIX } from '../helpers/server.js';
-import { agreeForInit, person, replInit } from '../helpers/repl-init.js';
+import { agreeForInit, person, replInit, SHORT_CHANGELOG, trimmedBy } from '../helpers/repl-init.js';
 
-/** How many changelog records a node has trimmed, from its log. */
-const trimmedBy = (mesh: Mesh, name: string): number =>
-  mesh.node(name).server.log.reduce((n, l) => {
-    const o = JSON.parse(l) as { msg: string; trimmed?: number };
-    return n + (o.msg === 'replication maintenance' ? (o.trimmed ?? 0) : 0);
-  }, 0);
-
-t.test('repl init keeps the changes the consumer holds beyond the copy', async (t) => {
-  const mesh = await Mesh.start({
-    nodes: { m1: 'master', m2: 'master', m3: 'master' },
-    seed: 'm1',
-    yaml: (name) => (name === 'm3' ? `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n` : ''),
-  });
+/** The drawing above, the seed on all three; `short`: the nodes whose changelog keeps 1 s. */
+async function triangle(t: Tap.Test, short: string[]): Promise<{ mesh: Mesh; seeded: number; add: (name: string, uid: string) => Promise<void> }> {
+  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master', m3: 'master' }, seed: 'm1', yaml: (name) => (short.includes(name) ? SHORT_CHANGELOG : '') });
   t.teardown(() => mesh.stop());
   mesh.agree('m1', 'm2');
   mesh.agree('m1', 'm3');
   mesh.agree('m3', 'm2');
   const seeded = await mesh.count('m1');
   await eventually(async () => (await mesh.count('m2')) === seeded && (await mesh.count('m3')) === seeded, 20_000, 'the seed on m2 and m3');
-
   const add = async (name: string, uid: string) => {
     const c = await mesh.client(name);
     try {
@@ -40,6 +29,22 @@ t.test('repl init keeps the changes the consumer holds beyond the copy', async (
       c.close();
     }
   };
+  return { mesh, seeded, add };
+}
+
+/** `repl check` over all three until identical (20 s), then its verdict as an assertion. */
+async function allIdentical(t: Tap.Test, mesh: Mesh): Promise<void> {
+  let last = '';
+  await eventually(() => {
+    const c = mesh.check(['m1', 'm2', 'm3']);
+    last = c.output;
+    return c.ok;
+  }, 20_000, 'all three identical').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 600)}`));
+  t.match(last, /^identical/m, `identical: ${last.split('\n')[0]}`);
+}
+
+t.test('repl init keeps the changes the consumer holds beyond the copy', async (t) => {
+  const { mesh, seeded, add } = await triangle(t, ['m3']);
   await add('m1', 'c-on-m1');
   await add('m2', 'a-on-m2');
   await add('m3', 'b-on-m3');
@@ -72,13 +77,7 @@ t.test('repl init keeps the changes the consumer holds beyond the copy', async (
   mesh.agree('m1', 'm2');
   mesh.agree('m2', 'm1');
   mesh.agree('m2', 'm3');
-  let last = '';
-  await eventually(() => {
-    const c = mesh.check(['m1', 'm2', 'm3']);
-    last = c.output;
-    return c.ok;
-  }, 20_000, 'all three identical').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 600)}`));
-  t.match(last, /^identical/m, `identical: ${last.split('\n')[0]}`);
+  await allIdentical(t, mesh);
   t.equal(await mesh.count('m3'), seeded + 3, 'the seed and the three adds on m3');
 });
 
@@ -86,7 +85,7 @@ t.test('repl init refuses a copy that lacks changes of the consumer\'s own its c
   const mesh = await Mesh.start({
     nodes: { m1: 'master', m2: 'master' },
     seed: 'm1',
-    yaml: (name) => (name === 'm2' ? `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n` : ''),
+    yaml: (name) => (name === 'm2' ? SHORT_CHANGELOG : ''),
   });
   t.teardown(() => mesh.stop());
   mesh.agree('m1', 'm2');
@@ -106,22 +105,7 @@ t.test('repl init refuses a copy that lacks changes of the consumer\'s own its c
 });
 
 t.test('repl init refuses a copy that lacks another master\'s changes the consumer no longer holds in its changelog; the other way round works', async (t) => {
-  const short = `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n`;
-  const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master', m3: 'master' }, seed: 'm1', yaml: (name) => (name === 'm1' ? '' : short) });
-  t.teardown(() => mesh.stop());
-  mesh.agree('m1', 'm2');
-  mesh.agree('m1', 'm3');
-  mesh.agree('m3', 'm2');
-  const seeded = await mesh.count('m1');
-  await eventually(async () => (await mesh.count('m2')) === seeded && (await mesh.count('m3')) === seeded, 20_000, 'the seed on m2 and m3');
-  const add = async (name: string, uid: string) => {
-    const c = await mesh.client(name);
-    try {
-      await c.add(`uid=${uid},ou=people,${SUFFIX}`, person(uid));
-    } finally {
-      c.close();
-    }
-  };
+  const { mesh, seeded, add } = await triangle(t, ['m2', 'm3']);
   await add('m1', 'c-on-m1');
   await add('m3', 'b-on-m3');
   await eventually(async () => (await mesh.count('m2')) === seeded + 2, 20_000, 'both adds on m2');
@@ -137,12 +121,6 @@ t.test('repl init refuses a copy that lacks another master\'s changes the consum
   await agreeForInit(mesh, 'm2', 'm1');
   const back = await replInit(mesh, 'm2', 'm1');
   t.equal(back.status, 0, `repl init m2 → m1 exit 0 ${back.stderr.trim()}`);
-  let last = '';
-  await eventually(() => {
-    const c = mesh.check(['m1', 'm2', 'm3']);
-    last = c.output;
-    return c.ok;
-  }, 20_000, 'all three identical').catch((e: Error) => t.fail(`${e.message}\n${last.slice(0, 600)}`));
-  t.match(last, /^identical/m, `identical: ${last.split('\n')[0]}`);
+  await allIdentical(t, mesh);
   t.equal(await mesh.count('m1'), seeded + 2, 'm1 has m3\'s add now, and its own');
 });

@@ -12,13 +12,13 @@ import { LdapClient } from '../../src/ldap/client.js';
 import { LdapError, RC } from '../../src/errors.js';
 import { REPL_OID, pack } from '../../src/repl/session/protocol.js';
 import { launch, meshdir, REPO, SUFFIX } from '../helpers/server.js';
-import { addPeople, agreeForInit, person, replInit, stagedFiles } from '../helpers/repl-init.js';
+import { addPeople, agreeForInit, person, replInit, SHORT_CHANGELOG, stagedFiles, trimmedBy } from '../helpers/repl-init.js';
 
 t.test('needs-init after trimming, fixed by repl init', async (t) => {
   const started = Date.now();
   const mesh = await Mesh.start({
     nodes: { m1: 'master', c1: 'consumer' },
-    yaml: (name) => (name === 'm1' ? `replication:\n  managers: ["${REPL_DN}"]\n  changelog: { maxAge: 1s }\n  maintenanceInterval: 1s\n` : ''),
+    yaml: (name) => (name === 'm1' ? SHORT_CHANGELOG : ''),
   });
   t.teardown(() => mesh.stop());
   const m1 = await mesh.client('m1');
@@ -41,12 +41,7 @@ t.test('needs-init after trimming, fixed by repl init', async (t) => {
     for (let i = 0; i < 5; i++) await add(`late${i}`);
     // m1 has written 10 changelog records (5 early, 5 late): once it has
     // trimmed 10, the late ones are gone too.
-    const trimmed = () =>
-      mesh.node('m1').server.log.reduce((n, l) => {
-        const o = JSON.parse(l) as { msg: string; trimmed?: number };
-        return n + (o.msg === 'replication maintenance' ? (o.trimmed ?? 0) : 0);
-      }, 0);
-    await eventually(() => trimmed() >= 10, 20_000, 'm1 trimming the late writes').catch((e: Error) => {
+    await eventually(() => trimmedBy(mesh, 'm1') >= 10, 20_000, 'm1 trimming the late writes').catch((e: Error) => {
       throw new Error(`${e.message}: ${mesh.node('m1').server.log.filter((l) => l.includes('maintenance')).slice(-5).join(' ')}`);
     });
     t.pass('m1 trimmed its changelog');
