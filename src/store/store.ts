@@ -454,6 +454,7 @@ export class Store {
       return new LdapError(RC.other, `cannot write the database file: ${msg.split(':')[0]}`);
     }
     this.log.error({ err: e }, 'write failed');
+    if (isBatchFailure(e)) return new LdapError(RC.other, 'the database commit failed (see the server log)');
     return new LdapError(RC.other, 'internal error while writing');
   }
 
@@ -490,11 +491,15 @@ export class Store {
 async function commitCause(e: unknown): Promise<unknown> {
   const p = (e as { commitError?: PromiseLike<unknown> } | undefined)?.commitError;
   if (typeof p?.then !== 'function') return e;
-  // Rejected before the writes were answered; the timer only guards against a promise left pending.
+  // Rejected when the writer thread's report of the failed commit reaches
+  // this thread, which may come after the writes were answered (lmdb-js
+  // also answers them when it sees the failure flag first) and, on a busy
+  // machine, a while after: 100 ms was seen to be too short under CI load.
+  // The timer only guards against a promise left pending.
   let timer: NodeJS.Timeout | undefined;
   const cause = await Promise.race([
     Promise.resolve(p).then(() => e, (c: unknown) => c ?? e),
-    new Promise<unknown>((r) => (timer = setTimeout(() => r(e), 100))),
+    new Promise<unknown>((r) => (timer = setTimeout(() => r(e), 5_000))),
   ]);
   clearTimeout(timer);
   return cause;

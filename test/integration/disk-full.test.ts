@@ -48,13 +48,20 @@ t.test('writes failing on a full disk, queued and direct: refused with a reason,
   t.ok(acked.length > 0 && refusals.size > 0, `${acked.length} adds acknowledged, then refused: ${JSON.stringify([...refusals])}`);
   t.equal(s.child.exitCode, null, `the server is still running (stderr: ${stderr.slice(-300)})`);
   t.equal(s.child.signalCode, null, `not killed by a signal (${s.child.signalCode})`);
+  const failures = s.log.filter((l) => /"write failed"/.test(l)).slice(0, 3);
   for (const k of refusals.keys()) {
-    t.notMatch(k, /internal error|closed|ECONNRESET/, `a refusal names its reason: ${k}`);
+    t.notMatch(k, /internal error|closed|ECONNRESET/, `a refusal names its reason: ${k} (server log: ${failures.join(' | ')})`);
     t.match(k, new RegExp(`^(${RC.other}|${RC.unwillingToPerform}) `), 'other or unwillingToPerform');
   }
-  // A lone write (the direct path, on the main thread) is refused the same way.
-  await new Promise((r) => setTimeout(r, 50));
-  const lone = await c.add(`uid=lone,${people}`, { objectClass: ['inetOrgPerson'], uid: 'lone', cn: 'lone', sn: 'full', description: BIG }).then(() => undefined, (e: unknown) => e);
+  // A lone write (the direct path, on the main thread) is refused the same
+  // way. Pages the failed batches left free may still take a few smaller
+  // commits than theirs: those are acknowledged like any other.
+  let lone: unknown;
+  for (let i = 0; i < 40 && lone === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const uid = `lone${i}`;
+    lone = await c.add(`uid=${uid},${people}`, { objectClass: ['inetOrgPerson'], uid, cn: uid, sn: 'full', description: BIG }).then(() => void acked.push(uid), (e: unknown) => e);
+  }
   t.ok(lone instanceof LdapError && !/internal error/.test(lone.message), `a lone write is refused with a reason: ${(lone as Error)?.message}`);
   const seen = await c.search(people, '(sn=full)', { scope: 1, attributes: ['uid'] });
   t.equal(seen.entries.length, acked.length, 'reads go on: every acknowledged add, nothing else');
