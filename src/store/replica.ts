@@ -267,7 +267,7 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
           RC.unwillingToPerform,
           rid === own
             ? `this server has changes of its own newer than the copy (up to ${store.ruv[rid]}) that its changelog no longer holds; initialise the other way round`
-            : `this server holds changes of replica ${rid} newer than the copy (up to ${store.ruv[rid]}) that its changelog no longer holds and that may exist nowhere else; initialise the other way round, or empty this server's data directory first`,
+            : `this server holds changes of replica ${rid} newer than the copy (up to ${store.ruv[rid]}) that its changelog no longer holds and that may exist nowhere else but on replica ${rid}; initialise it from replica ${rid}'s server, or the other way round, or empty this server's data directory first`,
         );
       }
       if (ahead.length) {

@@ -115,7 +115,7 @@ t.test('repl init refuses a copy that lacks another master\'s changes the consum
   await agreeForInit(mesh, 'm1', 'm2');
   const refused = await replInit(mesh, 'm1', 'm2');
   t.not(refused.status, 0, 'repl init m1 → m2 fails');
-  t.match(refused.stderr, /holds changes of replica 3 newer than the copy \(up to \d{14}\.\d{6}Z#\d{6}#003#\d{6}\) that its changelog no longer holds and that may exist nowhere else; initialise the other way round/, `and says why: ${refused.stderr.trim()}`);
+  t.match(refused.stderr, /holds changes of replica 3 newer than the copy \(up to \d{14}\.\d{6}Z#\d{6}#003#\d{6}\) that its changelog no longer holds and that may exist nowhere else but on replica 3; initialise it from replica 3's server, or the other way round/, `and says why: ${refused.stderr.trim()}`);
   t.equal(await mesh.count('m2'), seeded + 2, 'm2 keeps what it had');
 
   await agreeForInit(mesh, 'm2', 'm1');
