@@ -491,15 +491,15 @@ export class Store {
 async function commitCause(e: unknown): Promise<unknown> {
   const p = (e as { commitError?: PromiseLike<unknown> } | undefined)?.commitError;
   if (typeof p?.then !== 'function') return e;
-  // Rejected when the writer thread's report of the failed commit reaches
-  // this thread, which may come after the writes were answered (lmdb-js
-  // also answers them when it sees the failure flag first) and, on a busy
-  // machine, a while after: 100 ms was seen to be too short under CI load.
-  // The timer only guards against a promise left pending.
+  // Mostly rejected before the writes were answered (lmdb-js does both when
+  // the writer thread's report arrives); but when a later write sees the
+  // failure flag first, the writes are answered and the report comes after,
+  // on a busy machine perhaps much after. The timer only guards against a
+  // promise left pending.
   let timer: NodeJS.Timeout | undefined;
   const cause = await Promise.race([
     Promise.resolve(p).then(() => e, (c: unknown) => c ?? e),
-    new Promise<unknown>((r) => (timer = setTimeout(() => r(e), 5_000))),
+    new Promise<unknown>((r) => (timer = setTimeout(() => r(e), 2_000))),
   ]);
   clearTimeout(timer);
   return cause;
