@@ -454,6 +454,9 @@ export class Store {
       return new LdapError(RC.other, `cannot write the database file: ${msg.split(':')[0]}`);
     }
     this.log.error({ err: e }, 'write failed');
+    // LMDB's own refusals (its freelist check once the retries are spent, among others) say what they are.
+    const mdb = /^MDB_[A-Z_]+/.exec(msg)?.[0];
+    if (mdb !== undefined) return new LdapError(RC.other, `the database refused the commit (${mdb})`);
     if (isBatchFailure(e)) return new LdapError(RC.other, 'the database commit failed (see the server log)');
     return new LdapError(RC.other, 'internal error while writing');
   }

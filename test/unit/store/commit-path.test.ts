@@ -121,11 +121,15 @@ t.test('other commit failures are not retried; a refusal that persists ends in a
   await store.write((tx) => localAdd(tx, root, dn('q'), posix('q')));
   await sleep(30);
   const other = refuseCommits(store, ['transactionSync', 'childTransaction'], 1, 'MDB_BAD_TXN: Transaction must abort, has a child, or is invalid');
-  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other });
+  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other, message: 'the database refused the commit (MDB_BAD_TXN)' });
   t.equal(other(), 1, 'tried once');
   await sleep(30);
   const always = refuseCommits(store, ['transactionSync', 'childTransaction'], 10);
-  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other, message: 'internal error while writing' });
+  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other, message: 'the database refused the commit (MDB_BAD_TXN)' });
   t.equal(always(), 3, 'tried three times');
+  await sleep(30);
+  const unknown = refuseCommits(store, ['transactionSync', 'childTransaction'], 1, 'something else');
+  await t.rejects(store.write((tx) => localModify(tx, root, dn('q'), [{ op: 3, attr: 'uidNumber', values: [b('1')] }])), { code: RC.other, message: 'internal error while writing' });
+  t.equal(unknown(), 1, 'an unknown failure: tried once');
   t.same(uidNumber(store, 'q'), ['1000'], 'nothing was stored');
 });
