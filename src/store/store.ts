@@ -320,11 +320,13 @@ export class Store {
    * `speculate` (a client's modify): a queued write is first worked out
    * against the last committed data, with a CSN taken then, while the
    * writer thread commits the batch before it; inside the transaction it
-   * is only checked (the entry's record and state still the octets it read)
-   * and written, or else done again there with a CSN taken there: a change
-   * applied ahead of it in the same batch (a replicated one, perhaps from a
-   * master whose clock runs ahead) may carry a greater CSN than the one
-   * taken earlier, and a client's write must come after what it saw. The
+   * is only checked (the entry's record and state still the octets it read,
+   * no change of this master with a greater CSN written since) and written,
+   * or else done again there with a CSN taken there: a change applied ahead
+   * of it (a replicated one, perhaps from a master whose clock runs ahead)
+   * may have changed what it read, and a client's write must come after
+   * what it saw; a write queued before it may have taken a greater CSN
+   * since, and this master's changes must commit in CSN order (Txn.replay). The
    * batches' transactions, which nothing else can overlap, then hold little
    * more than the LMDB puts.
    */
