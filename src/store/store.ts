@@ -326,9 +326,9 @@ export class Store {
    * of it (a replicated one, perhaps from a master whose clock runs ahead)
    * may have changed what it read, and a client's write must come after
    * what it saw; a write queued before it may have taken a greater CSN
-   * since, and this master's changes must commit in CSN order (Txn.replay). The
-   * batches' transactions, which nothing else can overlap, then hold little
-   * more than the LMDB puts.
+   * since, and this master's changes must commit in CSN order (Txn.replay).
+   * The batches' transactions, which nothing else can overlap, then hold
+   * little more than the LMDB puts.
    */
   async write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
