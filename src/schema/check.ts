@@ -149,6 +149,19 @@ function namingCheck(schema: Schema, entry: Entry, types: Map<AttributeType, Val
   }
 }
 
+/** Types the structural class allows, when no auxiliary class adds any: built once per class, not per write. */
+const allowedByClass = new WeakMap<ObjectClass, Set<AttributeType>>();
+
+function allowedTypes(sc: ObjectClass, classes: readonly ObjectClass[]): Set<AttributeType> {
+  const aux = classes.filter((oc) => oc.kind === 'AUXILIARY');
+  let allowed = aux.length === 0 ? allowedByClass.get(sc) : undefined;
+  if (allowed !== undefined) return allowed;
+  allowed = new Set<AttributeType>([...sc.must, ...sc.may]);
+  for (const oc of aux) for (const at of [...oc.must, ...oc.may]) allowed.add(at);
+  if (aux.length === 0) allowedByClass.set(sc, allowed);
+  return allowed;
+}
+
 /** Checks a whole entry; throws LdapError with slapd's result code and text. */
 export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): CheckResult {
   const add = opts.add === true;
@@ -216,10 +229,7 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
     const objectClass = schema.attributeType('objectClass');
     // Replication marks conflict entries of any class with meshdirConflict (schema/meshdir.schema).
     const conflict = schema.attributeType('meshdirConflict');
-    const allowed = new Set<AttributeType>([...sc.must, ...sc.may]);
-    for (const oc of classes) {
-      if (oc.kind === 'AUXILIARY') for (const at of [...oc.must, ...oc.may]) allowed.add(at);
-    }
+    const allowed = allowedTypes(sc, classes);
     const ok = (at: AttributeType) => at.operational || at === objectClass || at === conflict || allowed.has(at);
     for (const d of descs) if (!ok(d.type)) fail(RC.objectClassViolation, `attribute '${d.key}' not allowed`);
     // Types the naming check added from the RDN (an add's `uid=x` under class person) must be allowed too.

@@ -267,7 +267,7 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     if (!(conflict !== undefined && e instanceof LdapError && e.code === RC.objectClassViolation)) throw e;
   }
   attrs.delete('structuralObjectClass');
-  if (store.byNdn(ndn) && conflict !== 'naming') throw new LdapError(RC.entryAlreadyExists, '');
+  if (store.idOf(ndn) !== undefined && conflict !== 'naming') throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';
   if (ndn !== store.suffixNdn) {
     const parentNdn = store.normalize(formatDN(dn.slice(1)));

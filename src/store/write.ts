@@ -110,9 +110,11 @@ export class Txn implements StateView {
   }
 
   lookup(key: string): Iterable<string> {
-    if (this.#reads === undefined) return this.store.dbs.coreIdx.getValues(key);
-    const values = [...this.store.dbs.coreIdx.getValues(key)] as string[];
-    this.#reads.push({ db: 'coreIdx', key, values });
+    const db = this.store.dbs.coreIdx;
+    // Most keys (a new entry's name, its children) have no holder: a get,
+    // which reads a key's first value, costs a fraction of getValues' cursor.
+    const values = db.get(key) === undefined ? [] : this.#reads === undefined ? db.getValues(key) : ([...db.getValues(key)] as string[]);
+    this.#reads?.push({ db: 'coreIdx', key, values: values as string[] });
     return values;
   }
 
@@ -185,6 +187,7 @@ export class Txn implements StateView {
       case 'entries':
         return storedAs(dbs[r.db] as Database<Uint8Array, string | number>, r.key, r.raw);
       case 'coreIdx': {
+        if (r.values.length === 0) return dbs.coreIdx.get(r.key) === undefined;
         let i = 0;
         for (const v of dbs.coreIdx.getValues(r.key)) if (v !== r.values[i++]) return false;
         return i === r.values.length;

@@ -15,15 +15,16 @@ import { RC } from '../../../src/errors.js';
 import type { Change } from '../../../src/repl/core/change.js';
 import { HybridClock, newClockState } from '../../../src/repl/core/clock.js';
 import { applyGroup } from '../../../src/store/replica.js';
+import type { PolicyConfig } from '../../../src/store/rules.js';
 
 const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
 const b = (s: string) => Buffer.from(s);
 const root = { dn: 'cn=admin,dc=example,dc=com' };
 const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
 
-async function open(t: Tap.Test) {
+async function open(t: Tap.Test, policies?: PolicyConfig) {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-speculation-'));
-  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { description: ['eq'] }, replicaId: 1, log: createLogger({ level: 'silent' }) });
+  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { description: ['eq'] }, replicaId: 1, log: createLogger({ level: 'silent' }), ...(policies ? { policies } : {}) });
   t.teardown(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -130,4 +131,22 @@ t.test('a modify done again comes after a replicated change queued ahead of it, 
   t.same(values(store, 'uid=e,dc=example,dc=com', 'description'), ['local'], 'the client\'s modify, sent after the replicated one was queued, wins');
   t.ok(store.ruv['1']! > ahead, 'with a CSN past the replicated one');
   t.equal(store.commitPaths.redone, 1, 'it was done again');
+});
+
+t.test('a unique value no entry held when worked out, taken by a write queued before it: done again, and refused', async (t) => {
+  const store = await open(t, { uniqueAttributes: { mail: 'rename' } });
+  for (const u of ['a', 'b']) await store.write((tx) => localAdd(tx, root, `uid=${u},dc=example,dc=com`, person(u)));
+  await sleep(30);
+  const mark = { ...store.commitPaths };
+  const first = store.write((tx) => localAdd(tx, root, 'uid=z,dc=example,dc=com', person('z')));
+  // Both worked out while nothing holds the value; the second must see the first's.
+  const ma = modify(store, 'uid=a,dc=example,dc=com', [{ op: 0, attr: 'mail', values: [b('same@example.com')] }]);
+  const mb = modify(store, 'uid=b,dc=example,dc=com', [{ op: 0, attr: 'mail', values: [b('same@example.com')] }]);
+  await first;
+  await ma;
+  await t.rejects(mb, { code: RC.constraintViolation }, 'the second holder is refused');
+  t.same(values(store, 'uid=a,dc=example,dc=com', 'mail'), ['same@example.com']);
+  t.same(values(store, 'uid=b,dc=example,dc=com', 'mail'), [], 'no second holder');
+  t.equal(store.commitPaths.replayed - mark.replayed, 1, 'the first was written as worked out');
+  t.equal(store.commitPaths.redone - mark.redone, 1, 'the second was done again');
 });
