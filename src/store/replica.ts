@@ -3,7 +3,7 @@
 // tombstones, adopting a generation, and the total update (stage, then
 // replace everything in one transaction).
 import type { Change } from '../repl/core/change.js';
-import { needsInit, selectChanges, trimPoint, type NeedsInit } from '../repl/core/changelog.js';
+import { needsInit, selectChanges, trimmedAfterCopy, trimPoint, type NeedsInit } from '../repl/core/changelog.js';
 import { csnAtTime, csnReplicaId, type Csn } from '../repl/core/csn.js';
 import { LdapError, RC } from '../errors.js';
 import { purgeCsnFor, purgeState } from '../repl/core/purge.js';
@@ -257,8 +257,10 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
         if (csnReplicaId((value as Change).csn) === store.replicaId) discarded++;
       }
     }
-    if (store.generationId === gen) {
-      const trimmed = trimmedRuv(store);
+    const sameHistory = store.generationId === gen;
+    const before = { ruv: tx.ruv, trimmed: trimmedRuv(store) };
+    if (sameHistory) {
+      const trimmed = before.trimmed;
       const ahead = Object.keys(store.ruv).filter((rid) => store.ruv[rid]! > (ruv[rid] ?? ''));
       // Our own first: that message says more.
       for (const rid of ahead.sort((a, b) => (a === own ? -1 : b === own ? 1 : Number(a) - Number(b)))) {
@@ -280,8 +282,10 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
     }
     // Keys only (a key's remove() takes all its duplicates): decoding every
     // old value just to delete it would be most of the cost.
-    // (`stage`: where files of before 2026-12-06 staged a copy.)
-    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, d.changelog, d.entries, d.stage] as Database<unknown, Key>[]) {
+    // (`stage`: where files of before 2026-12-06 staged a copy.) Within one
+    // history the changelog stays: its records the copy covers may be the
+    // only ones left of those changes (trimmedAfterCopy).
+    for (const db of [d.dn2id, d.uuid2id, d.children, d.idx, d.core, d.coreIdx, ...(sameHistory ? [] : [d.changelog]), d.entries, d.stage] as Database<unknown, Key>[]) {
       for (const key of db.getKeys()) db.remove(key);
     }
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
@@ -300,8 +304,10 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
     tx.materializeAll(writes);
     d.meta.put('generationId', gen);
     d.meta.put('ruv', ruv);
-    // Records from before the copy are not here: a peer that lacks them needs an init too.
-    d.meta.put('trimmed', ruv);
+    // The copy brings no records: of the changes it covers, a peer that
+    // lacks them can be sent only those this changelog holds in a run up to
+    // the newest; past them it needs an init too.
+    d.meta.put('trimmed', sameHistory ? trimmedAfterCopy(before, { ruv, trimmed: ruv }) : ruv);
     store.renewOwnFloor(tx);
     tx.ruv = ruv;
     tx.replaced = true;

@@ -14,6 +14,7 @@ const FOUND: [number, string][] = [
   [56768, 'priority: the place of a deleted value taken from a later add of lower priority'],
   [157154, 'priority: a lower-priority delete that lost to the add taken as when the value went'],
   [107522, 'a chain of total updates dropping changes the replaced replicas no longer held in their changelogs'],
+  [403876, "a total update dropping the consumer's records of changes its supplier had trimmed: two halves of the mesh refused each other's copy"],
 ];
 
 for (const [seed, what] of FOUND) {

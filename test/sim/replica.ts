@@ -5,7 +5,7 @@
 // with the RUV it assumed (the basis); the consumer applies a group only if
 // its RUV covers that basis, and acknowledges with its RUV after commit.
 import type { Change, ConflictRecord } from '../../src/repl/core/change.js';
-import { needsInit, selectChanges, selectionStart, type TrimOptions, trimPoint } from '../../src/repl/core/changelog.js';
+import { needsInit, selectChanges, selectionStart, trimmedAfterCopy, type TrimOptions, trimPoint } from '../../src/repl/core/changelog.js';
 import { type ClockState, clockNext, clockObserve, newClockState } from '../../src/repl/core/clock.js';
 import type { Csn } from '../../src/repl/core/csn.js';
 import { type Ruv, ruvAdvance, ruvCovers, ruvMerge } from '../../src/repl/core/ruv.js';
@@ -248,10 +248,17 @@ export class Replica {
           break;
         }
         const again = this.committed.log.filter((ch) => !ruvCovers(theirs.ruv, ch.csn));
+        // The records the copy covers stay in our changelog too (as the
+        // server keeps them): the copy's may lack some that a replica
+        // lacking them can get from nowhere else.
+        const inCopy = new Set(theirs.log.map((ch) => ch.csn));
+        const kept = this.committed.log.filter((ch) => ruvCovers(theirs.ruv, ch.csn) && !inCopy.has(ch.csn));
+        const log = [...theirs.log, ...kept].sort((x, y) => (x.csn < y.csn ? -1 : x.csn > y.csn ? 1 : 0));
+        const trimmed = trimmedAfterCopy(this.committed, theirs);
         // As the server does after a total update (Store.replacedElsewhere):
         // past every CSN the copy holds, so no later change of ours sorts below them.
         const clock = pastRuv(this.work.clock, theirs.ruv, nowMs + this.skewMs);
-        this.committed = { ...snapshot(theirs), clock, consumers: new Map(), conflicts: this.committed.conflicts };
+        this.committed = { ...snapshot(theirs), log, trimmed, clock, consumers: new Map(), conflicts: this.committed.conflicts };
         this.work = snapshot(this.committed);
         this.work.dit.isApplied = (csn) => ruvCovers(this.work.ruv, csn);
         this.#pendingLocal = [];

@@ -91,3 +91,37 @@ export function needsInit(consumer: Ruv, trimmed: Ruv): NeedsInit | undefined {
   }
   return undefined;
 }
+
+/**
+ * A replica's trimmed RUV once a total update has replaced its data with a
+ * copy (RUV `copy.ruv`) while it keeps its own changelog records beside the
+ * ones that come with the copy (`copy.trimmed` = `copy.ruv`: none). Per
+ * origin it holds the records in (mine.trimmed, mine.ruv] and in
+ * (copy.trimmed, copy.ruv]: trimmed through the start of the longest run
+ * they make together that reaches the newest change. Taking the copy's RUV
+ * instead would drop records of this replica that no other changelog holds
+ * (its own, or ones it received that their origin trimmed since): a replica
+ * lacking them could then be given them only by a total update, which it
+ * refuses while it holds such records of its own (simulator seed 403876:
+ * two halves of a mesh each refused the other's copy for ever).
+ */
+export function trimmedAfterCopy(mine: { ruv: Ruv; trimmed: Ruv }, copy: { ruv: Ruv; trimmed: Ruv }): Ruv {
+  const out: Record<string, Csn> = {};
+  const rids = new Set([...Object.keys(mine.ruv), ...Object.keys(mine.trimmed), ...Object.keys(copy.ruv), ...Object.keys(copy.trimmed)]);
+  for (const rid of rids) {
+    const held: [Csn, Csn][] = [[mine.trimmed[rid] ?? '', mine.ruv[rid] ?? ''], [copy.trimmed[rid] ?? '', copy.ruv[rid] ?? '']];
+    const newest = held[0]![1] > held[1]![1] ? held[0]![1] : held[1]![1];
+    let from = newest;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const [lo, hi] of held) {
+        if (lo < from && from <= hi) {
+          from = lo;
+          moved = true;
+        }
+      }
+    }
+    if (from !== '') out[rid] = from;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { needsInit, selectChanges, selectionStart, trimPoint } from '../../../src/repl/core/changelog.js';
+import { needsInit, selectChanges, selectionStart, trimmedAfterCopy, trimPoint } from '../../../src/repl/core/changelog.js';
 import { csnAtTime, csnTimeMs } from '../../../src/repl/core/csn.js';
 import { ruvAdvance, ruvCompare, ruvCovers, ruvGap, ruvGet, ruvLacks, ruvMerge, leftToOrigins, withOrigin } from '../../../src/repl/core/ruv.js';
 import { csn } from './helpers.js';
@@ -103,4 +103,19 @@ t.test('leftToOrigins: no change of a master that feeds the consumer directly is
   t.equal(leftToOrigins(have, []), have, 'no direct sessions: unchanged');
   const log = [{ csn: csn(2, 3) }, { csn: csn(4, 2) }, { csn: csn(6, 1) }, { csn: csn(7, 1) }];
   t.same([...selectChanges(log, view)].map((r) => r.csn), [csn(4, 2)], 'only the other origins are selected');
+});
+
+t.test('trimmed after a total update: the runs of records the replica and the copy hold together', async (t) => {
+  // Replica 2 holds records of origin 6 from 3 to 9; the copy covers 6 up to 7 and holds none of them (trimmed through 7).
+  const mine = { ruv: { 6: csn(9, 6), 1: csn(4, 1) }, trimmed: { 6: csn(2, 6) } };
+  const noRecords = { ruv: { 6: csn(7, 6), 1: csn(8, 1), 5: csn(3, 5) }, trimmed: { 6: csn(7, 6), 1: csn(8, 1), 5: csn(3, 5) } };
+  t.same(trimmedAfterCopy(mine, noRecords), { 6: csn(2, 6), 1: csn(8, 1), 5: csn(3, 5) },
+    'origin 6: its own run reaches the newest (9), so from 2; origins 1 and 5: the copy is ahead of every record held');
+  // A copy that brings records: they join a run that touches ours.
+  const withRecords = { ruv: { 6: csn(12, 6) }, trimmed: { 6: csn(8, 6) } };
+  t.same(trimmedAfterCopy(mine, withRecords), { 6: csn(2, 6) }, 'records 3..9 and 9..12 make one run from 2; origin 1: all its records still held');
+  const gap = { ruv: { 6: csn(12, 6) }, trimmed: { 6: csn(10, 6) } };
+  t.same(trimmedAfterCopy(mine, gap)['6'], csn(10, 6), 'a hole between 9 and 10: only the copy\'s run counts');
+  t.same(trimmedAfterCopy({ ruv: {}, trimmed: {} }, { ruv: {}, trimmed: {} }), {}, 'nothing held, nothing trimmed');
+  t.same(trimmedAfterCopy({ ruv: { 3: csn(5, 3) }, trimmed: {} }, { ruv: { 3: csn(5, 3) }, trimmed: { 3: csn(5, 3) } }), {}, 'every record of origin 3 still held: nothing trimmed');
 });
