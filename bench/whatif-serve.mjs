@@ -150,7 +150,7 @@ const PATCHES = {
       this.store.dbs.changelog = noop;
       // The conflict rules still look names up (an add: who else wants this
       // DN); they find what the import wrote and nothing of this variant's.
-      this.store.dbs.coreIdx = { ...noop, getValues: (key) => coreIdx.getValues(key) };
+      this.store.dbs.coreIdx = { ...noop, get: (key) => coreIdx.get(key), getValues: (key) => coreIdx.getValues(key) };
       try {
         return apply.call(this, ch);
       } finally {
