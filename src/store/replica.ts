@@ -258,13 +258,13 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
       }
     }
     const sameHistory = store.generationId === gen;
+    // What the changelog holds before the copy (for trimmedAfterCopy below).
     const before = { ruv: tx.ruv, trimmed: trimmedRuv(store) };
     if (sameHistory) {
-      const trimmed = before.trimmed;
       const ahead = Object.keys(store.ruv).filter((rid) => store.ruv[rid]! > (ruv[rid] ?? ''));
       // Our own first: that message says more.
       for (const rid of ahead.sort((a, b) => (a === own ? -1 : b === own ? 1 : Number(a) - Number(b)))) {
-        if ((trimmed[rid] ?? '') <= (ruv[rid] ?? '')) continue;
+        if ((before.trimmed[rid] ?? '') <= (ruv[rid] ?? '')) continue;
         throw new LdapError(
           RC.unwillingToPerform,
           rid === own
