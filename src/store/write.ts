@@ -113,9 +113,11 @@ export class Txn implements StateView {
     const db = this.store.dbs.coreIdx;
     // Most keys (a new entry's name, its children) have no holder: a get,
     // which reads a key's first value, costs a fraction of getValues' cursor.
-    const values = db.get(key) === undefined ? [] : this.#reads === undefined ? db.getValues(key) : ([...db.getValues(key)] as string[]);
-    this.#reads?.push({ db: 'coreIdx', key, values: values as string[] });
-    return values;
+    const values: string[] | undefined = db.get(key) === undefined ? [] : undefined;
+    if (this.#reads === undefined) return values ?? db.getValues(key);
+    const seen = values ?? ([...db.getValues(key)] as string[]);
+    this.#reads.push({ db: 'coreIdx', key, values: seen });
+    return seen;
   }
 
   /** Id of the entry with this entryUUID. */

@@ -7,20 +7,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../../src/log.js';
-import { loadSchemaDir } from '../../../src/schema/load.js';
 import { adoptGeneration, applyGroup, changesFor, stageCommit, trimChangelog, trimmedRuv } from '../../../src/store/replica.js';
 import { StageFile } from '../../../src/store/stage.js';
 import { Store } from '../../../src/store/store.js';
 import { localAdd, localModify } from '../../../src/store/update.js';
+import { b, ROOT as root, SCHEMA as schema, SUFFIX } from '../../helpers/store.js';
 
-const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathname);
-const b = (s: string) => Buffer.from(s);
-const root = { dn: 'cn=admin,dc=example,dc=com' };
-const ALICE = 'uid=alice,dc=example,dc=com';
+const ALICE = `uid=alice,${SUFFIX}`;
 
 function open(t: Test, replicaId: number): { store: Store; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-total-log-'));
-  const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId, log: createLogger({ level: 'fatal' }) });
+  const store = new Store({ dataDir: dir, suffix: SUFFIX, schema, indexes: {}, replicaId, log: createLogger({ level: 'fatal' }) });
   t.teardown(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -41,7 +38,7 @@ async function totalUpdate(to: { store: Store; dir: string }, from: Store): Prom
 t.test('records the copy covers stay in the changelog: a replica lacking them is sent them, not told to initialise', async (t) => {
   const a = open(t, 1).store;
   const m2 = open(t, 2);
-  await a.write((tx) => localAdd(tx, root, 'dc=example,dc=com', [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
+  await a.write((tx) => localAdd(tx, root, SUFFIX, [{ type: 'objectClass', values: [b('dcObject'), b('organization')] }, { type: 'o', values: [b('Example')] }]));
   await a.write((tx) => localAdd(tx, root, ALICE, [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b('Alice')] }, { type: 'sn', values: [b('Smith')] }]));
   await adoptGeneration(m2.store, a.generationId);
   await applyGroup(m2.store, changesFor(a, {}, 100).changes, {});
