@@ -36,7 +36,19 @@ t.test('a modify worked out ahead is done again when a greater CSN of this maste
   t.ok(stale.changes[0]!.csn < later, 'the write committed in between took a greater CSN');
   t.equal(replayed(stale), false, 'so the modify worked out before it is not written with its older CSN');
 
-  // Through Store.write, the modify is then done again with a new CSN.
-  await store.write((tx) => localModify(tx, ROOT, personDn(0), describe('again')), { speculate: true });
-  t.ok(store.ruv[String(store.replicaId)]! > later, 'a client modify after it comes after it');
+  // Through Store.write: a direct write makes the next ones of this turn
+  // queue; the first takes its CSN in its transaction, after the second
+  // (queued behind it, worked out ahead) took one on arrival.
+  const redone = store.commitPaths.redone;
+  const csns: string[] = [];
+  store.events.on('commit', (changes: { csn: string }[]) => csns.push(...changes.map((c) => c.csn)));
+  await Promise.all([
+    store.write((tx) => localModify(tx, ROOT, personDn(1), describe('direct'))),
+    store.write((tx) => localModify(tx, ROOT, personDn(1), describe('queued, CSN in the transaction'))),
+    store.write((tx) => localModify(tx, ROOT, personDn(0), describe('queued, worked out ahead')), { speculate: true }),
+  ]);
+  t.equal(store.commitPaths.redone, redone + 1, 'the modify worked out ahead was done again');
+  t.equal(csns.length, 3, 'three changes committed');
+  t.equal(csns.join(), [...csns].sort().join(), 'in CSN order');
+  t.same(store.byNdn(store.normalize(personDn(0)))!.attrs.find(([n]) => n === 'description')![1].map(String), ['queued, worked out ahead']);
 });
