@@ -192,6 +192,17 @@ export class Topology {
     return { converged: true, why: '' };
   }
 
+  /** Agreements, supplier → consumer. */
+  get agreements(): [string, string][] {
+    return this.links.map((l) => [l.from, l.to]);
+  }
+
+  /** `meshdir repl init` over the agreement `from` → `to` (through its proxy), as an operator runs it. */
+  async init(from: string, to: string): Promise<{ ok: boolean; output: string }> {
+    const r = await meshdirAsync(['repl', 'init', '--config', this.mesh.node(from).server.configFile, '--agreement', `to-${to}`, '--no-progress']);
+    return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
+  }
+
   /** `meshdir repl check` over every server, without blocking the proxies of this process. */
   async check(): Promise<{ ok: boolean; output: string }> {
     const r = await meshdirAsync(['repl', 'check', '-D', ROOT_DN, '-w', ROOT_PW, ...this.names.map((n) => this.mesh.node(n).url)]);

@@ -12,7 +12,9 @@ export type Fault =
   /** Every link to and from one server stops for `ms`. */
   | { kind: 'isolate'; node: string; ms: number; reset: boolean }
   /** Both directions between two servers get `latencyMs` per chunk for `ms`. */
-  | { kind: 'slow'; a: string; b: string; latencyMs: number; ms: number };
+  | { kind: 'slow'; a: string; b: string; latencyMs: number; ms: number }
+  /** `meshdir repl init` of `to` from `from` (its agreement to-<to>) while everything runs. */
+  | { kind: 'init'; from: string; to: string };
 
 export interface Step {
   /** Milliseconds after the start of the run. */
@@ -26,6 +28,8 @@ export interface ScheduleOptions {
   others: string[];
   /** Pairs of servers with a link (one way or both) that can be cut and slowed. */
   pairs: [string, string][];
+  /** Agreements, supplier → consumer: what a total update can run over. */
+  agreements?: [string, string][];
   /** The master whose restarts shift its clock. */
   skewed: string;
   /** Mean gap between two fault starts. */
@@ -75,12 +79,17 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
         const [a, b] = pair();
         return { kind: 'slow', a, b, latencyMs: rng.pick([20, 50, 100, 200, 400]), ms: rng.int(2000, 10_000) };
       }
+      case 'init': {
+        if (!o.agreements?.length) return undefined;
+        const [from, to] = rng.pick(o.agreements);
+        return { kind: 'init', from, to };
+      }
     }
   };
   // A first kill that cannot happen yet (its master is still down from the
   // other one) goes back behind the next fault and is tried again after it,
   // so every schedule has both.
-  const firsts: ('kill-skew' | Fault['kind'])[] = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow'] as const);
+  const firsts: ('kill-skew' | Fault['kind'])[] = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow', ...(o.agreements?.length ? (['init'] as const) : [])] as const);
   let at = rng.int(500, 1500);
   while (firsts.length > 0 && at < durationMs) {
     const k = firsts.shift()!;
@@ -89,8 +98,8 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
     else firsts.splice(1, 0, k);
     at += rng.int(Math.round(meanGap / 2), Math.round(meanGap * 1.5));
   }
-  const kinds: Fault['kind'][] = ['kill', 'cut', 'isolate', 'slow'];
-  const weights = [25, 30, 15, 30];
+  const kinds: Fault['kind'][] = ['kill', 'cut', 'isolate', 'slow', 'init'];
+  const weights = [25, 30, 15, 30, o.agreements?.length ? 6 : 0];
   while (at < durationMs) {
     const f = make(kinds[rng.weighted(weights)]!, at, false);
     if (f) steps.push({ at, fault: f });
@@ -112,5 +121,7 @@ export function describe(s: Step): string {
       return `${t} isolate ${f.node} for ${f.ms} ms${f.reset ? ', connections reset on heal' : ''}`;
     case 'slow':
       return `${t} slow ${f.a}<->${f.b} by ${f.latencyMs} ms for ${f.ms} ms`;
+    case 'init':
+      return `${t} repl init ${f.to} from ${f.from}`;
   }
 }
