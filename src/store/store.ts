@@ -322,11 +322,13 @@ export class Store {
    * writer thread commits the batch before it; inside the transaction it
    * is only checked (the entry's record and state still the octets it read,
    * no change of this master with a greater CSN written since) and written,
-   * or else done again there with a CSN taken there: a change applied ahead
-   * of it (a replicated one, perhaps from a master whose clock runs ahead)
-   * may have changed what it read, and a client's write must come after
-   * what it saw; a write queued before it may have taken a greater CSN
-   * since, and this master's changes must commit in CSN order (Txn.replay).
+   * or else done again there, with a CSN that comes after every change
+   * held (its own again when it still does, Txn.redo): a change applied
+   * ahead of it (a replicated one, perhaps from a master whose clock runs
+   * ahead) may have changed what it read, and a client's write must come
+   * after what it saw; a write queued before it may have taken a greater
+   * CSN since, and this master's changes must commit in CSN order
+   * (Txn.replay).
    * The batches' transactions, which nothing else can overlap, then hold
    * little more than the LMDB puts.
    */
@@ -362,7 +364,10 @@ export class Store {
         result = spec.result;
         this.commitPaths.replayed++;
       } else {
-        if (spec) this.commitPaths.redone++;
+        if (spec) {
+          this.commitPaths.redone++;
+          tx.redo(spec);
+        }
         result = fn(tx);
       }
       spec = undefined;

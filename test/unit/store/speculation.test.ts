@@ -1,7 +1,8 @@
 // A client's modify that has to wait for the write transaction is worked
 // out beforehand against the last committed data (Store.write, speculate).
 // Inside the transaction it is written as worked out only if everything it
-// read is still the same; otherwise it is done again there, with a new CSN.
+// read is still the same; otherwise it is done again there, with a CSN past
+// everything held (its own, when that still is).
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,30 @@ t.test('a modify done again comes after a replicated change queued ahead of it, 
   t.same(values(store, 'uid=e,dc=example,dc=com', 'description'), ['local'], 'the client\'s modify, sent after the replicated one was queued, wins');
   t.ok(store.ruv['1']! > ahead, 'with a CSN past the replicated one');
   t.equal(store.commitPaths.redone, 1, 'it was done again');
+});
+
+t.test('a modify done again keeps the CSN it took on arrival when that still comes after everything held: the writes queued behind it are not done again', async (t) => {
+  const store = await open(t);
+  for (const uid of ['a', 'b']) await store.write((tx) => localAdd(tx, root, `uid=${uid},dc=example,dc=com`, person(uid)));
+  await sleep(30);
+  const csns: string[] = [];
+  store.events.on('commit', (changes: Change[]) => csns.push(...changes.map((c) => c.csn)));
+  const before = { ...store.commitPaths };
+  const describe = (uid: string, v: string) => modify(store, `uid=${uid},dc=example,dc=com`, [{ op: 2, attr: 'description', values: [b(v)] }]);
+  // The first is committed at once (and makes the others queue); the second
+  // and third are worked out against the same data, so the third, of the
+  // same entry, finds it changed; the fourth, of another entry, does not.
+  await Promise.all([describe('b', 'direct'), describe('a', 'first'), describe('a', 'second'), describe('b', 'behind')]);
+  t.equal(store.commitPaths.direct - before.direct, 1);
+  t.equal(store.commitPaths.redone - before.redone, 1, 'only the modify whose entry changed was done again');
+  t.equal(store.commitPaths.replayed - before.replayed, 2, 'the one behind it was written as worked out');
+  t.same(values(store, 'uid=a,dc=example,dc=com', 'description'), ['second']);
+  t.same(values(store, 'uid=b,dc=example,dc=com', 'description'), ['behind']);
+  t.equal(csns.length, 4);
+  t.equal(csns.join(), [...csns].sort().join(), 'committed in CSN order');
+  const entryCsn = (uid: string) => String(store.byNdn(store.normalize(`uid=${uid},dc=example,dc=com`))!.attrs.find(([n]) => n === 'entryCSN')![1][0]);
+  t.equal(entryCsn('a'), csns[2], 'the redone modify has the third CSN, taken on its arrival');
+  t.equal(entryCsn('b'), csns[3]);
 });
 
 t.test('a unique value no entry held when worked out, taken by a write queued before it: done again, and refused', async (t) => {
