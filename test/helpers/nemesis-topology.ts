@@ -23,6 +23,8 @@ interface Link {
   cuts: number;
   /** Latencies of the slowdowns in force; the link takes the largest. */
   slows: number[];
+  /** Disables of its agreement in force: it is enabled again when the last ends. */
+  disabled: number;
 }
 
 /** What the servers report about replication: equal RUVs and no lag anywhere means converged. */
@@ -55,8 +57,8 @@ export class Topology {
       for (const f of o.feeders) pairs.push([f, o.consumer]);
       for (const [from, to] of pairs) {
         const proxy = await Proxy.start(mesh.node(to).url);
-        topo.links.push({ from, to, proxy, cuts: 0, slows: [] });
-        mesh.agree(from, to, { consumer: proxy.url, heartbeat: o.heartbeat ?? '1s' });
+        topo.links.push({ from, to, proxy, cuts: 0, slows: [], disabled: 0 });
+        topo.#agree(from, to, true);
       }
     } catch (e) {
       await topo.stop();
@@ -164,6 +166,10 @@ export class Topology {
 
   healAll(): void {
     for (const l of this.links) {
+      if (l.disabled > 0) {
+        l.disabled = 0;
+        this.#agree(l.from, l.to, true);
+      }
       l.cuts = 0;
       l.slows = [];
       l.proxy.slow(0);
@@ -190,6 +196,20 @@ export class Topology {
       if (state !== 'in-sync' || lag !== 0 || theirs !== ruv) return { converged: false, why: `${name}: ${state}, lag ${lag} ms, consumer RUV [${theirs}] ${a.detail?.[0] ?? ''}` };
     }
     return { converged: true, why: '' };
+  }
+
+  #agree(from: string, to: string, enabled: boolean): void {
+    const link = this.links.find((l) => l.from === from && l.to === to)!;
+    this.mesh.agree(from, to, { consumer: link.proxy.url, heartbeat: this.o.heartbeat ?? '1s', enabled });
+  }
+
+  /** Rewrite the agreement file `from` → `to` with `enabled: false`; the function returned undoes it. */
+  disable(from: string, to: string): () => void {
+    const link = this.links.find((l) => l.from === from && l.to === to)!;
+    if (link.disabled++ === 0) this.#agree(from, to, false);
+    return () => {
+      if (--link.disabled === 0) this.#agree(from, to, true);
+    };
   }
 
   /** Agreements, supplier → consumer. */

@@ -35,7 +35,7 @@ export interface NemesisReport {
   steps: Step[];
   skewed: string;
   writes: { sent: number; acked: number; refused: number; maybe: number; ackedByOp: Record<string, number>; refusedBy: Record<string, number>; maybeBy: Record<string, number> };
-  faults: { kills: number; skewsMs: number[]; partitions: number; cuts: number; isolations: number; slowdowns: number; inits: number };
+  faults: { kills: number; skewsMs: number[]; partitions: number; cuts: number; isolations: number; slowdowns: number; inits: number; disables: number };
   /** Total updates by outcome: 'done', or why `repl init` gave up (a cut link, a busy consumer, a refused copy). */
   inits: Record<string, number>;
   /** Distinct conflict records over all servers, by kind; and records per server. */
@@ -70,7 +70,7 @@ export async function runNemesis(o: NemesisOptions): Promise<NemesisReport> {
   const report: NemesisReport = {
     seed: o.seed, durationMs: o.durationMs, steps, skewed,
     writes: { sent: 0, acked: 0, refused: 0, maybe: 0, ackedByOp: {}, refusedBy: {}, maybeBy: {} },
-    faults: { kills: 0, skewsMs: [], partitions: 0, cuts: 0, isolations: 0, slowdowns: 0, inits: 0 },
+    faults: { kills: 0, skewsMs: [], partitions: 0, cuts: 0, isolations: 0, slowdowns: 0, inits: 0, disables: 0 },
     inits: {},
     conflicts: {}, conflictsPerServer: {}, check: { ok: false, output: '' }, entries: 0, serverErrors: [], problems, totalMs: 0,
   };
@@ -216,6 +216,13 @@ async function inflict(topo: Topology, f: Fault, hold: (ms: number) => Promise<v
       undo();
       return;
     }
+    case 'disable': {
+      r.faults.disables++;
+      const enable = topo.disable(f.from, f.to);
+      await hold(f.ms);
+      enable();
+      return;
+    }
     case 'init': {
       // Whether it succeeds is up to the faults around it (a cut link, a
       // killed consumer, another total update, a copy refused because it
@@ -238,7 +245,7 @@ export function formatReport(r: NemesisReport): string[] {
     `nemesis seed ${r.seed}: ${(r.durationMs / 1000).toFixed(0)} s of writes and faults, ${r.steps.length} scheduled faults; skewed master ${r.skewed}`,
     `writes: ${r.writes.sent} sent, ${r.writes.acked} acknowledged (${kv(r.writes.ackedByOp)}), ${r.writes.refused} refused (${kv(r.writes.refusedBy)}), ${r.writes.maybe} unknown outcome (${kv(r.writes.maybeBy)})`,
     `faults: ${r.faults.kills} kills (clock skews at restart: ${r.faults.skewsMs.map((s) => `${s > 0 ? '+' : ''}${Math.round(s / 1000)} s`).join(', ') || 'none'}), ${r.faults.partitions} partitions (${r.faults.cuts} link cuts, ${r.faults.isolations} isolations), ${r.faults.slowdowns} slowdowns`,
-    `total updates: ${r.faults.inits} (${kv(r.inits)})`,
+    `total updates: ${r.faults.inits} (${kv(r.inits)}); agreements disabled for a while: ${r.faults.disables}`,
     `conflicts (distinct over 4 servers): ${kv(r.conflicts)}; records per server: ${kv(r.conflictsPerServer)}`,
     `converged ${r.convergeMs === undefined ? 'NOT' : `in ${(r.convergeMs / 1000).toFixed(1)} s`} after healing; repl check: ${r.check.output.trim().split('\n').pop() ?? ''}`,
     v

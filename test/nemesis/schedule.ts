@@ -14,7 +14,9 @@ export type Fault =
   /** Both directions between two servers get `latencyMs` per chunk for `ms`. */
   | { kind: 'slow'; a: string; b: string; latencyMs: number; ms: number }
   /** `meshdir repl init` of `to` from `from` (its agreement to-<to>) while everything runs. */
-  | { kind: 'init'; from: string; to: string };
+  | { kind: 'init'; from: string; to: string }
+  /** The agreement file `from` → `to` says `enabled: false` for `ms`, as an administrator pausing it would. */
+  | { kind: 'disable'; from: string; to: string; ms: number };
 
 export interface Step {
   /** Milliseconds after the start of the run. */
@@ -84,12 +86,17 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
         const [from, to] = rng.pick(o.agreements);
         return { kind: 'init', from, to };
       }
+      case 'disable': {
+        if (!o.agreements?.length) return undefined;
+        const [from, to] = rng.pick(o.agreements);
+        return { kind: 'disable', from, to, ms: rng.int(1000, 8000) };
+      }
     }
   };
   // A first kill that cannot happen yet (its master is still down from the
   // other one) goes back behind the next fault and is tried again after it,
   // so every schedule has both.
-  const firsts: ('kill-skew' | Fault['kind'])[] = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow', ...(o.agreements?.length ? (['init'] as const) : [])] as const);
+  const firsts: ('kill-skew' | Fault['kind'])[] = rng.shuffle(['kill-skew', 'kill', 'cut', 'isolate', 'slow', ...(o.agreements?.length ? (['init', 'disable'] as const) : [])] as const);
   let at = rng.int(500, 1500);
   while (firsts.length > 0 && at < durationMs) {
     const k = firsts.shift()!;
@@ -98,8 +105,8 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
     else firsts.splice(1, 0, k);
     at += rng.int(Math.round(meanGap / 2), Math.round(meanGap * 1.5));
   }
-  const kinds: Fault['kind'][] = ['kill', 'cut', 'isolate', 'slow', 'init'];
-  const weights = [25, 30, 15, 30, o.agreements?.length ? 6 : 0];
+  const kinds: Fault['kind'][] = ['kill', 'cut', 'isolate', 'slow', 'init', 'disable'];
+  const weights = [25, 30, 15, 30, ...(o.agreements?.length ? [6, 10] : [0, 0])];
   while (at < durationMs) {
     const f = make(kinds[rng.weighted(weights)]!, at, false);
     if (f) steps.push({ at, fault: f });
@@ -123,5 +130,7 @@ export function describe(s: Step): string {
       return `${t} slow ${f.a}<->${f.b} by ${f.latencyMs} ms for ${f.ms} ms`;
     case 'init':
       return `${t} repl init ${f.to} from ${f.from}`;
+    case 'disable':
+      return `${t} disable agreement ${f.from}->${f.to} for ${f.ms} ms`;
   }
 }
