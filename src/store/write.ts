@@ -166,12 +166,9 @@ export class Txn implements StateView {
    * Before a speculation that could not be replayed is done again here:
    * it takes the CSNs it took on arrival again if they still come after
    * every change this replica holds (so after whatever it reads now, and
-   * in this master's order). Only a new CSN would otherwise do, and it
-   * would come after those that writes queued behind this one took on
-   * their arrival: each of them would then have to be done again too (a
-   * modify of an entry another queued write changed made, at 64 writes in
-   * flight, ~18 more redone behind it: 3,144 redone for order against 178
-   * for what they read, in 50,000 modifies).
+   * in this master's order). A new CSN would come after those the writes
+   * queued behind it took on their arrival, and each of them would then
+   * be done again too (bench/HISTORY.md, 2026-12-07).
    */
   redo(spec: Speculation<unknown>): void {
     let top: Csn | undefined;
