@@ -103,7 +103,8 @@ export function schedule(seed: number, durationMs: number, o: ScheduleOptions): 
     const f = make(k === 'kill-skew' ? 'kill' : k, at, k === 'kill-skew');
     if (f) steps.push({ at, fault: f });
     else firsts.splice(1, 0, k);
-    at += rng.int(Math.round(meanGap / 2), Math.round(meanGap * 1.5));
+    // Closer together than later faults, so that all of them fit a short run.
+    at += rng.int(Math.round(meanGap / 2), meanGap);
   }
   const kinds: Fault['kind'][] = ['kill', 'cut', 'isolate', 'slow', 'init', 'disable'];
   const weights = [25, 30, 15, 30, ...(o.agreements?.length ? [6, 10] : [0, 0])];
