@@ -57,8 +57,9 @@ export class Topology {
       for (const f of o.feeders) pairs.push([f, o.consumer]);
       for (const [from, to] of pairs) {
         const proxy = await Proxy.start(mesh.node(to).url);
-        topo.links.push({ from, to, proxy, cuts: 0, slows: [], disabled: 0 });
-        topo.#agree(from, to, true);
+        const link: Link = { from, to, proxy, cuts: 0, slows: [], disabled: 0 };
+        topo.links.push(link);
+        topo.#agree(link, true);
       }
     } catch (e) {
       await topo.stop();
@@ -168,7 +169,7 @@ export class Topology {
     for (const l of this.links) {
       if (l.disabled > 0) {
         l.disabled = 0;
-        this.#agree(l.from, l.to, true);
+        this.#agree(l, true);
       }
       l.cuts = 0;
       l.slows = [];
@@ -198,17 +199,16 @@ export class Topology {
     return { converged: true, why: '' };
   }
 
-  #agree(from: string, to: string, enabled: boolean): void {
-    const link = this.links.find((l) => l.from === from && l.to === to)!;
-    this.mesh.agree(from, to, { consumer: link.proxy.url, heartbeat: this.o.heartbeat ?? '1s', enabled });
+  #agree(link: Link, enabled: boolean): void {
+    this.mesh.agree(link.from, link.to, { consumer: link.proxy.url, heartbeat: this.o.heartbeat ?? '1s', enabled });
   }
 
   /** Rewrite the agreement file `from` → `to` with `enabled: false`; the function returned undoes it. */
   disable(from: string, to: string): () => void {
     const link = this.links.find((l) => l.from === from && l.to === to)!;
-    if (link.disabled++ === 0) this.#agree(from, to, false);
+    if (link.disabled++ === 0) this.#agree(link, false);
     return () => {
-      if (--link.disabled === 0) this.#agree(from, to, true);
+      if (--link.disabled === 0) this.#agree(link, true);
     };
   }
 
