@@ -46,10 +46,11 @@ export function metricsRegistry(ctx: ServerContext, replication: Replication): R
   total(r, 'meshdir_entries_sent_total', 'Search result entries sent.', [], (set) => set(none, c.entriesSent));
   gauge(r, 'meshdir_entries', 'Entries in the database.', [], (set) => set(none, ctx.store.entryCount()));
   total(r, 'meshdir_conflicts_total', 'Replication conflicts resolved and logged (meshdir conflicts).', [], (set) => set(none, ctx.store.conflictCount));
-  total(r, 'meshdir_commits_total', 'LMDB write transactions, by how they were committed.', ['path'], (set) => {
+  total(r, 'meshdir_commits_total', 'Writes committed, by the way they took: alone, as a transaction body in a batch, or pipelined (plain puts in a batch).', ['path'], (set) => {
     const p = ctx.store.commitPaths;
     set({ path: 'alone' }, p.direct);
-    set({ path: 'batched' }, p.queued);
+    set({ path: 'batched' }, p.queued - p.pipelined);
+    set({ path: 'pipelined' }, p.pipelined);
   });
   gauge(r, 'meshdir_ruv_csn_timestamp_seconds', 'Time of the latest change from each originating replica that this server holds (its RUV).', ['replica_id'], (set) => {
     for (const [rid, csn] of Object.entries(ctx.store.ruv)) set({ replica_id: rid }, csnTimeMs(csn) / 1000);

@@ -10,6 +10,7 @@ import { compression } from './dictionary.js';
 import { makeDirs } from '../dirs.js';
 import { decodeRec } from './record.js';
 import { checkLmdbFile, makeLockFile } from './lmdb-file.js';
+import './writer-compression.js';
 import { rdnOf } from '../dit/dn.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */

@@ -10,14 +10,14 @@ import type { Logger } from '../log.js';
 import { HybridClock, newClockState } from '../repl/core/clock.js';
 import type { Csn } from '../repl/core/csn.js';
 import type { ConflictRecord } from '../repl/core/change.js';
-import type { Ruv } from '../repl/core/ruv.js';
+import { ruvAdvance, ruvMerge, type Ruv } from '../repl/core/ruv.js';
 import type { Schema } from '../schema/schema.js';
 import { childIdOf, entryCount, initMeta, msgpackRecordCount, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
 import { decodeRec, type EntryRec } from './record.js';
 import { reconcileIndexes } from './reindex.js';
 import { makeRules, policySignature, type PolicyConfig } from './rules.js';
-import { Txn, type Speculation } from './write.js';
+import { trackedKey, Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
@@ -44,6 +44,14 @@ export interface StoreOptions {
 export interface StoredConflict extends ConflictRecord {
   dn?: string;
   at: number;
+}
+
+/** How Store.write runs a write. */
+export interface WriteOpts {
+  /** A client's modify: worked out ahead, against the last committed data, when it has to wait for a batch. */
+  speculate?: boolean;
+  /** A client's write (add, delete, modify, modrdn): it writes only through its Txn, and only changes of this master. */
+  local?: boolean;
 }
 
 export class Store {
@@ -301,7 +309,7 @@ export class Store {
   /** A write ran on the main thread in this turn of the event loop. */
   #syncThisTurn = false;
   /** How many commits went each way, and how client writes worked out ahead fared (tests, benchmarks). */
-  readonly commitPaths = { direct: 0, queued: 0, replayed: 0, redone: 0, retried: 0 };
+  readonly commitPaths = { direct: 0, queued: 0, replayed: 0, pipelined: 0, redone: 0, retried: 0 };
 
   /**
    * Runs `fn` in one LMDB transaction and resolves once the commit is
@@ -332,7 +340,7 @@ export class Store {
    * The batches' transactions, which nothing else can overlap, then hold
    * little more than the LMDB puts.
    */
-  async write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean } = {}): Promise<T> {
+  async write<T>(fn: (tx: Txn) => T, opts: WriteOpts = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#write(fn, opts);
@@ -350,7 +358,7 @@ export class Store {
     }
   }
 
-  async #write<T>(fn: (tx: Txn) => T, opts: { speculate?: boolean }): Promise<T> {
+  async #write<T>(fn: (tx: Txn) => T, opts: WriteOpts): Promise<T> {
     while (this.#elsewhere) await this.#elsewhere;
     if (this.#closed) throw new LdapError(RC.unavailable, 'server is shutting down');
     const now = performance.now();
@@ -359,7 +367,7 @@ export class Store {
     let tx: Txn | undefined;
     let result: T;
     const body = (): void => {
-      tx = new Txn(this);
+      tx = new Txn(this, { track: opts.local });
       if (spec && tx.replay(spec)) {
         result = spec.result;
         this.commitPaths.replayed++;
@@ -380,17 +388,129 @@ export class Store {
       this.commitPaths.direct++;
     } else {
       if (opts.speculate) spec = this.#speculate(fn);
+      if (spec !== undefined && this.#unknown === 0 && this.#clean(spec)) return this.#pipeline(spec);
+      let unknown = true;
+      let held: readonly string[] | undefined;
+      const known = (): void => {
+        if (!unknown) return;
+        unknown = false;
+        this.#unknown--;
+      };
+      this.#unknown++;
       this.#queued++;
       try {
-        await (this.#lastQueued = this.dbs.env.childTransaction(body));
+        await (this.#lastQueued = this.dbs.env.childTransaction(
+          opts.local
+            ? () => {
+                try {
+                  body();
+                  this.#hold((held = tx!.written!));
+                } finally {
+                  known(); // a throw rolled its writes back
+                }
+              }
+            : body,
+        ));
       } finally {
         this.#queued--;
+        known();
+        if (held) this.#release(held);
       }
       this.commitPaths.queued++;
     }
     if (tx!.reclassed || tx!.replaced) this.#classIds.clear();
     tx!.committed();
     return result!;
+  }
+
+  /**
+   * Transaction bodies queued whose writes are not known: not run yet, or
+   * not a client's write (`local`). While there is one, no write is
+   * pipelined.
+   */
+  #unknown = 0;
+  /**
+   * Keys (trackedKey) written by pipelined writes and by run `local` bodies
+   * not yet committed, each with how many of them write it.
+   */
+  readonly #pending = new Map<string, number>();
+  /** The RUV after the pipelined writes not yet committed (undefined when there are none). */
+  #pipedRuv: Ruv | undefined;
+  #piped = 0;
+
+  #hold(keys: readonly string[]): void {
+    for (const k of keys) this.#pending.set(k, (this.#pending.get(k) ?? 0) + 1);
+  }
+
+  #release(keys: readonly string[]): void {
+    for (const k of keys) {
+      const n = this.#pending.get(k)! - 1;
+      if (n === 0) this.#pending.delete(k);
+      else this.#pending.set(k, n);
+    }
+  }
+
+  /** None of what `spec` read is written by a write not yet committed. */
+  #clean(spec: Speculation<unknown>): boolean {
+    if (this.#pending.size === 0) return true;
+    for (const r of spec.reads) if (this.#pending.has(trackedKey(this.dbs, r.db, r.key)!)) return false;
+    return true;
+  }
+
+  /**
+   * A client's modify worked out ahead, written as plain puts that lmdb-js'
+   * writer thread makes in its next batch, with no transaction body on this
+   * thread to check it first: the puts, their LZ4 compression
+   * (writer-compression.ts) and the child transaction leave this thread.
+   * The check can be left out when its answer is known now: every
+   * transaction body queued before it has run and was a client's write
+   * (whose writes are then known; a body not yet run, or a replicated
+   * change's, may write anything, and other origins' CSNs into the RUV), and
+   * nothing the modify read is written by a write not yet committed (so
+   * what it read is the last committed data: lmdb-js renews this thread's
+   * read snapshot before it resolves a commit). Its CSN, taken on arrival,
+   * is then the greatest of this master queued so far, and writes commit in
+   * the order queued.
+   *
+   * A batch that fails to commit fails every write in it; a pipelined write
+   * in a later batch read nothing they wrote, so it stands on its own. Its
+   * RUV may then name a failed client write's CSN: a change of this master
+   * that never existed, which no consumer can miss.
+   */
+  async #pipeline<T>(spec: Speculation<T>): Promise<T> {
+    if (spec.changes.some((ch) => ch.op !== 'delete')) this.assertSpace();
+    let ruv = this.#pipedRuv === undefined ? this.ruv : ruvMerge(this.ruv, this.#pipedRuv);
+    for (const ch of spec.changes) ruv = ruvAdvance(ruv, ch.csn);
+    this.#pipedRuv = ruv;
+    const keys: string[] = [];
+    for (const op of spec.ops) {
+      const k = trackedKey(this.dbs, op.db, op.key);
+      if (k !== undefined) keys.push(k);
+    }
+    this.#hold(keys);
+    this.#piped++;
+    this.#queued++;
+    try {
+      await (this.#lastQueued = this.dbs.env.batch(() => {
+        for (const op of spec.ops) {
+          if (op.put) op.db.put(op.key, op.value);
+          else if (op.value === undefined) op.db.remove(op.key);
+          else op.db.remove(op.key, op.value);
+        }
+        this.dbs.meta.put('ruv', ruv);
+      }));
+    } finally {
+      this.#queued--;
+      this.#release(keys);
+      if (--this.#piped === 0) this.#pipedRuv = undefined;
+    }
+    this.commitPaths.queued++;
+    this.commitPaths.replayed++;
+    this.commitPaths.pipelined++;
+    if (spec.reclassed) this.#classIds.clear();
+    this.ruv = ruvMerge(this.ruv, ruv);
+    this.events.emit('commit', spec.changes, false);
+    return spec.result;
   }
 
   /** The last write handed to lmdb-js' writer thread (they commit in order). */

@@ -7,7 +7,7 @@
 import { apply as coreApply, type ApplyOptions } from '../repl/core/urp.js';
 import type { Change, ConflictRecord } from '../repl/core/change.js';
 import type { Csn } from '../repl/core/csn.js';
-import { ruvAdvance, ruvCovers, type Ruv } from '../repl/core/ruv.js';
+import { ruvAdvance, ruvCovers, ruvMerge, type Ruv } from '../repl/core/ruv.js';
 import { isConflictEntry, meshdirConflictValues, type Visible } from '../repl/core/visible.js';
 import type { Stored, StateView } from '../repl/core/view.js';
 import { LdapError, RC } from '../errors.js';
@@ -18,7 +18,7 @@ import type { Store, StoredConflict } from './store.js';
 import type { Database } from 'lmdb';
 import { decodeStored, encodeStored } from '../repl/core/codec.js';
 import { asBuffer, storedAs } from './buffers.js';
-import { childValue } from './db.js';
+import { childValue, type Dbs } from './db.js';
 import { rdnOf } from '../dit/dn.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -56,6 +56,16 @@ export interface Speculation<T> {
   result: T;
 }
 
+/**
+ * The key of a read or write of `key` in `db` (a database or its name) among
+ * the databases a speculation reads and checks (Read), undefined for the
+ * others: what Store.write compares a speculation's reads with.
+ */
+export function trackedKey(dbs: Dbs, db: unknown, key: unknown): string | undefined {
+  const name = db === dbs.core || db === 'core' ? 'c' : db === dbs.entries || db === 'entries' ? 'e' : db === dbs.coreIdx || db === 'coreIdx' ? 'i' : undefined;
+  return name === undefined ? undefined : `${name}\0${String(key)}`;
+}
+
 /** Thrown inside a speculative run that took a path whose reads it does not track. */
 class Unspeculable extends Error {}
 
@@ -77,9 +87,13 @@ export class Txn implements StateView {
   /** CSNs taken (speculative run), or to be taken again first (a redo). */
   #csns: Csn[] = [];
 
-  constructor(store: Store, opts: { speculative?: boolean } = {}) {
+  /** Keys written in the databases a speculation reads (trackedKey), when asked for (Store.write's `local` bodies). */
+  readonly written: string[] | undefined;
+
+  constructor(store: Store, opts: { speculative?: boolean; track?: boolean } = {}) {
     this.store = store;
     this.now = store.now();
+    if (opts.track) this.written = [];
     if (opts.speculative) {
       this.#reads = [];
       this.#ops = [];
@@ -143,13 +157,25 @@ export class Txn implements StateView {
 
   put(db: AnyDb, key: unknown, value: unknown): void {
     if (this.#ops) this.#ops.push({ db, key, value, put: true });
-    else db.put(key, value);
+    else {
+      this.#track(db, key);
+      db.put(key, value);
+    }
   }
 
   remove(db: AnyDb, key: unknown, value?: unknown): void {
     if (this.#ops) this.#ops.push({ db, key, value, put: false });
-    else if (value === undefined) db.remove(key);
-    else db.remove(key, value);
+    else {
+      this.#track(db, key);
+      if (value === undefined) db.remove(key);
+      else db.remove(key, value);
+    }
+  }
+
+  #track(db: AnyDb, key: unknown): void {
+    if (this.written === undefined) return;
+    const k = trackedKey(this.store.dbs, db, key);
+    if (k !== undefined) this.written.push(k);
   }
 
   /** In a speculative run, stop here: `why` reads what the run does not track. */
@@ -300,8 +326,10 @@ export class Txn implements StateView {
   /** After the durable commit. */
   committed(): void {
     if (this.changes.length === 0 && !this.replaced) return;
-    // Commits finish in order, so this transaction's RUV is durable now.
-    this.store.ruv = this.ruv;
+    // Commits finish in order, so this transaction's RUV is durable now; a
+    // pipelined write after it (Store.#pipeline, fewer promise steps) may
+    // have been told of its own commit first.
+    this.store.ruv = this.replaced ? this.ruv : ruvMerge(this.store.ruv, this.ruv);
     if (this.store.log.isLevelEnabled('debug')) {
       const csns = this.changes.map((ch) => ch.csn);
       this.store.log.debug({ csns: csns.length > 8 ? [csns[0], '…', csns[csns.length - 1]] : csns }, 'changes committed');
@@ -490,7 +518,7 @@ class Materializer {
     dbs.uuid2id.remove(old.uuid);
     dbs.children.remove(old.parent, childValue(old.ndn, old.id));
     for (const k of indexKeys(tx.store.schema, tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
-    dbs.entries.remove(old.id);
+    tx.remove(dbs.entries, old.id);
     tx.recs.delete(old.id);
   }
 

@@ -44,6 +44,8 @@ t.test('counters and database figures, read when scraped', async (t) => {
   t.ok((sample(after.body, 'meshdir_entries_sent_total') ?? 0) >= 3);
   const rid1 = sample(after.body, 'meshdir_ruv_csn_timestamp_seconds{replica_id="1"}');
   t.ok(rid1 !== undefined && Math.abs(rid1 - Date.now() / 1000) < 60, 'the RUV holds the modify just made');
+  const writes = (b: string) => ['alone', 'batched', 'pipelined'].map((p) => sample(b, `meshdir_commits_total{path="${p}"}`) ?? NaN).reduce((x, y) => x + y);
+  t.equal(writes(after.body) - writes(before.body), 1, 'the modify is counted under one of the three ways a write commits');
 
   t.equal((await get(url.replace('/metrics', '/other'))).status, 404);
 });

@@ -141,7 +141,7 @@ async function passwordModify(ctx: ServerContext, who: Session, value: Buffer | 
   const hash = Buffer.from(await hashPassword(newPw, 'SSHA'), 'utf8');
   const refused = ctx.store.localWritesRefused?.();
   if (refused) throw new LdapError(RC.unwillingToPerform, refused);
-  await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true });
+  await ctx.store.write((tx) => localModify(tx, { dn: who.bindDn }, targetDn, [{ op: 2, attr: 'userPassword', values: [hash] }], { authorize }), { speculate: true, local: true });
   return { value: encodePasswdModifyResponse(generated === undefined ? undefined : Buffer.from(generated, 'utf8')) };
 }
 

@@ -66,7 +66,7 @@ function relaxed(ctx: ServerContext, who: Session, controls: readonly Control[])
  * or replicated.
  */
 function commit(ctx: ServerContext, controls: readonly Control[], fn: (tx: Txn) => unknown, opts: { speculate?: boolean } = {}): Promise<unknown> {
-  if (!findControl(controls, CONTROL.noop)) return ctx.store.write(fn, opts);
+  if (!findControl(controls, CONTROL.noop)) return ctx.store.write(fn, { ...opts, local: true });
   return ctx.store.write((tx) => {
     fn(tx);
     throw new LdapError(RC.noOperation, '');
