@@ -338,7 +338,8 @@ export class Store {
    * CSN since, and this master's changes must commit in CSN order
    * (Txn.replay).
    * The batches' transactions, which nothing else can overlap, then hold
-   * little more than the LMDB puts.
+   * little more than the LMDB puts; and most such modifies need no check
+   * and are written as plain puts on the writer thread (#pipeline).
    */
   async write<T>(fn: (tx: Txn) => T, opts: WriteOpts = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
