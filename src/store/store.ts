@@ -471,7 +471,10 @@ export class Store {
    * what it read is the last committed data: lmdb-js renews this thread's
    * read snapshot before it resolves a commit). Its CSN, taken on arrival,
    * is then the greatest of this master queued so far, and writes commit in
-   * the order queued.
+   * the order queued. (lmdb-js runs a batch's transaction bodies after the
+   * plain puts it already holds, not where they were queued: a body queued
+   * after this modify runs after it, as queued; one queued before it has
+   * run already.)
    *
    * A batch that fails to commit fails every write in it; a pipelined write
    * in a later batch read nothing they wrote, so it stands on its own. Its
