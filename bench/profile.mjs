@@ -52,7 +52,7 @@ try {
   // The server's last log line counts the ways its writes went (Store.commitPaths).
   const stopped = readFileSync(join(dir, 'serve.log'), 'utf8').split('\n').filter((l) => l.includes('"meshdir stopped"')).pop();
   const paths = stopped && JSON.parse(stopped).commits;
-  if (paths) console.log(`writes: ${paths.direct} committed alone, ${paths.queued} in batches; modifies worked out ahead: ${paths.replayed} written so (${paths.pipelined ?? 0} of them pipelined, without a transaction body), ${paths.redone} done again`);
+  if (paths) console.log(`writes: ${paths.direct} committed alone, ${paths.queued} in batches; writes worked out ahead: ${paths.replayed} written so (${paths.pipelined ?? 0} of them pipelined, without a transaction body), ${paths.redone} done again`);
   const file = join(profDir, readdirSync(profDir).find((f) => f.endsWith('.cpuprofile')));
   const s = summarize(file, r.ops, { top: o.top, window: lastWindow(file, t1 - t0) });
   console.log(s.text);

@@ -48,7 +48,7 @@ export interface StoredConflict extends ConflictRecord {
 
 /** How Store.write runs a write. */
 export interface WriteOpts {
-  /** A client's modify: worked out ahead, against the last committed data, when it has to wait for a batch. */
+  /** A client's modify or add: worked out ahead, against the last committed data, when it has to wait for a batch. */
   speculate?: boolean;
   /** A client's write (add, delete, modify, modrdn): it writes only through its Txn, and only changes of this master. */
   local?: boolean;
@@ -325,7 +325,7 @@ export class Store {
    * A second write in the same turn means requests are piling up behind
    * the main thread's fsync: back to the writer thread.
    *
-   * `speculate` (a client's modify): a queued write is first worked out
+   * `speculate` (a client's modify or add): a queued write is first worked out
    * against the last committed data, with a CSN taken then, while the
    * writer thread commits the batch before it; inside the transaction it
    * is only checked (the entry's record and state still the octets it read,
@@ -459,7 +459,7 @@ export class Store {
   }
 
   /**
-   * A client's modify worked out ahead, written as plain puts that lmdb-js'
+   * A client's modify or add worked out ahead, written as plain puts that lmdb-js'
    * writer thread makes in its next batch, with no transaction body on this
    * thread to check it first: the puts, their LZ4 compression
    * (writer-compression.ts) and the child transaction leave this thread.

@@ -267,11 +267,11 @@ export function localAdd(tx: Txn, actor: Actor, dnStr: string, input: { type: st
     if (!(conflict !== undefined && e instanceof LdapError && e.code === RC.objectClassViolation)) throw e;
   }
   attrs.delete('structuralObjectClass');
-  if (store.idOf(ndn) !== undefined && conflict !== 'naming') throw new LdapError(RC.entryAlreadyExists, '');
+  if (tx.idOf(ndn) !== undefined && conflict !== 'naming') throw new LdapError(RC.entryAlreadyExists, '');
   let parentUuid = '';
   if (ndn !== store.suffixNdn) {
     const parentNdn = store.normalize(formatDN(dn.slice(1)));
-    const parent = store.byNdn(parentNdn);
+    const parent = tx.byNdn(parentNdn);
     if (!parent) throw new LdapError(RC.noSuchObject, '', store.matchedDN(dn));
     if (isAlias(schema, parent)) throw new LdapError(RC.aliasProblem, 'parent is an alias');
     parentUuid = parent.uuid;

@@ -36,7 +36,8 @@ const SERVER_OPERATIONAL = new Set(OPERATIONAL_ORDER);
 type Read =
   | { db: 'core'; key: string; raw: Buffer | undefined }
   | { db: 'entries'; key: number; raw: Buffer | undefined }
-  | { db: 'coreIdx'; key: string; values: string[] };
+  | { db: 'coreIdx'; key: string; values: string[] }
+  | { db: 'dn2id' | 'uuid2id'; key: string; id: number | undefined };
 
 // Writes collected from databases of several key and value types.
 type AnyDb = Database<any, any>;
@@ -62,7 +63,13 @@ export interface Speculation<T> {
  * others: what Store.write compares a speculation's reads with.
  */
 export function trackedKey(dbs: Dbs, db: unknown, key: unknown): string | undefined {
-  const name = db === dbs.core || db === 'core' ? 'c' : db === dbs.entries || db === 'entries' ? 'e' : db === dbs.coreIdx || db === 'coreIdx' ? 'i' : undefined;
+  const name =
+    db === dbs.core || db === 'core' ? 'c'
+    : db === dbs.entries || db === 'entries' ? 'e'
+    : db === dbs.coreIdx || db === 'coreIdx' ? 'i'
+    : db === dbs.dn2id || db === 'dn2id' ? 'd'
+    : db === dbs.uuid2id || db === 'uuid2id' ? 'u'
+    : undefined;
   return name === undefined ? undefined : `${name}\0${String(key)}`;
 }
 
@@ -144,7 +151,28 @@ export class Txn implements StateView {
     // records it made (a few). A real transaction reads its own writes, and
     // may hold 100,000 records (a total update): no scan there.
     if (this.#ops) for (const rec of this.recs.values()) if (rec.uuid === uuid) return rec.id;
-    return this.store.dbs.uuid2id.get(uuid) as number | undefined;
+    return this.#idIn('uuid2id', uuid);
+  }
+
+  /** Id of the entry at a normalized DN. */
+  idOf(ndn: string): number | undefined {
+    return this.#idIn('dn2id', ndn);
+  }
+
+  byNdn(ndn: string): EntryRec | undefined {
+    const id = this.idOf(ndn);
+    return id === undefined ? undefined : this.byId(id);
+  }
+
+  byUuid(uuid: string): EntryRec | undefined {
+    const id = this.idOfUuid(uuid);
+    return id === undefined ? undefined : this.byId(id);
+  }
+
+  #idIn(db: 'dn2id' | 'uuid2id', key: string): number | undefined {
+    const id = this.store.dbs[db].get(key) as number | undefined;
+    this.#reads?.push({ db, key, id });
+    return id;
   }
 
   /** A speculative run's read of a record, logged with what it saw. */
@@ -238,6 +266,9 @@ export class Txn implements StateView {
         for (const v of dbs.coreIdx.getValues(r.key)) if (v !== r.values[i++]) return false;
         return i === r.values.length;
       }
+      case 'dn2id':
+      case 'uuid2id':
+        return dbs[r.db].get(r.key) === r.id;
     }
   }
 
@@ -357,7 +388,6 @@ export class Txn implements StateView {
   }
 
   allocId(uuid?: string): number {
-    this.simpleOnly('a new entry');
     const preset = uuid === undefined ? undefined : this.#presetIds?.get(uuid);
     if (preset !== undefined) {
       this.#presetIds!.delete(uuid!);
@@ -387,7 +417,7 @@ class Materializer {
     if (this.#dn.has(uuid)) return this.#dn.get(uuid);
     const store = this.#tx.store;
     let dn: string | undefined;
-    if (!this.#inWrite.has(uuid)) dn = store.byUuid(uuid)?.dn;
+    if (!this.#inWrite.has(uuid)) dn = this.#tx.byUuid(uuid)?.dn;
     if (dn === undefined) {
       const vis = this.#tx.get(uuid)?.vis;
       if (vis && vis.kind !== 'hidden' && vis.rooted) {
@@ -422,7 +452,7 @@ class Materializer {
     }
     const same = shown && old !== undefined && this.#sameName(vis, old, parentId);
     if (same) this.#dn.set(uuid, old.dn);
-    else this.#tx.simpleOnly('a new name');
+    else if (old !== undefined) this.#tx.simpleOnly('a new name');
     const dn = same ? old.dn : shown ? this.dnOf(uuid) : undefined;
     if (dn === undefined) {
       if (old) this.#remove(old);
@@ -514,10 +544,10 @@ class Materializer {
     tx.simpleOnly('a removal');
     const dbs = tx.store.dbs;
     tx.reclassed = true;
-    if (dbs.dn2id.get(old.ndn) === old.id) dbs.dn2id.remove(old.ndn);
-    dbs.uuid2id.remove(old.uuid);
-    dbs.children.remove(old.parent, childValue(old.ndn, old.id));
-    for (const k of indexKeys(tx.store.schema, tx.store.plan, old.attrs)) dbs.idx.remove(k, old.id);
+    if (dbs.dn2id.get(old.ndn) === old.id) tx.remove(dbs.dn2id, old.ndn);
+    tx.remove(dbs.uuid2id, old.uuid);
+    tx.remove(dbs.children, old.parent, childValue(old.ndn, old.id));
+    for (const k of indexKeys(tx.store.schema, tx.store.plan, old.attrs)) tx.remove(dbs.idx, k, old.id);
     tx.remove(dbs.entries, old.id);
     tx.recs.delete(old.id);
   }

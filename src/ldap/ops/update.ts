@@ -115,7 +115,7 @@ export async function add(ctx: ServerContext, who: Session, req: AddRequest, con
   checkReferral(ctx.schema, ctx.store, req.dn, controls);
   writable(ctx, req.dn);
   const target = targetChecks(ctx, who, 'add', ndn, [], controls);
-  await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize, relax }));
+  await commit(ctx, controls, (tx) => localAdd(tx, { dn: who.bindDn }, req.dn, attrs, { authorize: target.authorize, relax }), { speculate: true });
   return target.respond();
 }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSchemaDir } from '../../../src/schema/load.js';
 import { Store } from '../../../src/store/store.js';
-import { localAdd, localModify, type ClientMod } from '../../../src/store/update.js';
+import { localAdd, localDelete, localModify, type ClientMod } from '../../../src/store/update.js';
 import { createLogger } from '../../../src/log.js';
 import { writerCompresses } from '../../../src/store/writer-compression.js';
 import type { Change } from '../../../src/repl/core/change.js';
@@ -103,4 +103,50 @@ t.test("a client's body that has run holds what it wrote until its commit", asyn
   t.same(values(store, dn(0)), ['b', 'c'], "the modify of the body's entry kept its value");
   t.same(values(store, dn(5)), ['d']);
   t.equal(store.commitPaths.pipelined - before.pipelined, 1, "the modify of another entry was pipelined, the one of the body's entry not");
+});
+
+const addPerson = (store: Store, target: string, uid: string) => store.write((tx) => localAdd(tx, root, target, person(uid)), { speculate: true, local: true });
+
+t.test('adds are worked out ahead and pipelined too; two adds of one DN: one is refused', async (t) => {
+  const store = await open(t);
+  const before = { ...store.commitPaths };
+  const first = modify(store, dn(9), add('x'));
+  const adds = Array.from({ length: 5 }, (_, i) => addPerson(store, `uid=a${i},dc=example,dc=com`, `a${i}`));
+  const twice = [addPerson(store, 'uid=same,dc=example,dc=com', 'same'), addPerson(store, 'uid=same,dc=example,dc=com', 'same')];
+  await Promise.all([first, ...adds]);
+  const outcomes = await Promise.allSettled(twice);
+  t.same(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected'], 'one add of uid=same succeeded, one was refused');
+  t.match((outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult).reason, { code: 68 }, 'entryAlreadyExists');
+  t.equal(store.commitPaths.pipelined - before.pipelined, 6, 'the five adds and the first of the two were pipelined');
+  for (let i = 0; i < 5; i++) {
+    const rec = store.byNdn(store.normalize(`uid=a${i},dc=example,dc=com`));
+    t.equal(rec?.dn, `uid=a${i},dc=example,dc=com`, `a${i} is there`);
+    t.equal(store.byUuid(rec!.uuid)?.id, rec!.id, 'found by its entryUUID');
+    t.ok([...store.childIds(store.idOf('dc=example,dc=com')!)].includes(rec!.id), 'and among its parent\'s children');
+  }
+  t.equal([...store.childIds(store.idOf('dc=example,dc=com')!)].filter((id) => store.byId(id)?.dn === 'uid=same,dc=example,dc=com').length, 1, 'uid=same once');
+});
+
+t.test('an add under a parent not yet committed, or whose delete has run, is checked', async (t) => {
+  const store = await open(t);
+  const first = modify(store, dn(9), add('x'));
+  const ou = store.write((tx) => localAdd(tx, root, 'ou=new,dc=example,dc=com', [{ type: 'objectClass', values: [b('organizationalUnit')] }, { type: 'ou', values: [b('new')] }]), { speculate: true, local: true });
+  const child = addPerson(store, 'uid=c,ou=new,dc=example,dc=com', 'c');
+  await Promise.all([first, ou, child]);
+  t.equal(store.byNdn(store.normalize('uid=c,ou=new,dc=example,dc=com'))?.parent, store.idOf(store.normalize('ou=new,dc=example,dc=com')), 'the child is under the new parent');
+
+  await sleep(30);
+  const again = modify(store, dn(9), add('y'));
+  const late: Promise<unknown>[] = [];
+  const gone = store.write(
+    (tx) => {
+      localDelete(tx, dn(3));
+      queueMicrotask(() => late.push(addPerson(store, `uid=orphan,${dn(3)}`, 'orphan')));
+    },
+    { local: true },
+  );
+  await Promise.all([again, gone]);
+  t.equal(late.length, 1);
+  await t.rejects(late[0]!, { code: 32 }, 'noSuchObject: the parent is deleted');
+  t.equal(store.byNdn(store.normalize(`uid=orphan,${dn(3)}`)), undefined, 'no orphan');
 });
