@@ -467,13 +467,13 @@ export class Store {
    * transaction body queued before it has run and was a client's write
    * (whose writes are then known; a body not yet run, or a replicated
    * change's, may write anything, and other origins' CSNs into the RUV), and
-   * nothing the modify read is written by a write not yet committed (so
+   * nothing it read is written by a write not yet committed (so
    * what it read is the last committed data: lmdb-js renews this thread's
    * read snapshot before it resolves a commit). Its CSN, taken on arrival,
    * is then the greatest of this master queued so far, and writes commit in
    * the order queued. (lmdb-js runs a batch's transaction bodies after the
    * plain puts it already holds, not where they were queued: a body queued
-   * after this modify runs after it, as queued; one queued before it has
+   * after this write runs after it, as queued; one queued before it has
    * run already.)
    *
    * A batch that fails to commit fails every write in it; a pipelined write
@@ -482,7 +482,7 @@ export class Store {
    * that never existed, which no consumer can miss.
    */
   async #pipeline<T>(spec: Speculation<T>): Promise<T> {
-    if (spec.changes.some((ch) => ch.op !== 'delete')) this.assertSpace();
+    // No assertSpace here: the speculation's Txn.apply just made it, in this same call.
     let ruv = this.#pipedRuv === undefined ? this.ruv : ruvMerge(this.ruv, this.#pipedRuv);
     for (const ch of spec.changes) ruv = ruvAdvance(ruv, ch.csn);
     this.#pipedRuv = ruv;
