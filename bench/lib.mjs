@@ -82,8 +82,12 @@ export function procStats(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of /proc/PID/stat (1-based, from pid).
   const cpuSec = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  // The main (JavaScript) thread alone: what limits a server's write rate.
+  const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const mainFields = main.slice(main.lastIndexOf(')') + 2).split(' ');
+  const mainCpuSec = (Number(mainFields[11]) + Number(mainFields[12])) / CLK_TCK;
   // RssFile is mostly LMDB's memory map (pages of data.mdb touched so far), RssAnon the heaps.
-  return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, threads: kb('Threads') };
+  return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, mainCpuSec, threads: kb('Threads') };
 }
 
 /** Which build was measured: the checkout's commit and changed sources, or the snapshot's record of them. */
@@ -323,6 +327,7 @@ export async function load(server, { op, duration, conns = 16, depth = 4, entrie
     serverCpuPct: Math.round(((after.cpuSec - before.cpuSec) / wall) * 100),
     // CPU time (all the server's threads) per operation: steadier than ops/s on a busy machine.
     serverCpuUsPerOp: r.ops ? Math.round(((after.cpuSec - before.cpuSec) * 1e6) / r.ops) : undefined,
+    mainCpuUsPerOp: r.ops ? Math.round(((after.mainCpuSec - before.mainCpuSec) * 1e6) / r.ops) : undefined,
     // Everything else the machine ran meanwhile (% of one core): other people's processes.
     othersCpuPct: Math.max(0, Math.round(machinePct - ((after.cpuSec - before.cpuSec) / wall) * 100 - (r.clientCpuPct ?? 0))),
     rssMiB: +after.rssMiB.toFixed(1),
