@@ -4,6 +4,7 @@ import { loadServerSchema, startServer } from '../runtime.js';
 import { acquireLock } from './lock.js';
 import { onShutdown } from './signals.js';
 import { reopenLog } from '../log.js';
+import { HEAP_GROWING_PERCENT, limitHeapGrowth } from './heap.js';
 
 export function serveCommand(program: Command): void {
   program
@@ -11,6 +12,7 @@ export function serveCommand(program: Command): void {
     .description('run one server from its server file')
     .requiredOption('-c, --config <file>', 'server file (YAML)')
     .action(async (opts: { config: string }) => {
+      const heapLimited = limitHeapGrowth();
       const config = loadServerConfig(opts.config);
       // Schema faults (an index on an unknown type) are refused before the data directory is made.
       const schema = loadServerSchema(config);
@@ -19,6 +21,7 @@ export function serveCommand(program: Command): void {
         release();
         throw e;
       });
+      if (heapLimited) running.ctx.log.info({ heapGrowingPercent: HEAP_GROWING_PERCENT }, 'V8 heap growth between full collections limited');
       onShutdown(async () => {
         await running.stop();
         release();
