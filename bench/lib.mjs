@@ -74,18 +74,21 @@ export function duBytes(dir) {
   return n;
 }
 
+/** utime + stime, in seconds, of a /proc …/stat file (a process's, or one thread's under task/). */
+function cpuSecOf(statFile) {
+  const stat = readFileSync(statFile, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of /proc/PID/stat (1-based, from pid).
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
 /** Resident and peak memory (VmRSS, VmHWM) and CPU time of a process. */
 export function procStats(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of /proc/PID/stat (1-based, from pid).
-  const cpuSec = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  const cpuSec = cpuSecOf(`/proc/${pid}/stat`);
   // The main (JavaScript) thread alone: what limits a server's write rate.
-  const main = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const mainFields = main.slice(main.lastIndexOf(')') + 2).split(' ');
-  const mainCpuSec = (Number(mainFields[11]) + Number(mainFields[12])) / CLK_TCK;
+  const mainCpuSec = cpuSecOf(`/proc/${pid}/task/${pid}/stat`);
   // RssFile is mostly LMDB's memory map (pages of data.mdb touched so far), RssAnon the heaps.
   return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, mainCpuSec, threads: kb('Threads') };
 }
