@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { LdapClient, type SearchEntry } from '../../src/ldap/client.js';
-import { BIN, launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
+import { BIN, launch, meshdir, nodeCommand, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile, type TestServer } from './server.js';
 
 export const REPL_DN = 'cn=replication manager,cn=config';
 
@@ -279,7 +279,8 @@ process.on('exit', () => {
 /** `meshdir …` without blocking this process (spawnSync would stop its clients too). */
 export function meshdirAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = nodeCommand([BIN, ...args]);
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -62,8 +62,27 @@ export function writeServerFile(dir: string, o: ServerOptions): string {
   return file;
 }
 
+/**
+ * `[command, args]` that run node with `args` as a user runs it. Under tap,
+ * every process a test spawns gets tap's module hooks through NODE_OPTIONS
+ * (put back by a spawn hook even when the env drops it): ~1 s more CPU per
+ * process start (2.2 against 0.7 s for a small `meshdir import`), over half
+ * the suite's CPU, and signal handlers a user's server does not have. A
+ * shell clears it (bash: its `ulimit -f` counts KiB, dash's 512 bytes).
+ * `npm run coverage` sets MESHDIR_TEST_CHILD_COVERAGE=1 to keep the hooks,
+ * for the coverage of what the servers ran; never with a file size limit
+ * (RLIMIT_FSIZE, as on a full disk: node ignores SIGXFSZ, tap's
+ * signal-exit hooks re-raise it).
+ */
+export function nodeCommand(args: string[], fileSizeLimitKiB?: number): [string, string[]] {
+  const limit = fileSizeLimitKiB === undefined ? '' : `ulimit -f ${fileSizeLimitKiB} && `;
+  if (process.env.MESHDIR_TEST_CHILD_COVERAGE === '1' && !limit) return [process.execPath, args];
+  return ['/bin/bash', ['-c', `unset NODE_OPTIONS; ${limit}exec "$0" "$@"`, process.execPath, ...args]];
+}
+
 export function meshdir(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, timeout: 120_000 });
+  const [cmd, argv] = nodeCommand([BIN, ...args]);
+  return spawnSync(cmd, argv, { encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, timeout: 120_000 });
 }
 
 export async function startServer(o: ServerOptions = {}): Promise<TestServer> {
@@ -86,11 +105,9 @@ export async function startServer(o: ServerOptions = {}): Promise<TestServer> {
 export async function launch(dir: string, configFile: string, env?: Record<string, string>, o: { fileSizeLimitKiB?: number } = {}): Promise<TestServer> {
   const args = [BIN, 'serve', '--config', configFile];
   // RLIMIT_FSIZE: a write past it fails (EFBIG, or a short write), as on a
-  // full disk. Node ignores SIGXFSZ, but not under tap's NODE_OPTIONS (its
-  // signal-exit hooks re-raise it: the server died now and then).
-  const child = o.fileSizeLimitKiB === undefined
-    ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
-    : spawn('/bin/bash', ['-c', `unset NODE_OPTIONS; ulimit -f ${o.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  // full disk.
+  const [cmd, argv] = nodeCommand(args, o.fileSizeLimitKiB);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const log: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
-import { BIN, cleanup, launch, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
+import { BIN, cleanup, launch, meshdir, nodeCommand, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
 
 /** Entries whose adds, in LDIF order, interleave with each other's pages. */
 function ldif(n: number): string {
@@ -79,7 +79,7 @@ t.test('SIGKILL during meshdir compact leaves the database as it was', async (t)
   const partial = join(dir, 'data', '.compact', 'data.mdb');
   let partialCopies = 0;
   for (const at of points) {
-    const child = spawn(process.execPath, [BIN, 'compact', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(...nodeCommand([BIN, 'compact', '--config', config]), { stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, s) => r([c, s])));
     const poll = setInterval(() => {
       // The copy may be renamed into place between any two calls: no throw if it is gone.

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { BIN, cleanup, EXAMPLE_LDIF, meshdir, writeServerFile } from '../helpers/server.js';
+import { BIN, cleanup, EXAMPLE_LDIF, meshdir, nodeCommand, writeServerFile } from '../helpers/server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'meshdir-copyfull-'));
 t.teardown(() => cleanup(dir));
@@ -19,9 +19,8 @@ const data = join(dir, 'data', 'data.mdb');
 const digest = (): string => createHash('sha256').update(readFileSync(data)).digest('hex');
 const before = digest();
 
-/** meshdir under a 40 KiB file-size limit (the database is ~90 KiB). Without tap's NODE_OPTIONS: its hooks re-raise SIGXFSZ, which Node ignores. */
-const limited = (args: string[]) =>
-  spawnSync('/bin/bash', ['-c', 'unset NODE_OPTIONS; ulimit -f 40 && exec "$0" "$@"', process.execPath, BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
+/** meshdir under a 40 KiB file-size limit (the database is ~90 KiB). */
+const limited = (args: string[]) => spawnSync(...nodeCommand([BIN, ...args], 40), { encoding: 'utf8', timeout: 60_000 });
 
 t.test('compact', async (t) => {
   const r = limited(['compact', '--config', configFile]);

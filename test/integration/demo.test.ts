@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
-import { cleanup, REPO, SUFFIX } from '../helpers/server.js';
+import { cleanup, nodeCommand, REPO, SUFFIX } from '../helpers/server.js';
 import { freePort } from '../helpers/mesh.js';
 
 const DEMO_PORTS = [1389, 2389, 3389, 4389];
@@ -65,7 +65,7 @@ function killLeftovers(dir: string): void {
 }
 
 function run(dir: string, args: string[] = []): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(dir, 'bin', 'meshdir'), 'demo', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...nodeCommand([join(dir, 'bin', 'meshdir'), 'demo', ...args]), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { freePort, serving } from '../helpers/mesh.js';
-import { BIN, cleanup, EXAMPLE_LDIF, meshdir, SUFFIX, writeServerFile } from '../helpers/server.js';
+import { BIN, cleanup, EXAMPLE_LDIF, meshdir, nodeCommand, SUFFIX, writeServerFile } from '../helpers/server.js';
 
 t.test('a log that cannot be written: the server answers, says so once, and stops on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-logfull-'));
@@ -21,10 +21,7 @@ t.test('a log that cannot be written: the server answers, says so once, and stop
   t.equal(meshdir(['import', '--config', configFile, '--no-progress', EXAMPLE_LDIF]).status, 0, 'imported');
   // Room for the database (what a start writes; searches do not) and 512 KiB of log.
   const limitKiB = Math.ceil(statSync(join(dir, 'data', 'data.mdb')).size / 1024) + 512;
-  // Without tap's NODE_OPTIONS (its spawn hook sets them again: unset in
-  // bash), whose signal-exit hooks turn the SIGXFSZ that Node ignores into
-  // the process's death.
-  const child = spawn('/bin/bash', ['-c', `unset NODE_OPTIONS; ulimit -f ${limitKiB} && exec "$0" "$@"`, process.execPath, BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...nodeCommand([BIN, 'serve', '--config', configFile], limitKiB), { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const { client: c, stderr } = await serving(t, child, port);
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { eventually, freePort, serving } from '../helpers/mesh.js';
-import { BIN, cleanup, EXAMPLE_LDIF, meshdir, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
+import { BIN, cleanup, EXAMPLE_LDIF, meshdir, nodeCommand, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
 
 t.test('SIGHUP reopens the log file: a renamed log keeps the old lines, a new one gets the rest', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-logrotate-'));
@@ -16,7 +16,7 @@ t.test('SIGHUP reopens the log file: a renamed log keeps the old lines, a new on
   const logFile = join(dir, 'meshdir.log');
   const configFile = writeServerFile(dir, { listen: [`ldap://127.0.0.1:${port}`], yaml: `log: { file: ${logFile}, access: true }` });
   t.equal(meshdir(['import', '--config', configFile, '--no-progress', EXAMPLE_LDIF]).status, 0, 'imported');
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...nodeCommand([BIN, 'serve', '--config', configFile]), { stdio: ['ignore', 'ignore', 'pipe'] });
   const { client: c, stderr } = await serving(t, child, port);
   await c.bind(ROOT_DN, ROOT_PW);
 

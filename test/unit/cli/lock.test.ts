@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { acquireLock, lockHolder } from '../../../src/cli/lock.js';
+import { nodeCommand } from '../../helpers/server.js';
 
 const startOf = (pid: number): string => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -15,7 +16,7 @@ const startOf = (pid: number): string => {
 t.test('a lock names its live holder, and is stale once the pid is dead or belongs to another process', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-lock-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const other = spawn(...nodeCommand(['-e', 'setTimeout(() => {}, 60000)']), { stdio: 'ignore' });
   t.teardown(() => other.kill('SIGKILL'));
   const pid = other.pid!;
   const file = join(dir, 'meshdir.pid');
@@ -73,7 +74,7 @@ t.test('taken exclusively, and released only by its holder', async (t) => {
     const t = setInterval(() => { if (require('node:fs').existsSync(process.argv[2])) clearInterval(t); }, 20);
   })`;
   const race = async (): Promise<string[]> => {
-    const racers = Array.from({ length: RACERS }, () => spawn(process.execPath, ['-e', script, dir, released], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const racers = Array.from({ length: RACERS }, () => spawn(...nodeCommand(['-e', script, dir, released]), { stdio: ['ignore', 'pipe', 'inherit'] }));
     const exited = racers.map((p) => new Promise((r) => p.on('exit', r)));
     const outs = await Promise.all(racers.map((p) => new Promise<string>((r) => {
       let out = '';

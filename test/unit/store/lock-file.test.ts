@@ -12,6 +12,7 @@ import { openDbs } from '../../../src/store/db.js';
 import { writeCompactCopy } from '../../../src/store/compact.js';
 import { makeLockFile } from '../../../src/store/lmdb-file.js';
 import { MeshdirError } from '../../../src/errors.js';
+import { nodeCommand } from '../../helpers/server.js';
 
 function tmp(t: { teardown(fn: () => unknown): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-lockfile-'));
@@ -73,7 +74,7 @@ t.test('on a full disk: a clear error, not SIGBUS (a tmpfs mount: root only)', a
   // The whole open, in a child process: without the lock file made first, LMDB's SIGBUS kills it.
   const script = `import { openDbs } from ${JSON.stringify(new URL('../../../dist/store/db.js', import.meta.url).pathname)};
     try { openDbs(${JSON.stringify(join(mnt, 'db'))}); console.log('opened'); } catch (e) { console.log(e.message); process.exit(1); }`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(...nodeCommand(['--input-type=module', '-e', script]), { encoding: 'utf8' });
   t.equal(r.signal, null, `not killed by a signal (${r.signal})`);
   t.equal(r.status, 1);
   t.match(r.stdout, /lock\.mdb: no space left on the disk/);
