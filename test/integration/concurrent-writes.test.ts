@@ -6,7 +6,7 @@
 // must have been taken.
 import t from 'tap';
 import { Client } from './ldap-client.js';
-import { ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
+import { cleanup, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
 
 const PEOPLE = `ou=people,${SUFFIX}`;
 const TARGETS = 40;
@@ -22,7 +22,7 @@ async function commits(url: string): Promise<Record<string, number>> {
 
 t.test('concurrent modifies of a few entries lose no value', async (t) => {
   const server = await startServer({ seed: true, yaml: 'metrics: { listen: "127.0.0.1:0" }' });
-  t.teardown(() => server.stop());
+  t.teardown(async () => { await server.stop(); cleanup(server.dir); });
   const metrics: string = server.log.map((l) => JSON.parse(l)).find((l) => l.msg === 'meshdir started').metrics;
   const admin = await Client.connect(server.url);
   t.teardown(() => admin.close());

@@ -5,7 +5,7 @@ import t from 'tap';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from './ldap-client.js';
-import { meshdir, REPO, ROOT_DN, ROOT_HASH, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
+import { cleanup, meshdir, REPO, ROOT_DN, ROOT_HASH, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
 
 async function get(url: string): Promise<{ status: number; type: string; body: string }> {
   const r = await fetch(url);
@@ -20,7 +20,7 @@ function sample(body: string, series: string): number | undefined {
 
 t.test('counters and database figures, read when scraped', async (t) => {
   const server = await startServer({ seed: true, yaml: 'metrics: { listen: "127.0.0.1:0" }' });
-  t.teardown(() => server.stop());
+  t.teardown(async () => { await server.stop(); cleanup(server.dir); });
   const started = server.log.map((l) => JSON.parse(l)).find((l) => l.msg === 'meshdir started');
   const url: string = started.metrics;
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
@@ -63,7 +63,7 @@ t.test('an agreement whose consumer does not answer', async (t) => {
   mkdirSync(agr);
   writeFileSync(join(agr, 'to-nowhere.yaml'), 'consumer: ldap://127.0.0.1:1\nbindDn: cn=replication manager,cn=config\nbindPassword: x\ntransport: plain\n');
   const again = await startServer({ dir: server.dir, yaml: `metrics: { listen: "127.0.0.1:0" }\nagreementsDir: ${agr}` });
-  t.teardown(() => again.stop());
+  t.teardown(async () => { await again.stop(); cleanup(server.dir); });
   const url2: string = again.log.map((l) => JSON.parse(l)).find((l) => l.msg === 'meshdir started').metrics;
   let body = '';
   for (let i = 0; i < 50; i++) {
@@ -80,7 +80,7 @@ t.test('an agreement whose consumer does not answer', async (t) => {
 
 t.test('a bad metrics listener is refused', async (t) => {
   const server = await startServer({ yaml: 'metrics: { listen: "127.0.0.1:0" }' });
-  t.teardown(() => server.stop());
+  t.teardown(async () => { await server.stop(); cleanup(server.dir); });
   const taken = new URL(server.log.map((l) => JSON.parse(l)).find((l) => l.msg === 'meshdir started').metrics).host;
   const file = join(server.dir, 'other.yaml');
   const serve = (listen: string) => {

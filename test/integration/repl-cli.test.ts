@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { Mesh, REPL_DN, eventually, freePort } from '../helpers/mesh.js';
-import { meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
+import { cleanup, meshdir, ROOT_DN, ROOT_PW, startServer, SUFFIX } from '../helpers/server.js';
 
 const CONFIGURED = 'ldap://127.0.0.1:7389';
 
@@ -126,9 +126,10 @@ t.test('repl status of a server on port 0, or without anonymous read', async (t)
   const zero = await startServer({ replicaId: 1 });
   const z = meshdir(['repl', 'status', '--config', zero.configFile]);
   await zero.stop();
+  cleanup(zero.dir);
   t.same([z.status, z.stderr], [2, `meshdir: ${zero.configFile}: listen: port 0 only (the port the system picked is in the server's "meshdir started" log line): repl status needs a fixed port\n`], 'a server file listening on port 0 only: said so (before: "connection refused" from port 0)');
   const s = await startServer({ replicaId: 1, listen: [`ldap://127.0.0.1:${await freePort()}`], yaml: 'access: { anonymousRead: false }\nagreementsDir: ./not-yet' });
-  t.teardown(() => s.stop());
+  t.teardown(async () => { await s.stop(); cleanup(s.dir); });
   const r = meshdir(['repl', 'status', '--config', s.configFile]);
   t.equal(r.status, 1);
   t.equal(r.stderr, `meshdir: ${s.url}: anonymous read access is disabled: bind with -D and -w (e.g. -D '${ROOT_DN}' -w …, or MESHDIR_PASSWORD)\n`, 'one line naming the server and what to do (before: "meshdir: anonymous read access is disabled")');
