@@ -66,8 +66,8 @@ export function writeServerFile(dir: string, o: ServerOptions): string {
  * `[command, args]` that run node with `args` as a user runs it. Under tap,
  * every process a test spawns gets tap's module hooks through NODE_OPTIONS
  * (put back by a spawn hook even when the env drops it): ~1 s more CPU per
- * process start (2.2 against 0.7 s for a small `meshdir import`), over half
- * the suite's CPU, and signal handlers a user's server does not have. A
+ * process start (2.2 against 0.7 s for a small `meshdir import`), a third
+ * of the suite's CPU, and signal handlers a user's server does not have. A
  * shell clears it (bash: its `ulimit -f` counts KiB, dash's 512 bytes).
  * `npm run coverage` sets MESHDIR_TEST_CHILD_COVERAGE=1 to keep the hooks,
  * for the coverage of what the servers ran; never with a file size limit
