@@ -90,7 +90,9 @@ export function procStats(pid) {
   // The main (JavaScript) thread alone: what limits a server's write rate.
   const mainCpuSec = cpuSecOf(`/proc/${pid}/task/${pid}/stat`);
   // RssFile is mostly LMDB's memory map (pages of data.mdb touched so far), RssAnon the heaps.
-  return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, mainCpuSec, threads: kb('Threads') };
+  // Octets the process had written to the disk (its page writes and syncs, not the page cache's later ones of others).
+  const writeBytes = Number(/^write_bytes:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
+  return { rssMiB: kb('VmRSS') / 1024, hwmMiB: kb('VmHWM') / 1024, anonMiB: kb('RssAnon') / 1024, fileMiB: kb('RssFile') / 1024, cpuSec, mainCpuSec, threads: kb('Threads'), writeBytes };
 }
 
 /** Which build was measured: the checkout's commit and changed sources, or the snapshot's record of them. */
@@ -331,6 +333,8 @@ export async function load(server, { op, duration, conns = 16, depth = 4, entrie
     // CPU time (all the server's threads) per operation: steadier than ops/s on a busy machine.
     serverCpuUsPerOp: r.ops ? Math.round(((after.cpuSec - before.cpuSec) * 1e6) / r.ops) : undefined,
     mainCpuUsPerOp: r.ops ? Math.round(((after.mainCpuSec - before.mainCpuSec) * 1e6) / r.ops) : undefined,
+    // What a synced commit's time grows with: the pages it writes.
+    diskKiBPerOp: r.ops ? +((after.writeBytes - before.writeBytes) / 1024 / r.ops).toFixed(2) : undefined,
     // Everything else the machine ran meanwhile (% of one core): other people's processes.
     othersCpuPct: Math.max(0, Math.round(machinePct - ((after.cpuSec - before.cpuSec) / wall) * 100 - (r.clientCpuPct ?? 0))),
     rssMiB: +after.rssMiB.toFixed(1),

@@ -61,7 +61,7 @@ try {
     for (const s of servers) {
       const rs = runs.get(s);
       const m = (k) => +median(rs.map((r) => r[k])).toFixed(3);
-      console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  errors ${rs.map((r) => r.errors).join('+')}  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op (main thread ${m('mainCpuUsPerOp')})  RSS ${m('rssMiB')} MiB (anon ${m('anonMiB')})  others ${m('othersCpuPct')}%  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
+      console.log(`${op.padEnd(7)} ${s.name.padEnd(36)} ${String(Math.round(m('opsPerSec'))).padStart(7)} ops/s  errors ${rs.map((r) => r.errors).join('+')}  p50 ${m('p50ms')} ms  p99 ${m('p99ms')} ms  server CPU ${m('serverCpuPct')}% = ${m('serverCpuUsPerOp')} µs/op (main thread ${m('mainCpuUsPerOp')})  disk ${m('diskKiBPerOp')} KiB/op  RSS ${m('rssMiB')} MiB (anon ${m('anonMiB')})  others ${m('othersCpuPct')}%  (runs: ${rs.map((r) => r.opsPerSec).join(', ')})`);
     }
   }
   console.log(`load after: ${machine().loadavg.join(' ')}`);

@@ -23,18 +23,19 @@ import { makeDirs } from '../dirs.js';
  * order they are written: what searches read first, so it lies together.
  */
 const LAYOUT: readonly { name: string; uint32?: boolean; dup?: boolean; slack?: number }[] = [
-  { name: 'entries', uint32: true },
+  // An entry's state (record.ts) grows by its first change's CSN (~8 %):
+  // in pages the copy left full, the first modify of every entry split a
+  // page, and 30 s of modifies at 100,000 entries doubled the states'
+  // pages (57 → 113 MiB, when they had a database of their own). A fifth
+  // of a record's size is left free around it, as a B-tree's fill factor
+  // does.
+  { name: 'entries', uint32: true, slack: 0.2 },
   { name: 'dn2id' },
   { name: 'uuid2id' },
   { name: 'children', uint32: true, dup: true },
   { name: 'idx', dup: true },
   { name: 'meta' },
   { name: 'config' },
-  // An entry's state grows by its first change's CSN (~8 %): in pages the
-  // copy left full, the first modify of every entry split a page, and 30 s
-  // of modifies at 100,000 entries doubled the states' pages (57 → 113 MiB).
-  // A fifth of a state's size is left free around it, as a B-tree's fill
-  // factor does.
   { name: 'core', slack: 0.2 },
   { name: 'coreidx', dup: true },
   { name: 'changelog' },

@@ -8,13 +8,13 @@ import { MeshdirError } from '../errors.js';
 import { BufferPackr } from './buffers.js';
 import { compression } from './dictionary.js';
 import { makeDirs } from '../dirs.js';
-import { decodeRec } from './record.js';
+import { decodeRec, encodeRec } from './record.js';
 import { checkLmdbFile, makeLockFile } from './lmdb-file.js';
 import './writer-compression.js';
 import { rdnOf } from '../dit/dn.js';
 
 /** Bumped when the on-disk layout changes incompatibly. */
-export const FORMAT_VERSION = 11;
+export const FORMAT_VERSION = 12;
 /**
  * Formats this version opens, and upgrades to FORMAT_VERSION on the first
  * writable open. 5 differs only in that entries and states were never
@@ -26,9 +26,12 @@ export const FORMAT_VERSION = 11;
  * index held bare child ids: it is rebuilt (childValue) on the first open.
  * 10 may hold states of codec format 2 (a value's `lc`, `ds` and `ap`), which a
  * format 9 version could not read: it refuses format 10. 11 may hold states
- * of codec format 3 (the priorities `dp` of a value's `ds`).
+ * of codec format 3 (the priorities `dp` of a value's `ds`). Since 12 a
+ * shown entry's state is stored after its record, not in `core`
+ * (record.ts): an older version would find none; they are moved on the
+ * first open.
  */
-const READABLE_FORMATS = new Set([5, 6, 7, 8, 9, 10, FORMAT_VERSION]);
+const READABLE_FORMATS = new Set([5, 6, 7, 8, 9, 10, 11, FORMAT_VERSION]);
 
 export interface Dbs {
   env: RootDatabase;
@@ -216,7 +219,7 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
  * (DESIGN.md "Replication protocol" 5).
  */
 export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
-  return dbs.env.transactionSync(() => {
+  const meta = dbs.env.transactionSync(() => {
     const format = dbs.meta.get('format') as number | undefined;
     if (format !== undefined && !READABLE_FORMATS.has(format))
       throw new MeshdirError('MESHDIR_STORE_FORMAT', `database format ${format} is not supported by this version (expects ${[...READABLE_FORMATS].join(' or ')})`);
@@ -225,6 +228,7 @@ export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
       throw new MeshdirError('MESHDIR_STORE_SUFFIX', `database holds suffix "${storedSuffix}", the server file says "${suffix}"`);
     let generationId = dbs.meta.get('generationId') as string | undefined;
     if (format !== undefined && format < 9) rebuildChildren(dbs);
+    if (format !== undefined && format < 12) dbs.meta.putSync('statesMoving', true);
     if (format === undefined) dbs.meta.putSync('suffix', suffix);
     if (format !== FORMAT_VERSION) dbs.meta.putSync('format', FORMAT_VERSION);
     if (generationId === undefined) {
@@ -233,7 +237,47 @@ export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
     }
     return { generationId };
   });
+  if (dbs.meta.get('statesMoving')) statesToRecords(dbs);
+  return meta;
 }
+
+/**
+ * Shown entries' states from `core` to the end of their records (format
+ * 12), a few thousand per transaction: one transaction of 100,000 kept
+ * LMDB's dirty pages in memory, and the server's heap 140 MiB larger for
+ * good. The file is marked format 12 and moving before (an older version
+ * refuses it), so that a move cut short goes on at the next open.
+ */
+function statesToRecords(dbs: Dbs): void {
+  for (;;) {
+    const moved = dbs.env.transactionSync(() => {
+      let n = 0;
+      // Keys first: no cursor over `core` while its records are removed.
+      // Tombstones stay: the scan goes on past them.
+      let done = true;
+      const after = dbs.meta.get('statesMovedTo') as string | undefined;
+      const range = after === undefined ? { limit: MOVE_SLICE } : { start: after, exclusiveStart: true, limit: MOVE_SLICE };
+      for (const key of [...dbs.core.getKeys(range as never)] as string[]) {
+        done = false;
+        n++;
+        dbs.meta.putSync('statesMovedTo', key);
+        const id = dbs.uuid2id.get(key);
+        const buf = id === undefined ? undefined : dbs.entries.get(id);
+        if (buf === undefined) continue;
+        dbs.entries.putSync(id!, encodeRec(decodeRec(id!, Buffer.from(buf)), Buffer.from(dbs.core.get(key)!)));
+        dbs.core.removeSync(key);
+      }
+      if (done) {
+        dbs.meta.removeSync('statesMoving');
+        dbs.meta.removeSync('statesMovedTo');
+      }
+      return n;
+    });
+    if (moved === 0) return;
+  }
+}
+
+const MOVE_SLICE = 5000;
 
 /** The parent/child index from the entry records (inside the caller's write transaction). */
 function rebuildChildren(dbs: Dbs): void {

@@ -8,7 +8,12 @@
 //   then five length-prefixed (u32) fields: uuid, dn, ndn (UTF-8), user
 //   attributes, userPassword, operational attributes; and u32 pwAt, the
 //   offset in the user run where userPassword was written (its place in the
-//   entry's attribute order).
+//   entry's attribute order); then, to the end, the entry's replication
+//   state (repl/core/codec.ts). The state lives in its entry's record so
+//   that a modify, which rewrites both, dirties one B-tree leaf and not two
+//   (a synced commit's cost grows with its pages: bench/HISTORY.md,
+//   2026-12-07, thirty-first session); states of entries not shown
+//   (tombstones) live in `core`.
 import type { Entry } from '../dit/entry.js';
 import { BerReader } from '../ber/reader.js';
 import { TAG } from '../ber/tags.js';
@@ -41,11 +46,13 @@ export class EntryRec {
   readonly pwAt: number;
   /** Pre-encoded stored operational attributes (entryUUID, entryCSN, timestamps …). */
   readonly op: Buffer;
+  /** The entry's replication state as stored after the record (codec.ts), if any. */
+  state: Buffer | undefined;
   #attrs: [string, Buffer[]][] | undefined;
 
   constructor(
     id: number, uuid: string, dn: string, ndn: string, parent: number, flags: number,
-    wire: Buffer, pw: Buffer | undefined, pwAt: number, op: Buffer, attrs?: [string, Buffer[]][],
+    wire: Buffer, pw: Buffer | undefined, pwAt: number, op: Buffer, attrs?: [string, Buffer[]][], state?: Buffer,
   ) {
     this.id = id;
     this.uuid = uuid;
@@ -58,6 +65,7 @@ export class EntryRec {
     this.pwAt = pwAt;
     this.op = op;
     this.#attrs = attrs;
+    this.state = state;
   }
 
   /** Every stored attribute (user, userPassword in its place, then operational), canonical names. */
@@ -174,14 +182,14 @@ export function buildRec(
   return new EntryRec(id, uuid, dn, ndn, parent, flags, Buffer.concat(user), pw.length ? Buffer.concat(pw) : undefined, Math.max(0, pwAt), Buffer.concat(op), attrs);
 }
 
-/** The binary record stored in LMDB. */
-export function encodeRec(rec: EntryRec): Buffer {
+/** The binary record stored in LMDB, followed by the entry's encoded state. */
+export function encodeRec(rec: EntryRec, state: Buffer | undefined): Buffer {
   const uuid = Buffer.from(rec.uuid, 'latin1');
   const dn = Buffer.from(rec.dn, 'utf8');
   const ndn = Buffer.from(rec.ndn, 'utf8');
   const pw = rec.pw ?? EMPTY;
   const fields = [uuid, dn, ndn, rec.wire, pw, rec.op];
-  let size = 1 + 1 + 4 + 4;
+  let size = 1 + 1 + 4 + 4 + (state?.length ?? 0);
   for (const f of fields) size += 4 + f.length;
   const out = Buffer.allocUnsafe(size);
   out[0] = VERSION;
@@ -195,6 +203,7 @@ export function encodeRec(rec: EntryRec): Buffer {
     p += f.length;
   }
   out.writeUInt32LE(rec.pwAt, p);
+  state?.copy(out, p + 4);
   return out;
 }
 
@@ -220,7 +229,18 @@ export function decodeRec(id: number, buf: Buffer): EntryRec {
   const pw = field();
   const op = field();
   const pwAt = buf.readUInt32LE(p);
-  return new EntryRec(id, uuid, dn, ndn, parent, flags, wire, pw.length ? pw : undefined, pwAt, op);
+  const state = buf.length > p + 4 ? buf.subarray(p + 4) : undefined;
+  return new EntryRec(id, uuid, dn, ndn, parent, flags, wire, pw.length ? pw : undefined, pwAt, op, undefined, state);
+}
+
+/** The entryUUID and the state bytes of a stored record, nothing else decoded. */
+export function recState(buf: Buffer): { uuid: string; state: Buffer | undefined } {
+  let p = 6;
+  const uuidLen = buf.readUInt32LE(p);
+  const uuid = buf.toString('latin1', p + 4, p + 4 + uuidLen);
+  p += 4 + uuidLen;
+  for (let i = 0; i < 5; i++) p += 4 + buf.readUInt32LE(p);
+  return { uuid, state: buf.length > p + 4 ? buf.subarray(p + 4) : undefined };
 }
 
 /** The entry as filters and operations see it. */

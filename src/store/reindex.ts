@@ -70,8 +70,8 @@ export function reconcileIndexes(store: Store): Reindexed | undefined {
     }
     if (core) {
       clearAll(dbs.coreIdx as Database<unknown, Key>);
-      for (const { key, value } of dbs.core.getRange({})) {
-        const s = store.fromRaw(value, key as string);
+      for (const { uuid, raw } of store.states()) {
+        const s = store.fromRaw(raw, uuid);
         for (const k of coreIndexKeys(s.state, store.rules)) dbs.coreIdx.put(k, s.state.uuid);
         read++;
       }

@@ -164,16 +164,15 @@ const PURGE_SLICE = 500;
  */
 export async function purgeTombstones(store: Store, lifetimeMs: number): Promise<number> {
   const purgeCsn = purgeCsnFor(store.now(), lifetimeMs);
-  const core = store.dbs.core;
   const candidates: string[] = [];
-  for (let start: string | undefined, done = false; !done; ) {
+  for (let after: number | string | undefined, done = false; !done; ) {
     let k = 0;
-    for (const { key, value } of core.getRange(start === undefined ? { limit: SCAN_SLICE } : ({ start, exclusiveStart: true, limit: SCAN_SLICE } as never))) {
-      start = key as string;
+    for (const { key, uuid, raw } of store.states({ after, limit: SCAN_SLICE })) {
+      after = key;
       k++;
       // Without children it purges at least as much: a superset of candidates.
-      const { state } = store.fromRaw(value);
-      if (purgeState(state, purgeCsn, false, store.rules) !== state) candidates.push(key as string);
+      const { state } = store.fromRaw(raw);
+      if (purgeState(state, purgeCsn, false, store.rules) !== state) candidates.push(uuid);
     }
     done = k < SCAN_SLICE;
     if (!done) await new Promise((r) => setImmediate(r));
@@ -183,9 +182,8 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
     const slice = candidates.slice(i, i + PURGE_SLICE);
     await store.write((tx) => {
       for (const uuid of slice) {
-        const raw = core.get(uuid);
-        if (raw === undefined) continue;
-        const stored = store.fromRaw(raw);
+        const stored = tx.get(uuid);
+        if (stored === undefined) continue;
         let hasChildren = false;
         for (const _ of tx.lookup(childrenKey(uuid))) {
           hasChildren = true;
@@ -197,8 +195,7 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
         const after = next === null ? [] : coreIndexKeys(next, store.rules);
         for (const k of before) if (!after.includes(k)) store.dbs.coreIdx.remove(k, uuid);
         for (const k of after) if (!before.includes(k)) store.dbs.coreIdx.put(k, uuid);
-        if (next === null) core.remove(uuid);
-        else store.putStored(uuid, { state: next, vis: stored.vis });
+        tx.replaceState(uuid, next === null ? null : { state: next, vis: stored.vis });
         n++;
       }
     });
@@ -208,7 +205,7 @@ export async function purgeTombstones(store: Store, lifetimeMs: number): Promise
 
 /** An empty replica takes the generation of the first supplier that feeds it. */
 export function isPristine(store: Store): boolean {
-  return Object.keys(store.ruv).length === 0 && isEmpty(store.dbs.core);
+  return Object.keys(store.ruv).length === 0 && isEmpty(store.dbs.core) && isEmpty(store.dbs.entries);
 }
 
 export async function adoptGeneration(store: Store, gen: string): Promise<void> {
@@ -291,7 +288,7 @@ export async function stageCommit(store: Store, stagePath: string, gen: string, 
     const writes: { uuid: string; vis: Stored['vis'] }[] = [];
     for (const chunk of readStage(stagePath)) {
       for (const s of decode(chunk)) {
-        store.putStored(s.state.uuid, s);
+        tx.putState(s.state.uuid, s, false);
         for (const k of coreIndexKeys(s.state, store.rules)) d.coreIdx.put(k, s.state.uuid);
         writes.push({ uuid: s.state.uuid, vis: s.vis });
         n++;

@@ -14,13 +14,13 @@ import { ruvAdvance, ruvMerge, type Ruv } from '../repl/core/ruv.js';
 import type { Schema } from '../schema/schema.js';
 import { childIdOf, entryCount, initMeta, msgpackRecordCount, openDbs, type Dbs } from './db.js';
 import { makeIndexPlan, planFilter, type IndexPlan, type Lookup } from './indexes.js';
-import { decodeRec, type EntryRec } from './record.js';
+import { decodeRec, recState, type EntryRec } from './record.js';
 import { reconcileIndexes } from './reindex.js';
 import { makeRules, policySignature, type PolicyConfig } from './rules.js';
 import { trackedKey, Txn, type Speculation } from './write.js';
 import type { AttrRules } from '../repl/core/policy.js';
 import type { Stored } from '../repl/core/view.js';
-import { decodeStored, encodeStored } from '../repl/core/codec.js';
+import { decodeStored } from '../repl/core/codec.js';
 import { asBuffer, readFast } from './buffers.js';
 
 export interface StoreOptions {
@@ -283,21 +283,48 @@ export class Store {
 
   // ---- entry states ------------------------------------------------------
 
-  // The replication state of an entry (`core`), in the binary form of
-  // repl/core/codec.ts. lmdb-js returns binary values as copies, so the
-  // decoded values may be views of them.
+  // The replication state of an entry, in the binary form of
+  // repl/core/codec.ts: after its entry's record while the entry is shown,
+  // in `core` otherwise (record.ts). lmdb-js returns binary values as
+  // copies, so the decoded values may be views of them.
   getStored(uuid: string): Stored | undefined {
-    const raw = this.dbs.core.get(uuid);
+    const id = this.dbs.uuid2id.get(uuid);
+    const raw = id === undefined ? this.dbs.core.get(uuid) : this.byId(id)?.state;
     return raw === undefined ? undefined : decodeStored(asBuffer(raw), uuid);
   }
 
-  putStored(uuid: string, s: Stored): void {
-    this.dbs.core.put(uuid, encodeStored(s));
-  }
-
-  /** A value read from `core` by a range scan. */
+  /** A state's stored bytes (from `core` or a record's end), decoded. */
   fromRaw(raw: unknown, key = ''): Stored {
     return decodeStored(asBuffer(raw as Uint8Array), key);
+  }
+
+  /**
+   * Every stored state's bytes (`transaction`: in that snapshot), those of
+   * shown entries first, in id order; `after` resumes past a key yielded
+   * before (a number: an entry's id; a string: a uuid in `core`).
+   */
+  *states(opts: { transaction?: unknown; after?: number | string; limit?: number } = {}): Generator<{ key: number | string; uuid: string; raw: Buffer }> {
+    const { transaction, after } = opts;
+    let left = opts.limit ?? Infinity;
+    if (typeof after !== 'string') {
+      const range = { ...(transaction === undefined ? {} : { transaction }), ...(after === undefined ? {} : { start: after, exclusiveStart: true }) };
+      for (const { key, value } of this.dbs.entries.getRange(range as never)) {
+        if (left-- <= 0) return;
+        const { uuid, state } = recState(asBuffer(value as Uint8Array));
+        if (state !== undefined) yield { key: key as number, uuid, raw: state };
+      }
+    }
+    const range = { ...(transaction === undefined ? {} : { transaction }), ...(typeof after === 'string' ? { start: after, exclusiveStart: true } : {}) };
+    for (const { key, value } of this.dbs.core.getRange(range as never)) {
+      if (left-- <= 0) return;
+      yield { key: key as string, uuid: key as string, raw: asBuffer(value as Uint8Array) };
+    }
+  }
+
+  /** How many states are stored (one per shown entry, and one per entry in `core`). */
+  stateCount(transaction?: unknown): number {
+    const t = (transaction === undefined ? {} : { transaction }) as never;
+    return this.dbs.entries.getCount(t) + this.dbs.core.getCount(t);
   }
 
   // ---- writes ------------------------------------------------------------

@@ -116,22 +116,87 @@ export class Txn implements StateView {
 
   /** Decoded states read or written in this transaction (the core reads the same few many times). */
   readonly #states = new Map<string, Stored | undefined>();
+  /** States written in this transaction, encoded, until placed: with their entry's record or in `core` (record.ts). */
+  readonly #unplaced = new Map<string, Buffer>();
+  /** Whether `core` holds a state, for those this transaction read or wrote there. */
+  readonly #inCore = new Map<string, boolean>();
 
   get(uuid: string): Stored | undefined {
     if (this.#states.has(uuid)) return this.#states.get(uuid);
-    let s: Stored | undefined;
-    if (this.#reads === undefined) s = this.store.getStored(uuid);
-    else {
-      const raw = this.#read({ db: 'core', key: uuid, raw: undefined });
-      s = raw === undefined ? undefined : decodeStored(raw, uuid);
-    }
+    const unplaced = this.#unplaced.get(uuid);
+    if (unplaced !== undefined) return decodeStored(unplaced, uuid);
+    const id = this.idOfUuid(uuid);
+    const raw = id === undefined ? this.#coreRaw(uuid) : this.byId(id)?.state;
+    const s = raw === undefined ? undefined : decodeStored(raw, uuid);
     this.#states.set(uuid, s);
     return s;
   }
 
-  putState(uuid: string, s: Stored): void {
-    this.put(this.store.dbs.core, uuid, encodeStored(s));
-    this.#states.set(uuid, s);
+  #coreRaw(uuid: string): Buffer | undefined {
+    let raw: Buffer | undefined;
+    if (this.#reads === undefined) {
+      const got = this.store.dbs.core.get(uuid);
+      raw = got === undefined ? undefined : asBuffer(got as Uint8Array);
+    } else raw = this.#read({ db: 'core', key: uuid, raw: undefined });
+    this.#inCore.set(uuid, raw !== undefined);
+    return raw;
+  }
+
+  /**
+   * A state changed: placed when its entry's record is written, or in
+   * `core` if the entry is not shown (#placeRest). `keep`: also kept
+   * decoded for this transaction's reads (not for a total update's 100,000).
+   */
+  putState(uuid: string, s: Stored, keep = true): void {
+    this.#unplaced.set(uuid, encodeStored(s));
+    if (keep) this.#states.set(uuid, s);
+    else this.#states.delete(uuid);
+  }
+
+  /** The state to write after the record of `uuid` (`old`: its record before), moved out of `core` if it was there. */
+  stateForRecord(uuid: string, old: EntryRec | undefined): Buffer | undefined {
+    let raw = this.#unplaced.get(uuid);
+    if (raw !== undefined) this.#unplaced.delete(uuid);
+    else if (old !== undefined) raw = old.state;
+    else raw = this.#coreRaw(uuid);
+    if (old === undefined && (this.#inCore.get(uuid) ?? this.#coreRaw(uuid) !== undefined)) {
+      this.remove(this.store.dbs.core, uuid);
+      this.#inCore.set(uuid, false);
+    }
+    return raw;
+  }
+
+  /** The record `old` is removed: its state, unless changed (then #placeRest places it), goes to `core`. */
+  unshown(old: EntryRec): void {
+    if (this.#unplaced.has(old.uuid) || old.state === undefined) return;
+    this.put(this.store.dbs.core, old.uuid, old.state);
+    this.#inCore.set(old.uuid, true);
+  }
+
+  /** States changed whose entries are not shown go to `core`. */
+  #placeRest(): void {
+    for (const [uuid, raw] of this.#unplaced) {
+      this.put(this.store.dbs.core, uuid, raw);
+      this.#inCore.set(uuid, true);
+    }
+    this.#unplaced.clear();
+  }
+
+  /** Replaces a stored state where it lies; null drops a state from `core` (a purged tombstone). */
+  replaceState(uuid: string, s: Stored | null): void {
+    const id = this.idOfUuid(uuid);
+    const rec = id === undefined ? undefined : this.byId(id);
+    this.#states.set(uuid, s ?? undefined);
+    if (s === null) {
+      if (rec === undefined) this.remove(this.store.dbs.core, uuid);
+      return;
+    }
+    const raw = encodeStored(s);
+    if (rec === undefined) this.put(this.store.dbs.core, uuid, raw);
+    else {
+      rec.state = raw;
+      this.put(this.store.dbs.entries, rec.id, encodeRec(rec, raw));
+    }
   }
 
   lookup(key: string): Iterable<string> {
@@ -322,6 +387,7 @@ export class Txn implements StateView {
     }
     const m = new Materializer(this, inWrite);
     for (const w of res.writes) m.entry(w.uuid, w.vis);
+    this.#placeRest();
     this.put(dbs.changelog, ch.csn, ch);
     this.#advance(ch);
     for (const c of res.conflicts) this.#logConflict(c, m);
@@ -349,6 +415,7 @@ export class Txn implements StateView {
     // What this transaction read and built stays reachable until its commit
     // is durable (milliseconds, many writes at once): let it go now.
     this.#states.clear();
+    this.#inCore.clear();
     this.recs.clear();
     if (this.changes.length === 0 && !this.replaced) return;
     this.store.dbs.meta.put('ruv', this.ruv);
@@ -373,6 +440,7 @@ export class Txn implements StateView {
   materializeAll(writes: { uuid: string; vis: Visible }[]): void {
     const m = new Materializer(this, new Set(writes.map((w) => w.uuid)));
     for (const w of writes) m.entry(w.uuid, w.vis);
+    this.#placeRest();
   }
 
   /** Ids set aside for entries this transaction adds (see presetId). */
@@ -535,7 +603,8 @@ class Materializer {
     if (!old || del.some(isClassKey) || add.some(isClassKey)) tx.reclassed = true;
     for (const k of del) tx.remove(dbs.idx, k, rec.id);
     for (const k of add) tx.put(dbs.idx, k, rec.id);
-    tx.put(dbs.entries, rec.id, encodeRec(rec));
+    rec.state = tx.stateForRecord(rec.uuid, old);
+    tx.put(dbs.entries, rec.id, encodeRec(rec, rec.state));
     tx.recs.set(rec.id, rec);
   }
 
@@ -549,6 +618,7 @@ class Materializer {
     tx.remove(dbs.children, old.parent, childValue(old.ndn, old.id));
     for (const k of indexKeys(tx.store.schema, tx.store.plan, old.attrs)) tx.remove(dbs.idx, k, old.id);
     tx.remove(dbs.entries, old.id);
+    tx.unshown(old);
     tx.recs.delete(old.id);
   }
 

@@ -32,7 +32,7 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
     }
     const ruv = (store.dbs.meta.get('ruv', { transaction: txn }) as Ruv | undefined) ?? {};
     const gen = store.dbs.meta.get('generationId', { transaction: txn }) as string;
-    const total = store.dbs.core.getCount({ transaction: txn } as never);
+    const total = store.stateCount(txn);
     // An empty replica never supplies others (README): a copy of nothing would empty the consumer.
     if (total === 0) throw new MeshdirError('MESHDIR_REPL_INIT', `${config.file}: this server holds no entries; a total update from it would empty ${a.consumer} (is --config the right server?)`);
     await client.extended(REPL_OID.initBegin, pack({ gen, ruv, suffix: config.suffix, url: config.listen[0], agreement: a.name, total }));
@@ -60,7 +60,7 @@ export async function totalUpdate(store: Store, config: ServerConfig, a: Agreeme
       if (failed) throw failed.e;
     };
     let bytes = 0;
-    for (const { value: raw } of store.dbs.core.getRange({ transaction: txn } as never)) {
+    for (const { raw } of store.states({ transaction: txn })) {
       const value = store.fromRaw(raw);
       const size = approxBytes(value);
       if (chunk.length > 0 && (chunk.length >= CHUNK || bytes + size > MAX_BATCH_BYTES)) {

@@ -202,7 +202,7 @@ t.test('an extensible match without a type does not look at entryDN', async (t) 
 t.test('a filter reads only the types filterTypes names: an entry record decoded for those alone gets the same verdicts', async (t) => {
   // Long values take BER's long length form (in the attribute and its SEQUENCE).
   const withPw: [string, Buffer[]][] = [...jdoe.attrs, ['userPassword', [val('{SSHA}x')]], ['description', [val('d'.repeat(300)), val('x'.repeat(70_000))]]];
-  const rec = decodeRec(7, encodeRec(buildRec(s, 7, 'u-7', jdoe.dn, jdoe.dn.toLowerCase(), 1, withPw, 0)));
+  const rec = decodeRec(7, encodeRec(buildRec(s, 7, 'u-7', jdoe.dn, jdoe.dn.toLowerCase(), 1, withPw, 0), undefined));
   const full: Entry = { dn: jdoe.dn, attrs: new Map(withPw) };
   const filters = [
     '(name=Johnny)', '(cn;lang-fr=Jean Biche)', '(cn=jean biche)', '(objectClass=person)', '(!(mail=*))', '(|(sn=Doe)(uid=x))',

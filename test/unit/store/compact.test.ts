@@ -84,7 +84,7 @@ t.test('the copy holds every record of every database, and takes writes', async 
   t.same(store.indexCandidates({ type: 'equality', attr: 'cn', value: b('new 5') })?.ids.length, 1, 'indexes of the copy answer');
 });
 
-t.test('the copy leaves room in the states\' pages: every entry modified once splits none of them', async (t) => {
+t.test('the copy leaves room in the records\' pages (their states grow): every entry modified once splits none of them', async (t) => {
   const dir = tmp(t);
   const n = 2000;
   let store = openStore(join(dir, 'a'));
@@ -93,13 +93,13 @@ t.test('the copy leaves room in the states\' pages: every entry modified once sp
   const src = open({ path: join(dir, 'a'), maxDbs: 32, readOnly: true });
   await writeCompactCopy(src, join(dir, 'b'));
   await src.close();
-  const core0 = await leafPages(join(dir, 'b'), 'core');
+  const pages0 = await leafPages(join(dir, 'b'), 'entries');
   store = openStore(join(dir, 'b'));
   await modifyEachPerson(store, n);
   await store.close();
-  const core1 = await leafPages(join(dir, 'b'), 'core');
-  t.ok(core0 > 20, `the states fill ${core0} leaf pages`);
-  t.ok(core1 <= core0 * 1.1, `state leaf pages ${core0} → ${core1} after a modify of each entry (full pages would split: ~2×)`);
+  const pages1 = await leafPages(join(dir, 'b'), 'entries');
+  t.ok(pages0 > 20, `the records and their states fill ${pages0} leaf pages`);
+  t.ok(pages1 <= pages0 * 1.1, `record leaf pages ${pages0} → ${pages1} after a modify of each entry (full pages would split: ~2×)`);
 });
 
 t.test('a database with a named database meshdir does not know is refused, not copied without it', async (t) => {

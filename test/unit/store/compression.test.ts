@@ -11,6 +11,7 @@ import { open as openLmdb } from 'lmdb';
 import { loadSchemaDir } from '../../../src/schema/load.js';
 import { Store } from '../../../src/store/store.js';
 import { FORMAT_VERSION } from '../../../src/store/db.js';
+import { decodeRec, encodeRec } from '../../../src/store/record.js';
 import { DICTIONARY } from '../../../src/store/dictionary.js';
 import { localAdd, localModify } from '../../../src/store/update.js';
 import { createLogger } from '../../../src/log.js';
@@ -76,21 +77,23 @@ t.test('entries and states are stored compressed and read back whole', async (t)
   t.ok(entries.every((r) => r[0] === 254 || r[0] === 255), 'every entry record carries the LZ4 mark');
   const aliceRaw = entries.find((r) => r.length < plain.entries);
   t.ok(aliceRaw && aliceRaw.length < plain.entries * 0.75, `alice's record: ${aliceRaw?.length} octets stored for ${plain.entries}`);
-  const states = rawRecords(dir, 'core', false);
-  t.ok(states.filter((r) => r[0] === 254).length >= 2, 'the people entries\' states are compressed');
+  t.equal(rawRecords(dir, 'core', false).length, 0, 'no state in `core`: each is in its entry\'s record, compressed with it');
 
   const again = new Store(options(dir));
   t.teardown(() => again.close());
   t.ok(again.byNdn(again.normalize(`uid=bob,ou=people,${SUFFIX}`))!.attrs.find(([n]) => n === 'jpegPhoto')?.[1][0]?.equals(big), 'and after reopening');
 });
 
-t.test('a format 5 database (records not compressed) is read as it is and upgraded', async (t) => {
+t.test('a format 5 database (records not compressed, states apart) is read as it is and upgraded', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-lz4-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   let store = new Store(options(dir));
   await seed(store);
-  const before = [...store.dbs.entries.getRange({})].map(({ key, value }) => [key, Buffer.from(value)] as const);
-  const states = [...store.dbs.core.getRange({})].map(({ key, value }) => [key, Buffer.from(value)] as const);
+  // Before format 12 the states were in `core`, by entryUUID, not after the records.
+  const before = [...store.dbs.entries.getRange({})].map(({ key, value }) => [key, encodeRec(decodeRec(key, Buffer.from(value)), undefined)] as const);
+  const states = [...store.states()].map(({ uuid, raw }) => [uuid, Buffer.from(raw)] as const);
+  t.equal(states.length, 4, 'a state for each entry');
+  const aliceState = store.getStored(store.byNdn(store.normalize(`uid=alice,ou=people,${SUFFIX}`))!.uuid);
   await store.close();
 
   // Write it back as a format 5 server left it: the same records, uncompressed.
@@ -109,7 +112,10 @@ t.test('a format 5 database (records not compressed) is read as it is and upgrad
   store = new Store(options(dir));
   t.teardown(() => store.close());
   t.equal(store.dbs.meta.get('format'), FORMAT_VERSION, 'upgraded');
+  t.equal(store.dbs.core.getCount(), 0, 'the states left `core`');
   const alice = store.byNdn(store.normalize(`uid=alice,ou=people,${SUFFIX}`));
+  t.ok(alice?.state, 'for the end of their records');
+  t.same(store.getStored(alice!.uuid), aliceState, 'alice\'s state as it was');
   t.same(alice?.attrs.find(([n]) => n === 'mail')?.[1].map(String), ['alice@example.com'], 'an old record is read');
   await store.write((tx) => localModify(tx, root, `uid=alice,ou=people,${SUFFIX}`, [{ op: 0, attr: 'mail', values: [b('a2@example.com')] }]));
   t.same(store.byNdn(store.normalize(`uid=alice,ou=people,${SUFFIX}`))?.attrs.find(([n]) => n === 'mail')?.[1].map(String), ['alice@example.com', 'a2@example.com'], 'its state is read and written again');

@@ -1,4 +1,4 @@
-// A total update's replace (replica.ts stageCommit) writes the states in key
+// A total update's replace (replica.ts stageCommit) writes the records (and the states after them) in key
 // order, as the compacted copy does, but with plain puts, whose page splits
 // leave room (MDB_APPEND, which the copy uses, fills pages, so the copy
 // leaves room itself): the first change of every entry on the new replica
@@ -30,17 +30,17 @@ t.test('after a replace, a modify of every entry splits none of the states\' pag
   const c = openStore(bDir, 2);
   t.teardown(() => c.close());
   const stage = StageFile.create(bDir);
-  const uuids = [...a.dbs.core.getKeys()] as string[];
+  const uuids = [...a.states()].map((s) => s.uuid);
   for (let i = 0; i < uuids.length; i += 500) await stage.append(b(uuids.slice(i, i + 500).join(',')));
   stage.close();
   const r = await stageCommit(c, stage.path, a.generationId, a.ruv, (chunk) => chunk.toString().split(',').map((u) => a.getStored(u)!), uuids.length);
   await a.close();
   t.equal(r.n, N + 2, 'every state replaced');
-  const before = await leafPages(bDir, 'core');
+  const before = await leafPages(bDir, 'entries');
 
   await modifyEachPerson(c, N);
   t.equal(c.byNdn(c.normalize(personDn(N - 1)))?.get('sn')?.[0]?.toString(), `T${N - 1}`, 'the replica took the modifies');
-  const after = await leafPages(bDir, 'core');
-  t.ok(before > 20, `the states fill ${before} leaf pages`);
-  t.ok(after <= before * 1.25, `state leaf pages ${before} → ${after} after a modify of each entry (full pages would split: ~2×)`);
+  const after = await leafPages(bDir, 'entries');
+  t.ok(before > 20, `the records and their states fill ${before} leaf pages`);
+  t.ok(after <= before * 1.25, `record leaf pages ${before} → ${after} after a modify of each entry (full pages would split: ~2×)`);
 });

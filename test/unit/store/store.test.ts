@@ -114,7 +114,7 @@ t.test('a database of another format is refused with both formats named, and lef
   // Formats 5 and 6 are still read: see compression.test.ts.
   s.dbs.meta.putSync('format', 4);
   await s.close();
-  t.throws(() => new Store(opts), { code: 'MESHDIR_STORE_FORMAT', message: `database format 4 is not supported by this version (expects 5 or 6 or 7 or 8 or 9 or 10 or ${FORMAT_VERSION})` });
+  t.throws(() => new Store(opts), { code: 'MESHDIR_STORE_FORMAT', message: `database format 4 is not supported by this version (expects 5 or 6 or 7 or 8 or 9 or 10 or 11 or ${FORMAT_VERSION})` });
   const dbs = openDbs(dir, { readOnly: true });
   t.equal(dbs.meta.get('format'), 4, 'format unchanged');
   t.equal(dbs.entries.getCount(), 3, 'entries untouched');

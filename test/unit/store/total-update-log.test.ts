@@ -30,7 +30,7 @@ async function totalUpdate(to: { store: Store; dir: string }, from: Store): Prom
   const stage = StageFile.create(to.dir);
   await stage.append(b('every state of the supplier'));
   stage.close();
-  const states = [...from.dbs.core.getRange({})].map(({ key, value }) => from.fromRaw(value, key as string));
+  const states = [...from.states()].map(({ uuid, raw }) => from.fromRaw(raw, uuid));
   await stageCommit(to.store, stage.path, from.generationId, from.ruv, () => states);
   stage.discard();
 }
