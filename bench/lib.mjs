@@ -218,9 +218,9 @@ export function writeMeshdirConfig(dir, { access = true, level = 'info', extra =
 }
 
 /** `meshdir import` (offline, like slapadd); returns seconds taken. */
-export function importLdif(configFile, ldif) {
+export function importLdif(configFile, ldif, repo = REPO) {
   const t0 = performance.now();
-  run(process.execPath, [MESHDIR, 'import', '--config', configFile, '--no-progress', ldif]);
+  run(process.execPath, [join(repo, 'bin', 'meshdir'), 'import', '--config', configFile, '--no-progress', ldif]);
   return (performance.now() - t0) / 1000;
 }
 

@@ -4,7 +4,7 @@
 // it, never for figures of the product. Each patch keeps the server's
 // semantics (durability included); see PATCHES.
 //
-//   node bench/whatif-serve.mjs --config FILE [--patch send-concat,base-cache,txn-memo,log-buffered,no-repl,core-mem]
+//   node bench/whatif-serve.mjs --config FILE [--patch send-concat,base-cache,txn-memo,log-buffered,no-repl]
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { REPO } from './lib.mjs';
@@ -124,7 +124,8 @@ const PATCHES = {
   /**
    * The write path without replication's storage (issue 3's "local writes
    * within 15% of their speed without this"): entry states stay in the
-   * transaction's memory instead of the `core` database, and nothing goes to
+   * transaction's memory instead of after the entry's record (which keeps
+   * the state it had), and nothing goes to
    * the changelog, the state index or the stored RUV. The entry, DN and
    * attribute indexes are written as before and every commit is still
    * synced. The conflict rules still run (they compute the visible entry),
@@ -134,15 +135,11 @@ const PATCHES = {
   async 'no-repl'() {
     const { Txn } = await dist('store/write.js');
     const noop = { put() {}, remove() {} };
-    const putState = Txn.prototype.putState;
-    Txn.prototype.putState = function (uuid, s) {
-      const core = this.store.dbs.core;
-      this.store.dbs.core = noop;
-      try {
-        putState.call(this, uuid, s);
-      } finally {
-        this.store.dbs.core = core;
-      }
+    // A record keeps the state it had (an import's); an added entry's gets none.
+    const stateForRecord = Txn.prototype.stateForRecord;
+    Txn.prototype.stateForRecord = function (uuid, old) {
+      stateForRecord.call(this, uuid, old);
+      return old?.state;
     };
     const apply = Txn.prototype.apply;
     Txn.prototype.apply = function (ch) {
@@ -160,40 +157,6 @@ const PATCHES = {
     };
     // No RUV in meta either (the constructor then starts every transaction from {}).
     Txn.prototype.finish = function () {};
-  },
-
-  /**
-   * What a modify would save if an entry's replication state lived in the
-   * entry's own LMDB record (one random leaf page per write instead of two):
-   * the `core` database's puts go to a Map for the life of the process and
-   * its reads look there first. Upper bound: a merged record is larger.
-   * Only for measuring loads on imported data; nothing of it is stored.
-   */
-  async 'core-mem'() {
-    const { Txn } = await dist('store/write.js');
-    const get = Txn.prototype.get;
-    Txn.prototype.get = function (uuid) {
-      const dbs = this.store.dbs;
-      if (!dbs.core.memory) {
-        const real = dbs.core;
-        const mem = new Map();
-        dbs.core = {
-          memory: true,
-          get: (k) => (mem.has(k) ? mem.get(k) : real.get(k)),
-          getBinaryFast(k) {
-            const v = mem.has(k) ? mem.get(k) : real.get(k);
-            this.lastSize = v?.length;
-            return v;
-          },
-          lastSize: 0,
-          put: (k, v) => void mem.set(k, v),
-          remove: (k) => void mem.set(k, undefined),
-          getRange: (...a) => real.getRange(...a),
-          getKeys: (...a) => real.getKeys(...a),
-        };
-      }
-      return get.call(this, uuid);
-    };
   },
 
   /**

@@ -13,7 +13,8 @@ import { cloneData, genLdif, importLdif, load, machine, median, onCleanup, parse
 const USAGE = `node bench/whatif.mjs [options]
   --variants LIST  ';'-separated variants, each 'none' or '+'-joined patches of whatif-serve.mjs
                    and node options for the server (parts starting with --), or 'at:DIR' to serve
-                   from another checkout (built), e.g. a worktree of an earlier commit
+                   from another checkout (built), e.g. a worktree of an earlier commit, which
+                   imports the data itself
                    (default "none;send-concat;base-cache;send-concat+base-cache")
   --ops LIST       ldapbench ops (default search)
   --duration S     seconds per run (default 10)
@@ -41,11 +42,13 @@ try {
   const variants = o.variants.split(';').map((v) => v.trim()).filter(Boolean);
   for (const [i, v] of variants.entries()) {
     const d = join(dir, `v${i}`);
-    cloneData(join(dir, 'seed'), d);
     const parts = v === 'none' ? [] : v.split('+');
     // A part starting with "--" is a node option for the server process (e.g. --max-semi-space-size=32).
     const nodeArgs = parts.filter((p) => p.startsWith('--'));
     const repo = parts.find((p) => p.startsWith('at:'))?.slice(3);
+    // Another checkout imports the data itself: its file format may differ.
+    if (repo) importLdif(writeMeshdirConfig(d), ldif, resolve(repo));
+    else cloneData(join(dir, 'seed'), d);
     const patches = parts.filter((p) => !p.startsWith('--') && !p.startsWith('at:'));
     servers.push(await startMeshdir(d, writeMeshdirConfig(d, { access: o.access }), { name: v, patches, nodeArgs, repo, cpus: o.pin ? '0' : undefined }));
   }

@@ -37,7 +37,7 @@ export interface Dbs {
   env: RootDatabase;
   /** Small named values: generation ID, next id, RUV, clock, format. */
   meta: Database<any, string>;
-  /** entry id → binary EntryRec (visible entries only). */
+  /** entry id → binary EntryRec followed by the entry's replication state (visible entries only; record.ts). */
   entries: Database<Buffer, number>;
   /** normalized DN → entry id. */
   dn2id: Database<number, string>;
@@ -47,7 +47,7 @@ export interface Dbs {
   children: Database<Buffer, number>;
   /** `attr\0kind\0key` → entry ids (dupsort): the configured attribute indexes. */
   idx: Database<number, string>;
-  /** entryUUID → replication state and visible form, binary (repl/core/codec.ts; every entry ever seen, tombstones too). */
+  /** entryUUID → replication state and visible form, binary (repl/core/codec.ts), of entries not shown (tombstones, mostly). */
   core: Database<Buffer, string>;
   /** Replication core's multimap (names, children, unique values) → entryUUIDs (dupsort). */
   coreIdx: Database<string, string>;
@@ -197,8 +197,8 @@ export function openDbs(dir: string, opts: OpenOptions = {}): Dbs {
     env,
     meta: env.openDB('meta', { ...shared(STRUCTURES) }),
     // Binary records (record.ts): a search copies their attribute bytes as they are.
-    // LZ4 with an LDAP dictionary (dictionary.ts): the two databases every
-    // entry has a record in, and whose pages a server holds mapped.
+    // LZ4 with an LDAP dictionary (dictionary.ts): the records and states
+    // whose pages a server holds mapped.
     entries: env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary', compression: compression() }),
     dn2id: env.openDB('dn2id', { encoding: 'ordered-binary', ...text }),
     uuid2id: env.openDB('uuid2id', { encoding: 'ordered-binary' }),
