@@ -34,7 +34,7 @@ try {
   let t0 = performance.now();
   await store.write(() => {
     const p = purgeCsnFor(Date.now(), lifetime);
-    for (const { value } of store.dbs.core.getRange({})) purgeState(store.fromRaw(value).state, p, false, store.rules);
+    for (const { raw } of store.states()) purgeState(store.fromRaw(raw).state, p, false, store.rules);
   });
   console.log(`${o.entries} entries: the purge scan inside one write transaction: ${(performance.now() - t0).toFixed(0)} ms (every write waits)`);
   let longest = 0;
