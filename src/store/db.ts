@@ -251,27 +251,24 @@ export function initMeta(dbs: Dbs, suffix: string): { generationId: string } {
 function statesToRecords(dbs: Dbs): void {
   for (;;) {
     const moved = dbs.env.transactionSync(() => {
-      let n = 0;
       // Keys first: no cursor over `core` while its records are removed.
       // Tombstones stay: the scan goes on past them.
-      let done = true;
       const after = dbs.meta.get('statesMovedTo') as string | undefined;
       const range = after === undefined ? { limit: MOVE_SLICE } : { start: after, exclusiveStart: true, limit: MOVE_SLICE };
-      for (const key of [...dbs.core.getKeys(range as never)] as string[]) {
-        done = false;
-        n++;
-        dbs.meta.putSync('statesMovedTo', key);
+      const keys = [...dbs.core.getKeys(range as never)] as string[];
+      for (const key of keys) {
         const id = dbs.uuid2id.get(key);
         const buf = id === undefined ? undefined : dbs.entries.get(id);
         if (buf === undefined) continue;
         dbs.entries.putSync(id!, encodeRec(decodeRec(id!, Buffer.from(buf)), Buffer.from(dbs.core.get(key)!)));
         dbs.core.removeSync(key);
       }
-      if (done) {
+      if (keys.length > 0) dbs.meta.putSync('statesMovedTo', keys[keys.length - 1]);
+      else {
         dbs.meta.removeSync('statesMoving');
         dbs.meta.removeSync('statesMovedTo');
       }
-      return n;
+      return keys.length;
     });
     if (moved === 0) return;
   }

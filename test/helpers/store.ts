@@ -8,6 +8,7 @@ import { loadSchemaDir } from '../../src/schema/load.js';
 import { Store } from '../../src/store/store.js';
 import { open } from 'lmdb';
 import { localAdd, localModify } from '../../src/store/update.js';
+import { decodeRec, encodeRec } from '../../src/store/record.js';
 
 export const SCHEMA = loadSchemaDir(new URL('../../schema', import.meta.url).pathname);
 export const SUFFIX = 'dc=example,dc=com';
@@ -48,4 +49,27 @@ export async function leafPages(dataDir: string, name: string): Promise<number> 
   const st = env.openDB(name, { encoding: 'binary', keyEncoding: 'binary' }).getStats() as { treeLeafPageCount: number };
   await env.close();
   return st.treeLeafPageCount;
+}
+
+/**
+ * Closes `store` (its data in `dataDir`) and rewrites its database as
+ * formats before 12 stored it: each record alone and uncompressed, every
+ * state in `core` by entryUUID; then `meta`'s keys (the format, …).
+ */
+export async function toOldLayout(store: Store, dataDir: string, meta: Record<string, unknown>): Promise<void> {
+  // Read through the Store: lmdb-js decompresses the records it wrote.
+  const recs = [...store.dbs.entries.getRange({})].map(({ key, value }) => decodeRec(key, Buffer.from(value)));
+  await store.close();
+  const env = open({ path: dataDir, maxDbs: 32 });
+  const entries = env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary' });
+  const core = env.openDB('core', { encoding: 'binary' });
+  const metaDb = env.openDB('meta', {});
+  env.transactionSync(() => {
+    for (const rec of recs) {
+      entries.putSync(rec.id, encodeRec(rec, undefined));
+      core.putSync(rec.uuid, rec.state!);
+    }
+    for (const [k, v] of Object.entries(meta)) metaDb.putSync(k, v);
+  });
+  await env.close();
 }

@@ -1,9 +1,11 @@
-// A total update's replace (replica.ts stageCommit) writes the records (and the states after them) in key
-// order, as the compacted copy does, but with plain puts, whose page splits
-// leave room (MDB_APPEND, which the copy uses, fills pages, so the copy
-// leaves room itself): the first change of every entry on the new replica
-// (its state gains a CSN) must not split the states' pages wholesale (a
-// few do: 182 → 183–192 leaf pages in eight runs; full pages double).
+// A total update's replace (replica.ts stageCommit) writes the records,
+// each with its state after it, in key order, as the compacted copy does,
+// but with plain puts, whose page splits leave room (MDB_APPEND, which the
+// copy uses, fills pages, so the copy leaves room itself): the first
+// change of every entry on the new replica (its state gains a CSN) must
+// not split the records' pages wholesale (a few do: 182 → 183–192 leaf
+// pages of states in eight runs, when they had a database of their own;
+// full pages double).
 import t from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ const N = 2000;
 const openStore = (dataDir: string, replicaId: number) =>
   new Store({ dataDir, suffix: SUFFIX, schema: SCHEMA, indexes: { uid: ['eq'] }, replicaId, log: createLogger({ level: 'error' }) });
 
-t.test('after a replace, a modify of every entry splits none of the states\' pages', async (t) => {
+t.test('after a replace, a modify of every entry splits none of the records\' pages', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-replace-room-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const a = openStore(join(dir, 'a'), 1);

@@ -2,17 +2,16 @@
 // database of format 11 or older, which kept every state in `core`, has
 // them moved on its first open, a slice per transaction, and a move cut
 // short goes on at the next open.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from 'lmdb';
 import { createLogger } from '../../../src/log.js';
 import { FORMAT_VERSION } from '../../../src/store/db.js';
-import { decodeRec, encodeRec } from '../../../src/store/record.js';
+import { decodeRec } from '../../../src/store/record.js';
 import { Store } from '../../../src/store/store.js';
 import { localDelete, localModify } from '../../../src/store/update.js';
-import { b, fillPeople, personDn, ROOT, SCHEMA, SUFFIX } from '../../helpers/store.js';
+import { b, fillPeople, personDn, ROOT, SCHEMA, SUFFIX, toOldLayout } from '../../helpers/store.js';
 
 const N = 6000; // more than one slice of the move (5,000)
 const DELETED = 50;
@@ -20,27 +19,7 @@ const DELETED = 50;
 const openStore = (dataDir: string) =>
   new Store({ dataDir, suffix: SUFFIX, schema: SCHEMA, indexes: {}, replicaId: 1, log: createLogger({ level: 'silent' }) });
 
-/** Rewrites the closed database in `dir` as format `format` stored it: records alone, every state in `core`. */
-async function asOldLayout(dir: string, meta: Record<string, unknown>): Promise<void> {
-  // Through a Store first: lmdb-js decompresses the records it wrote.
-  const store = openStore(dir);
-  const recs = [...store.dbs.entries.getRange({})].map(({ key, value }) => decodeRec(key, Buffer.from(value)));
-  await store.close();
-  const env = open({ path: dir, maxDbs: 32 });
-  const entries = env.openDB('entries', { keyEncoding: 'uint32', encoding: 'binary' });
-  const core = env.openDB('core', { encoding: 'binary' });
-  const metaDb = env.openDB('meta', {});
-  env.transactionSync(() => {
-    for (const rec of recs) {
-      entries.putSync(rec.id, encodeRec(rec, undefined));
-      core.putSync(rec.uuid, rec.state!);
-    }
-    for (const [k, v] of Object.entries(meta)) metaDb.putSync(k, v);
-  });
-  await env.close();
-}
-
-async function fill(t: Tap.Test): Promise<{ dir: string; states: Map<string, unknown>; tombstones: number }> {
+async function fill(t: Test): Promise<{ dir: string; states: Map<string, unknown>; tombstones: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-states-move-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const store = openStore(dir);
@@ -55,7 +34,7 @@ async function fill(t: Tap.Test): Promise<{ dir: string; states: Map<string, unk
   return { dir, states, tombstones };
 }
 
-async function check(t: Tap.Test, dir: string, states: Map<string, unknown>, tombstones: number): Promise<void> {
+async function check(t: Test, dir: string, states: Map<string, unknown>, tombstones: number): Promise<void> {
   const store = openStore(dir);
   t.teardown(() => store.close());
   t.equal(store.dbs.meta.get('format'), FORMAT_VERSION, 'format 12');
@@ -76,12 +55,12 @@ async function check(t: Tap.Test, dir: string, states: Map<string, unknown>, tom
 t.test('a format 11 database: the states of shown entries move to their records', async (t) => {
   const { dir, states, tombstones } = await fill(t);
   t.ok(tombstones >= DELETED, `${tombstones} tombstones`);
-  await asOldLayout(dir, { format: 11 });
+  await toOldLayout(openStore(dir), dir, { format: 11 });
   await check(t, dir, states, tombstones);
 });
 
 t.test('a move cut short (format 12 marked moving) goes on at the next open', async (t) => {
   const { dir, states, tombstones } = await fill(t);
-  await asOldLayout(dir, { format: 12, statesMoving: true });
+  await toOldLayout(openStore(dir), dir, { format: 12, statesMoving: true });
   await check(t, dir, states, tombstones);
 });
