@@ -145,7 +145,7 @@ function namingCheck(schema: Schema, entry: Entry, types: Map<AttributeType, Val
     if (list === undefined) entry.attrs.set(at.name, [v]);
     else list.push(v);
     plain.set(at, [...(values ?? []), v]);
-    types.set(at, [...(types.get(at) ?? []), v]);
+    if (types !== plain) types.set(at, [...(types.get(at) ?? []), v]);
   }
 }
 
@@ -168,8 +168,8 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
   // Values of each type, options merged: MUST looks at the type only. Naming
   // looks at the values without options (`plain`).
   const types = new Map<AttributeType, Value[]>();
-  const plain = new Map<AttributeType, Value[]>();
   const descs: AttrDesc[] = [];
+  let options = false;
   for (const [key, values] of entry.attrs) {
     const desc = schema.canonicalDescription(key) ?? fail(RC.undefinedAttributeType, `${key}: attribute type undefined`);
     if (opts.trusted !== true) checkValues(schema, desc, values, add);
@@ -177,9 +177,18 @@ export function checkEntry(schema: Schema, entry: Entry, opts: CheckOptions): Ch
     descs.push(desc);
     const prev = types.get(desc.type);
     types.set(desc.type, prev === undefined ? values : [...prev, ...values]);
-    if (desc.options.length === 0) {
-      const p = plain.get(desc.type);
-      plain.set(desc.type, p === undefined ? values : [...p, ...values]);
+    options ||= desc.options.length > 0;
+  }
+  // Most entries have no attribute with options: their plain values are all of them (one map, not two).
+  let plain = types;
+  if (options) {
+    plain = new Map();
+    let i = 0;
+    for (const values of entry.attrs.values()) {
+      const d = descs[i++]!;
+      if (d.options.length > 0) continue;
+      const p = plain.get(d.type);
+      plain.set(d.type, p === undefined ? values : [...p, ...values]);
     }
   }
   const ocValues = entry.attrs.get('objectClass') ?? fail(RC.objectClassViolation, 'no objectClass attribute');

@@ -18,7 +18,7 @@ import type { Entry } from '../dit/entry.js';
 import { BerReader } from '../ber/reader.js';
 import { TAG } from '../ber/tags.js';
 import { readAttribute } from '../ldap/pdu/attribute.js';
-import { encodeAttribute } from '../ldap/pdu/encode-response.js';
+import { attributeSize, writeAttribute } from '../ldap/pdu/encode-response.js';
 import type { Schema } from '../schema/schema.js';
 
 export const FLAG_CONFLICT = 1;
@@ -163,24 +163,37 @@ function decodeRun(run: Buffer, out: [string, Buffer[]][]): void {
 export function buildRec(
   schema: Schema, id: number, uuid: string, dn: string, ndn: string, parent: number, attrs: [string, Buffer[]][], flags: number,
 ): EntryRec {
-  const user: Buffer[] = [];
-  const op: Buffer[] = [];
-  const pw: Buffer[] = [];
+  // One buffer for the three runs (user attributes, userPassword,
+  // operational), each written in place: no buffer per attribute, no concat.
+  const kind = new Uint8Array(attrs.length);
   let userLen = 0;
+  let pwLen = 0;
+  let opLen = 0;
   let pwAt = -1;
-  for (const [name, values] of attrs) {
-    const enc = encodeAttribute(name, values);
+  for (let i = 0; i < attrs.length; i++) {
+    const [name, values] = attrs[i]!;
+    const n = attributeSize(name, values);
     if (isPassword(name)) {
       if (pwAt < 0) pwAt = userLen;
-      pw.push(enc);
-    } else if (schema.isOperational(name)) op.push(enc);
-    else {
-      user.push(enc);
-      userLen += enc.length;
-    }
+      kind[i] = PW;
+      pwLen += n;
+    } else if (schema.isOperational(name)) {
+      kind[i] = OP;
+      opLen += n;
+    } else userLen += n;
   }
-  return new EntryRec(id, uuid, dn, ndn, parent, flags, Buffer.concat(user), pw.length ? Buffer.concat(pw) : undefined, Math.max(0, pwAt), Buffer.concat(op), attrs);
+  const out = Buffer.allocUnsafe(userLen + pwLen + opLen);
+  const at = [0, userLen, userLen + pwLen];
+  for (let i = 0; i < attrs.length; i++) {
+    const [name, values] = attrs[i]!;
+    at[kind[i]!] = writeAttribute(out, at[kind[i]!]!, name, values);
+  }
+  const wire = out.subarray(0, userLen);
+  const pw = pwLen > 0 ? out.subarray(userLen, userLen + pwLen) : undefined;
+  return new EntryRec(id, uuid, dn, ndn, parent, flags, wire, pw, Math.max(0, pwAt), out.subarray(userLen + pwLen), attrs);
 }
+/** buildRec's runs, by index. */
+const PW = 1, OP = 2;
 
 /** The binary record stored in LMDB, followed by the entry's encoded state. */
 export function encodeRec(rec: EntryRec, state: Buffer | undefined): Buffer {

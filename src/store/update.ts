@@ -77,11 +77,12 @@ function parse(dn: string): DN {
 }
 
 /** The entry at `dn`, or noSuchObject with the matched DN. */
-export function mustGet(tx: Txn, dn: DN, ndn: string): EntryRec {
+/** The entry at `dnStr` (normalized: `ndn`); the DN is parsed only to name the matched DN of a miss. */
+export function mustGet(tx: Txn, dnStr: string, ndn: string): EntryRec {
   const id = tx.store.idOf(ndn);
   const rec = id === undefined ? undefined : tx.byId(id);
   if (rec) return rec;
-  throw new LdapError(RC.noSuchObject, '', tx.store.matchedDN(dn));
+  throw new LdapError(RC.noSuchObject, '', tx.store.matchedDN(parse(dnStr)));
 }
 
 function describe(schema: Schema, type: string): AttrDesc {
@@ -311,9 +312,8 @@ function priority(tx: Txn, ch: Change): void {
 
 export function localDelete(tx: Txn, dnStr: string, opts: WriteOptions = {}): void {
   const store = tx.store;
-  const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
-  const rec = mustGet(tx, dn, ndn);
+  const rec = mustGet(tx, dnStr, ndn);
   opts.authorize?.(recEntry(rec));
   if (store.hasChildren(rec.id)) throw new LdapError(RC.notAllowedOnNonLeaf, 'subordinate objects must be deleted first');
   const ch: Change = { op: 'delete', csn: tx.nextCsn(), uuid: rec.uuid };
@@ -434,9 +434,8 @@ const isLong = (n: bigint): boolean => n >= -(2n ** 63n) && n < 2n ** 63n;
 export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMod[], opts: WriteOptions & { relax?: boolean; permissive?: boolean } = {}): void {
   const store = tx.store;
   const schema = store.schema;
-  const dn = parse(dnStr);
   const ndn = store.normalize(dnStr);
-  const rec = mustGet(tx, dn, ndn);
+  const rec = mustGet(tx, dnStr, ndn);
   const entry = recEntry(rec);
   opts.authorize?.(entry);
   // The core keeps a glue entry as a placeholder and ignores changes to it.
@@ -448,7 +447,9 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   schema.checkEntry(entry, { trusted: true, relax: opts.relax === true });
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
-  const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(recEntry(rec).attrs, out, store.rules), store.rules);
+  // rec.attrs is the entry before the change (entry.attrs is a copy applyMods changed).
+  const before = { get: (attr: string) => rec.attrs.find(([a]) => a === attr)?.[1] };
+  const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(before, out, store.rules), store.rules);
   // Stamps the client set itself (only possible under the relax control) stand.
   const given = opts.relax ? new Set(out.map((m) => m.attr)) : undefined;
   if (!given?.has('modifiersName')) recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] });
@@ -476,7 +477,7 @@ export function localModrdn(
   if (ndn !== store.suffixNdn && dn.length > 1 && store.idOf(store.normalize(formatDN(dn.slice(1)))) === undefined) {
     throw new LdapError(RC.noSuchObject, '');
   }
-  const rec = mustGet(tx, dn, ndn);
+  const rec = mustGet(tx, dnStr, ndn);
   // Only a rename of the suffix entry to its own name gets here (any other
   // name is outside the naming context: affectsMultipleDSAs before this).
   if (ndn === store.suffixNdn) throw new LdapError(RC.namingViolation, 'cannot rename suffix entry');

@@ -148,13 +148,28 @@ export function encodeSearchReference(id: number, urls: readonly string[], contr
  * SET is empty (RFC 4511 §4.5.1.8). The store keeps these per entry.
  */
 export function encodeAttribute(name: string, values: readonly Uint8Array[], typesOnly = false): Buffer {
+  const out = Buffer.allocUnsafe(attributeSize(name, values, typesOnly));
+  writeAttribute(out, 0, name, values, typesOnly);
+  return out;
+}
+
+/** The octets encodeAttribute takes for this attribute. */
+export function attributeSize(name: string, values: readonly Uint8Array[], typesOnly = false): number {
   const nameLen = Buffer.byteLength(name, 'utf8');
   let setLen = 0;
   if (!typesOnly) for (const v of values) setLen += 1 + lengthSize(v.length) + v.length;
   const seqLen = 1 + lengthSize(nameLen) + nameLen + 1 + lengthSize(setLen) + setLen;
-  const out = Buffer.allocUnsafe(1 + lengthSize(seqLen) + seqLen);
-  out[0] = TAG.sequence;
-  let p = putLength(out, 1, seqLen);
+  return 1 + lengthSize(seqLen) + seqLen;
+}
+
+/** encodeAttribute into `out` at `p` (room for attributeSize octets); returns the offset after it. */
+export function writeAttribute(out: Buffer, p: number, name: string, values: readonly Uint8Array[], typesOnly = false): number {
+  const nameLen = Buffer.byteLength(name, 'utf8');
+  let setLen = 0;
+  if (!typesOnly) for (const v of values) setLen += 1 + lengthSize(v.length) + v.length;
+  const seqLen = 1 + lengthSize(nameLen) + nameLen + 1 + lengthSize(setLen) + setLen;
+  out[p++] = TAG.sequence;
+  p = putLength(out, p, seqLen);
   out[p++] = TAG.octetString;
   p = putLength(out, p, nameLen);
   p += out.write(name, p, 'utf8');
@@ -168,7 +183,7 @@ export function encodeAttribute(name: string, values: readonly Uint8Array[], typ
       p += v.length;
     }
   }
-  return out;
+  return p;
 }
 
 function controlsBytes(controls: readonly Control[] | undefined): Buffer | undefined {

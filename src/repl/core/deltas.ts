@@ -20,7 +20,7 @@ function int(v: Buffer | undefined): bigint | undefined {
  * The mods to record for a local modify. `current` holds the entry's visible
  * values before the modify (only the attributes the mods name are read).
  */
-export function sumAsDeltas(current: ReadonlyMap<string, readonly Buffer[]>, mods: readonly Mod[], rules: AttrRules): Mod[] {
+export function sumAsDeltas(current: { get(attr: string): readonly Buffer[] | undefined }, mods: readonly Mod[], rules: AttrRules): Mod[] {
   const now = new Map<string, bigint | undefined>();
   const valueOf = (attr: string): bigint | undefined => (now.has(attr) ? now.get(attr) : int(current.get(attr)?.[0]));
   return mods.map((m): Mod => {

@@ -130,3 +130,21 @@ t.test('dnValueNormalizer for the DN code', async (t) => {
   t.equal(s.normalizeDN('cn=#0403616263,dc=x'), undefined, 'a value in its BER form is refused, as slapd');
   t.equal(s.normalizeDN('not a dn'), undefined);
 });
+
+t.test('normalizeDN keeps answering right past its cache bound, and the cache stays bounded', async (t) => {
+  const fresh = loadSchemaDir(new URL('../../../schema/', import.meta.url).pathname);
+  const caches = fresh as unknown as { dnCache: Map<string, unknown>; dnCacheOld: Map<string, unknown> };
+  const dn = (i: number): string => `UID=User${i},OU=People,DC=Example,DC=COM`;
+  // 25,000 distinct DNs: more than both generations hold (10,000 each).
+  for (let i = 0; i < 25_000; i++) fresh.normalizeDN(dn(i));
+  t.ok(caches.dnCache.size <= 10_000 && caches.dnCacheOld.size <= 10_000, `bounded (${caches.dnCache.size} + ${caches.dnCacheOld.size})`);
+  t.ok(caches.dnCacheOld.has(dn(14_999)), 'the generation before is kept');
+  t.notOk(caches.dnCacheOld.has(dn(4_999)) || caches.dnCache.has(dn(4_999)), 'the one before that is dropped');
+  // Answers from either generation, or from neither, are the same.
+  t.equal(fresh.normalizeDN(dn(14_999)), 'uid=user14999,ou=people,dc=example,dc=com', 'from the older generation');
+  t.ok(caches.dnCache.has(dn(14_999)), 'and kept in the newer one again');
+  t.equal(fresh.normalizeDN(dn(24_999)), 'uid=user24999,ou=people,dc=example,dc=com', 'from the newer generation');
+  t.equal(fresh.normalizeDN(dn(3)), 'uid=user3,ou=people,dc=example,dc=com', 'dropped: worked out again');
+  fresh.normalizeDN('nosuch=a');
+  t.equal(fresh.normalizeDN('nosuch=a'), undefined, 'an invalid DN is cached as invalid');
+});
