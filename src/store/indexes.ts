@@ -6,7 +6,7 @@
 import type { Filter } from '../dit/filter-types.js';
 import type { Schema } from '../schema/schema.js';
 import { CLASS_TYPES } from '../schema/schema.js';
-import type { AttributeType, MatchingRule } from '../schema/types.js';
+import type { AttributeType, MatchingRule, ObjectClass } from '../schema/types.js';
 
 export type IndexKind = 'eq' | 'pres' | 'sub';
 
@@ -238,9 +238,19 @@ function indexedSubtypes(schema: Schema, plan: IndexPlan, attr: string, kind: In
 function withSuperclasses(schema: Schema, values: Buffer[]): Buffer[] {
   const out = new Map<string, Buffer>();
   for (const v of values) {
-    out.set(v.toString('utf8').toLowerCase(), v);
-    const oc = schema.objectClass(v.toString('utf8'));
-    if (oc) for (const c of oc.chain) out.set(c.name.toLowerCase(), Buffer.from(c.name));
+    const name = v.toString('utf8');
+    out.set(name.toLowerCase(), v);
+    const oc = schema.objectClass(name);
+    if (oc) for (const c of oc.chain) out.set(c.name.toLowerCase(), nameOctets(c));
   }
   return [...out.values()];
+}
+
+/** Class names as octets, made once per class (every add and objectClass change indexes the whole chain). */
+const classNames = new WeakMap<ObjectClass, Buffer>();
+
+function nameOctets(c: ObjectClass): Buffer {
+  let b = classNames.get(c);
+  if (b === undefined) classNames.set(c, (b = Buffer.from(c.name)));
+  return b;
 }

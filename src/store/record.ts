@@ -261,9 +261,12 @@ export function recEntry(rec: EntryRec): Entry {
   return { dn: rec.dn, attrs: new Map(rec.attrs) };
 }
 
+const OBJECT_CLASS: ReadonlySet<string> = new Set(['objectClass']);
+
 /** Is the entry of this object class (given by its schema name; the entry may name it by any of its names)? */
 export function hasClass(schema: Schema, rec: EntryRec, name: string): boolean {
-  const classes = rec.attrs.find(([k]) => k === 'objectClass')?.[1] ?? [];
+  // Only objectClass is read: an add looks at its parent's classes, and the other attributes are not needed.
+  const classes = rec.pick(OBJECT_CLASS).get('objectClass') ?? [];
   return classes.some((v) => schema.objectClass(v.toString('utf8'))?.name === name);
 }
 
