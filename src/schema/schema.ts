@@ -42,8 +42,12 @@ export class Schema {
   private readonly ruleByKey = new Map<string, MatchingRule>();
   private readonly descCache = new Map<string, AttrDesc>();
   private readonly dnTypeCache = new Map<string, { lname: string; at: AttributeType }>();
-  /** DN strings already normalized: each write normalizes its target and modifiersName, mostly the same few. */
-  /** Normalized DNs by DN string: two generations of DN_CACHE_MAX, so a working set the size of one keeps hitting (clearing one full map made a directory of 10,000 hot entries miss half the time). */
+  /**
+   * DN strings already normalized (each write normalizes its target and
+   * modifiersName), in two generations of DN_CACHE_MAX: a full one becomes
+   * the older, read and moved back on a hit. Emptying one full map made a
+   * directory of 10,000 hot entries miss half the time.
+   */
   private dnCache = new Map<string, string | undefined>();
   private dnCacheOld = new Map<string, string | undefined>();
   private subschema?: Map<string, Value[]>;

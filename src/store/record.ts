@@ -160,6 +160,9 @@ function decodeRun(run: Buffer, out: [string, Buffer[]][]): void {
   }
 }
 
+/** buildRec's runs, by index (0: user attributes). */
+const PW = 1, OP = 2;
+
 export function buildRec(
   schema: Schema, id: number, uuid: string, dn: string, ndn: string, parent: number, attrs: [string, Buffer[]][], flags: number,
 ): EntryRec {
@@ -192,8 +195,6 @@ export function buildRec(
   const pw = pwLen > 0 ? out.subarray(userLen, userLen + pwLen) : undefined;
   return new EntryRec(id, uuid, dn, ndn, parent, flags, wire, pw, Math.max(0, pwAt), out.subarray(userLen + pwLen), attrs);
 }
-/** buildRec's runs, by index. */
-const PW = 1, OP = 2;
 
 /** The binary record stored in LMDB, followed by the entry's encoded state. */
 export function encodeRec(rec: EntryRec, state: Buffer | undefined): Buffer {

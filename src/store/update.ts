@@ -76,7 +76,6 @@ function parse(dn: string): DN {
   return parseDN(dn);
 }
 
-/** The entry at `dn`, or noSuchObject with the matched DN. */
 /** The entry at `dnStr` (normalized: `ndn`); the DN is parsed only to name the matched DN of a miss. */
 export function mustGet(tx: Txn, dnStr: string, ndn: string): EntryRec {
   const id = tx.store.idOf(ndn);
