@@ -446,9 +446,8 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   schema.checkEntry(entry, { trusted: true, relax: opts.relax === true });
   checkUnique(tx, entry.attrs, rec.uuid);
   const now = generalizedTime(tx.now);
-  // rec.attrs is the entry before the change (entry.attrs is a copy applyMods changed).
-  const before = { get: (attr: string) => rec.attrs.find(([a]) => a === attr)?.[1] };
-  const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(before, out, store.rules), store.rules);
+  // The record holds the entry before the change (entry.attrs is the copy applyMods changed).
+  const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(rec, out, store.rules), store.rules);
   // Stamps the client set itself (only possible under the relax control) stand.
   const given = opts.relax ? new Set(out.map((m) => m.attr)) : undefined;
   if (!given?.has('modifiersName')) recorded.push({ op: 'replace', attr: 'modifiersName', values: [b(actor.dn)] });
