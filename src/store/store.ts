@@ -59,6 +59,8 @@ export class Store {
   readonly schema: Schema;
   readonly plan: IndexPlan;
   readonly rules: AttrRules;
+  /** Some attribute is unique (`uniqueAttributes`): client writes look for other holders of its values. */
+  readonly anyUnique: boolean;
   /** The merge policies as one string (rules.ts policySignature); replicas must agree on it. */
   readonly policySignature: string;
   readonly suffix: string;
@@ -106,6 +108,7 @@ export class Store {
     this.suffixParent = formatDN(dn.slice(1));
     this.plan = makeIndexPlan(opts.schema, opts.indexes);
     this.rules = makeRules(opts.schema, opts.policies ?? {});
+    this.anyUnique = Object.keys(opts.policies?.uniqueAttributes ?? {}).length > 0;
     this.policySignature = policySignature(opts.schema, opts.policies ?? {});
     this.dbs = openDbs(opts.dataDir, { mapSizeMiB: opts.mapSizeMiB });
     this.#dataDir = opts.dataDir;

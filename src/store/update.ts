@@ -208,11 +208,19 @@ function rdnAvas(schema: Schema, dn: DN): Ava[] {
   return avas.length === 1 ? avas : avas.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
-function checkUnique(tx: Txn, attrs: ReadonlyMap<string, Buffer[]>, self?: string): void {
+/**
+ * No other entry holds a value of a unique attribute (`uniqueAttributes`)
+ * that `attrs` holds; with `only`, of the attributes a modify wrote (as
+ * slapd's unique overlay and 389-DS' attribute uniqueness check only those:
+ * an entry's other values were checked when they were written).
+ */
+function checkUnique(tx: Txn, attrs: ReadonlyMap<string, Buffer[]>, self?: string, only?: readonly Mod[]): void {
+  if (!tx.store.anyUnique) return;
   const rules = tx.store.rules;
-  for (const [attr, values] of attrs) {
+  const names = only ? only.filter((m) => m.op !== 'delete').map((m) => m.attr) : attrs.keys();
+  for (const attr of names) {
     if (rules.info(attr).unique === undefined) continue;
-    for (const v of values) {
+    for (const v of attrs.get(attr) ?? []) {
       for (const holder of tx.lookup(uniqueKey(attr, rules.keyOf(attr, v)))) {
         if (holder !== self) throw new LdapError(RC.constraintViolation, `some attributes not unique: ${attr}`);
       }
@@ -444,7 +452,7 @@ export function localModify(tx: Txn, actor: Actor, dnStr: string, mods: ClientMo
   // are trusted: applyMods checked the new ones, the others were checked
   // when they were written (slapd, too, checks only the modified values).
   schema.checkEntry(entry, { trusted: true, relax: opts.relax === true });
-  checkUnique(tx, entry.attrs, rec.uuid);
+  checkUnique(tx, entry.attrs, rec.uuid, out);
   const now = generalizedTime(tx.now);
   // The record holds the entry before the change (entry.attrs is the copy applyMods changed).
   const recorded = seenAsDeletes(tx.get(rec.uuid)?.state, sumAsDeltas(rec, out, store.rules), store.rules);
