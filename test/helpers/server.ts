@@ -67,17 +67,22 @@ export function writeServerFile(dir: string, o: ServerOptions): string {
  * every process a test spawns gets tap's module hooks through NODE_OPTIONS
  * (put back by a spawn hook even when the env drops it): ~1 s more CPU per
  * process start (2.2 against 0.7 s for a small `meshdir import`), a third
- * of the suite's CPU, and signal handlers a user's server does not have. A
- * shell clears it (bash: its `ulimit -f` counts KiB, dash's 512 bytes).
+ * of the suite's CPU, and signal handlers a user's server does not have.
+ * env(1) clears it; with a file size limit a shell (bash: its `ulimit -f`
+ * counts KiB, dash's 512 bytes), started with --norc: a bash whose stdin
+ * is a socket (node's stdio pipes are) reads ~/.bashrc as if run by sshd,
+ * and one that sets up pyenv there cost ~20 % of the suite's CPU.
  * `npm run coverage` sets MESHDIR_TEST_CHILD_COVERAGE=1 to keep the hooks,
  * for the coverage of what the servers ran; never with a file size limit
  * (RLIMIT_FSIZE, as on a full disk: node ignores SIGXFSZ, tap's
  * signal-exit hooks re-raise it).
  */
 export function nodeCommand(args: string[], fileSizeLimitKiB?: number): [string, string[]] {
-  const limit = fileSizeLimitKiB === undefined ? '' : `ulimit -f ${fileSizeLimitKiB} && `;
-  if (process.env.MESHDIR_TEST_CHILD_COVERAGE === '1' && !limit) return [process.execPath, args];
-  return ['/bin/bash', ['-c', `unset NODE_OPTIONS; ${limit}exec "$0" "$@"`, process.execPath, ...args]];
+  if (fileSizeLimitKiB !== undefined) {
+    return ['/bin/bash', ['--norc', '--noprofile', '-c', `unset NODE_OPTIONS; ulimit -f ${fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args]];
+  }
+  if (process.env.MESHDIR_TEST_CHILD_COVERAGE === '1') return [process.execPath, args];
+  return ['/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, ...args]];
 }
 
 export function meshdir(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
