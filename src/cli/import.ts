@@ -2,7 +2,6 @@
 // normal write path (schema checks, indexes, changelog), many per LMDB
 // commit, with a progress bar on a terminal.
 import { createReadStream, statSync } from 'node:fs';
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { storedPasswords } from '../auth/password.js';
 import { loadServerConfig } from '../config/load.js';
@@ -113,6 +112,8 @@ export async function importLdif(
   store: import('../store/store.js').Store, file: string, o: { keepGoing: boolean; progress: boolean; rootDn: string },
 ): Promise<ImportResult> {
   const size = statSync(file).size;
+  // Loaded only for a bar: every other command and server start skips its modules.
+  const { SingleBar, Presets } = o.progress ? await import('cli-progress') : ({} as typeof import('cli-progress'));
   const bar = o.progress ? new SingleBar({ format: 'import [{bar}] {percentage}% | {entries} entries | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
   let read = 0;
   const stream = createReadStream(file);

@@ -1,5 +1,4 @@
 // `meshdir repl status | init | check` and `meshdir conflicts`.
-import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -161,6 +160,7 @@ export function replCommand(program: Command): void {
       const other = otherAgreementOf(config.agreementsDir, file, agreement.consumer, dirname(config.file));
       if (other) throw new ConfigError(`${file}: consumer: ${agreement.consumer} is also the consumer of ${other} (one agreement per consumer): remove one of them first`);
       const store = openExistingStore(config, createLogger({ level: 'warn' }));
+      const { SingleBar, Presets } = await import('cli-progress');
       const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }, Presets.shades_classic) : undefined;
       try {
         const started = Date.now();
