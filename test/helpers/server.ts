@@ -70,8 +70,8 @@ export function writeServerFile(dir: string, o: ServerOptions): string {
  * of the suite's CPU, and signal handlers a user's server does not have.
  * env(1) clears it; with a file size limit a shell (bash: its `ulimit -f`
  * counts KiB, dash's 512 bytes), started with --norc: a bash whose stdin
- * is a socket (node's stdio pipes are) reads ~/.bashrc as if run by sshd,
- * and one that sets up pyenv there cost ~20 % of the suite's CPU.
+ * is a socket (an async spawn's stdio pipes are) reads ~/.bashrc as if
+ * run by sshd: on the development VM, pyenv's init, ~25 ms more per start.
  * `npm run coverage` sets MESHDIR_TEST_CHILD_COVERAGE=1 to keep the hooks,
  * for the coverage of what the servers ran; never with a file size limit
  * (RLIMIT_FSIZE, as on a full disk: node ignores SIGXFSZ, tap's
