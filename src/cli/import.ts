@@ -5,6 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { storedPasswords } from '../auth/password.js';
 import { loadServerConfig } from '../config/load.js';
+import { progressBar } from './progress.js';
 import { formatDN, parentDN, parseDN } from '../dit/dn.js';
 import { readFileUrl, readLdif, type LdifAdd, type LdifContent } from '../dit/ldif.js';
 import { LdapError, MeshdirError, RC } from '../errors.js';
@@ -112,9 +113,7 @@ export async function importLdif(
   store: import('../store/store.js').Store, file: string, o: { keepGoing: boolean; progress: boolean; rootDn: string },
 ): Promise<ImportResult> {
   const size = statSync(file).size;
-  // Loaded only for a bar: every other command and server start skips its modules.
-  const { SingleBar, Presets } = o.progress ? await import('cli-progress') : ({} as typeof import('cli-progress'));
-  const bar = o.progress ? new SingleBar({ format: 'import [{bar}] {percentage}% | {entries} entries | {eta_formatted} left', hideCursor: true }, Presets.shades_classic) : undefined;
+  const bar = o.progress ? await progressBar({ format: 'import [{bar}] {percentage}% | {entries} entries | {eta_formatted} left', hideCursor: true }) : undefined;
   let read = 0;
   const stream = createReadStream(file);
   stream.on('data', (c) => (read += (c as Buffer).length));

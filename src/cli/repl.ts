@@ -11,6 +11,7 @@ import { loadServerSchema, openExistingStore } from '../runtime.js';
 import { totalUpdate } from '../repl/session/total-init.js';
 import { compareReplicas } from '../repl/session/check.js';
 import { otherAgreementOf } from '../repl/session/agreements.js';
+import { progressBar } from './progress.js';
 
 interface BindOpts {
   bindDn?: string;
@@ -160,8 +161,7 @@ export function replCommand(program: Command): void {
       const other = otherAgreementOf(config.agreementsDir, file, agreement.consumer, dirname(config.file));
       if (other) throw new ConfigError(`${file}: consumer: ${agreement.consumer} is also the consumer of ${other} (one agreement per consumer): remove one of them first`);
       const store = openExistingStore(config, createLogger({ level: 'warn' }));
-      const { SingleBar, Presets } = await import('cli-progress');
-      const bar = opts.progress && process.stderr.isTTY ? new SingleBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }, Presets.shades_classic) : undefined;
+      const bar = opts.progress && process.stderr.isTTY ? await progressBar({ format: 'init [{bar}] {percentage}% | {value}/{total} entries | {eta_formatted} left' }) : undefined;
       try {
         const started = Date.now();
         const r = await totalUpdate(store, config, agreement, {

@@ -153,21 +153,29 @@ export function encodeAttribute(name: string, values: readonly Uint8Array[], typ
   return out;
 }
 
+/** Octets of the values' SET content. */
+function setLength(values: readonly Uint8Array[], typesOnly: boolean): number {
+  let n = 0;
+  if (!typesOnly) for (const v of values) n += 1 + lengthSize(v.length) + v.length;
+  return n;
+}
+
+/** Octets of the SEQUENCE content: the type and the SET. */
+function seqLength(nameLen: number, setLen: number): number {
+  return 1 + lengthSize(nameLen) + nameLen + 1 + lengthSize(setLen) + setLen;
+}
+
 /** The octets encodeAttribute takes for this attribute. */
 export function attributeSize(name: string, values: readonly Uint8Array[], typesOnly = false): number {
-  const nameLen = Buffer.byteLength(name, 'utf8');
-  let setLen = 0;
-  if (!typesOnly) for (const v of values) setLen += 1 + lengthSize(v.length) + v.length;
-  const seqLen = 1 + lengthSize(nameLen) + nameLen + 1 + lengthSize(setLen) + setLen;
+  const seqLen = seqLength(Buffer.byteLength(name, 'utf8'), setLength(values, typesOnly));
   return 1 + lengthSize(seqLen) + seqLen;
 }
 
 /** encodeAttribute into `out` at `p` (room for attributeSize octets); returns the offset after it. */
 export function writeAttribute(out: Buffer, p: number, name: string, values: readonly Uint8Array[], typesOnly = false): number {
   const nameLen = Buffer.byteLength(name, 'utf8');
-  let setLen = 0;
-  if (!typesOnly) for (const v of values) setLen += 1 + lengthSize(v.length) + v.length;
-  const seqLen = 1 + lengthSize(nameLen) + nameLen + 1 + lengthSize(setLen) + setLen;
+  const setLen = setLength(values, typesOnly);
+  const seqLen = seqLength(nameLen, setLen);
   out[p++] = TAG.sequence;
   p = putLength(out, p, seqLen);
   out[p++] = TAG.octetString;
