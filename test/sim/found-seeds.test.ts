@@ -25,9 +25,8 @@ for (const [seed, what] of FOUND) {
 }
 
 t.test('npm run sim -- --seed S --entry UUID --attr A shows the changes and every replica', async (t) => {
-  const r = spawnSync(process.execPath, ['--import=@tapjs/typescript/import', 'scripts/sim.ts', '--seed', '67906', '--entry', 'root', '--attr', 'employeeNumber'], {
+  const r = spawnSync(process.execPath, ['--import=./test/loader/register.mjs', 'scripts/sim.ts', '--seed', '67906', '--entry', 'root', '--attr', 'employeeNumber'], {
     encoding: 'utf8',
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
     timeout: 60_000,
   });
   t.equal(r.status, 0, r.stderr);
