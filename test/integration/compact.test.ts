@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
 import { BIN, cleanup, launch, meshdir, nodeCommand, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
 
@@ -18,7 +19,7 @@ function ldif(n: number): string {
   return out.join('\n');
 }
 
-function setup(t: Tap.Test | any): { dir: string; config: string; data: string } {
+function setup(t: Test): { dir: string; config: string; data: string } {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-compact-'));
   t.teardown(() => cleanup(dir));
   const config = writeServerFile(dir, {});

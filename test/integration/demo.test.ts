@@ -9,6 +9,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test } from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
 import { cleanup, nodeCommand, REPO, SUFFIX } from '../helpers/server.js';
 import { freePort } from '../helpers/mesh.js';
@@ -16,7 +17,7 @@ import { freePort } from '../helpers/mesh.js';
 const DEMO_PORTS = [1389, 2389, 3389, 4389];
 
 /** A copy of what the demo runs (dist, bin, schema, agreements) with its ports replaced by `ports`. */
-function demoCopy(t: Tap.Test, ports: number[]): string {
+function demoCopy(t: Test, ports: number[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-demo-'));
   t.teardown(() => {
     killLeftovers(dir);

@@ -8,12 +8,13 @@
 //   m1 ──▶ m2 ◀── m3      m1 seeds both; m3 (and in the last test m2)
 //    └─────────▶ m3       trims after 1 s; m2 and m3 send nothing to m1.
 import t from 'tap';
+import type { Test } from 'tap';
 import { Mesh, eventually } from '../helpers/mesh.js';
 import { SUFFIX } from '../helpers/server.js';
 import { agreeForInit, person, replInit, SHORT_CHANGELOG, trimmedBy } from '../helpers/repl-init.js';
 
 /** The drawing above, the seed on all three; `short`: the nodes whose changelog keeps 1 s. */
-async function triangle(t: Tap.Test, short: string[]): Promise<{ mesh: Mesh; seeded: number; add: (name: string, uid: string) => Promise<void> }> {
+async function triangle(t: Test, short: string[]): Promise<{ mesh: Mesh; seeded: number; add: (name: string, uid: string) => Promise<void> }> {
   const mesh = await Mesh.start({ nodes: { m1: 'master', m2: 'master', m3: 'master' }, seed: 'm1', yaml: (name) => (short.includes(name) ? SHORT_CHANGELOG : '') });
   t.teardown(() => mesh.stop());
   mesh.agree('m1', 'm2');
@@ -33,7 +34,7 @@ async function triangle(t: Tap.Test, short: string[]): Promise<{ mesh: Mesh; see
 }
 
 /** `repl check` over all three until identical (20 s), then its verdict as an assertion. */
-async function allIdentical(t: Tap.Test, mesh: Mesh): Promise<void> {
+async function allIdentical(t: Test, mesh: Mesh): Promise<void> {
   let last = '';
   await eventually(() => {
     const c = mesh.check(['m1', 'm2', 'm3']);

@@ -1,13 +1,14 @@
 // The stored form of an entry's state and visible form (core/codec.ts).
 import { pack } from 'msgpackr';
 import t from 'tap';
+import type { Test } from 'tap';
 import { decodeStored, encodeStored } from '../../../src/repl/core/codec.js';
 import { sameState } from '../../../src/repl/core/state.js';
 import type { Stored } from '../../../src/repl/core/view.js';
 import { runSeed } from '../../sim/simulation.js';
 import { add, b, csn, del, m, mod, modrdn, run } from './helpers.js';
 
-function roundTrip(t: Tap.Test, s: Stored, what: string): Stored {
+function roundTrip(t: Test, s: Stored, what: string): Stored {
   const bytes = encodeStored(s);
   const back = decodeStored(Buffer.from(bytes), what);
   if (!sameState(back, s)) t.fail(`${what}: ${JSON.stringify(back)} != ${JSON.stringify(s)}`);

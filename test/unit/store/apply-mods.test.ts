@@ -36,7 +36,7 @@ t.test('permissive modify (1.2.840.113556.1.4.1413): as slapd 2.5, held values a
   const attrs = new Map([['mail', [b('a@x')]]]);
   const out = applyMods(schema, attrs, [add('mail', 'A@X', 'b@x'), add('mail', 'a@x'), del('title'), del('title', 'x')], false, true);
   t.same(attrs.get('mail')!.map(String), ['a@x', 'b@x']);
-  t.same(out.map((m) => [m.op, m.attr, m.values.map(String)]), [['add', 'mail', ['b@x']]], 'only what changed is replicated');
+  t.same(out.map((m) => [m.op, m.attr, 'values' in m ? m.values.map(String) : m.delta]), [['add', 'mail', ['b@x']]], 'only what changed is replicated');
   t.throws(() => applyMods(schema, attrs, [del('mail', 'nothere@x')], false, true), { code: RC.noSuchAttribute }, 'a missing value of a held attribute is still refused');
   t.throws(() => applyMods(schema, new Map([['mail', [b('a@x')]]]), [add('mail', 'a@x')]), { code: RC.attributeOrValueExists }, 'not permissive: refused');
 });

@@ -3,13 +3,14 @@
 // write resolves only after its commit, and a throw undoes only its own
 // changes.
 import t from 'tap';
+import type { Test } from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../../src/store/store.js';
 import { b, ROOT as root, scratchStore } from '../../helpers/store.js';
 import { localAdd, localModify } from '../../../src/store/update.js';
 import { LdapError, RC } from '../../../src/errors.js';
 
-const open = (t: Tap.Test) => scratchStore(t, 'meshdir-commit-path-');
+const open = (t: Test) => scratchStore(t, 'meshdir-commit-path-');
 
 const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
 const dn = (uid: string) => `uid=${uid},dc=example,dc=com`;

@@ -2,6 +2,7 @@
 // of every named database arrives byte for byte, the copy takes writes, and
 // the in-place rewrite replaces the file only with a complete copy.
 import t from 'tap';
+import type { Test } from 'tap';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ const DBS = ['entries', 'dn2id', 'uuid2id', 'children', 'idx', 'meta', 'config',
 const UINT32 = new Set(['entries', 'children', 'stage']);
 const DUP = new Set(['children', 'idx', 'coreidx']);
 
-function tmp(t: Tap.Test | any): string {
+function tmp(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-compact-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

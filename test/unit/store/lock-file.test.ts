@@ -55,10 +55,10 @@ t.test('an existing lock file is left as it is (a running server may be using it
 });
 
 t.test('on a full disk: a clear error, not SIGBUS (a tmpfs mount: root only)', async (t) => {
-  if (process.getuid?.() !== 0) return t.skip('needs root to mount a small tmpfs');
+  if (process.getuid?.() !== 0) return t.skip('needs root to mount a small tmpfs', () => {});
   const mnt = tmp(t);
   const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
-  if (m.status !== 0) return t.skip(`cannot mount a tmpfs: ${m.stderr.trim()}`);
+  if (m.status !== 0) return t.skip(`cannot mount a tmpfs: ${m.stderr.trim()}`, () => {});
   t.teardown(() => spawnSync('umount', [mnt]));
   mkdirSync(join(mnt, 'db'));
   // Fill it: a file grown until the disk refuses.

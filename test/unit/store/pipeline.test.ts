@@ -5,6 +5,7 @@
 // committed writes what it read. Otherwise it takes the checked way, and
 // nothing is lost.
 import t from 'tap';
+import type { Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ const root = { dn: 'cn=admin,dc=example,dc=com' };
 const dn = (i: number) => `uid=u${i},dc=example,dc=com`;
 const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
 
-async function open(t: Tap.Test) {
+async function open(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-pipeline-'));
   const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { description: ['eq'] }, replicaId: 1, log: createLogger({ level: 'silent' }) });
   t.teardown(async () => {

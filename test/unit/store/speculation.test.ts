@@ -4,6 +4,7 @@
 // read is still the same; otherwise it is done again there, with a CSN past
 // everything held (its own, when that still is).
 import t from 'tap';
+import type { Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ const b = (s: string) => Buffer.from(s);
 const root = { dn: 'cn=admin,dc=example,dc=com' };
 const person = (uid: string) => [{ type: 'objectClass', values: [b('inetOrgPerson')] }, { type: 'cn', values: [b(uid)] }, { type: 'sn', values: [b(uid)] }];
 
-async function open(t: Tap.Test, policies?: PolicyConfig) {
+async function open(t: Test, policies?: PolicyConfig) {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-speculation-'));
   const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { description: ['eq'] }, replicaId: 1, log: createLogger({ level: 'silent' }), ...(policies ? { policies } : {}) });
   t.teardown(async () => {

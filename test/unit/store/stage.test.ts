@@ -1,11 +1,12 @@
 // The total update's staged copy (src/store/stage.ts) on real files.
 import t from 'tap';
+import type { Test } from 'tap';
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discardStages, readStage, StageFile } from '../../../src/store/stage.js';
 
-function tmp(t: Tap.Test | any): string {
+function tmp(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-stage-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;

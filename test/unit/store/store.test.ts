@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ const schema = loadSchemaDir(new URL('../../../schema', import.meta.url).pathnam
 const b = (s: string) => Buffer.from(s);
 const root = { dn: 'cn=admin,dc=example,dc=com' };
 
-function open(t: Tap.Test | any, extra: Partial<ConstructorParameters<typeof Store>[0]> = {}) {
+function open(t: Test, extra: Partial<ConstructorParameters<typeof Store>[0]> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
   const store = new Store({ dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: { uid: ['eq'], cn: ['eq', 'sub'], objectClass: ['eq'], mail: ['pres'] }, replicaId: 1, log: silentLogger, ...extra });
   t.teardown(async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); });
@@ -22,7 +23,7 @@ function open(t: Tap.Test | any, extra: Partial<ConstructorParameters<typeof Sto
 }
 
 /** A data directory of the test's and the options to open (and reopen) a store there. */
-function reopenable(t: Tap.Test | any) {
+function reopenable(t: Test) {
   const dir = mkdtempSync(join(tmpdir(), 'meshdir-store-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   return { dir, opts: { dataDir: dir, suffix: 'dc=example,dc=com', schema, indexes: {}, replicaId: 1, log: silentLogger } };
