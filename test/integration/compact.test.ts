@@ -5,8 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
 import { BIN, cleanup, launch, meshdir, nodeCommand, ROOT_DN, ROOT_PW, SUFFIX, writeServerFile } from '../helpers/server.js';
 

@@ -8,8 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, 
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { LdapClient } from '../../src/ldap/client.js';
 import { cleanup, nodeCommand, REPO, SUFFIX } from '../helpers/server.js';
 import { freePort } from '../helpers/mesh.js';

@@ -7,8 +7,7 @@
 //
 //   m1 ──▶ m2 ◀── m3      m1 seeds both; m3 (and in the last test m2)
 //    └─────────▶ m3       trims after 1 s; m2 and m3 send nothing to m1.
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { Mesh, eventually } from '../helpers/mesh.js';
 import { SUFFIX } from '../helpers/server.js';
 import { agreeForInit, person, replInit, SHORT_CHANGELOG, trimmedBy } from '../helpers/repl-init.js';

@@ -1,7 +1,6 @@
 // The stored form of an entry's state and visible form (core/codec.ts).
 import { pack } from 'msgpackr';
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { decodeStored, encodeStored } from '../../../src/repl/core/codec.js';
 import { sameState } from '../../../src/repl/core/state.js';
 import type { Stored } from '../../../src/repl/core/view.js';

@@ -2,8 +2,7 @@
 // arrive together to lmdb-js' writer thread (group commit). Either way a
 // write resolves only after its commit, and a throw undoes only its own
 // changes.
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Store } from '../../../src/store/store.js';
 import { b, ROOT as root, scratchStore } from '../../helpers/store.js';

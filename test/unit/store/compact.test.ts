@@ -1,8 +1,7 @@
 // The compacted copy (src/store/compact.ts) on real LMDB files: every record
 // of every named database arrives byte for byte, the copy takes writes, and
 // the in-place rewrite replaces the file only with a complete copy.
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,8 +4,7 @@
 // body whose writes are unknown is queued before it, and no write not yet
 // committed writes what it read. Otherwise it takes the checked way, and
 // nothing is lost.
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

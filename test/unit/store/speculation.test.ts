@@ -3,8 +3,7 @@
 // Inside the transaction it is written as worked out only if everything it
 // read is still the same; otherwise it is done again there, with a CSN past
 // everything held (its own, when that still is).
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,5 @@
 // The total update's staged copy (src/store/stage.ts) on real files.
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

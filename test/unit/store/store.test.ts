@@ -1,5 +1,4 @@
-import t from 'tap';
-import type { Test } from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
