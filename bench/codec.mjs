@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Micro-benchmark of the LDAP codec (src/ber, src/ldap/pdu) against ldapjs'
-// message classes for the same work. Build first: `npx tsc -p .`, then
+// message classes for the same work. Build first: `npm run build`, then
 // `node bench/codec.mjs [iterations]`. Prints ns/op per case.
 import { createRequire } from 'node:module';
 

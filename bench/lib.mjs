@@ -1,6 +1,6 @@
 // Shared by the benchmark scripts: test data, scratch meshdir and slapd
 // servers, ldapbench runs, and per-process figures read from /proc.
-// Plain Node ESM over the compiled dist/ (build first: `npx tsc -p .`).
+// Plain Node ESM over the compiled dist/ (build first: `npm run build`).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, openSync, closeSync, readFileSync, writeFileSync, mkdirSync, cpSync, statSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -47,7 +47,7 @@ export function parseOptions(argv, spec, usage) {
 }
 
 export function requireBuild() {
-  if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) throw new Error(`no compiled server in ${REPO}/dist: run \`npx tsc -p .\` first`);
+  if (!existsSync(join(REPO, 'dist', 'bundle', 'main.js'))) throw new Error(`no built server in ${REPO}/dist: run \`npm run build\` first`);
 }
 
 /** `node ldapbench.mjs --gen-ldif N` into a file; returns its SHA-256. */

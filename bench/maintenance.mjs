@@ -4,7 +4,7 @@
 // one write transaction (how it ran until 2026-12-04), against the sliced
 // purgeTombstones (the longest event-loop block while it runs).
 //
-//   npx tsc -p . && node bench/maintenance.mjs [--entries 100000]
+//   npm run build && node bench/maintenance.mjs [--entries 100000]
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

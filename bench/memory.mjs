@@ -4,7 +4,7 @@
 // ldapbench loads (default: search) and prints its RSS after start and
 // after each load, split into heap (RssAnon) and mapped LMDB pages (RssFile).
 //
-//   npx tsc -p . && node bench/memory.mjs [--entries 100000] [--duration 10]
+//   npm run build && node bench/memory.mjs [--entries 100000] [--duration 10]
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -4,7 +4,7 @@
 // it, stops it, and prints where the main thread's time went per operation
 // (self time by area and by function, inclusive time by function).
 //
-//   npx tsc -p . && node bench/profile.mjs --op search [--duration 10] [--access]
+//   npm run build && node bench/profile.mjs --op search [--duration 10] [--access]
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -8,7 +8,7 @@
 //   - a flat binary record (header, dn, ndn, wire, pw) read with getBinaryFast.
 // Prints ns per step.
 //
-//   npx tsc -p . && node bench/read-path.mjs [--n 200000]
+//   npm run build && node bench/read-path.mjs [--n 200000]
 import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';

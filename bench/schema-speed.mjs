@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Micro-benchmark of the schema's search hot path: eqKey of a caseIgnore
 // value and compiled filters on a typical entry (best of 5 rounds, ns/op).
-// Build first: `npx tsc -p .`, then `node bench/schema-speed.mjs`.
+// Build first: `npm run build`, then `node bench/schema-speed.mjs`.
 const dist = new URL('../dist/', import.meta.url);
 const { newEntry, val } = await import(new URL('dit/entry.js', dist).href);
 const { compileFilter } = await import(new URL('schema/filter.js', dist).href);

@@ -5,7 +5,7 @@
 // ratio meshdir/slapd, and the figures as JSON. Every server it starts is
 // stopped by its PID at the end, also on error or Ctrl-C.
 //
-//   npx tsc -p . && node bench/single.mjs [--duration 10] [--runs 1] [--pin]
+//   npm run build && node bench/single.mjs [--duration 10] [--runs 1] [--pin]
 //
 // meshdir acknowledges a write only after LMDB's synced commit; that is the
 // only mode measured here.

@@ -55,7 +55,7 @@ const USAGE = `node bench/soak.mjs [options]
   --cut-for S       for this long (default 180)
   --tombstones AGE  tombstoneLifetime (default 7d)
   --maintenance AGE replication.maintenanceInterval (default 60s)
-Build first: npx tsc -p .  (MESHDIR_REPO=DIR runs a bench/snapshot.sh copy)`;
+Build first: npm run build  (MESHDIR_REPO=DIR runs a bench/snapshot.sh copy)`;
 
 const o = parseOptions(process.argv.slice(2), {
   minutes: 30, warmup: 300, sample: 5, window: 60, round: 60, entries: 10000, conns: 4, depth: 2,

@@ -4,7 +4,7 @@
 // driven by the same ldapbench loads, taking turns so that background load
 // hits them alike. Prints ops/s, p50/p99 and server CPU per variant.
 //
-//   npx tsc -p . && node bench/whatif.mjs --variants "none;send-concat;base-cache;send-concat+base-cache" --ops search
+//   npm run build && node bench/whatif.mjs --variants "none;send-concat;base-cache;send-concat+base-cache" --ops search
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -7,7 +7,7 @@
 // per database. Nothing in src/ is changed: the counters wrap the store's
 // methods at run time.
 //
-//   npx tsc -p . && node bench/write-path.mjs [--ops 5000] [--inflight 64] [--memo]
+//   npm run build && node bench/write-path.mjs [--ops 5000] [--inflight 64] [--memo]
 //
 // --memo is an experiment, not a mode of the server: it caches the entry
 // states a transaction has read (Txn.get) for the rest of that transaction,

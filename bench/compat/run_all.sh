@@ -4,7 +4,7 @@
 # ldapexop, …) runs against each, and stdout, stderr and exit code are
 # compared (values that must differ, such as entryUUID and timestamps, are
 # left out: lib.sh `norm`). Needs `apt-get install -y ldap-utils slapd` and
-# a build (`npx tsc -p .`). Servers on 127.0.0.1:39001 (slapd) and :39002
+# a build (`npm run build`). Servers on 127.0.0.1:39001 (slapd) and :39002
 # (meshdir), stopped at the end; outputs in $COMPAT_DIR (default
 # /tmp/meshdir-compat): out/NNN_label.s|.m|.diff, t*.log, classify.log.
 #
